@@ -1,0 +1,51 @@
+"""Leerkring: learning communities for technical SMEs, vocational education and partners."""
+import os
+
+from flask import Flask
+
+from config import BASE_DIR, ProductionConfig, config_for
+
+
+def create_app(config=None):
+    """Build the application. ``config`` is a config class, a name, or None (LEERKRING_ENV)."""
+    config_class = config if isinstance(config, type) else config_for(config)
+    if issubclass(config_class, ProductionConfig):
+        config_class.check()
+
+    app = Flask(
+        __name__,
+        instance_path=os.environ.get("INSTANCE_PATH", os.path.join(BASE_DIR, "instance")),
+        template_folder=os.path.join(BASE_DIR, "templates"),
+        static_folder=os.path.join(BASE_DIR, "static"),
+    )
+    app.config.from_object(config_class)
+    os.makedirs(app.instance_path, exist_ok=True)
+
+    from community import database, errors, i18n, realtime, security_setup, templating
+    from community.api import init_api
+    from community.cli import register_cli
+
+    database.init_app(app)
+    security_setup.init_app(app)
+    i18n.init_app(app)
+    templating.init_app(app)
+    realtime.init_app(app)
+    register_blueprints(app)
+    init_api(app)
+    errors.init_app(app)
+    register_cli(app)
+    return app
+
+
+def register_blueprints(app):
+    from community.account import bp as account_bp
+    from community.admin import bp as admin_bp
+    from community.auth import bp as auth_bp
+    from community.main import bp as main_bp
+    from community.organisations import bp as organisations_bp
+
+    app.register_blueprint(main_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(account_bp)
+    app.register_blueprint(organisations_bp)
+    app.register_blueprint(admin_bp)

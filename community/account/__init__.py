@@ -1,0 +1,5 @@
+from flask import Blueprint
+
+bp = Blueprint("account", __name__, url_prefix="/account")
+
+from community.account import views  # noqa: E402,F401

@@ -1,0 +1,28 @@
+from flask_babel import lazy_gettext as _l
+from wtforms import PasswordField, SelectField, StringField
+from wtforms.validators import InputRequired
+
+from community.forms import Form
+from community.labels import choices
+
+
+class ProfileForm(Form):
+    display_name = StringField(_l("Your name"), validators=[InputRequired()])
+    kind = SelectField(_l("I am a"), choices=[])
+    language = SelectField(_l("Language"), choices=[])
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.kind.choices = choices("user_kind")
+        self.language.choices = choices("language")
+
+
+class PasswordForm(Form):
+    current_password = PasswordField(_l("Current password"), validators=[InputRequired()])
+    new_password = PasswordField(_l("New password"), validators=[InputRequired()],
+                                 description=_l("At least 10 characters."))
+
+
+class TokenForm(Form):
+    name = StringField(_l("Name of the token"), validators=[InputRequired()],
+                       description=_l("What you will use it for, e.g. 'spreadsheet export'."))

@@ -1,0 +1,135 @@
+"""Accounts: registering, logging in and out, profile, password, disabling."""
+from datetime import timedelta
+
+import sqlalchemy as sa
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+
+from community.actions import ActionError, Conflict, NotAllowed
+from community.actions.validate import check_choice, check_password, clean_email, clean_line
+from community.extensions import db
+from community.models import LANGUAGES, USER_KINDS, LoginSession, User, utcnow
+from community.queries import user_by_email
+from community.security import (
+    digest, dummy_verify, hash_password, new_secret, password_needs_rehash, verify_password,
+)
+
+
+def _clean_profile(display_name, kind, language):
+    return (
+        clean_line(display_name, "display_name", 80),
+        check_choice(kind, USER_KINDS, "kind"),
+        check_choice(language, LANGUAGES, "language"),
+    )
+
+
+def register_user(email, display_name, password, kind="employee", language="nl", is_admin=False):
+    """Create an account. Raises ActionError (field-specific) for anything it refuses."""
+    email = clean_email(email)
+    display_name, kind, language = _clean_profile(display_name, kind, language)
+    check_password(password)
+    if user_by_email(email) is not None:
+        raise Conflict(_l("An account with this e-mail address already exists. Log in instead?"),
+                       field="email")
+    user = User(email=email, display_name=display_name, password_hash=hash_password(password),
+                kind=kind, language=language, is_admin=is_admin, active=True)
+    db.session.add(user)
+    try:
+        db.session.commit()
+    except sa.exc.IntegrityError:  # a parallel registration with the same address
+        db.session.rollback()
+        raise Conflict(_l("An account with this e-mail address already exists. Log in instead?"),
+                       field="email")
+    return user
+
+
+def authenticate(email, password):
+    """The user for these credentials, or None. Takes the same time whether or not the account
+    exists. Disabled accounts are refused like wrong passwords."""
+    user = user_by_email(email) if email and len(email) <= 254 else None
+    if user is None:
+        dummy_verify(password or "")
+        return None
+    if not verify_password(user.password_hash, password or ""):
+        return None
+    if not user.active:
+        return None
+    if password_needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    return user
+
+
+def start_session(user, user_agent=""):
+    """Record a new login session and return its key (for the cookie). Commits."""
+    key = new_secret()
+    now = utcnow()
+    db.session.add(LoginSession(
+        user_id=user.id, key_hash=digest(key), created_at=now, last_seen_at=now,
+        expires_at=now + current_app.config["PERMANENT_SESSION_LIFETIME"], user_agent=user_agent[:200],
+    ))
+    user.last_login_at = now
+    # Expired rows of this user are cleaned up here rather than by a separate job.
+    db.session.execute(sa.delete(LoginSession).where(
+        LoginSession.user_id == user.id, LoginSession.expires_at < now - timedelta(days=1)))
+    db.session.commit()
+    user.session_key = key
+    return key
+
+
+def end_session(key):
+    """Log out one browser: its row goes, so a replayed cookie is refused."""
+    if key:
+        db.session.execute(sa.delete(LoginSession).where(LoginSession.key_hash == digest(key)))
+        db.session.commit()
+
+
+def end_all_sessions(user, except_key=None):
+    stmt = sa.delete(LoginSession).where(LoginSession.user_id == user.id)
+    if except_key:
+        stmt = stmt.where(LoginSession.key_hash != digest(except_key))
+    db.session.execute(stmt)
+    db.session.commit()
+
+
+def update_profile(user, display_name, kind, language):
+    user.display_name, user.kind, user.language = _clean_profile(display_name, kind, language)
+    db.session.commit()
+    return user
+
+
+def set_language(user, language):
+    user.language = check_choice(language, LANGUAGES, "language")
+    db.session.commit()
+
+
+def change_password(user, current_password, new_password, keep_session_key=None):
+    """Needs the current password. Other browsers of this user are logged out."""
+    if not verify_password(user.password_hash, current_password or ""):
+        raise ActionError(_l("Your current password is not correct."), field="current_password")
+    check_password(new_password, field="new_password")
+    user.password_hash = hash_password(new_password)
+    db.session.commit()
+    end_all_sessions(user, except_key=keep_session_key)
+
+
+def set_user_active(actor, user, active):
+    """Admins enable or disable accounts. Disabling ends every session of the user at once."""
+    if not actor.is_admin:
+        raise NotAllowed(_l("Only platform administrators can do this."))
+    if user.id == actor.id and not active:
+        raise ActionError(_l("You cannot disable your own account."))
+    user.active = bool(active)
+    db.session.commit()
+    if not active:
+        end_all_sessions(user)
+    return user
+
+
+def set_user_admin(actor, user, is_admin):
+    if not actor.is_admin:
+        raise NotAllowed(_l("Only platform administrators can do this."))
+    if user.id == actor.id and not is_admin:
+        raise ActionError(_l("You cannot take away your own administrator rights."))
+    user.is_admin = bool(is_admin)
+    db.session.commit()
+    return user

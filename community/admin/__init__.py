@@ -1,0 +1,17 @@
+from flask import Blueprint, abort
+from flask_login import current_user, login_required
+
+from community import permissions
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+@bp.before_request
+@login_required
+def require_admin():
+    # The admin area's existence is not secret, but its pages are: 404 for everyone else.
+    if not permissions.can_administer(current_user):
+        abort(404)
+
+
+from community.admin import views  # noqa: E402,F401

@@ -1,0 +1,58 @@
+"""Marshmallow schemas: what the API returns and accepts (and what the OpenAPI document shows)."""
+from marshmallow import Schema, fields
+
+
+class UserSchema(Schema):
+    id = fields.Int()
+    display_name = fields.Str()
+    kind = fields.Str()
+
+
+class MembershipSchema(Schema):
+    organisation_id = fields.Int()
+    organisation_name = fields.Str(attribute="organisation.name")
+    role = fields.Str()
+    state = fields.Str()
+
+
+class MeSchema(UserSchema):
+    email = fields.Email()
+    language = fields.Str()
+    is_admin = fields.Bool()
+    created_at = fields.DateTime()
+    memberships = fields.List(fields.Nested(MembershipSchema))
+
+
+class OrganisationSchema(Schema):
+    id = fields.Int()
+    name = fields.Str()
+    kind = fields.Str()
+    sector = fields.Str()
+    city = fields.Str()
+    size_band = fields.Str(allow_none=True)
+    level = fields.Str(allow_none=True)
+    description = fields.Str()
+
+
+class OrganisationListArgs(Schema):
+    q = fields.Str(load_default="", metadata={"description": "Search in name, city and sector"})
+    kind = fields.Str(load_default="", metadata={"description": "company, school or partner"})
+    page = fields.Int(load_default=1, validate=lambda n: 0 < n < 100000)
+
+
+class OrganisationPageSchema(Schema):
+    items = fields.List(fields.Nested(OrganisationSchema))
+    page = fields.Int()
+    pages = fields.Int()
+    total = fields.Int()
+
+
+class ErrorBodySchema(Schema):
+    code = fields.Str(required=True, metadata={"example": "not_found"})
+    message = fields.Str(required=True)
+    field = fields.Str()
+    details = fields.Dict()
+
+
+class ErrorEnvelopeSchema(Schema):
+    error = fields.Nested(ErrorBodySchema, required=True)

@@ -1,0 +1,126 @@
+"""Register, log in, log out."""
+import sqlalchemy as sa
+from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from community.actions import ActionError
+from community.actions import accounts, organisations as org_actions
+from community.auth import bp
+from community.auth.forms import LoginForm, RegisterForm
+from community.extensions import db, limiter
+from community.models import Organisation
+from community.security import keeps_input, safe_next
+from community.security_setup import client_user_agent, current_session_key
+
+
+def _failed_login(response):
+    """Only failed attempts count towards the login limits."""
+    return response.status_code != 302
+
+
+def _account_key():
+    return "login:" + (request.form.get("email") or "").strip().lower()[:254]
+
+
+def _login_limited(request_limit):
+    form = LoginForm()
+    form.password.data = ""
+    form.form_errors.append(_("Too many failed attempts. Wait a few minutes and try again."))
+    return current_app.make_response((render_template("auth/login.html", form=form), 429))
+
+
+def _sign_in(user):
+    """A fresh session at login: nothing from before survives (no session fixation)."""
+    language = session.get("lang")
+    session.clear()
+    key = accounts.start_session(user, client_user_agent())
+    user.session_key = key
+    session.permanent = True
+    login_user(user)
+    if language:
+        session["lang"] = language
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"], methods=["POST"],
+               deduct_when=_failed_login, on_breach=_login_limited)
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"], methods=["POST"],
+               key_func=_account_key, deduct_when=_failed_login, on_breach=_login_limited)
+@keeps_input
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("main.dashboard"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = accounts.authenticate(form.email.data, form.password.data)
+        if user is not None:
+            _sign_in(user)
+            flash(_("Welcome back, %(name)s.", name=user.display_name), "success")
+            return redirect(safe_next(request.args.get("next"), url_for("main.dashboard")))
+        form.form_errors.append(_("The e-mail address or password is not correct."))
+    form.password.data = ""
+    status = 200 if request.method == "GET" else 400 if form.errors or form.form_errors else 200
+    return render_template("auth/login.html", form=form), status
+
+
+def _organisations_to_pick():
+    return db.session.scalars(sa.select(Organisation).where(Organisation.status == "active")
+                              .order_by(Organisation.name)).all()
+
+
+@bp.route("/register", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["REGISTER_LIMIT_PER_ADDRESS"], methods=["POST"],
+               deduct_when=lambda response: response.status_code == 302)
+@keeps_input
+def register():
+    if current_user.is_authenticated:
+        return redirect(url_for("main.dashboard"))
+    orgs = _organisations_to_pick()
+    form = RegisterForm(organisations=orgs)
+    if request.method == "GET":
+        form.language.data = session.get("lang", "nl")
+    if form.validate_on_submit():
+        try:
+            proposal = None
+            if form.new_organisation_name.data and form.new_organisation_name.data.strip():
+                proposal = dict(name=form.new_organisation_name.data, kind=form.new_organisation_kind.data,
+                                city=form.new_organisation_city.data)
+                org_actions.check_proposal(**proposal)
+            user = accounts.register_user(form.email.data, form.display_name.data, form.password.data,
+                                          kind=form.kind.data, language=form.language.data)
+        except ActionError as error:
+            if error.field in ("name", "kind", "city"):
+                error.field = "new_organisation_" + error.field
+            form.add_error(error)
+        else:
+            _sign_in(user)
+            _after_registration(user, form.organisation.data, proposal)
+            return redirect(url_for("main.dashboard"))
+    form.password.data = ""
+    return render_template("auth/register.html", form=form), 400 if form.errors or form.form_errors else 200
+
+
+def _after_registration(user, organisation_id, proposal):
+    flash(_("Welcome to Leerkring, %(name)s! Your account is ready.", name=user.display_name), "success")
+    try:
+        if proposal:
+            org = org_actions.propose_organisation(user, **proposal)
+            flash(_("We asked an administrator to add %(name)s.", name=org.name), "info")
+        elif organisation_id and organisation_id.isdigit():
+            org = db.session.get(Organisation, int(organisation_id))
+            if org is not None and org.status == "active":
+                org_actions.request_membership(user, org)
+                flash(_("Your request to join %(name)s awaits a manager's approval.", name=org.name), "info")
+    except ActionError as error:
+        flash(str(error.message), "warning")
+
+
+@bp.route("/logout", methods=["POST"])
+@login_required
+def logout():
+    accounts.end_session(current_session_key())
+    logout_user()
+    session.clear()
+    flash(_("You are logged out."), "info")
+    return redirect(url_for("main.index"))

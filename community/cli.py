@@ -1,0 +1,69 @@
+"""flask commands: seed-demo, create-user, create-token."""
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from community.actions import ActionError
+from community.seed import seed_demo
+
+
+def register_cli(app):
+    app.cli.add_command(seed_demo_command)
+    app.cli.add_command(create_user_command)
+    app.cli.add_command(create_token_command)
+
+
+@click.command("seed-demo")
+@click.option("--if-empty", is_flag=True, help="Only seed when there are no users yet.")
+@with_appcontext
+def seed_demo_command(if_empty):
+    """Add demo organisations, users and content (idempotent). Prints the demo logins."""
+    from community.models import User
+    from community.extensions import db
+
+    if if_empty and db.session.query(User.id).first() is not None:
+        click.echo("Database already has users; demo data not added.")
+        return
+    logins = seed_demo()
+    password = current_app.config["SEED_DEMO_PASSWORD"]
+    click.echo("Demo logins (password for all: %s):" % password)
+    for email, description in logins:
+        click.echo(f"  {email:38} {description}")
+
+
+@click.command("create-user")
+@click.option("--email", prompt=True)
+@click.option("--name", "display_name", prompt=True)
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+@click.option("--kind", default="other", type=click.Choice(["employee", "teacher", "student", "other"]))
+@click.option("--language", default="nl", type=click.Choice(["nl", "en"]))
+@click.option("--admin", is_flag=True, help="Make the user a platform administrator.")
+@with_appcontext
+def create_user_command(email, display_name, password, kind, language, admin):
+    """Create an account."""
+    from community.actions.accounts import register_user
+
+    try:
+        user = register_user(email, display_name, password, kind=kind, language=language, is_admin=admin)
+    except ActionError as error:
+        raise click.ClickException(f"{error.field or 'input'}: {error.message}")
+    click.echo(f"Created user {user.id} <{user.email}>{' (admin)' if admin else ''}.")
+
+
+@click.command("create-token")
+@click.option("--email", required=True, help="The account the token acts as.")
+@click.option("--name", default="cli", show_default=True, help="What the token is for.")
+@with_appcontext
+def create_token_command(email, name):
+    """Create a personal access token and print it (shown once)."""
+    from community.actions.tokens import create_token
+    from community.queries import user_by_email
+
+    user = user_by_email(email)
+    if user is None:
+        raise click.ClickException(f"No user with e-mail {email}.")
+    try:
+        _, plaintext = create_token(user, name)
+    except ActionError as error:
+        raise click.ClickException(str(error.message))
+    click.echo(plaintext)

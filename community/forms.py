@@ -1,0 +1,28 @@
+"""Form base class: re-shows the user's input with clear errors, also after a CSRF failure."""
+from flask import g
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+
+
+class Form(FlaskForm):
+    class Meta:
+        # Our own error messages are translated through Flask-Babel.
+        locales = False
+
+    def validate(self, extra_validators=None):
+        if g.get("csrf_failed"):
+            self.form_errors.append(_l(
+                "Your session expired before you sent this form. We kept what you typed: "
+                "check it and send it again."))
+            return False
+        return super().validate(extra_validators=extra_validators)
+
+    def add_error(self, error):
+        """Attach an ActionError to its field (or to the form as a whole)."""
+        field = getattr(self, error.field, None) if error.field else None
+        if field is not None and hasattr(field, "errors"):
+            if not isinstance(field.errors, list):
+                field.errors = list(field.errors)
+            field.errors.append(error.message)
+        else:
+            self.form_errors.append(error.message)

@@ -1,0 +1,24 @@
+"""Languages: Dutch by default, English complete; the user's choice wins."""
+from flask import current_app, session
+from flask_babel import format_date, format_datetime, format_decimal
+from flask_login import current_user
+
+from community.extensions import babel
+
+
+def select_locale():
+    languages = current_app.config["LANGUAGES"]
+    if getattr(current_user, "is_authenticated", False) and current_user.language in languages:
+        return current_user.language
+    chosen = session.get("lang")
+    if chosen in languages:
+        return chosen
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def init_app(app):
+    babel.init_app(app, locale_selector=select_locale,
+                   default_translation_directories="translations")
+    app.jinja_env.filters["datetime"] = lambda value, fmt="medium": format_datetime(value, fmt) if value else ""
+    app.jinja_env.filters["date"] = lambda value, fmt="medium": format_date(value, fmt) if value else ""
+    app.jinja_env.filters["number"] = lambda value: format_decimal(value)

@@ -1,0 +1,25 @@
+"""Translated display names for the stored codes (kinds, roles, states...)."""
+from flask_babel import lazy_gettext as _l
+
+LABELS = {
+    "user_kind": {
+        "employee": _l("Company employee"),
+        "teacher": _l("Teacher"),
+        "student": _l("Student"),
+        "other": _l("Other"),
+    },
+    "language": {"nl": "Nederlands", "en": "English"},
+    "org_kind": {"company": _l("Company"), "school": _l("School"), "partner": _l("Partner")},
+    "size_band": {"1-9": _l("1–9 employees"), "10-49": _l("10–49 employees"),
+                  "50-249": _l("50–249 employees"), "250+": _l("250 or more employees")},
+    "level": {"mbo": "mbo", "hbo": "hbo", "mbo-hbo": _l("mbo and hbo")},
+    "org_role": {"member": _l("Member"), "manager": _l("Manager")},
+    "membership_state": {"pending": _l("Awaiting approval"), "active": _l("Active")},
+    "org_status": {"active": _l("Active"), "pending": _l("Awaiting approval")},
+}
+
+
+def choices(group, blank=None):
+    """(value, label) pairs for a select field, optionally with a blank first option."""
+    pairs = list(LABELS[group].items())
+    return ([("", blank)] if blank is not None else []) + pairs

@@ -1,0 +1,64 @@
+"""Landing page, personal dashboard, language switch and health check."""
+import sqlalchemy as sa
+from flask import current_app, jsonify, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_required
+
+from community import permissions
+from community.actions import ActionError, accounts
+from community.extensions import db
+from community.main import bp
+from community.models import Organisation, OrganisationMembership
+from community.security import safe_next
+
+
+@bp.route("/")
+def index():
+    return render_template("main/index.html")
+
+
+@bp.route("/dashboard")
+@login_required
+def dashboard():
+    memberships = db.session.execute(
+        sa.select(OrganisationMembership, Organisation)
+        .join(Organisation, Organisation.id == OrganisationMembership.organisation_id)
+        .where(OrganisationMembership.user_id == current_user.id)
+        .order_by(Organisation.name)
+    ).all()
+    managed_ids = [org.id for m, org in memberships if m.is_active and m.role == "manager"]
+    pending_requests = 0
+    if managed_ids:
+        pending_requests = db.session.scalar(sa.select(sa.func.count(OrganisationMembership.id)).where(
+            OrganisationMembership.organisation_id.in_(managed_ids),
+            OrganisationMembership.state == "pending"))
+    pending_orgs = 0
+    if permissions.is_admin(current_user):
+        pending_orgs = db.session.scalar(sa.select(sa.func.count(Organisation.id))
+                                         .where(Organisation.status == "pending"))
+    return render_template("main/dashboard.html", memberships=memberships,
+                           pending_requests=pending_requests, pending_orgs=pending_orgs)
+
+
+@bp.route("/language", methods=["POST"])
+def set_language():
+    """Switch the interface language; kept on the account when signed in."""
+    language = request.form.get("language", "")
+    if language in current_app.config["LANGUAGES"]:
+        session["lang"] = language
+        if current_user.is_authenticated:
+            try:
+                accounts.set_language(current_user, language)
+            except ActionError:
+                pass
+    return redirect(safe_next(request.form.get("next"), url_for("main.index")))
+
+
+@bp.route("/healthz")
+def healthz():
+    try:
+        db.session.execute(sa.text("SELECT 1"))
+    except Exception:  # any database failure means "not healthy"
+        current_app.logger.exception("health check failed")
+        db.session.rollback()
+        return jsonify({"status": "error", "database": "unavailable"}), 503
+    return jsonify({"status": "ok"})

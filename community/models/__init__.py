@@ -1,0 +1,7 @@
+"""Tables, relationships and small invariants. No commits, no emits, no request access here."""
+from community.models.base import UTCDateTime, utcnow  # noqa: F401
+from community.models.organisation import (  # noqa: F401
+    MEMBERSHIP_STATES, ORG_KINDS, ORG_ROLES, SCHOOL_LEVELS, SIZE_BANDS, Organisation,
+    OrganisationMembership,
+)
+from community.models.user import LANGUAGES, USER_KINDS, ApiToken, LoginSession, User  # noqa: F401

@@ -1,0 +1,92 @@
+"""Accounts: users, their login sessions and their API tokens."""
+from datetime import datetime
+from typing import Optional
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+from flask_login import UserMixin
+
+from community.extensions import db
+from community.models.base import UTCDateTime, in_values, utcnow
+
+USER_KINDS = ("employee", "teacher", "student", "other")
+LANGUAGES = ("nl", "en")
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+    __table_args__ = (
+        sa.CheckConstraint(in_values("kind", USER_KINDS), name="kind"),
+        sa.CheckConstraint(in_values("language", LANGUAGES), name="language"),
+    )
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    # Stored normalised (lower case), so uniqueness is case-insensitive on every database.
+    email: so.Mapped[str] = so.mapped_column(sa.String(254), unique=True)
+    display_name: so.Mapped[str] = so.mapped_column(sa.String(80))
+    password_hash: so.Mapped[str] = so.mapped_column(sa.String(255))
+    kind: so.Mapped[str] = so.mapped_column(sa.String(20), default="employee")
+    language: so.Mapped[str] = so.mapped_column(sa.String(5), default="nl")
+    is_admin: so.Mapped[bool] = so.mapped_column(default=False)
+    active: so.Mapped[bool] = so.mapped_column(default=True)
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+    updated_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    last_login_at: so.Mapped[Optional[datetime]] = so.mapped_column(UTCDateTime)
+
+    memberships: so.Mapped[list["OrganisationMembership"]] = so.relationship(  # noqa: F821
+        back_populates="user", foreign_keys="OrganisationMembership.user_id",
+        cascade="all, delete-orphan",
+    )
+
+    @property
+    def is_active(self):
+        # Flask-Login refuses inactive users at login.
+        return self.active
+
+    def get_id(self):
+        # Flask-Login keeps this in the cookie: the login-session key, never the bare user id.
+        return getattr(self, "session_key", None)
+
+    def __repr__(self):
+        return f"<User {self.id} {self.email}>"
+
+
+class LoginSession(db.Model):
+    """A server-side record of one signed-in browser.
+
+    The cookie carries a random key; only its hash is stored. Logging out deletes the row, so a
+    replayed cookie finds nothing; disabling a user deletes all their rows.
+    """
+
+    __tablename__ = "login_sessions"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    user_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    key_hash: so.Mapped[str] = so.mapped_column(sa.String(64), unique=True)
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+    last_seen_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+    expires_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime)
+    user_agent: so.Mapped[str] = so.mapped_column(sa.String(200), default="")
+
+    user: so.Mapped[User] = so.relationship()
+
+
+class ApiToken(db.Model):
+    """A personal access token for the JSON API. Shown once; only its hash is stored."""
+
+    __tablename__ = "api_tokens"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    user_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    name: so.Mapped[str] = so.mapped_column(sa.String(80))
+    token_hash: so.Mapped[str] = so.mapped_column(sa.String(64), unique=True)
+    prefix: so.Mapped[str] = so.mapped_column(sa.String(12))
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+    last_used_at: so.Mapped[Optional[datetime]] = so.mapped_column(UTCDateTime)
+    revoked_at: so.Mapped[Optional[datetime]] = so.mapped_column(UTCDateTime)
+
+    user: so.Mapped[User] = so.relationship()
+
+    @property
+    def is_revoked(self):
+        return self.revoked_at is not None

@@ -1,0 +1,136 @@
+"""Security plumbing: password hashing, login-session keys, safe redirects, headers, CSRF.
+
+Authorisation (who may do what) is not here; it lives only in community/permissions.py.
+"""
+import hashlib
+import secrets
+import unicodedata
+from urllib.parse import unquote, urlsplit
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from flask import current_app, g, request
+from flask_wtf.csrf import CSRFError
+
+from community.extensions import csrf
+
+_hashers = {}
+
+
+def _hasher():
+    fast = current_app.config.get("PASSWORD_HASH_FAST", False)
+    if fast not in _hashers:
+        # argon2id; the fast variant is only for the test suite.
+        _hashers[fast] = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1) if fast else PasswordHasher()
+    return _hashers[fast]
+
+
+def hash_password(password):
+    return _hasher().hash(password)
+
+
+def verify_password(password_hash, password):
+    try:
+        return _hasher().verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def password_needs_rehash(password_hash):
+    return _hasher().check_needs_rehash(password_hash)
+
+
+# A hash to verify against when the account does not exist, so timing does not reveal it.
+def dummy_verify(password):
+    verify_password(hash_password("not-a-real-password"), password)
+
+
+def new_secret(nbytes=32):
+    return secrets.token_urlsafe(nbytes)
+
+
+def digest(secret):
+    """Hash of a high-entropy secret (session key, API token): sha256 is enough for those."""
+    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
+
+
+def safe_next(target, fallback="/"):
+    """Return target if it is a path on this site, else fallback.
+
+    Refuses absolute URLs, scheme-relative ones (//host, /\\host), anything with control
+    characters or whitespace (browsers drop tabs and newlines, turning /\\t/host into //host).
+    """
+    if not target or not isinstance(target, str) or len(target) > 2000:
+        return fallback
+    # Check the text as given and once percent-decoded (/%09/host must not become //host).
+    for candidate in (target, unquote(target)):
+        if any(unicodedata.category(ch).startswith(("C", "Z")) for ch in candidate):
+            return fallback
+        normalised = candidate.replace("\\", "/")
+        if not normalised.startswith("/") or normalised.startswith("//"):
+            return fallback
+        parts = urlsplit(normalised)
+        if parts.scheme or parts.netloc:
+            return fallback
+    return target
+
+
+CSP = "; ".join([
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' data:",
+    "font-src 'self'",
+    "connect-src 'self'",
+    "object-src 'none'",
+    "base-uri 'self'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+])
+
+
+def set_security_headers(response):
+    response.headers.setdefault("Content-Security-Policy", CSP)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+    response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+    if current_app.config.get("SESSION_COOKIE_SECURE"):
+        response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+    if request.path.startswith("/api/") or response.mimetype == "text/html":
+        # Personal pages must not be kept by shared caches or the back-forward cache of a
+        # browser someone else may use after logout.
+        response.headers.setdefault("Cache-Control", "no-store")
+    return response
+
+
+def is_bearer_request():
+    return request.headers.get("Authorization", "").startswith("Bearer ")
+
+
+def check_csrf():
+    """CSRF on every state-changing request, except API calls authenticated by a Bearer token
+    (no browser adds that header by itself, so it cannot be forged cross-site)."""
+    if request.method in ("GET", "HEAD", "OPTIONS", "TRACE"):
+        return
+    if request.path.startswith("/api/") and is_bearer_request():
+        return
+    csrf.protect()
+
+
+def keeps_input(view):
+    """Mark a form view that re-shows its form (with what was typed) when CSRF fails,
+    instead of answering with a bare error page. The form then shows a 'try again' message."""
+    view.keeps_input_on_csrf_error = True
+    return view
+
+
+def redispatch_after_csrf_error(error: CSRFError):
+    """For views marked @keeps_input, run the view again with g.csrf_failed set: its form
+    refuses to validate and re-renders with the user's text and a fresh token."""
+    view = current_app.view_functions.get(request.endpoint)
+    if view is None or not getattr(view, "keeps_input_on_csrf_error", False):
+        return None
+    g.csrf_failed = True
+    return current_app.ensure_sync(view)(**(request.view_args or {}))

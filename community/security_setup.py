@@ -1,0 +1,58 @@
+"""Wires the security plumbing into the app: login sessions, API tokens, CSRF, headers, limits."""
+from flask import g, request
+from flask_babel import lazy_gettext as _l
+
+from community import security
+from community.extensions import csrf, limiter, login_manager
+
+
+def init_app(app):
+    csrf.init_app(app)
+    if app.config.get("REDIS_URL") and not app.config.get("RATELIMIT_STORAGE_URI"):
+        app.config["RATELIMIT_STORAGE_URI"] = app.config["REDIS_URL"]
+    app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
+    limiter.init_app(app)
+
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = _l("Please log in to see this page.")
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = None  # the server-side session row does this job
+    login_manager.user_loader(load_user_from_session)
+    login_manager.request_loader(load_user_from_bearer)
+
+    app.before_request(security.check_csrf)
+    app.after_request(security.set_security_headers)
+
+
+def load_user_from_session(key):
+    """Flask-Login stores our login-session key as the 'user id'; the row must still exist."""
+    from community.queries import user_for_session_key
+
+    user = user_for_session_key(key)
+    if user is not None:
+        user.session_key = key
+    return user
+
+
+def load_user_from_bearer(req):
+    """API calls may authenticate with 'Authorization: Bearer <token>' (only under /api/)."""
+    if not req.path.startswith("/api/") or not security.is_bearer_request():
+        return None
+    from community.actions.tokens import use_token
+
+    token = req.headers["Authorization"][len("Bearer "):].strip()
+    user = use_token(token)
+    if user is not None:
+        g.api_token_auth = True
+    return user
+
+
+def current_session_key():
+    from flask_login import current_user
+
+    return getattr(current_user, "session_key", None)
+
+
+def client_user_agent():
+    return (request.headers.get("User-Agent") or "")[:200]

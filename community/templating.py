@@ -1,0 +1,20 @@
+"""Jinja set-up: permission predicates and small helpers available in every template."""
+from flask import request
+from flask_babel import get_locale
+from flask_wtf.csrf import generate_csrf
+
+from community import permissions
+from community.labels import LABELS
+
+
+def init_app(app):
+    app.jinja_env.globals.update(permissions.JINJA_GLOBALS)
+    app.jinja_env.globals["csrf_token"] = generate_csrf
+    app.jinja_env.globals["label"] = lambda group, value: LABELS[group].get(value, value) if value else ""
+    app.jinja_env.globals["labels"] = LABELS
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+
+    @app.context_processor
+    def page_context():
+        return {"current_locale": str(get_locale()), "current_path": request.full_path.rstrip("?")}

@@ -1,0 +1,113 @@
+"""Configuration, read from environment variables.
+
+One base class holds every setting with its default; the development, testing and production
+variants change only what differs. ``config_for(name)`` picks one by name (``LEERKRING_ENV``).
+"""
+import os
+from datetime import timedelta
+
+BASE_DIR = os.path.dirname(os.path.abspath(__file__))
+INSECURE_DEFAULT_KEY = "dev-only-insecure-key"
+
+
+def env_bool(name, default=False):
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+class Config:
+    SECRET_KEY = os.environ.get("SECRET_KEY", INSECURE_DEFAULT_KEY)
+    # Empty means: SQLite file in the instance folder (set up in create_app).
+    SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL", "")
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    REDIS_URL = os.environ.get("REDIS_URL", "")
+    HOST = os.environ.get("HOST", "127.0.0.1")
+    PORT = int(os.environ.get("PORT", "5000"))
+
+    # Sessions and cookies (DESIGN.md security baseline).
+    SESSION_COOKIE_NAME = "leerkring_session"
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", False)
+    PERMANENT_SESSION_LIFETIME = timedelta(days=int(os.environ.get("SESSION_DAYS", "14")))
+    REMEMBER_COOKIE_DURATION = timedelta(seconds=0)
+
+    # Forms
+    WTF_CSRF_TIME_LIMIT = None  # tied to the session, which expires on its own
+    WTF_CSRF_CHECK_DEFAULT = False  # checked in security.py, which exempts Bearer API calls
+    MAX_CONTENT_LENGTH = 12 * 1024 * 1024
+
+    # Languages: Dutch first, English complete.
+    BABEL_DEFAULT_LOCALE = "nl"
+    BABEL_DEFAULT_TIMEZONE = os.environ.get("TIMEZONE", "Europe/Amsterdam")
+    LANGUAGES = ("nl", "en")
+
+    # Rate limits (Flask-Limiter); storage is Redis when REDIS_URL is set.
+    RATELIMIT_ENABLED = env_bool("RATELIMIT_ENABLED", True)
+    RATELIMIT_HEADERS_ENABLED = True
+    LOGIN_LIMIT_PER_ADDRESS = os.environ.get("LOGIN_LIMIT_PER_ADDRESS", "20 per 10 minutes")
+    LOGIN_LIMIT_PER_ACCOUNT = os.environ.get("LOGIN_LIMIT_PER_ACCOUNT", "5 per 10 minutes")
+    REGISTER_LIMIT_PER_ADDRESS = os.environ.get("REGISTER_LIMIT_PER_ADDRESS", "10 per hour")
+
+    # Live updates. "threading" for the embedded default, "gevent" in production.
+    SOCKETIO_ASYNC_MODE = os.environ.get("SOCKETIO_ASYNC_MODE", "threading")
+
+    # OpenAPI document (flask-smorest)
+    API_TITLE = "Leerkring API"
+    API_VERSION = "v1"
+    OPENAPI_VERSION = "3.0.3"
+    OPENAPI_URL_PREFIX = "/api/v1"
+    OPENAPI_JSON_PATH = "openapi.json"
+
+    PASSWORD_MIN_LENGTH = 10
+    PASSWORD_MAX_LENGTH = 256
+    SEED_DEMO_PASSWORD = os.environ.get("SEED_DEMO_PASSWORD", "leerkring-demo")
+
+
+class DevelopmentConfig(Config):
+    DEBUG = False  # the Werkzeug debugger stays off even in development; use logs
+
+
+class TestingConfig(Config):
+    TESTING = True
+    SECRET_KEY = "testing-secret-key"
+    SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "")
+    RATELIMIT_STORAGE_URI = "memory://"
+    # Limits stay on in tests (so the mechanism is exercised) but high; tests that check a
+    # limit lower it for their duration.
+    LOGIN_LIMIT_PER_ADDRESS = "10000 per minute"
+    LOGIN_LIMIT_PER_ACCOUNT = "10000 per minute"
+    REGISTER_LIMIT_PER_ADDRESS = "10000 per minute"
+    REDIS_URL = ""
+    PASSWORD_HASH_FAST = True  # cheaper argon2 parameters so the suite stays quick
+
+
+class ProductionConfig(Config):
+    SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", True)
+    SOCKETIO_ASYNC_MODE = os.environ.get("SOCKETIO_ASYNC_MODE", "gevent")
+
+    @classmethod
+    def check(cls):
+        key = os.environ.get("SECRET_KEY", "")
+        if not key or key == INSECURE_DEFAULT_KEY or len(key) < 32:
+            raise RuntimeError(
+                "Production needs SECRET_KEY set to a random value of at least 32 characters "
+                "(python -c 'import secrets; print(secrets.token_urlsafe(48))')."
+            )
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}
+
+
+def config_for(name=None):
+    name = name or os.environ.get("LEERKRING_ENV", "development")
+    try:
+        return CONFIGS[name]
+    except KeyError:
+        raise RuntimeError(f"Unknown LEERKRING_ENV {name!r}; choose one of {sorted(CONFIGS)}")

@@ -1,0 +1,88 @@
+"""Test helpers: a CSRF-aware test client, a query counter, a permission-matrix assertion."""
+import re
+
+from flask.testing import FlaskClient
+from sqlalchemy import event
+
+from tests.factories import PASSWORD
+
+
+class TestClient(FlaskClient):
+    """A test client that behaves like a browser: it fetches a CSRF token before posting."""
+
+    __test__ = False
+
+    def open(self, *args, **kwargs):
+        # Each request gets its own application context (fresh g, fresh database session), as in
+        # a real server; otherwise it would reuse the test's context and leak state between
+        # requests.
+        with self.application.app_context():
+            response = super().open(*args, **kwargs)
+        from community.extensions import db
+        db.session.expire_all()  # the test's own objects see what the request wrote
+        return response
+
+    def csrf_token(self, page="/"):
+        html = self.get(page).get_data(as_text=True)
+        match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html)
+        assert match, f"no CSRF token on {page}"
+        return match.group(1)
+
+    def submit(self, url, data=None, page=None, **kwargs):
+        """POST a form the way a browser does, with the CSRF token of the current session."""
+        payload = dict(data or {})
+        payload.setdefault("csrf_token", self.csrf_token(page or "/"))
+        return self.post(url, data=payload, **kwargs)
+
+    def login(self, user, password=PASSWORD):
+        response = self.submit("/login", {"email": user.email, "password": password}, page="/login")
+        assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+        return response
+
+    def logout(self):
+        return self.submit("/logout")
+
+
+class QueryCounter:
+    """Counts SQL statements on an engine while the with-block runs."""
+
+    def __init__(self, engine):
+        self.engine = engine
+        self.statements = []
+
+    def _record(self, conn, cursor, statement, parameters, context, executemany):
+        self.statements.append(statement)
+
+    def __enter__(self):
+        event.listen(self.engine, "before_cursor_execute", self._record)
+        return self
+
+    def __exit__(self, *exc):
+        event.remove(self.engine, "before_cursor_execute", self._record)
+
+    @property
+    def count(self):
+        return len(self.statements)
+
+
+def assert_matrix(clients, cases):
+    """Check a role × request table in one go and report every mismatch together.
+
+    clients: {role: test client}; cases: [(method, url, {role: expected status}, data?)].
+    A role missing from a case's expectations is not checked for that case.
+    """
+    failures = []
+    for case in cases:
+        method, url, expected = case[:3]
+        data = case[3] if len(case) > 3 else None
+        for role, status in expected.items():
+            client = clients[role]
+            if method == "GET":
+                got = client.get(url).status_code
+            elif url.startswith("/api/"):
+                got = client.open(url, method=method, json=data or {}).status_code
+            else:
+                got = client.submit(url, data).status_code
+            if got != status:
+                failures.append(f"{role:>22} {method:6} {url:45} expected {status}, got {got}")
+    assert not failures, "permission matrix mismatches:\n" + "\n".join(failures)
