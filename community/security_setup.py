@@ -8,9 +8,9 @@ from community.extensions import csrf, limiter, login_manager
 
 def init_app(app):
     csrf.init_app(app)
-    if app.config.get("REDIS_URL") and not app.config.get("RATELIMIT_STORAGE_URI"):
-        app.config["RATELIMIT_STORAGE_URI"] = app.config["REDIS_URL"]
-    app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
+    # Counters must be shared by all app processes: Redis when there is one.
+    if not app.config.get("RATELIMIT_STORAGE_URI"):
+        app.config["RATELIMIT_STORAGE_URI"] = app.config.get("REDIS_URL") or "memory://"
     limiter.init_app(app)
 
     login_manager.init_app(app)

@@ -1,0 +1,64 @@
+"""`flask db upgrade` on an empty database builds exactly the schema the models describe."""
+import os
+import uuid
+
+import pytest
+import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from flask_migrate import downgrade, upgrade
+
+from community import create_app
+from community.extensions import db
+from config import TestingConfig
+
+
+def _app_for(url):
+    class Config(TestingConfig):
+        SQLALCHEMY_DATABASE_URI = url
+    return create_app(Config)
+
+
+def _assert_upgrade_matches_models(app):
+    with app.app_context():
+        upgrade()
+        with db.engine.connect() as conn:
+            context = MigrationContext.configure(conn, opts={"compare_type": True})
+            diff = compare_metadata(context, db.metadata)
+        assert diff == [], f"migrations and models differ: {diff}"
+        downgrade(revision="base")
+        assert sa.inspect(db.engine).get_table_names() == ["alembic_version"]
+        upgrade()
+        db.engine.dispose()
+
+
+def test_upgrade_on_empty_sqlite(tmp_path):
+    _assert_upgrade_matches_models(_app_for(f"sqlite:///{tmp_path / 'empty.db'}"))
+
+
+@pytest.mark.postgres
+def test_upgrade_on_empty_postgres():
+    server = os.environ.get("TEST_POSTGRES_URL")
+    if not server:
+        pytest.skip("TEST_POSTGRES_URL is not set")
+    name = "leerkring_migrate_" + uuid.uuid4().hex[:8]
+    admin = sa.create_engine(server.replace("postgresql://", "postgresql+psycopg://", 1),
+                             isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    try:
+        base = server.rsplit("/", 1)[0]
+        _assert_upgrade_matches_models(_app_for(f"{base}/{name}"))
+    finally:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def test_sqlite_pragmas(app):
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("this suite runs on PostgreSQL")
+    with db.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 15000
