@@ -41,11 +41,13 @@ def register_blueprints(app):
     from community.account import bp as account_bp
     from community.admin import bp as admin_bp
     from community.auth import bp as auth_bp
+    from community.communities import bp as communities_bp
     from community.main import bp as main_bp
     from community.organisations import bp as organisations_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(account_bp)
+    app.register_blueprint(communities_bp)
     app.register_blueprint(organisations_bp)
     app.register_blueprint(admin_bp)

@@ -5,9 +5,7 @@ from flask_wtf import FlaskForm
 
 
 class Form(FlaskForm):
-    class Meta:
-        # Our own error messages are translated through Flask-Babel.
-        locales = False
+    """Base of every form. WTForms' own messages are translated by Flask-WTF's i18n support."""
 
     def validate(self, extra_validators=None):
         if g.get("csrf_failed"):

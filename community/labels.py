@@ -1,5 +1,6 @@
 """Translated display names for the stored codes (kinds, roles, states...)."""
 from flask_babel import lazy_gettext as _l
+from wtforms import SelectChoice
 
 LABELS = {
     "user_kind": {
@@ -20,6 +21,6 @@ LABELS = {
 
 
 def choices(group, blank=None):
-    """(value, label) pairs for a select field, optionally with a blank first option."""
-    pairs = list(LABELS[group].items())
-    return ([("", blank)] if blank is not None else []) + pairs
+    """Options for a select field, optionally with a blank first option."""
+    options = [SelectChoice(value, label) for value, label in LABELS[group].items()]
+    return ([SelectChoice("", blank)] if blank is not None else []) + options

@@ -5,10 +5,10 @@ rule that guards the endpoint). ``access_*_or_404`` loaders fetch an object by i
 it in one step; when the existence of something is private, they answer 404, never 403.
 """
 import sqlalchemy as sa
-from flask import abort
+from flask import abort, g, has_app_context
 
 from community.extensions import db
-from community.models import Organisation, OrganisationMembership, User
+from community.models import Community, CommunityMembership, Organisation, OrganisationMembership, User
 
 
 def _signed_in(user):
@@ -73,6 +73,160 @@ def access_membership_or_404(membership_id, user):
     if not can_manage_organisation(user, membership.organisation) and membership.user_id != user.id:
         abort(403)
     return membership
+
+
+# --- communities -------------------------------------------------------------------------------
+
+def community_membership(user, community):
+    """The user's membership row in the community (any state), or None. Cached for the rest of
+    the request, so a page can ask many predicates cheaply; actions that change memberships call
+    forget_memberships()."""
+    if not _signed_in(user):
+        return None
+    cache = g.setdefault("_community_memberships", {}) if has_app_context() else {}
+    key = (user.id, community.id)
+    if key not in cache:
+        cache[key] = db.session.scalar(sa.select(CommunityMembership).where(
+            CommunityMembership.community_id == community.id,
+            CommunityMembership.user_id == user.id))
+    return cache[key]
+
+
+def prime_memberships(user, memberships):
+    """Tell the cache what a list query already loaded: {community id: membership or None}.
+    Lets a list page ask predicates per row without a query per row."""
+    if _signed_in(user) and has_app_context():
+        cache = g.setdefault("_community_memberships", {})
+        for community_id, membership in memberships.items():
+            cache[(user.id, community_id)] = membership
+
+
+def forget_memberships():
+    if has_app_context():
+        g.pop("_community_memberships", None)
+
+
+def is_community_member(user, community):
+    membership = community_membership(user, community)
+    return membership is not None and membership.is_active
+
+
+def is_coordinator(user, community):
+    membership = community_membership(user, community)
+    return membership is not None and membership.is_coordinator
+
+
+def can_view_community(user, community):
+    """Read the community's pages (home, feed, members, and later its content)."""
+    if not _signed_in(user):
+        return False
+    if is_admin(user) or community.visibility == "public":
+        return True
+    return is_community_member(user, community)
+
+
+def can_see_community_listing(user, community):
+    """See its name and description on the discovery page (outsiders of a private, listed
+    community), or reach it through an invitation."""
+    if can_view_community(user, community):
+        return True
+    if not _signed_in(user):
+        return False
+    membership = community_membership(user, community)
+    return not community.unlisted or (membership is not None and membership.state in ("pending", "invited"))
+
+
+def can_join(user, community):
+    """Become a member at once: open communities, or when a coordinator invited you."""
+    if not _signed_in(user) or community.archived:
+        return False
+    membership = community_membership(user, community)
+    if membership is not None:
+        return membership.state == "invited"
+    return community.join_policy == "open" and can_see_community_listing(user, community)
+
+
+def can_request_to_join(user, community):
+    if not _signed_in(user) or community.archived or community.join_policy != "request":
+        return False
+    return community_membership(user, community) is None and can_see_community_listing(user, community)
+
+
+def can_leave_community(user, community):
+    membership = community_membership(user, community)
+    return membership is not None and membership.state in ("active", "pending")
+
+
+def can_manage_members(user, community):
+    """Coordinators of this community and platform admins."""
+    return is_admin(user) or is_coordinator(user, community)
+
+
+def can_edit_community(user, community):
+    return can_manage_members(user, community)
+
+
+def can_create_community(user):
+    return is_admin(user)
+
+
+def access_community_or_404(slug, user):
+    """A community the user may read. Private ones do not exist for outsiders (404)."""
+    community = _community_by_slug(slug)
+    if community is None or not can_view_community(user, community):
+        abort(404)
+    return community
+
+
+def access_community_listing_or_404(slug, user):
+    """A community whose listing the user may see (to ask to join or accept an invitation)."""
+    community = _community_by_slug(slug)
+    if community is None or not can_see_community_listing(user, community):
+        abort(404)
+    return community
+
+
+def access_community_for_managing_or_404(slug, user):
+    """Coordinator pages: 404 when the user may not read it at all, 403 when they may read it
+    but do not run it."""
+    community = access_community_or_404(slug, user)
+    if not can_manage_members(user, community):
+        abort(403)
+    return community
+
+
+def access_community_membership_or_404(community, membership_id, user):
+    """A membership row of this community, for someone who runs it (or the member themself)."""
+    membership = db.session.get(CommunityMembership, membership_id) if isinstance(membership_id, int) else None
+    if membership is None or membership.community_id != community.id:
+        abort(404)
+    if membership.user_id != user.id and not can_manage_members(user, community):
+        abort(403)
+    return membership
+
+
+def _community_by_slug(slug):
+    if not isinstance(slug, str) or len(slug) > 60:
+        return None
+    return db.session.scalar(sa.select(Community).where(Community.slug == slug))
+
+
+def visible_communities_filter(user):
+    """A SQL condition selecting the communities whose listing the user may see (for lists and
+    search): everything for admins; public, listed private, and any the user belongs to."""
+    if is_admin(user):
+        return sa.true()
+    mine = sa.select(CommunityMembership.community_id).where(CommunityMembership.user_id == user.id)
+    return sa.or_(Community.visibility == "public", Community.unlisted.is_(False), Community.id.in_(mine))
+
+
+def readable_communities_filter(user):
+    """A SQL condition selecting the communities whose content the user may read."""
+    if is_admin(user):
+        return sa.true()
+    mine = sa.select(CommunityMembership.community_id).where(
+        CommunityMembership.user_id == user.id, CommunityMembership.state == "active")
+    return sa.or_(Community.visibility == "public", Community.id.in_(mine))
 
 
 # --- administration ----------------------------------------------------------------------------

@@ -1,5 +1,5 @@
 from flask_babel import lazy_gettext as _l
-from wtforms import EmailField, PasswordField, SelectField, StringField, TextAreaField
+from wtforms import SelectChoice, EmailField, PasswordField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired
 
 from community.forms import Form
@@ -30,8 +30,8 @@ class RegisterForm(Form):
         super().__init__(**kwargs)
         self.kind.choices = choices("user_kind")
         self.language.choices = choices("language")
-        self.organisation.choices = [("", _l("— none / not listed —"))] + [
-            (str(org.id), org.name) for org in organisations]
+        self.organisation.choices = [SelectChoice("", _l("— none / not listed —"))] + [
+            SelectChoice(str(org.id), org.name) for org in organisations]
         self.new_organisation_kind.choices = choices("org_kind")
 
 

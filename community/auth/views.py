@@ -96,7 +96,7 @@ def register():
         else:
             _sign_in(user)
             _after_registration(user, form.organisation.data, proposal)
-            return redirect(url_for("main.dashboard"))
+            return redirect(safe_next(request.args.get("next"), url_for("main.dashboard")))
     form.password.data = ""
     return render_template("auth/register.html", form=form), 400 if form.errors or form.form_errors else 200
 

@@ -7,7 +7,7 @@ from community import permissions
 from community.actions import ActionError, accounts
 from community.extensions import db
 from community.main import bp
-from community.models import Organisation, OrganisationMembership
+from community.models import Community, CommunityMembership, Organisation, OrganisationMembership
 from community.security import safe_next
 
 
@@ -35,8 +35,21 @@ def dashboard():
     if permissions.is_admin(current_user):
         pending_orgs = db.session.scalar(sa.select(sa.func.count(Organisation.id))
                                          .where(Organisation.status == "pending"))
-    return render_template("main/dashboard.html", memberships=memberships,
-                           pending_requests=pending_requests, pending_orgs=pending_orgs)
+    communities = db.session.execute(
+        sa.select(CommunityMembership, Community)
+        .join(Community, Community.id == CommunityMembership.community_id)
+        .where(CommunityMembership.user_id == current_user.id)
+        .order_by(Community.archived, sa.func.lower(Community.name))
+    ).all()
+    permissions.prime_memberships(current_user, {c.id: m for m, c in communities})
+    coordinated = [c.id for m, c in communities if m.is_coordinator]
+    waiting = 0
+    if coordinated:
+        waiting = db.session.scalar(sa.select(sa.func.count(CommunityMembership.id)).where(
+            CommunityMembership.community_id.in_(coordinated), CommunityMembership.state == "pending"))
+    return render_template("main/dashboard.html", memberships=memberships, communities=communities,
+                           pending_requests=pending_requests, pending_orgs=pending_orgs,
+                           waiting_community_requests=waiting)
 
 
 @bp.route("/language", methods=["POST"])

@@ -5,3 +5,7 @@ from community.models.organisation import (  # noqa: F401
     OrganisationMembership,
 )
 from community.models.user import LANGUAGES, USER_KINDS, ApiToken, LoginSession, User  # noqa: F401
+from community.models.community import (  # noqa: F401,E402
+    COMMUNITY_ROLES, COMMUNITY_STATES, JOIN_POLICIES, VISIBILITIES, Community, CommunityMembership,
+    FeedEntry, Invitation,
+)

@@ -1,0 +1,5 @@
+from flask import Blueprint
+
+bp = Blueprint("communities", __name__)
+
+from community.communities import manage, views  # noqa: E402,F401

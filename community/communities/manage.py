@@ -1,0 +1,140 @@
+"""Coordinator pages (requests, invitations, roles) and the invitation-link landing page."""
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from community import permissions
+from community.actions import ActionError, communities as actions
+from community.communities import bp, queries
+from community.communities.forms import InviteLinkForm, InviteUserForm
+from community.extensions import db
+from community.models import Invitation, utcnow
+from community.queries import user_by_email
+from community.security import keeps_input
+
+
+@bp.route("/c/<slug>/manage/requests")
+@login_required
+def requests(slug):
+    community = permissions.access_community_for_managing_or_404(slug, current_user)
+    page, organisations = queries.member_directory(community, state="pending")
+    invited, _orgs = queries.member_directory(community, state="invited")
+    return render_template("communities/requests.html", community=community, page=page,
+                           organisations=organisations, invited=invited)
+
+
+@bp.route("/c/<slug>/memberships/<int:membership_id>/<any(approve, decline):decision>", methods=["POST"])
+@login_required
+def decide(slug, membership_id, decision):
+    community = permissions.access_community_for_managing_or_404(slug, current_user)
+    membership = permissions.access_community_membership_or_404(community, membership_id, current_user)
+    name = membership.user.display_name
+    actions.decide_request(current_user, membership, decision == "approve")
+    flash(_("%(name)s is now a member.", name=name) if decision == "approve"
+          else _("The request of %(name)s is declined.", name=name), "success")
+    return redirect(url_for("communities.requests", slug=community.slug))
+
+
+@bp.route("/c/<slug>/memberships/<int:membership_id>/role", methods=["POST"])
+@login_required
+def change_role(slug, membership_id):
+    community = permissions.access_community_for_managing_or_404(slug, current_user)
+    membership = permissions.access_community_membership_or_404(community, membership_id, current_user)
+    role = request.form.get("role", "")
+    actions.set_role(current_user, membership, role)
+    flash(_("%(name)s is now a coordinator.", name=membership.user.display_name) if role == "coordinator"
+          else _("%(name)s is now a member.", name=membership.user.display_name), "success")
+    return redirect(url_for("communities.members", slug=community.slug))
+
+
+@bp.route("/c/<slug>/memberships/<int:membership_id>/remove", methods=["POST"])
+@login_required
+def remove(slug, membership_id):
+    community = permissions.access_community_for_managing_or_404(slug, current_user)
+    membership = permissions.access_community_membership_or_404(community, membership_id, current_user)
+    name, state = membership.user.display_name, membership.state
+    actions.remove_member(current_user, membership)
+    flash(_("The invitation for %(name)s is withdrawn.", name=name) if state == "invited"
+          else _("%(name)s is removed from the community.", name=name), "success")
+    back = "communities.requests" if request.form.get("back") == "requests" else "communities.members"
+    return redirect(url_for(back, slug=community.slug))
+
+
+def _invitations(community):
+    return db.session.scalars(
+        sa.select(Invitation).where(Invitation.community_id == community.id)
+        .options(so.joinedload(Invitation.created_by))
+        .order_by(Invitation.revoked_at.is_not(None), Invitation.created_at.desc()).limit(100)).all()
+
+
+@bp.route("/c/<slug>/manage/invitations", methods=["GET", "POST"])
+@login_required
+@keeps_input
+def invitations(slug):
+    community = permissions.access_community_for_managing_or_404(slug, current_user)
+    link_form = InviteLinkForm(prefix="link")
+    user_form = InviteUserForm(prefix="user")
+    new_link = None
+    if request.method == "POST" and request.form.get("action") == "link" and link_form.validate_on_submit():
+        try:
+            _invitation, token = actions.create_invite_link(
+                current_user, community, days=link_form.days.data, max_uses=link_form.max_uses.data,
+                note=link_form.note.data or "")
+        except ActionError as error:
+            link_form.add_error(error)
+        else:
+            new_link = url_for("communities.invitation", token=token, _external=True)
+            link_form = InviteLinkForm(prefix="link", formdata=None)
+    elif request.method == "POST" and request.form.get("action") == "user" and user_form.validate_on_submit():
+        try:
+            user = user_by_email(user_form.email.data)
+            if user is None:
+                raise ActionError(_("There is no account with this e-mail address. Send them an "
+                                    "invitation link instead."), field="email")
+            membership = actions.invite_user(current_user, community, user)
+        except ActionError as error:
+            if error.field == "user":
+                error.field = "email"
+            user_form.add_error(error)
+        else:
+            flash(_("%(name)s is now a member.", name=user.display_name) if membership.is_active
+                  else _("%(name)s is invited and sees the invitation on their dashboard.", name=user.display_name),
+                  "success")
+            return redirect(url_for("communities.invitations", slug=community.slug))
+    failed = link_form.errors or link_form.form_errors or user_form.errors or user_form.form_errors
+    return render_template("communities/invitations.html", community=community, link_form=link_form,
+                           user_form=user_form, new_link=new_link, invitations=_invitations(community),
+                           now=utcnow()), 400 if failed else 200
+
+
+@bp.route("/c/<slug>/invitations/<int:invitation_id>/revoke", methods=["POST"])
+@login_required
+def revoke(slug, invitation_id):
+    community = permissions.access_community_for_managing_or_404(slug, current_user)
+    invitation = db.session.get(Invitation, invitation_id)
+    if invitation is None or invitation.community_id != community.id:
+        abort(404)
+    actions.revoke_invite_link(current_user, invitation)
+    flash(_("The invitation link is withdrawn; it no longer works."), "success")
+    return redirect(url_for("communities.invitations", slug=community.slug))
+
+
+@bp.route("/invite/<token>", methods=["GET", "POST"])
+def invitation(token):
+    """Landing page of an invitation link. Anonymous visitors log in or register first and come
+    back here (the page's links carry ?next=)."""
+    invitation, problem = actions.find_invitation(token)
+    if not current_user.is_authenticated:
+        status = 404 if problem == "unknown" else 410 if problem else 200
+        return render_template("communities/invitation.html", invitation=invitation, problem=problem,
+                               problems=actions.INVITATION_PROBLEMS, token=token), status
+    if request.method == "POST":
+        membership = actions.use_invite_link(current_user, token)
+        flash(_("Welcome to %(name)s!", name=membership.community.name), "success")
+        return redirect(url_for("communities.home", slug=membership.community.slug))
+    membership = permissions.community_membership(current_user, invitation.community) if invitation else None
+    status = 404 if problem == "unknown" else 410 if problem else 200
+    return render_template("communities/invitation.html", invitation=invitation, problem=problem,
+                           problems=actions.INVITATION_PROBLEMS, token=token, membership=membership), status
