@@ -80,7 +80,7 @@ def handle_action_error(error):
     """An action refused a button press (forms handle their own errors): say why, go back."""
     if wants_json():
         return json_error(error.status, error.message, code=error.code, field=error.field)
-    if request.method == "POST":
+    if request.method == "POST" and error.status != 404:
         flash(str(error.message), "error")
         return redirect(_same_site_referrer() or url_for("main.dashboard"))
     return error_page(error.status, error.message)

@@ -1,5 +1,5 @@
 """Languages: Dutch by default, English complete; the user's choice wins."""
-from flask import current_app, session
+from flask import current_app, has_request_context, session
 from flask_babel import format_date, format_datetime, format_decimal
 from flask_login import current_user
 
@@ -8,9 +8,11 @@ from community.extensions import babel
 
 def select_locale():
     languages = current_app.config["LANGUAGES"]
+    if not has_request_context():
+        return current_app.config["BABEL_DEFAULT_LOCALE"]  # CLI commands
     if getattr(current_user, "is_authenticated", False) and current_user.language in languages:
         return current_user.language
-    chosen = session.get("lang")
+    chosen = session.get("lang") if has_request_context() else None
     if chosen in languages:
         return chosen
     return current_app.config["BABEL_DEFAULT_LOCALE"]

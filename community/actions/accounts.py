@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 from community.actions import ActionError, Conflict, NotAllowed
 from community.actions.validate import check_choice, check_password, clean_email, clean_line
 from community.extensions import db
-from community.models import LANGUAGES, USER_KINDS, LoginSession, User, utcnow
+from community.models import LANGUAGES, USER_KINDS, ApiToken, LoginSession, User, utcnow
 from community.queries import user_by_email
 from community.security import (
     digest, dummy_verify, hash_password, new_secret, password_needs_rehash, verify_password,
@@ -113,12 +113,16 @@ def change_password(user, current_password, new_password, keep_session_key=None)
 
 
 def set_user_active(actor, user, active):
-    """Admins enable or disable accounts. Disabling ends every session of the user at once."""
+    """Admins enable or disable accounts. Disabling ends every session of the user at once and
+    revokes their API tokens (re-enabling does not bring those back)."""
     if not actor.is_admin:
         raise NotAllowed(_l("Only platform administrators can do this."))
     if user.id == actor.id and not active:
         raise ActionError(_l("You cannot disable your own account."))
     user.active = bool(active)
+    if not active:
+        db.session.execute(sa.update(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+                           .values(revoked_at=utcnow()))
     db.session.commit()
     if not active:
         end_all_sessions(user)

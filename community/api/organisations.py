@@ -25,7 +25,8 @@ def list_organisations(args):
     if args["q"]:
         like = like_pattern(args["q"][:100])
         stmt = stmt.where(sa.or_(Organisation.name_key.like(like, escape="\\"),
-                                 sa.func.lower(Organisation.city).like(like, escape="\\")))
+                                 sa.func.lower(Organisation.city).like(like, escape="\\"),
+                                 sa.func.lower(Organisation.sector).like(like, escape="\\")))
     if args["kind"]:
         stmt = stmt.where(Organisation.kind == args["kind"])
     total = db.session.scalar(sa.select(sa.func.count()).select_from(stmt.subquery()))
