@@ -2,9 +2,9 @@
 import sqlalchemy as sa
 from flask import current_app
 
-from community.actions import accounts, organisations as org_actions
+from community.actions import accounts, communities as community_actions, organisations as org_actions
 from community.extensions import db
-from community.models import Organisation, OrganisationMembership
+from community.models import Community, CommunityMembership, Organisation, OrganisationMembership
 from community.queries import user_by_email
 
 ORGANISATIONS = [
@@ -43,16 +43,121 @@ USERS = [
      [("Hogeschool Oost-Nederland", "manager")], "hbo researcher / teacher"),
 ]
 
+SMART_MAINTENANCE = """\
+Voor onderhoudsmensen, docenten en studenten in Oost-Nederland die willen leren van elkaars
+storingen, sensordata en verbeterprojecten. We delen praktijkcasussen van de werkvloer en maken
+er samen lesmateriaal van voor mbo en hbo.
+
+**Waar we het over hebben**
+
+- conditiebewaking met trillings- en temperatuursensoren
+- van correctief naar preventief en voorspellend onderhoud
+- storingsanalyse met het hele team (5x waarom, FMEA)
+- stage- en afstudeeropdrachten rond onderhoudsdata
+
+Elk kwartaal komen we bij een van de bedrijven samen; tussendoor loopt het gesprek hier.
+Achtergrond bij het lectoraat: [Smart Maintenance](https://www.hogeschooloost.example/lectoraat-smart-maintenance).
+"""
+
+LASAUTOMATISERING = """\
+Lassers, werkvoorbereiders en docenten die aan de slag gaan met lasrobots en cobots. Hoe kies je
+een eerste toepassing, wat betekent het voor het vakmanschap van de lasser, en hoe leer je
+programmeren naast het werk?
+
+Zo werken we:
+
+1. Deel je toepassing: product, seriegrootte en lasproces.
+2. Beschrijf wat er misging en wat je ervan leerde.
+3. Vraag de groep om feedback of een meekijkmoment in de werkplaats.
+
+> Een cobot neemt het herhaalwerk over; de lasser blijft de vakman die de naad beoordeelt.
+
+Nieuwe leden vragen toegang aan met een korte toelichting; een coördinator keurt de aanvraag goed.
+"""
+
+HYBRIDE_LEREN = """\
+Een besloten groep docenten, praktijkopleiders en studenten die leren op school en leren op de
+werkvloer beter op elkaar willen laten aansluiten. We ontwikkelen opdrachten die in het bedrijf
+beginnen en op school worden verdiept, en andersom.
+
+**Dit schooljaar**
+
+- hybride leeropdrachten voor mbo-niveau 3 en 4 ontwerpen en uitproberen
+- de rol van de praktijkopleider bij het beoordelen
+- reflectie-instrumenten voor studenten tijdens de stage
+
+Deelname is op uitnodiging, zodat we ook halffabricaten en ervaringen uit de klas veilig kunnen
+delen.
+"""
+
+DIRECTIEOVERLEG = """\
+Besloten overleg voor directeuren en eigenaren van technische mkb-bedrijven uit het netwerk van
+Metaal & Techniek. We bespreken strategische vragen over personeel, opleiden en investeren:
+vertrouwelijk, en zonder verslag naar buiten.
+
+- behoud van vakmensen op een krappe arbeidsmarkt
+- samenwerking met mbo en hbo rond stages en leerbanen
+- investeren in automatisering, en wat dat betekent voor functies
+"""
+
+# Built in this order; "coordinators" are appointed by the admin, the first one when the community
+# is created. "members" join the way the join policy allows; "pending" users asked to join and
+# wait for a coordinator; "invited" users were picked by a coordinator and have not accepted yet.
+COMMUNITIES = [
+    dict(name="Smart Maintenance Oost", slug="smart-maintenance-oost", description=SMART_MAINTENANCE,
+         visibility="public", join_policy="open", unlisted=False, sector="Onderhoud",
+         topic="Smart maintenance",
+         coordinators=["coordinator@leerkring.example"],
+         members=["onderhoud@twente.example", "lector@hogeschooloost.example", "hr@vandermeer.example",
+                  "student@rijnland.example"]),
+    dict(name="Lasautomatisering & cobots", slug="lasautomatisering-cobots", description=LASAUTOMATISERING,
+         visibility="public", join_policy="request", unlisted=False, sector="Metaal",
+         topic="Lasautomatisering",
+         coordinators=["coordinator@leerkring.example", "docent@rijnland.example"],
+         members=["lasser@vandermeer.example", "hr@vandermeer.example", "student@rijnland.example"],
+         pending=[("monteur@brouwer.example",
+                   "Wij willen een lasrobot inzetten voor leidingwerk en horen graag hoe anderen "
+                   "daarmee zijn begonnen.")]),
+    dict(name="Hybride leren op de werkvloer", slug="hybride-leren-op-de-werkvloer", description=HYBRIDE_LEREN,
+         visibility="private", join_policy="invite", unlisted=False, sector="Onderwijs", topic="Hybride leren",
+         coordinators=["docent@rijnland.example"],
+         members=["lector@hogeschooloost.example", "student@rijnland.example", "hr@vandermeer.example"],
+         invited=["monteur@brouwer.example"]),
+    dict(name="Directieoverleg Metaal & Techniek", slug="directieoverleg-metaal-techniek",
+         description=DIRECTIEOVERLEG, visibility="private", join_policy="invite", unlisted=True,
+         sector="Metaal", topic="Strategie",
+         coordinators=["coordinator@leerkring.example"],
+         members=["monteur@brouwer.example"]),
+]
+
 
 def seed_demo():
     password = current_app.config["SEED_DEMO_PASSWORD"]
     admin = _user(USERS[0], password)
     orgs = {data["name"]: _organisation(admin, data) for data in ORGANISATIONS}
+    users = {}
     for spec in USERS:
-        user = _user(spec, password)
+        user = users[spec[0]] = _user(spec, password)
         for org_name, role in spec[4]:
             _membership(admin, orgs[org_name], user, role)
-    return [(spec[0], spec[5]) for spec in USERS]
+    for spec in COMMUNITIES:
+        _community(admin, users, spec)
+    return [(spec[0], _login_description(spec)) for spec in USERS]
+
+
+def _login_description(spec):
+    """What the login is for, plus its part in the demo communities (who to log in as to try
+    coordinating, or accepting an invitation)."""
+    email, description = spec[0], spec[5]
+    coordinates = [c["name"] for c in COMMUNITIES if email in c["coordinators"]]
+    notes = []
+    if coordinates:
+        notes.append("coordinator of " + ", ".join(coordinates) if len(coordinates) == 1
+                     else f"coordinator of {len(coordinates)} communities")
+    notes += [f"invited to {c['name']}" for c in COMMUNITIES if email in c.get("invited", [])]
+    notes += [f"asked to join {c['name']}" for c in COMMUNITIES
+              if email in [e for e, _ in c.get("pending", [])]]
+    return "; ".join([description] + notes)
 
 
 def _user(spec, password):
@@ -74,3 +179,50 @@ def _membership(admin, org, user, role):
         org_actions.decide_membership(admin, membership, approve=True)
     if membership.role != role:
         org_actions.set_member_role(admin, membership, role)
+
+
+def _community(admin, users, spec):
+    """One demo community with its people, each step through the real actions; steps already
+    done (community by slug, membership by (community, user)) are skipped."""
+    coordinators = [users[email] for email in spec["coordinators"]]
+    community = db.session.scalar(sa.select(Community).where(Community.slug == spec["slug"]))
+    if community is None:
+        fields = {key: spec[key] for key in ("name", "slug", "description", "visibility", "join_policy",
+                                               "unlisted", "sector", "topic")}
+        community = community_actions.create_community(admin, coordinator=coordinators[0], **fields)
+    for user in coordinators[1:]:
+        membership = _community_member(community, coordinators[0], user)
+        if membership.role != "coordinator":
+            community_actions.set_role(admin, membership, "coordinator")
+    for email in spec["members"]:
+        _community_member(community, coordinators[0], users[email])
+    for email, message in spec.get("pending", []):
+        if _community_membership(community, users[email]) is None:
+            community_actions.request_to_join(users[email], community, message)
+    for email in spec.get("invited", []):
+        if _community_membership(community, users[email]) is None:
+            community_actions.invite_user(coordinators[0], community, users[email])
+    return community
+
+
+def _community_membership(community, user):
+    return db.session.scalar(sa.select(CommunityMembership).where(
+        CommunityMembership.community_id == community.id, CommunityMembership.user_id == user.id))
+
+
+def _community_member(community, coordinator, user):
+    """Make user an active member the way the join policy allows: join an open community, ask and
+    be approved by the coordinator, or be invited by the coordinator and accept."""
+    membership = _community_membership(community, user)
+    if membership is None:
+        if community.join_policy == "open":
+            return community_actions.join(user, community)
+        if community.join_policy == "request":
+            membership = community_actions.request_to_join(user, community)
+        else:
+            membership = community_actions.invite_user(coordinator, community, user)
+    if membership.state == "pending":
+        community_actions.decide_request(coordinator, membership, approve=True)
+    elif membership.state == "invited":
+        community_actions.join(user, community)
+    return _community_membership(community, user)

@@ -20,6 +20,8 @@ DESCRIPTION_MAX = 5000
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 INVITE_DAYS_MAX = 90
 INVITE_USES_MAX = 1000
+# Tokens come from new_secret (URL-safe base64); anything else is unknown without hashing it.
+TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{10,100}")
 
 
 def _commit():
@@ -39,7 +41,8 @@ def slugify(text):
 
 
 def _unique_slug(base, except_id=None):
-    base = base or "leergemeenschap"
+    if len(base) < 3:  # the same minimum as a typed address ("AI" -> "leergemeenschap-ai")
+        base = f"leergemeenschap-{base}".rstrip("-")
     candidate, n = base, 1
     while True:
         stmt = sa.select(Community.id).where(Community.slug == candidate)
@@ -48,7 +51,7 @@ def _unique_slug(base, except_id=None):
         if db.session.scalar(stmt) is None:
             return candidate
         n += 1
-        candidate = f"{base[:56]}-{n}"
+        candidate = f"{base[:56].rstrip('-')}-{n}"  # a cut at a hyphen must not make "--"
 
 
 def _clean_fields(name, description="", visibility="public", unlisted=False, join_policy="open",
@@ -287,9 +290,9 @@ def create_invite_link(actor, community, days=14, max_uses=None, note=""):
     if not permissions.can_manage_members(actor, community):
         raise NotAllowed(_l("Only coordinators can invite people."))
     _not_archived(community)
-    if not isinstance(days, int) or not 1 <= days <= INVITE_DAYS_MAX:
+    if not _is_int(days) or not 1 <= days <= INVITE_DAYS_MAX:
         _refuse(_l("Choose a validity between 1 and %(max)d days.", max=INVITE_DAYS_MAX), field="days")
-    if max_uses is not None and (not isinstance(max_uses, int) or not 1 <= max_uses <= INVITE_USES_MAX):
+    if max_uses is not None and (not _is_int(max_uses) or not 1 <= max_uses <= INVITE_USES_MAX):
         _refuse(_l("Choose a use limit between 1 and %(max)d, or leave it empty.", max=INVITE_USES_MAX),
                 field="max_uses")
     token = new_secret(24)
@@ -299,6 +302,10 @@ def create_invite_link(actor, community, days=14, max_uses=None, note=""):
     db.session.add(invitation)
     _commit()
     return invitation, token
+
+
+def _is_int(value):
+    return isinstance(value, int) and not isinstance(value, bool)  # JSON true is not 1 day
 
 
 def revoke_invite_link(actor, invitation):
@@ -320,7 +327,7 @@ INVITATION_PROBLEMS = {
 
 def find_invitation(token):
     """(invitation, problem): problem is None when the link can be used."""
-    if not isinstance(token, str) or not 10 <= len(token) <= 100:
+    if not isinstance(token, str) or not TOKEN_RE.fullmatch(token):
         return None, "unknown"
     invitation = db.session.scalar(sa.select(Invitation).where(Invitation.token_hash == digest(token)))
     if invitation is None:
@@ -332,14 +339,15 @@ def find_invitation(token):
 def use_invite_link(user, token):
     """Join through a link. Counts one use; members who follow it again change nothing."""
     invitation, problem = find_invitation(token)
+    membership = permissions.community_membership(user, invitation.community) if invitation else None
+    if membership is not None and membership.is_active:
+        # Already in (a double click, a bookmark, or they took the last use themselves).
+        return membership
     if problem:
         raise ActionError(INVITATION_PROBLEMS[problem], status=404 if problem == "unknown" else 410,
                           code="invitation_" + problem)
     community = invitation.community
     _not_archived(community)
-    membership = permissions.community_membership(user, community)
-    if membership is not None and membership.is_active:
-        return membership
     # Count the use atomically, so two people cannot both take the last use.
     used = db.session.execute(
         sa.update(Invitation).where(Invitation.id == invitation.id, Invitation.revoked_at.is_(None),
