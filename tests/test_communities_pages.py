@@ -247,3 +247,38 @@ def test_home_feed_query_count_is_constant(f, make_client, count_queries):
         actions.join(f.user(), community)
     assert measure() == few
     assert db.session.scalar(sa.select(sa.func.count(FeedEntry.id))) == 21
+
+
+def test_unlisted_private_community_does_not_exist_for_outsiders(world, f):
+    admin, coordinator = world["users"]["admin"], world["users"]["coordinator"]
+    hidden = actions.create_community(admin, name="Verborgen kring", visibility="private", unlisted=True,
+                                      join_policy="request", coordinator=coordinator)
+    slug = hidden.slug
+    assert_matrix(world["clients"], [
+        ("GET", f"/c/{slug}/", _row(302, 404, 404, 404, 200, 404, 200)),
+        ("POST", f"/c/{slug}/request", {"outsider": 404, "member": 404, "other_coordinator": 404},
+         {"message": "mag ik erin?"}),
+        ("POST", f"/c/{slug}/join", {"outsider": 404, "other_coordinator": 404}),
+    ])
+    assert db.session.scalar(sa.select(sa.func.count(CommunityMembership.id)).where(
+        CommunityMembership.community_id == hidden.id)) == 1
+
+
+def test_join_request_and_leave_paths(world, f, make_client):
+    admin = world["users"]["admin"]
+    open_one = actions.create_community(admin, name="Iedereen welkom", join_policy="open")
+    newcomer = f.user(name="Nieuw")
+    client = make_client(newcomer)
+    assert client.submit(f"/c/{open_one.slug}/join").status_code == 302
+    assert client.get(f"/c/{open_one.slug}/").status_code == 200
+    # A listed private community on request: ask with a message, then withdraw.
+    private = world["private"]
+    assert client.submit(f"/c/{private.slug}/request", {"message": "Ik werk aan lascobots 🤖"}).status_code == 302
+    row = db.session.scalar(sa.select(CommunityMembership).where(
+        CommunityMembership.community_id == private.id, CommunityMembership.user_id == newcomer.id))
+    assert row.state == "pending" and row.message == "Ik werk aan lascobots 🤖"
+    assert client.get(f"/c/{private.slug}/").status_code == 404  # not a member yet
+    assert client.submit(f"/c/{private.slug}/leave").status_code == 302
+    assert client.submit(f"/c/{open_one.slug}/leave").status_code == 302
+    assert db.session.scalar(sa.select(sa.func.count(CommunityMembership.id)).where(
+        CommunityMembership.user_id == newcomer.id)) == 0
