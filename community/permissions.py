@@ -4,11 +4,15 @@
 rule that guards the endpoint). ``access_*_or_404`` loaders fetch an object by id and authorise
 it in one step; when the existence of something is private, they answer 404, never 403.
 """
+import re
+
 import sqlalchemy as sa
 from flask import abort, g, has_app_context
 
 from community.extensions import db
-from community.models import Community, CommunityMembership, Organisation, OrganisationMembership, User
+from community.models import (
+    Community, CommunityMembership, Invitation, Organisation, OrganisationMembership, User,
+)
 
 
 def _signed_in(user):
@@ -59,7 +63,7 @@ def can_leave_organisation(user, org):
 
 
 def access_organisation_or_404(org_id, user):
-    org = db.session.get(Organisation, org_id) if isinstance(org_id, int) else None
+    org = db.session.get(Organisation, org_id) if valid_row_id(org_id) else None
     if org is None or not can_view_organisation(user, org):
         abort(404)
     return org
@@ -67,7 +71,7 @@ def access_organisation_or_404(org_id, user):
 
 def access_membership_or_404(membership_id, user):
     """A membership row, for someone who may manage its organisation."""
-    membership = db.session.get(OrganisationMembership, membership_id) if isinstance(membership_id, int) else None
+    membership = db.session.get(OrganisationMembership, membership_id) if valid_row_id(membership_id) else None
     if membership is None or not can_view_organisation(user, membership.organisation):
         abort(404)
     if not can_manage_organisation(user, membership.organisation) and membership.user_id != user.id:
@@ -99,6 +103,12 @@ def prime_memberships(user, memberships):
         cache = g.setdefault("_community_memberships", {})
         for community_id, membership in memberships.items():
             cache[(user.id, community_id)] = membership
+
+
+def valid_row_id(value):
+    """An id a table can hold: ids typed into a URL can be far beyond SQLite's 64-bit and
+    PostgreSQL's 32-bit integers, and looking those up is a database error, not a miss."""
+    return isinstance(value, int) and not isinstance(value, bool) and 0 < value < 2 ** 31
 
 
 def forget_memberships():
@@ -197,7 +207,7 @@ def access_community_for_managing_or_404(slug, user):
 
 def access_community_membership_or_404(community, membership_id, user):
     """A membership row of this community, for someone who runs it (or the member themself)."""
-    membership = db.session.get(CommunityMembership, membership_id) if isinstance(membership_id, int) else None
+    membership = db.session.get(CommunityMembership, membership_id) if valid_row_id(membership_id) else None
     if membership is None or membership.community_id != community.id:
         abort(404)
     if membership.user_id != user.id and not can_manage_members(user, community):
@@ -205,8 +215,30 @@ def access_community_membership_or_404(community, membership_id, user):
     return membership
 
 
+def access_invitation_or_404(community, invitation_id, user):
+    """An invitation link of this community, for someone who runs it."""
+    if not can_manage_members(user, community):
+        abort(403)
+    invitation = db.session.get(Invitation, invitation_id) if valid_row_id(invitation_id) else None
+    if invitation is None or invitation.community_id != community.id:
+        abort(404)
+    return invitation
+
+
+def invitable_user(user_id):
+    """An active account that may be invited to a community or appointed its coordinator, or
+    None. Any active account qualifies: coordinators invite people from outside their circle."""
+    user = db.session.get(User, user_id) if valid_row_id(user_id) else None
+    return user if user is not None and user.active else None
+
+
+# Every slug the actions make matches this; anything else (NUL bytes, which PostgreSQL refuses
+# in a query, upper case, very long text) cannot name a community and is not looked up.
+_SLUG_SHAPE = re.compile(r"[a-z0-9-]{1,60}")
+
+
 def _community_by_slug(slug):
-    if not isinstance(slug, str) or len(slug) > 60:
+    if not isinstance(slug, str) or not _SLUG_SHAPE.fullmatch(slug):
         return None
     return db.session.scalar(sa.select(Community).where(Community.slug == slug))
 
@@ -238,7 +270,7 @@ def can_administer(user):
 def access_user_for_admin_or_404(user_id, actor):
     if not is_admin(actor):
         abort(404)
-    user = db.session.get(User, user_id) if isinstance(user_id, int) else None
+    user = db.session.get(User, user_id) if valid_row_id(user_id) else None
     if user is None:
         abort(404)
     return user

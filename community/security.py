@@ -111,12 +111,20 @@ def is_bearer_request():
 
 def check_csrf():
     """CSRF on every state-changing request, except API calls authenticated by a Bearer token
-    (no browser adds that header by itself, so it cannot be forged cross-site)."""
+    (no browser adds that header by itself, so it cannot be forged cross-site) and API calls
+    without any credentials: every API write needs a signed-in caller, so those get a 401 that
+    tells the client to authenticate, and there is no session for a forger to ride on."""
     if request.method in ("GET", "HEAD", "OPTIONS", "TRACE"):
         return
-    if request.path.startswith("/api/") and is_bearer_request():
+    if request.path.startswith("/api/") and (is_bearer_request() or not _signed_in()):
         return
     csrf.protect()
+
+
+def _signed_in():
+    from flask_login import current_user
+
+    return current_user.is_authenticated
 
 
 def keeps_input(view):

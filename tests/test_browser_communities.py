@@ -47,7 +47,7 @@ def test_private_community_invite_by_link(browser, live_server, page, f):
     guest = employee_context.new_page()
     guest.goto(link)
     assert guest.locator("h1").inner_text() == "Lassen met cobots"
-    guest.locator(f"a[href^='/login?next=']").click()
+    guest.locator("a[href^='/login?next=']").click()
     guest.locator("#email").fill(employee.email)
     guest.locator("#password").fill(PASSWORD)
     guest.locator("form[data-draft=login] button[type=submit]").click()

@@ -31,7 +31,7 @@ def create_token(user, name):
 
 
 def revoke_token(user, token_id):
-    token = db.session.get(ApiToken, token_id)
+    token = db.session.get(ApiToken, token_id) if 0 < token_id < 2 ** 31 else None
     if token is None or token.user_id != user.id:
         raise ActionError(_l("This token does not exist."), status=404, code="not_found")
     if token.revoked_at is None:

@@ -4,7 +4,11 @@ Authentication: 'Authorization: Bearer <personal access token>' (or the browser'
 with a CSRF header for writes). The OpenAPI document at /api/v1/openapi.json is generated from
 the code by flask-smorest; every 4xx/5xx answers {"error": {"code": ..., "message": ...}}.
 """
+import json
+
+import flask_smorest
 from flask_smorest import Api
+from webargs.flaskparser import FlaskParser, abort
 
 from community.api.schemas import ErrorEnvelopeSchema
 
@@ -14,8 +18,28 @@ class LeerkringApi(Api):
     ERROR_SCHEMA = ErrorEnvelopeSchema
 
 
+class JsonParser(FlaskParser):
+    """webargs' parser, but every unreadable JSON body is a 400: the json module raises plain
+    ValueError for integers longer than 4300 digits and RecursionError for deep nesting, which
+    webargs would let through as a 500."""
+
+    def _raw_load_json(self, req):
+        try:
+            return super()._raw_load_json(req)
+        except json.JSONDecodeError:
+            raise  # webargs handles these (an empty body is "no body", the rest a 400)
+        except (ValueError, RecursionError):
+            abort(400, messages={"json": ["Invalid JSON body."]})
+
+
+class Blueprint(flask_smorest.Blueprint):
+    """API blueprints that take a JSON body use this one."""
+
+    ARGUMENTS_PARSER = JsonParser()
+
+
 def init_api(app):
-    from community.api import me, organisations
+    from community.api import communities, invitations, me, organisations
 
     api = LeerkringApi(app, spec_kwargs={
         "info": {"description": "Leerkring JSON API. Authenticate with a personal access token "
@@ -23,8 +47,11 @@ def init_api(app):
     })
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
     api.spec.options["security"] = [{"bearerAuth": []}]
+    # Handlers document their errors with alt_response(..., schema="Error"): give that name a
+    # component (the envelope above), or every such reference would point nowhere.
+    api.spec.components.schema("Error", {"$ref": "#/components/schemas/ErrorEnvelope"})
     # flask-smorest registers its own HTTPException handler; community.errors registers ours
     # after it, answering JSON under /api and HTML pages elsewhere.
-    for blueprint in (me.blp, organisations.blp):
+    for blueprint in (me.blp, organisations.blp, communities.blp, invitations.blp):
         api.register_blueprint(blueprint, url_prefix="/api/v1" + blueprint.url_prefix)
     return api

@@ -1,5 +1,5 @@
 """Marshmallow schemas: what the API returns and accepts (and what the OpenAPI document shows)."""
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, validate
 
 
 class UserSchema(Schema):
@@ -37,7 +37,8 @@ class OrganisationSchema(Schema):
 class OrganisationListArgs(Schema):
     q = fields.Str(load_default="", metadata={"description": "Search in name, city and sector"})
     kind = fields.Str(load_default="", metadata={"description": "company, school or partner"})
-    page = fields.Int(load_default=1, validate=lambda n: 0 < n < 100000)
+    # A validator must raise (marshmallow 4 ignores a False return), so use Range.
+    page = fields.Int(load_default=1, validate=validate.Range(min=1, max=99999))
 
 
 class OrganisationPageSchema(Schema):

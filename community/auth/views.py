@@ -107,7 +107,7 @@ def _after_registration(user, organisation_id, proposal):
         if proposal:
             org = org_actions.propose_organisation(user, **proposal)
             flash(_("We asked an administrator to add %(name)s.", name=org.name), "info")
-        elif organisation_id and organisation_id.isdigit():
+        elif organisation_id and organisation_id.isdigit() and len(organisation_id) < 10:
             org = db.session.get(Organisation, int(organisation_id))
             if org is not None and org.status == "active":
                 org_actions.request_membership(user, org)

@@ -1,7 +1,7 @@
 """Coordinator pages (requests, invitations, roles) and the invitation-link landing page."""
 import sqlalchemy as sa
 import sqlalchemy.orm as so
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -113,9 +113,7 @@ def invitations(slug):
 @login_required
 def revoke(slug, invitation_id):
     community = permissions.access_community_for_managing_or_404(slug, current_user)
-    invitation = db.session.get(Invitation, invitation_id)
-    if invitation is None or invitation.community_id != community.id:
-        abort(404)
+    invitation = permissions.access_invitation_or_404(community, invitation_id, current_user)
     actions.revoke_invite_link(current_user, invitation)
     flash(_("The invitation link is withdrawn; it no longer works."), "success")
     return redirect(url_for("communities.invitations", slug=community.slug))

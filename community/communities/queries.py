@@ -69,7 +69,8 @@ def member_directory(community, q="", state="active", per_page=50):
             .where(CommunityMembership.community_id == community.id, CommunityMembership.state == state))
     if q:
         stmt = stmt.where(sa.func.lower(User.display_name).like(like_pattern(q), escape="\\"))
-    page = paginate(stmt.order_by(CommunityMembership.role.desc(), sa.func.lower(User.display_name)), per_page)
+    coordinators_first = sa.case((CommunityMembership.role == "coordinator", 0), else_=1)
+    page = paginate(stmt.order_by(coordinators_first, sa.func.lower(User.display_name)), per_page)
     organisations = organisations_of([user.id for _, user in page.rows])
     return page, organisations
 

@@ -1,0 +1,114 @@
+"""Invitations: links a coordinator shares (shown once, stored as a hash), inviting a known user,
+and accepting a link."""
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+from flask import url_for
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from community import permissions
+from community.actions import ActionError, communities as actions
+from community.api import Blueprint
+from community.api.auth import token_required
+from community.api.communities import PER_PAGE, page_body, paginate, summary_of
+from community.api.community_schemas import (
+    AcceptInvitationArgs, CommunityMemberSchema, CommunitySummarySchema, InvitationArgs, InvitationPageSchema,
+    InviteUserArgs, NewInvitationSchema, PageArgs,
+)
+from community.models import Invitation
+
+blp = Blueprint("api_invitations", __name__, url_prefix="",
+                description="Invitation links and invitations of known users")
+
+
+class NewInvitation:
+    """A new invitation row with the secret that is shown this once (and never stored)."""
+
+    def __init__(self, invitation, token, url):
+        self.invitation, self.token, self.url = invitation, token, url
+
+    def __getattr__(self, name):
+        return getattr(self.invitation, name)
+
+
+def invitation_url(token):
+    """The page that accepts the link."""
+    return url_for("communities.invitation", token=token, _external=True)
+
+
+@blp.route("/communities/<slug>/invitations")
+@blp.response(200, InvitationPageSchema)
+@blp.alt_response(401, schema="Error", description="Not authenticated")
+@blp.alt_response(403, schema="Error", description="You do not coordinate this community")
+@blp.alt_response(404, schema="Error", description="No such community, or a private one you are not in")
+@token_required
+@blp.arguments(PageArgs, location="query")
+def list_invitations(args, slug):
+    """The community's invitation links, newest first, 50 a page (coordinators). The links
+    themselves cannot be shown again."""
+    community = permissions.access_community_for_managing_or_404(slug, current_user)
+    stmt = (sa.select(Invitation).where(Invitation.community_id == community.id)
+            .options(so.joinedload(Invitation.created_by)).order_by(Invitation.id.desc()))
+    page = paginate(stmt, args["page"], PER_PAGE)
+    return page_body(page, page.rows)
+
+
+@blp.route("/communities/<slug>/invitations", methods=["POST"])
+@blp.response(201, NewInvitationSchema)
+@blp.alt_response(401, schema="Error", description="Not authenticated")
+@blp.alt_response(403, schema="Error", description="You do not coordinate this community")
+@blp.alt_response(404, schema="Error", description="No such community, or a private one you are not in")
+@blp.alt_response(409, schema="Error", description="The community is archived")
+@token_required
+@blp.arguments(InvitationArgs)
+def create_invitation(args, slug):
+    """Make an invitation link (coordinators). The token and url are in this answer only."""
+    community = permissions.access_community_for_managing_or_404(slug, current_user)
+    invitation, token = actions.create_invite_link(current_user, community, days=args["days"],
+                                                   max_uses=args["max_uses"], note=args["note"])
+    return NewInvitation(invitation, token, invitation_url(token))
+
+
+@blp.route("/communities/<slug>/invitations/<int:invitation_id>", methods=["DELETE"])
+@blp.response(204)
+@blp.alt_response(401, schema="Error", description="Not authenticated")
+@blp.alt_response(403, schema="Error", description="You do not coordinate this community")
+@blp.alt_response(404, schema="Error", description="No such community or invitation")
+@token_required
+def revoke_invitation(slug, invitation_id):
+    """Withdraw an invitation link (coordinators); people who joined through it stay."""
+    community = permissions.access_community_for_managing_or_404(slug, current_user)
+    actions.revoke_invite_link(current_user, permissions.access_invitation_or_404(
+        community, invitation_id, current_user))
+
+
+@blp.route("/communities/<slug>/invitations/users", methods=["POST"])
+@blp.response(201, CommunityMemberSchema)
+@blp.alt_response(401, schema="Error", description="Not authenticated")
+@blp.alt_response(403, schema="Error", description="You do not coordinate this community")
+@blp.alt_response(404, schema="Error", description="No such community, or a private one you are not in")
+@blp.alt_response(409, schema="Error", description="Already a member, or the community is archived")
+@token_required
+@blp.arguments(InviteUserArgs)
+def invite_user(args, slug):
+    """Invite someone who has an account (coordinators); they join when they accept. Someone
+    who asked to join already is let in at once."""
+    community = permissions.access_community_for_managing_or_404(slug, current_user)
+    user = permissions.invitable_user(args["user_id"])
+    if user is None:
+        raise ActionError(_l("There is no active account with this number."), field="user_id")
+    return actions.invite_user(current_user, community, user)
+
+
+@blp.route("/invitations/accept", methods=["POST"])
+@blp.response(200, CommunitySummarySchema)
+@blp.alt_response(401, schema="Error", description="Not authenticated")
+@blp.alt_response(404, schema="Error", description="Unknown token (code invitation_unknown)")
+@blp.alt_response(409, schema="Error", description="The community is archived")
+@blp.alt_response(410, schema="Error", description="Revoked, expired or used up (code invitation_...)")
+@token_required
+@blp.arguments(AcceptInvitationArgs)
+def accept_invitation(args):
+    """Join the community of an invitation link: the link is the permission."""
+    membership = actions.use_invite_link(current_user, args["token"])
+    return summary_of(membership.community)
