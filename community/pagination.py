@@ -24,9 +24,12 @@ class Page:
         return max(1, -(-self.total // self.per_page))
 
 
-def paginate(stmt, per_page=25, scalars=False):
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery()))
-    number = page_number()
+def paginate(stmt, per_page=25, scalars=False, number=None, counted=None):
+    """One count (of ``counted``, by default stmt) and one page of rows. ``number`` defaults to
+    the ?page= argument."""
+    counted = stmt if counted is None else counted
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(counted.order_by(None).subquery()))
+    number = number or page_number()
     result = db.session.execute(stmt.limit(per_page).offset((number - 1) * per_page))
     rows = result.scalars().all() if scalars else result.all()
     return Page(rows=rows, number=number, per_page=per_page, total=total)

@@ -389,3 +389,15 @@ def test_cli_create_user_refuses_unknown_kind(app):
         "create-user", "--email", "k@example.com", "--name", "K", "--password", PASSWORD, "--kind", "wizard"])
     assert result.exit_code == 2
     assert db.session.scalar(sa.select(sa.func.count(User.id))) == 0
+
+
+def test_a_bearer_header_never_borrows_the_session_cookie(client, f):
+    """A logged-in browser that sends a bogus Bearer header is not authenticated by its cookie
+    (the CSRF exemption for Bearer calls must not extend to the session)."""
+    client.login(f.user())
+    assert client.get("/api/v1/me").status_code == 200
+    response = client.get("/api/v1/me", headers={"Authorization": "Bearer lk_not-a-real-token"})
+    assert response.status_code == 401
+    response = client.post("/api/v1/communities", json={"name": "X"},
+                           headers={"Authorization": "Bearer lk_not-a-real-token"})
+    assert response.status_code == 401

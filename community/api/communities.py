@@ -23,7 +23,9 @@ from community.extensions import db
 from community.models import (
     Community, CommunityMembership, FeedEntry, Organisation, OrganisationMembership, User,
 )
-from community.pagination import Page, like_pattern
+from community import pagination
+from community.communities.queries import member_count_column
+from community.pagination import like_pattern
 
 blp = Blueprint("api_communities", __name__, url_prefix="/communities",
                 description="Learning communities: membership, requests to join, activity feed")
@@ -37,13 +39,7 @@ LISTED = ("id", "slug", "name", "description_html", "visibility", "unlisted", "j
 # --- reading helpers (no writes here) ---------------------------------------------------------------
 
 def paginate(stmt, number, per_page, scalars=True, counted=None):
-    """One count (of ``counted``, by default stmt) and one page of rows. Loader options of stmt
-    apply to the page only."""
-    counted = stmt if counted is None else counted
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(counted.order_by(None).subquery()))
-    result = db.session.execute(stmt.limit(per_page).offset((number - 1) * per_page))
-    rows = result.scalars().all() if scalars else result.all()
-    return Page(rows=rows, number=number, per_page=per_page, total=total)
+    return pagination.paginate(stmt, per_page, scalars=scalars, number=number, counted=counted)
 
 
 def page_body(page, items):
@@ -54,12 +50,6 @@ def _mine(column):
     """The caller's own membership state or role, as a correlated subquery (one per row, same SQL)."""
     return (sa.select(column).where(CommunityMembership.community_id == Community.id,
                                     CommunityMembership.user_id == current_user.id)
-            .correlate(Community).scalar_subquery())
-
-
-def _member_count():
-    return (sa.select(sa.func.count(CommunityMembership.id))
-            .where(CommunityMembership.community_id == Community.id, CommunityMembership.state == "active")
             .correlate(Community).scalar_subquery())
 
 
@@ -145,7 +135,7 @@ def list_communities(args):
     if topic:
         stmt = stmt.where(Community.topic == topic)
     # The count needs no per-row subqueries; the page gets them as extra columns.
-    rows = stmt.with_only_columns(Community, _member_count(), _mine(CommunityMembership.state),
+    rows = stmt.with_only_columns(Community, member_count_column(), _mine(CommunityMembership.state),
                                   _mine(CommunityMembership.role))
     page = paginate(rows.order_by(sa.func.lower(Community.name), Community.id), args["page"], PER_PAGE,
                     scalars=False, counted=stmt)
