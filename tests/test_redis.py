@@ -4,7 +4,7 @@ import os
 import pytest
 
 from community import create_app, realtime
-from community.extensions import limiter
+from community.extensions import db, limiter
 from config import TestingConfig
 from tests.helpers import TestClient
 
@@ -34,11 +34,16 @@ def test_login_limit_counts_in_redis(redis_url, f):
         LOGIN_LIMIT_PER_ACCOUNT = "2 per 10 minutes"
 
     redis_app = create_app(RedisConfig)
-    assert redis_app.config["RATELIMIT_STORAGE_URI"] == redis_url
-    redis_app.test_client_class = TestClient
-    user = f.user()
-    statuses = [redis_app.test_client().submit("/login", {"email": user.email, "password": "wrong guess!"},
-                                               page="/login").status_code for _ in range(3)]
-    assert statuses == [400, 400, 429]
-    assert any(b"login:" in key for key in server.keys("*")), "the counter is not stored in Redis"
-    server.flushdb()
+    try:
+        assert redis_app.config["RATELIMIT_STORAGE_URI"] == redis_url
+        redis_app.test_client_class = TestClient
+        user = f.user()
+        statuses = [redis_app.test_client().submit("/login", {"email": user.email, "password": "wrong guess!"},
+                                                   page="/login").status_code for _ in range(3)]
+        assert statuses == [400, 400, 429]
+        assert any(b"login:" in key for key in server.keys("*")), "the counter is not stored in Redis"
+    finally:
+        server.flushdb()
+        server.close()
+        with redis_app.app_context():
+            db.engine.dispose()
