@@ -41,13 +41,19 @@ def register_blueprints(app):
     from community.account import bp as account_bp
     from community.admin import bp as admin_bp
     from community.auth import bp as auth_bp
+    from community.cases import bp as cases_bp
     from community.communities import bp as communities_bp
+    from community.discussions import bp as discussions_bp
     from community.main import bp as main_bp
     from community.organisations import bp as organisations_bp
+    from community.people import bp as people_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(account_bp)
     app.register_blueprint(communities_bp)
+    app.register_blueprint(discussions_bp)
+    app.register_blueprint(cases_bp)
+    app.register_blueprint(people_bp)
     app.register_blueprint(organisations_bp)
     app.register_blueprint(admin_bp)

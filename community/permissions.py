@@ -261,6 +261,123 @@ def readable_communities_filter(user):
     return sa.or_(Community.visibility == "public", Community.id.in_(mine))
 
 
+# --- discussions and practice cases ---------------------------------------------------------------
+
+def can_post_in_community(user, community):
+    """Start discussions, reply, write cases: active members of a community that is not archived."""
+    return not community.archived and is_community_member(user, community)
+
+
+def can_read_discussion(user, discussion):
+    if not can_view_community(user, discussion.community):
+        return False
+    # A case's own discussion exists only once the case is published; follow the case's rules.
+    return discussion.case is None or can_view_case(user, discussion.case)
+
+
+def can_reply(user, discussion):
+    return not discussion.locked and can_post_in_community(user, discussion.community)
+
+
+def can_moderate_discussion(user, discussion):
+    """Pin, lock, and edit others' posts with a visible note: coordinators and admins."""
+    return can_manage_members(user, discussion.community)
+
+
+def can_edit_discussion(user, discussion):
+    if not _signed_in(user) or discussion.community.archived:
+        return False
+    return (discussion.author_id == user.id and is_community_member(user, discussion.community)) \
+        or can_moderate_discussion(user, discussion)
+
+
+def can_edit_reply(user, reply):
+    if not _signed_in(user) or reply.is_deleted or reply.discussion.community.archived:
+        return False
+    return (reply.author_id == user.id and is_community_member(user, reply.discussion.community)) \
+        or can_moderate_discussion(user, reply.discussion)
+
+
+def can_delete_reply(user, reply):
+    return _signed_in(user) and not reply.is_deleted and reply.author_id == user.id \
+        and not reply.discussion.community.archived
+
+
+def can_react(user, reply):
+    """Mark a reply helpful: members, not on their own replies."""
+    return not reply.is_deleted and reply.author_id != getattr(user, "id", None) \
+        and can_post_in_community(user, reply.discussion.community)
+
+
+def can_accept_answer(user, discussion):
+    if not _signed_in(user) or discussion.community.archived:
+        return False
+    return discussion.author_id == user.id or can_moderate_discussion(user, discussion)
+
+
+def can_view_case(user, case):
+    if not can_view_community(user, case.community):
+        return False
+    if case.is_published:
+        return True
+    return _signed_in(user) and (case.author_id == user.id or is_admin(user))  # drafts: the author
+
+
+def can_edit_case(user, case):
+    if not _signed_in(user) or case.community.archived:
+        return False
+    if case.author_id == user.id and is_community_member(user, case.community):
+        return True
+    return case.is_published and can_manage_members(user, case.community)
+
+
+def access_discussion_or_404(discussion_id, user):
+    from community.models import Discussion
+
+    discussion = db.session.get(Discussion, discussion_id) if valid_row_id(discussion_id) else None
+    if discussion is None or not can_read_discussion(user, discussion):
+        abort(404)
+    return discussion
+
+
+def access_reply_or_404(reply_id, user):
+    from community.models import Reply
+
+    reply = db.session.get(Reply, reply_id) if valid_row_id(reply_id) else None
+    if reply is None or not can_read_discussion(user, reply.discussion):
+        abort(404)
+    return reply
+
+
+def access_case_or_404(case_id, user):
+    from community.models import Case
+
+    case = db.session.get(Case, case_id) if valid_row_id(case_id) else None
+    if case is None or not can_view_case(user, case):
+        abort(404)
+    return case
+
+
+def access_attachment_or_404(attachment_id, user):
+    from community.models import Attachment
+
+    attachment = db.session.get(Attachment, attachment_id) if valid_row_id(attachment_id) else None
+    if attachment is None:
+        abort(404)
+    access_case_or_404(attachment.case_id, user)
+    return attachment
+
+
+def readable_cases_filter(user):
+    """SQL condition for cases the user may see in lists: published ones in readable
+    communities, plus their own drafts."""
+    from community.models import Case
+
+    own_drafts = sa.and_(Case.status == "draft", Case.author_id == getattr(user, "id", None))
+    return sa.and_(Case.community_id.in_(sa.select(Community.id).where(readable_communities_filter(user))),
+                   sa.or_(Case.status == "published", own_drafts))
+
+
 # --- administration ----------------------------------------------------------------------------
 
 def can_administer(user):

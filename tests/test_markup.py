@@ -94,7 +94,8 @@ XSS_CORPUS = [
     ("full-width angle brackets", "＜script＞alert(1)＜/script＞"),
 ]
 
-FORBIDDEN_RAW = ("<script", "<iframe", "<style", "<svg", "<form", "<img", "<math", "<object", "<embed")
+FORBIDDEN_RAW = ("<script", "<iframe", "<style", "<svg", "<form", "<math", "<object", "<embed")
+SAFE_STYLES = ("text-align:left", "text-align:center", "text-align:right")
 BAD_SCHEMES = ("javascript:", "vbscript:", "data:")
 
 
@@ -136,6 +137,10 @@ def problems_in(output):
             if name in ("href", "src", "action", "formaction", "xlink:href") and \
                     _url_scheme_view(value).startswith(BAD_SCHEMES):
                 found.append(f"dangerous URL in {name}= on <{tag}>: {value!r}")
+            if tag == "img" and name == "src" and not value.startswith("/attachments/"):
+                found.append(f"image from outside the site's attachments: {value!r}")
+            if name == "style" and value not in SAFE_STYLES:
+                found.append(f"style {value!r} on <{tag}>")
         if tag == "a" and attrs.get("rel") != REL:
             found.append(f"<a> without rel={REL!r}: {attrs!r}")
     # A second, parser-independent look: an on...= inside any tag, outside quoted values.
@@ -175,6 +180,7 @@ def test_the_checker_itself_catches_what_it_should():
     assert problems_in('<a href=" data:text/html,x" rel="nofollow noopener ugc">x</a>')
     assert problems_in('<a href="https://example.org">x</a>')  # no rel
     assert problems_in('<img src="https://example.org/x.png">')
+    assert problems_in('<td style="position:fixed">x</td>')
     assert problems_in('<div style="x">x</div>')
     assert problems_in('<p/onclick="x">x</p>')
     assert not problems_in('<p><a href="https://example.org" rel="nofollow noopener ugc">x</a></p>')
@@ -221,7 +227,8 @@ def _parse(output):
     ("- lassen\n- slijpen\n  - haaks\n  - vlak", ["<ul>\n<li>lassen</li>", "<li>haaks</li>"]),
     ("3. derde\n4. vierde", ['<ol start="3">', "<li>derde</li>"]),
     ("| machine | uren |\n|:--|--:|\n| CNC | 12 |",
-     ["<table>", "<thead>", "<th>machine</th>", "<tbody>", "<td>CNC</td>", "<td>12</td>"]),
+     ["<table>", "<thead>", '<th style="text-align:left">machine</th>', "<tbody>",
+      '<td style="text-align:left">CNC</td>', '<td style="text-align:right">12</td>']),
     ("Gebruik `G-code` hier.", ["<code>G-code</code>"]),
     ("```python\nprint('<hoi>')\n```",
      ['<pre><code class="language-python">print(\'&lt;hoi&gt;\')\n</code></pre>']),
@@ -240,9 +247,13 @@ def test_safe_markdown_renders_as_expected(source, expected):
     assert not problems_in(output)
 
 
-def test_images_are_not_rendered_yet():
+def test_images_only_from_the_sites_own_attachments():
     output = render("![schema](https://example.org/schema.png)")
-    assert "<img" not in output and "example.org" not in output
+    assert "<img" not in output and "example.org" not in output and "schema" in output
+    output = render("![schema](/attachments/7/schema.png)")
+    assert '<img src="/attachments/7/schema.png" alt="schema">' in output
+    for sneaky in ("//evil.example/attachments/x.png", "/attachments/../../etc", "/\\evil/x.png"):
+        assert "evil" not in render(f"![x]({sneaky})") or "<img" not in render(f"![x]({sneaky})")
 
 
 def test_empty_and_blank_input_render_to_nothing():

@@ -1,4 +1,6 @@
 """Accounts: registering, logging in and out, profile, password, disabling."""
+import re
+import unicodedata
 from datetime import timedelta
 
 import sqlalchemy as sa
@@ -32,7 +34,8 @@ def register_user(email, display_name, password, kind="employee", language="nl",
         raise Conflict(_l("An account with this e-mail address already exists. Log in instead?"),
                        field="email")
     user = User(email=email, display_name=display_name, password_hash=hash_password(password),
-                kind=kind, language=language, is_admin=is_admin, active=True)
+                kind=kind, language=language, is_admin=is_admin, active=True,
+                handle=unique_handle(display_name))
     db.session.add(user)
     try:
         db.session.commit()
@@ -41,6 +44,21 @@ def register_user(email, display_name, password, kind="employee", language="nl",
         raise Conflict(_l("An account with this e-mail address already exists. Log in instead?"),
                        field="email")
     return user
+
+
+def unique_handle(display_name):
+    """A handle for @mentions made from the name: 'Zoë de Vries' -> 'zoe-de-vries' (-2, -3...)."""
+    ascii_name = unicodedata.normalize("NFKD", display_name).encode("ascii", "ignore").decode("ascii")
+    base = re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")[:36].strip("-")
+    if len(base) < 2:
+        base = "lid"
+    taken = set(db.session.scalars(sa.select(User.handle).where(
+        sa.or_(User.handle == base, User.handle.like(base + "-%")))))
+    handle, n = base, 1
+    while handle in taken or (base == "lid" and n == 1):
+        n += 1
+        handle = f"{base}-{n}"
+    return handle
 
 
 def authenticate(email, password):

@@ -9,3 +9,7 @@ from community.models.community import (  # noqa: F401,E402
     COMMUNITY_ROLES, COMMUNITY_STATES, JOIN_POLICIES, VISIBILITIES, Community, CommunityMembership,
     FeedEntry, Invitation,
 )
+from community.models.content import (  # noqa: F401,E402
+    CASE_LEVELS, CASE_SECTIONS, CASE_STATUSES, Attachment, Case, CaseTag, Discussion, Mention, Reaction,
+    ReadMark, Reply, Revision,
+)

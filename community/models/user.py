@@ -24,6 +24,8 @@ class User(UserMixin, db.Model):
     # Stored normalised (lower case), so uniqueness is case-insensitive on every database.
     email: so.Mapped[str] = so.mapped_column(sa.String(254), unique=True)
     display_name: so.Mapped[str] = so.mapped_column(sa.String(80))
+    # For @mentions and profile addresses: made from the name at registration, unique.
+    handle: so.Mapped[str] = so.mapped_column(sa.String(40), unique=True)
     password_hash: so.Mapped[str] = so.mapped_column(sa.String(255))
     kind: so.Mapped[str] = so.mapped_column(sa.String(20), default="employee")
     language: so.Mapped[str] = so.mapped_column(sa.String(5), default="nl")

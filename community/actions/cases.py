@@ -1,0 +1,162 @@
+"""Practice cases (praktijkcasussen): write as draft, publish, edit with history, tag.
+Publishing gives the case its own discussion and a line in the community feed."""
+import json
+import re
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+
+from community import markup, permissions
+from community.actions import ActionError, NotAllowed
+from community.actions.content import (
+    CASE_SECTION_MAX, CASE_TOTAL_MAX, TITLE_MAX, edit_note_for, keep_revision, record_mentions, render,
+    users_for_mentions,
+)
+from community.actions.discussions import start_discussion
+from community.actions.feed import add_entry
+from community.actions.validate import check_choice, clean_line, clean_text
+from community.extensions import db
+from community.models import CASE_LEVELS, CASE_SECTIONS, Case, CaseTag, OrganisationMembership, utcnow
+
+MAX_TAGS = 10
+TAG_RE = re.compile(r"^[\w][\w .&+/-]{0,39}$")
+
+
+def _clean(actor, community, title, domain="", level="na", organisation_id=None, tags=(), **sections):
+    fields = {
+        "title": clean_line(title, "title", TITLE_MAX),
+        "domain": clean_line(domain, "domain", 80, required=False),
+        "level": check_choice(level or "na", CASE_LEVELS, "level"),
+        "organisation_id": _check_organisation(actor, organisation_id),
+    }
+    total = 0
+    for name in CASE_SECTIONS:
+        fields[name] = clean_text(sections.get(name, ""), name, CASE_SECTION_MAX)
+        total += len(fields[name])
+    if total > CASE_TOTAL_MAX:
+        raise ActionError(_l("A case can have at most %(max)d characters in all (now %(count)d). "
+                             "Shorten a section or attach a document.", max=CASE_TOTAL_MAX, count=total),
+                          field="context")
+    return fields, _clean_tags(tags)
+
+
+def _check_organisation(actor, organisation_id):
+    """A case may name an organisation the author belongs to (or none)."""
+    if organisation_id in (None, "", 0):
+        return None
+    if not isinstance(organisation_id, int) or not permissions.valid_row_id(organisation_id):
+        raise ActionError(_l("Choose one of your organisations."), field="organisation_id")
+    member = db.session.scalar(sa.select(OrganisationMembership.id).where(
+        OrganisationMembership.organisation_id == organisation_id, OrganisationMembership.user_id == actor.id,
+        OrganisationMembership.state == "active"))
+    if member is None and not permissions.is_admin(actor):
+        raise ActionError(_l("Choose one of your organisations."), field="organisation_id")
+    return organisation_id
+
+
+def _clean_tags(tags):
+    if isinstance(tags, str):
+        tags = tags.split(",")
+    cleaned = []
+    for raw in tags or ():
+        tag = " ".join(str(raw).split()).strip().lower()
+        if not tag:
+            continue
+        if not TAG_RE.match(tag):
+            raise ActionError(_l("Tags are words of at most 40 letters or digits, separated by commas."),
+                              field="tags")
+        if tag not in cleaned:
+            cleaned.append(tag)
+    if len(cleaned) > MAX_TAGS:
+        raise ActionError(_l("Use at most %(max)d tags.", max=MAX_TAGS), field="tags")
+    return cleaned
+
+
+def _apply(case, actor, fields, tags):
+    sources = [fields[name] for name in CASE_SECTIONS]
+    users = users_for_mentions(*sources)
+    mentioned = set()
+    for name, value in fields.items():
+        setattr(case, name, value)
+    for name in CASE_SECTIONS:
+        html, ids = render(fields[name], users)
+        setattr(case, name + "_html", html)
+        mentioned |= ids
+    case.render_version = markup.RENDER_VERSION
+    case.tags = [CaseTag(tag=tag) for tag in tags]
+    return mentioned
+
+
+def create_case(actor, community, publish=False, **data):
+    if community.archived:
+        raise ActionError(_l("This community is archived: you can read it, but nobody can post."),
+                          status=409, code="archived")
+    if not permissions.can_post_in_community(actor, community):
+        raise NotAllowed(_l("Join this community to share practice cases."))
+    fields, tags = _clean(actor, community, **data)
+    case = Case(community_id=community.id, author_id=actor.id, status="draft")
+    mentioned = _apply(case, actor, fields, tags)
+    db.session.add(case)
+    db.session.flush()
+    record_mentions("case", case.id, community.id, actor, mentioned)
+    db.session.commit()
+    if publish:
+        publish_case(actor, case)
+    return case
+
+
+def update_case(actor, case, edit_note="", publish=False, **data):
+    if not permissions.can_edit_case(actor, case):
+        raise NotAllowed(_l("You cannot edit this case."))
+    fields, tags = _clean(actor, case.community, **data)
+    note = edit_note_for(actor, case.author_id, edit_note) if case.is_published else ""
+    if case.is_published:
+        keep_revision("case", case.id, case.title,
+                      json.dumps({name: getattr(case, name) for name in CASE_SECTIONS}, ensure_ascii=False),
+                      actor)
+        case.edited_at, case.edit_note = utcnow(), note
+    mentioned = _apply(case, actor, fields, tags)
+    record_mentions("case", case.id, case.community_id, actor, mentioned)
+    if case.discussion is not None and case.discussion.title != case.title:
+        case.discussion.title = case.title
+    db.session.commit()
+    if publish and not case.is_published:
+        publish_case(actor, case)
+    return case
+
+
+def publish_case(actor, case):
+    """Publish a draft: members can read it, it gets its own discussion and a feed line."""
+    if case.is_published:
+        return case
+    if case.author_id != actor.id or not permissions.can_post_in_community(actor, case.community):
+        raise NotAllowed(_l("Only the author can publish this case."))
+    if not any(getattr(case, name).strip() for name in CASE_SECTIONS):
+        raise ActionError(_l("Fill in at least one section before you publish."), field="context")
+    case.status = "published"
+    case.published_at = utcnow()
+    add_entry(case.community, "case_published", actor=actor, object_type="case", object_id=case.id,
+              title=case.title)
+    if case.discussion is None:
+        start_discussion(actor, case.community, case.title, "", case=case, commit=False)
+    db.session.commit()
+    return case
+
+
+def delete_draft(actor, case):
+    if case.is_published or case.author_id != actor.id:
+        raise NotAllowed(_l("Only the author can delete a draft; published cases stay."))
+    db.session.delete(case)
+    db.session.commit()
+
+
+def rerender_cases():
+    count = 0
+    for case in db.session.scalars(sa.select(Case).where(Case.render_version < markup.RENDER_VERSION)).all():
+        users = users_for_mentions(*[getattr(case, name) for name in CASE_SECTIONS])
+        for name in CASE_SECTIONS:
+            setattr(case, name + "_html", render(getattr(case, name), users)[0])
+        case.render_version = markup.RENDER_VERSION
+        count += 1
+    db.session.commit()
+    return count

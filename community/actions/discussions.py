@@ -1,0 +1,211 @@
+"""Discussions and replies: start, reply, quote, edit (history kept), remove, helpful, answer,
+pin and lock, read marks."""
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+
+from community import markup, permissions
+from community.actions import ActionError, NotAllowed
+from community.actions.content import (
+    DISCUSSION_BODY_MAX, EDIT_NOTE_MAX, REPLY_BODY_MAX, TITLE_MAX, clean_body, edit_note_for, keep_revision,
+    record_mentions, render, users_for_mentions,
+)
+from community.actions.feed import add_entry
+from community.actions.validate import clean_line
+from community.extensions import db
+from community.models import Discussion, Reaction, ReadMark, Reply, Revision, utcnow
+
+
+def _check_can_post(user, community):
+    if community.archived:
+        raise ActionError(_l("This community is archived: you can read it, but nobody can post."),
+                          status=409, code="archived")
+    if not permissions.can_post_in_community(user, community):
+        raise NotAllowed(_l("Join this community to take part in its discussions."))
+
+
+def start_discussion(user, community, title, body, case=None, commit=True):
+    """A new discussion. ``case`` makes it that case's own discussion (no feed entry of its own:
+    publishing the case is the news; that action commits both together)."""
+    _check_can_post(user, community)
+    title = clean_line(title, "title", TITLE_MAX)
+    body = clean_body(body, "body", DISCUSSION_BODY_MAX, required=case is None)
+    html, mentioned = render(body, users_for_mentions(body))
+    now = utcnow()
+    discussion = Discussion(community_id=community.id, author_id=user.id, title=title, body=body,
+                            body_html=html, render_version=markup.RENDER_VERSION, created_at=now,
+                            last_activity_at=now, case_id=case.id if case else None)
+    db.session.add(discussion)
+    db.session.flush()
+    record_mentions("discussion", discussion.id, community.id, user, mentioned)
+    if case is None:
+        add_entry(community, "discussion_started", actor=user, object_type="discussion",
+                  object_id=discussion.id, title=title)
+    if commit:
+        db.session.commit()
+    return discussion
+
+
+def edit_discussion(user, discussion, title, body, edit_note=""):
+    if not permissions.can_edit_discussion(user, discussion):
+        raise NotAllowed(_l("You cannot edit this discussion."))
+    title = clean_line(title, "title", TITLE_MAX)
+    body = clean_body(body, "body", DISCUSSION_BODY_MAX, required=discussion.case_id is None)
+    note = edit_note_for(user, discussion.author_id, edit_note)
+    if title == discussion.title and body == discussion.body:
+        return discussion
+    keep_revision("discussion", discussion.id, discussion.title, discussion.body, user)
+    html, mentioned = render(body, users_for_mentions(body))
+    discussion.title, discussion.body, discussion.body_html = title, body, html
+    discussion.render_version = markup.RENDER_VERSION
+    discussion.edited_at, discussion.edit_note = utcnow(), note
+    record_mentions("discussion", discussion.id, discussion.community_id, user, mentioned)
+    db.session.commit()
+    return discussion
+
+
+def post_reply(user, discussion, body, quote_of=None):
+    """A reply, optionally quoting another reply of the same discussion."""
+    _check_can_post(user, discussion.community)
+    if discussion.locked:
+        raise ActionError(_l("This discussion is locked: no new replies. %(reason)s",
+                             reason=discussion.lock_reason), status=409, code="locked")
+    body = clean_body(body, "body", REPLY_BODY_MAX)
+    if quote_of is not None and (quote_of.discussion_id != discussion.id or quote_of.is_deleted):
+        raise ActionError(_l("You can only quote a reply of this discussion."), field="quote_of")
+    html, mentioned = render(body, users_for_mentions(body))
+    # Number and count under a row lock (PostgreSQL) / the write lock (SQLite), so two replies
+    # at once get different numbers and the count stays right.
+    locked = db.session.execute(sa.select(Discussion).where(Discussion.id == discussion.id)
+                                .with_for_update()).scalar_one()
+    now = utcnow()
+    reply = Reply(discussion_id=discussion.id, author_id=user.id, number=locked.reply_count + 1,
+                  quote_of_id=quote_of.id if quote_of else None, body=body, body_html=html,
+                  render_version=markup.RENDER_VERSION, created_at=now)
+    locked.reply_count += 1
+    locked.last_activity_at = now
+    db.session.add(reply)
+    db.session.flush()
+    record_mentions("reply", reply.id, discussion.community_id, user, mentioned)
+    _mark_read(user, discussion, reply.number)
+    db.session.commit()
+    return reply
+
+
+def edit_reply(user, reply, body, edit_note=""):
+    if not permissions.can_edit_reply(user, reply):
+        raise NotAllowed(_l("You cannot edit this reply."))
+    body = clean_body(body, "body", REPLY_BODY_MAX)
+    note = edit_note_for(user, reply.author_id, edit_note)
+    if body == reply.body:
+        return reply
+    keep_revision("reply", reply.id, "", reply.body, user)
+    html, mentioned = render(body, users_for_mentions(body))
+    reply.body, reply.body_html, reply.render_version = body, html, markup.RENDER_VERSION
+    reply.edited_at, reply.edit_note = utcnow(), note
+    record_mentions("reply", reply.id, reply.discussion.community_id, user, mentioned)
+    db.session.commit()
+    return reply
+
+
+def remove_reply(user, reply):
+    """The author removes their reply: it shows as 'removed' and the thread keeps its shape.
+    Its text and earlier versions go (the author wanted it gone)."""
+    if not permissions.can_delete_reply(user, reply):
+        raise NotAllowed(_l("Only the author can remove this reply."))
+    reply.deleted_at = utcnow()
+    reply.body = reply.body_html = ""
+    db.session.execute(sa.delete(Reaction).where(Reaction.reply_id == reply.id))
+    reply.helpful_count = 0
+    db.session.execute(sa.delete(Revision).where(Revision.target == "reply", Revision.target_id == reply.id))
+    if reply.discussion.accepted_reply_id == reply.id:
+        reply.discussion.accepted_reply_id = None
+    db.session.commit()
+    return reply
+
+
+def set_helpful(user, reply, helpful=True):
+    """Mark (or unmark) a reply as helpful: one mark per user per reply."""
+    if not permissions.can_react(user, reply):
+        raise NotAllowed(_l("You cannot mark this reply as helpful."))
+    existing = db.session.scalar(sa.select(Reaction).where(Reaction.reply_id == reply.id,
+                                                           Reaction.user_id == user.id))
+    if helpful and existing is None:
+        db.session.add(Reaction(reply_id=reply.id, user_id=user.id))
+    elif not helpful and existing is not None:
+        db.session.delete(existing)
+    else:
+        return reply
+    try:
+        db.session.flush()
+    except sa.exc.IntegrityError:  # the same click twice at once
+        db.session.rollback()
+        return reply
+    reply.helpful_count = db.session.scalar(sa.select(sa.func.count(Reaction.id))
+                                            .where(Reaction.reply_id == reply.id))
+    db.session.commit()
+    return reply
+
+
+def accept_answer(user, discussion, reply=None):
+    """The discussion's author or a coordinator marks one reply as the answer (None clears it)."""
+    if not permissions.can_accept_answer(user, discussion):
+        raise NotAllowed(_l("Only the person who started the discussion or a coordinator can do this."))
+    if reply is not None and (reply.discussion_id != discussion.id or reply.is_deleted):
+        raise ActionError(_l("Choose a reply of this discussion."), field="reply")
+    discussion.accepted_reply_id = reply.id if reply else None
+    db.session.commit()
+    return discussion
+
+
+def set_pinned(user, discussion, pinned):
+    if not permissions.can_moderate_discussion(user, discussion):
+        raise NotAllowed(_l("Only coordinators can pin discussions."))
+    discussion.pinned = bool(pinned)
+    db.session.commit()
+    return discussion
+
+
+def set_locked(user, discussion, locked, reason=""):
+    if not permissions.can_moderate_discussion(user, discussion):
+        raise NotAllowed(_l("Only coordinators can lock discussions."))
+    discussion.locked = bool(locked)
+    discussion.lock_reason = clean_line(reason, "reason", EDIT_NOTE_MAX, required=False) if locked else ""
+    db.session.commit()
+    return discussion
+
+
+def _mark_read(user, discussion, number):
+    mark = db.session.scalar(sa.select(ReadMark).where(ReadMark.discussion_id == discussion.id,
+                                                       ReadMark.user_id == user.id))
+    if mark is None:
+        db.session.add(ReadMark(discussion_id=discussion.id, user_id=user.id, last_read_number=number))
+    elif number > mark.last_read_number:
+        mark.last_read_number = number
+
+
+def mark_read(user, discussion, number):
+    """Remember how far the user has read (sent by the page as they read; never goes back)."""
+    if not permissions.can_read_discussion(user, discussion):
+        raise NotAllowed(_l("You cannot read this discussion."))
+    number = max(0, min(int(number), discussion.reply_count))
+    _mark_read(user, discussion, number)
+    try:
+        db.session.commit()
+    except sa.exc.IntegrityError:  # two tabs at once: the other one wrote the mark
+        db.session.rollback()
+
+
+def rerender_discussions():
+    """Re-render discussions and replies made by an older renderer. Returns how many changed."""
+    count = 0
+    for model in (Discussion, Reply):
+        rows = db.session.scalars(sa.select(model).where(model.render_version < markup.RENDER_VERSION,
+                                                         model.body != "")).all()
+        for row in rows:
+            row.body_html, _mentioned = render(row.body, users_for_mentions(row.body))
+            row.render_version = markup.RENDER_VERSION
+            count += 1
+    db.session.commit()
+    return count
+
+

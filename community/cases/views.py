@@ -1,0 +1,1 @@
+"""Pages for cases (filled in by the content issue)."""

@@ -1,0 +1,1 @@
+"""Pages for discussions (filled in by the content issue)."""

@@ -1,0 +1,1 @@
+"""Pages for people (filled in by the content issue)."""
