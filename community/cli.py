@@ -1,4 +1,4 @@
-"""flask commands: seed-demo, create-user, create-token."""
+"""flask commands: seed-demo, create-user, create-token, rerender."""
 import click
 from flask import current_app
 from flask.cli import with_appcontext
@@ -11,6 +11,7 @@ def register_cli(app):
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(create_user_command)
     app.cli.add_command(create_token_command)
+    app.cli.add_command(rerender_command)
 
 
 @click.command("seed-demo")
@@ -67,3 +68,20 @@ def create_token_command(email, name):
     except ActionError as error:
         raise click.ClickException(str(error.message))
     click.echo(plaintext)
+
+
+@click.command("rerender")
+@with_appcontext
+def rerender_command():
+    """Re-render stored markdown made by an older renderer (run after changing markup.py and
+    raising its RENDER_VERSION). Pages never render on a read, so this is how old posts catch up."""
+    from community.actions.cases import rerender_cases
+    from community.actions.communities import rerender_descriptions
+    from community.actions.discussions import rerender_discussions
+    from community.markup import RENDER_VERSION
+
+    descriptions = rerender_descriptions()
+    posts = rerender_discussions()
+    cases = rerender_cases()
+    click.echo(f"Re-rendered to render version {RENDER_VERSION}: {descriptions} community descriptions, "
+               f"{posts} discussions and replies, {cases} cases.")

@@ -17,6 +17,7 @@ LABELS = {
     "org_role": {"member": _l("Member"), "manager": _l("Manager")},
     "membership_state": {"pending": _l("Awaiting approval"), "active": _l("Active")},
     "org_status": {"active": _l("Active"), "pending": _l("Awaiting approval")},
+    "case_level": {"mbo": _l("mbo"), "hbo": _l("hbo"), "both": _l("mbo and hbo"), "na": _l("not applicable")},
 }
 
 

@@ -310,9 +310,11 @@ def can_react(user, reply):
 
 
 def can_accept_answer(user, discussion):
+    """The discussion's author while a member (as for editing it), or a coordinator."""
     if not _signed_in(user) or discussion.community.archived:
         return False
-    return discussion.author_id == user.id or can_moderate_discussion(user, discussion)
+    return (discussion.author_id == user.id and is_community_member(user, discussion.community)) \
+        or can_moderate_discussion(user, discussion)
 
 
 def can_view_case(user, case):
@@ -320,7 +322,9 @@ def can_view_case(user, case):
         return False
     if case.is_published:
         return True
-    return _signed_in(user) and (case.author_id == user.id or is_admin(user))  # drafts: the author
+    # Drafts are the author's unfinished work: nobody else reads them, admins included (as the
+    # list filter below, which never shows someone else's draft).
+    return _signed_in(user) and case.author_id == user.id
 
 
 def can_edit_case(user, case):
@@ -329,6 +333,17 @@ def can_edit_case(user, case):
     if case.author_id == user.id and is_community_member(user, case.community):
         return True
     return case.is_published and can_manage_members(user, case.community)
+
+
+def can_publish_case(user, case):
+    """Publish a draft: only its author, while they may post in the community."""
+    return not case.is_published and _signed_in(user) and case.author_id == user.id \
+        and can_post_in_community(user, case.community)
+
+
+def can_delete_case(user, case):
+    """Only drafts can be deleted, by their author; a published case stays (its discussion too)."""
+    return not case.is_published and _signed_in(user) and case.author_id == user.id
 
 
 def access_discussion_or_404(discussion_id, user):

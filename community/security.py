@@ -9,7 +9,7 @@ from urllib.parse import unquote, urlsplit
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from flask import current_app, g, request
+from flask import abort, current_app, g, request
 from flask_wtf.csrf import CSRFError
 
 from community.extensions import csrf
@@ -125,6 +125,17 @@ def _signed_in():
     from flask_login import current_user
 
     return current_user.is_authenticated
+
+
+def refuse_nul_characters():
+    """A NUL character in a query or form value is never meaningful here, and PostgreSQL cannot
+    even compare text with one: refuse such requests up front (400) instead of deep inside a
+    query."""
+    sources = [request.args] + ([request.form] if request.method in ("POST", "PUT", "PATCH") else [])
+    for source in sources:
+        for key, values in source.lists():
+            if "\x00" in key or any("\x00" in value for value in values):
+                abort(400)
 
 
 def keeps_input(view):

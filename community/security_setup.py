@@ -21,6 +21,7 @@ def init_app(app):
     login_manager.user_loader(load_user_from_session)
     login_manager.request_loader(load_user_from_bearer)
 
+    app.before_request(security.refuse_nul_characters)
     app.before_request(security.check_csrf)
     app.after_request(security.set_security_headers)
 

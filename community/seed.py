@@ -1,11 +1,17 @@
 """Demo data, built through the real actions. Idempotent: running it twice changes nothing."""
+import re
+
 import sqlalchemy as sa
 from flask import current_app
 
 from community.actions import accounts, communities as community_actions, organisations as org_actions
+from community.actions import cases as case_actions, discussions as discussion_actions
 from community.extensions import db
-from community.models import Community, CommunityMembership, Organisation, OrganisationMembership
+from community.models import (
+    Case, Community, CommunityMembership, Discussion, Organisation, OrganisationMembership, Reply,
+)
 from community.queries import user_by_email
+from community.seed_content import CASES, DISCUSSIONS
 
 ORGANISATIONS = [
     dict(name="Van der Meer Metaalbewerking", kind="company", sector="Metaal", city="Eindhoven",
@@ -140,8 +146,11 @@ def seed_demo():
         user = users[spec[0]] = _user(spec, password)
         for org_name, role in spec[4]:
             _membership(admin, orgs[org_name], user, role)
-    for spec in COMMUNITIES:
-        _community(admin, users, spec)
+    communities = {spec["slug"]: _community(admin, users, spec) for spec in COMMUNITIES}
+    for spec in CASES:
+        _case(communities[spec["community"]], users, orgs, spec)
+    for spec in DISCUSSIONS:
+        _discussion(communities[spec["community"]], users, spec)
     return [(spec[0], _login_description(spec)) for spec in USERS]
 
 
@@ -226,3 +235,61 @@ def _community_member(community, coordinator, user):
     elif membership.state == "invited":
         community_actions.join(user, community)
     return _community_membership(community, user)
+
+
+# --- cases and discussions (texts in community/seed_content.py) ---------------------------------
+
+def _with_handles(text, users):
+    """``@<email>`` in a demo text becomes that user's @handle."""
+    return re.sub(r"@<([^>]+)>", lambda match: "@" + users[match.group(1)].handle, text)
+
+
+def _case(community, users, orgs, spec):
+    """A published practice case with replies in its discussion; found again by title."""
+    author = users[spec["author"]]
+    case = db.session.scalar(sa.select(Case).where(Case.community_id == community.id,
+                                                   Case.title == spec["title"]))
+    if case is None:
+        sections = {name: _with_handles(spec[name], users)
+                    for name in ("context", "question", "approach", "result", "lessons")}
+        case = case_actions.create_case(author, community, title=spec["title"], domain=spec["domain"],
+                                        level=spec["level"], tags=spec["tags"],
+                                        organisation_id=orgs[spec["organisation"]].id, **sections)
+    if not case.is_published:
+        case_actions.publish_case(author, case)
+    _replies(case.discussion, users, spec["replies"])
+    return case
+
+
+def _discussion(community, users, spec):
+    """A discussion with its replies, quotes, helpful marks, answer and pin; found by title."""
+    discussion = db.session.scalar(sa.select(Discussion).where(
+        Discussion.community_id == community.id, Discussion.case_id.is_(None),
+        Discussion.title == spec["title"]))
+    if discussion is None:
+        discussion = discussion_actions.start_discussion(users[spec["author"]], community, spec["title"],
+                                                         _with_handles(spec["body"], users))
+    replies = _replies(discussion, users, spec["replies"])
+    for reply, reply_spec in zip(replies, spec["replies"]):
+        for email in reply_spec.get("helpful_by", ()):
+            discussion_actions.set_helpful(users[email], reply)  # does nothing when already marked
+        if reply_spec.get("accepted") and discussion.accepted_reply_id != reply.id:
+            discussion_actions.accept_answer(users[spec["author"]], discussion, reply)
+    if spec.get("pinned_by") and not discussion.pinned:
+        discussion_actions.set_pinned(users[spec["pinned_by"]], discussion, True)
+    return discussion
+
+
+def _replies(discussion, users, specs):
+    """Post the replies that are not there yet (same author and text), in order; returns all."""
+    existing = {(reply.author_id, reply.body): reply for reply in db.session.scalars(
+        sa.select(Reply).where(Reply.discussion_id == discussion.id).order_by(Reply.number))}
+    replies = []
+    for spec in specs:
+        author, body = users[spec["author"]], _with_handles(spec["body"], users).strip()
+        reply = existing.get((author.id, body))
+        if reply is None:
+            quote = replies[spec["quote"]] if "quote" in spec else None
+            reply = discussion_actions.post_reply(author, discussion, body, quote_of=quote)
+        replies.append(reply)
+    return replies

@@ -297,5 +297,5 @@ def test_pathological_input_renders_quickly(source):
     output = render(source)
     elapsed = time.perf_counter() - started
     assert isinstance(output, str)
-    assert elapsed < 1.0, f"took {elapsed:.2f} s"
+    assert elapsed < 2.0, f"took {elapsed:.2f} s"
     assert not problems_in(output)

@@ -117,3 +117,12 @@ def test_production_accepts_a_strong_secret_key(monkeypatch):
     ProductionConfig.check()  # does not raise
     assert ProductionConfig.SESSION_COOKIE_HTTPONLY is True
     assert ProductionConfig.SESSION_COOKIE_SAMESITE == "Lax"
+
+
+def test_nul_characters_in_queries_and_forms_are_refused(client, f):
+    client.login(f.user())
+    assert client.get("/organisations/?q=a%00b").status_code == 400
+    assert client.get("/communities/?sector=%00").status_code == 400
+    assert client.get("/api/v1/organisations?q=%00").status_code in (400, 401)
+    response = client.submit("/account/", {"display_name": "a\x00b", "kind": "employee", "language": "nl"})
+    assert response.status_code == 400

@@ -101,23 +101,36 @@ def _clean_image(data):
                 raise ActionError(_l("Only images (PNG, JPEG, WebP) and PDF files can be attached."),
                                   field="file", status=415, code="unsupported_type")
             if probe.width * probe.height > MAX_PIXELS:
-                raise ActionError(_l("The image is too large (at most 40 megapixels)."), field="file")
+                raise _too_many_pixels()
             image_format = probe.format
+            icc_profile = probe.info.get("icc_profile")
             probe.load()
             image = ImageOps.exif_transpose(probe)
     except ActionError:
         raise
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        # Pillow refuses (or, between its two limits, warns about) huge pixel counts while
+        # reading the header, before our own check; the warning is an error under pytest.
+        raise _too_many_pixels()
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
         raise ActionError(_l("This image could not be read; it may be damaged."), field="file")
     content_type, ext = IMAGE_FORMATS[image_format]
+    # Pillow's encoders copy some of the source's info into the new file (the JPEG encoder
+    # writes im.info["comment"], for one). Keep only what the pixels need.
+    image.info = {key: value for key, value in image.info.items() if key == "transparency"}
+    extra = {"icc_profile": icc_profile} if icc_profile else {}
     out = io.BytesIO()
     if image_format == "JPEG":
-        image.convert("RGB").save(out, "JPEG", quality=88, optimize=True)
+        image.convert("RGB").save(out, "JPEG", quality=88, optimize=True, **extra)
     elif image_format == "PNG":
-        image.save(out, "PNG", optimize=True)
+        image.save(out, "PNG", optimize=True, **extra)
     else:
-        image.save(out, "WEBP", quality=88)
+        image.save(out, "WEBP", quality=88, **extra)
     return out.getvalue(), content_type, ext, image.size
+
+
+def _too_many_pixels():
+    return ActionError(_l("The image is too large (at most 40 megapixels)."), field="file")
 
 
 def remove_attachment(actor, attachment):
@@ -126,8 +139,16 @@ def remove_attachment(actor, attachment):
     path = path_of(attachment)
     db.session.delete(attachment)
     db.session.commit()
-    if os.path.exists(path):
-        os.remove(path)
+    remove_files([path])
+
+
+def remove_files(paths):
+    """Delete stored files after their rows are gone (a missing file is not an error)."""
+    for path in paths:
+        try:
+            os.remove(path)
+        except FileNotFoundError:
+            pass
 
 
 def attachment_case(attachment):

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from community import markup, permissions
-from community.actions import ActionError, NotAllowed
+from community.actions import ActionError, NotAllowed, attachments
 from community.actions.content import (
     CASE_SECTION_MAX, CASE_TOTAL_MAX, TITLE_MAX, edit_note_for, keep_revision, record_mentions, render,
     users_for_mentions,
@@ -22,12 +22,16 @@ MAX_TAGS = 10
 TAG_RE = re.compile(r"^[\w][\w .&+/-]{0,39}$")
 
 
-def _clean(actor, community, title, domain="", level="na", organisation_id=None, tags=(), **sections):
+def _clean(actor, community, keep_organisation=None, /, *, title, domain="", level="na", organisation_id=None,
+           tags=(), **sections):
+    """Checked fields and tags. ``keep_organisation`` (positional only, so no caller's data can
+    set it) is an organisation the case already names: it stays valid unchanged."""
     fields = {
         "title": clean_line(title, "title", TITLE_MAX),
         "domain": clean_line(domain, "domain", 80, required=False),
         "level": check_choice(level or "na", CASE_LEVELS, "level"),
-        "organisation_id": _check_organisation(actor, organisation_id),
+        "organisation_id": (organisation_id if keep_organisation and organisation_id == keep_organisation
+                            else _check_organisation(actor, organisation_id)),
     }
     total = 0
     for name in CASE_SECTIONS:
@@ -83,7 +87,10 @@ def _apply(case, actor, fields, tags):
         setattr(case, name + "_html", html)
         mentioned |= ids
     case.render_version = markup.RENDER_VERSION
-    case.tags = [CaseTag(tag=tag) for tag in tags]
+    # Keep the rows of tags that stay: replacing them all would insert the new row before the
+    # old one is deleted, which the (case_id, tag) unique constraint refuses.
+    existing = {row.tag: row for row in case.tags}
+    case.tags = [existing.get(tag) or CaseTag(tag=tag) for tag in tags]
     return mentioned
 
 
@@ -94,6 +101,8 @@ def create_case(actor, community, publish=False, **data):
     if not permissions.can_post_in_community(actor, community):
         raise NotAllowed(_l("Join this community to share practice cases."))
     fields, tags = _clean(actor, community, **data)
+    if publish:
+        _check_publishable(fields)  # before writing: a refused publish must not leave a draft behind
     case = Case(community_id=community.id, author_id=actor.id, status="draft")
     mentioned = _apply(case, actor, fields, tags)
     db.session.add(case)
@@ -108,7 +117,11 @@ def create_case(actor, community, publish=False, **data):
 def update_case(actor, case, edit_note="", publish=False, **data):
     if not permissions.can_edit_case(actor, case):
         raise NotAllowed(_l("You cannot edit this case."))
-    fields, tags = _clean(actor, case.community, **data)
+    # The case's organisation stays valid when someone else (a coordinator) edits it, or when
+    # the author has since left that organisation.
+    fields, tags = _clean(actor, case.community, case.organisation_id, **data)
+    if publish and not case.is_published:
+        _check_publishable(fields)
     note = edit_note_for(actor, case.author_id, edit_note) if case.is_published else ""
     if case.is_published:
         keep_revision("case", case.id, case.title,
@@ -129,10 +142,9 @@ def publish_case(actor, case):
     """Publish a draft: members can read it, it gets its own discussion and a feed line."""
     if case.is_published:
         return case
-    if case.author_id != actor.id or not permissions.can_post_in_community(actor, case.community):
+    if not permissions.can_publish_case(actor, case):
         raise NotAllowed(_l("Only the author can publish this case."))
-    if not any(getattr(case, name).strip() for name in CASE_SECTIONS):
-        raise ActionError(_l("Fill in at least one section before you publish."), field="context")
+    _check_publishable({name: getattr(case, name) for name in CASE_SECTIONS})
     case.status = "published"
     case.published_at = utcnow()
     add_entry(case.community, "case_published", actor=actor, object_type="case", object_id=case.id,
@@ -143,11 +155,19 @@ def publish_case(actor, case):
     return case
 
 
+def _check_publishable(fields):
+    if not any((fields.get(name) or "").strip() for name in CASE_SECTIONS):
+        raise ActionError(_l("Fill in at least one section before you publish."), field="context")
+
+
 def delete_draft(actor, case):
-    if case.is_published or case.author_id != actor.id:
+    """Delete a draft with its attachments (rows and files)."""
+    if not permissions.can_delete_case(actor, case):
         raise NotAllowed(_l("Only the author can delete a draft; published cases stay."))
+    files = [attachments.path_of(attachment) for attachment in case.attachments]
     db.session.delete(case)
     db.session.commit()
+    attachments.remove_files(files)
 
 
 def rerender_cases():

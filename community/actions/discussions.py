@@ -67,28 +67,39 @@ def post_reply(user, discussion, body, quote_of=None):
     """A reply, optionally quoting another reply of the same discussion."""
     _check_can_post(user, discussion.community)
     if discussion.locked:
-        raise ActionError(_l("This discussion is locked: no new replies. %(reason)s",
-                             reason=discussion.lock_reason), status=409, code="locked")
+        raise _locked(discussion)
     body = clean_body(body, "body", REPLY_BODY_MAX)
     if quote_of is not None and (quote_of.discussion_id != discussion.id or quote_of.is_deleted):
         raise ActionError(_l("You can only quote a reply of this discussion."), field="quote_of")
     html, mentioned = render(body, users_for_mentions(body))
-    # Number and count under a row lock (PostgreSQL) / the write lock (SQLite), so two replies
-    # at once get different numbers and the count stays right.
-    locked = db.session.execute(sa.select(Discussion).where(Discussion.id == discussion.id)
-                                .with_for_update()).scalar_one()
+    # Take the number by bumping the count in one UPDATE: from here to the commit it holds the
+    # row lock (PostgreSQL) or the write lock (SQLite), so two replies at once get different
+    # numbers, the count stays right, and a lock set meanwhile is seen. (SELECT ... FOR UPDATE
+    # is not enough: the ORM keeps the values it loaded earlier in the request, and a SQLite
+    # read takes no lock.)
     now = utcnow()
-    reply = Reply(discussion_id=discussion.id, author_id=user.id, number=locked.reply_count + 1,
+    number = db.session.execute(
+        sa.update(Discussion).where(Discussion.id == discussion.id, Discussion.locked.is_(False))
+        .values(reply_count=Discussion.reply_count + 1, last_activity_at=now)
+        .returning(Discussion.reply_count), execution_options={"synchronize_session": False}).scalar()
+    if number is None:
+        db.session.rollback()
+        raise _locked(discussion)
+    db.session.expire(discussion, ["reply_count", "last_activity_at"])
+    reply = Reply(discussion_id=discussion.id, author_id=user.id, number=number,
                   quote_of_id=quote_of.id if quote_of else None, body=body, body_html=html,
                   render_version=markup.RENDER_VERSION, created_at=now)
-    locked.reply_count += 1
-    locked.last_activity_at = now
     db.session.add(reply)
     db.session.flush()
     record_mentions("reply", reply.id, discussion.community_id, user, mentioned)
     _mark_read(user, discussion, reply.number)
     db.session.commit()
     return reply
+
+
+def _locked(discussion):
+    return ActionError(_l("This discussion is locked: no new replies. %(reason)s",
+                          reason=discussion.lock_reason), status=409, code="locked")
 
 
 def edit_reply(user, reply, body, edit_note=""):

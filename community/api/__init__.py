@@ -39,7 +39,7 @@ class Blueprint(flask_smorest.Blueprint):
 
 
 def init_api(app):
-    from community.api import communities, invitations, me, organisations
+    from community.api import cases, communities, discussions, invitations, me, organisations, preview
 
     api = LeerkringApi(app, spec_kwargs={
         "info": {"description": "Leerkring JSON API. Authenticate with a personal access token "
@@ -52,6 +52,7 @@ def init_api(app):
     api.spec.components.schema("Error", {"$ref": "#/components/schemas/ErrorEnvelope"})
     # flask-smorest registers its own HTTPException handler; community.errors registers ours
     # after it, answering JSON under /api and HTML pages elsewhere.
-    for blueprint in (me.blp, organisations.blp, communities.blp, invitations.blp):
+    for blueprint in (me.blp, organisations.blp, communities.blp, invitations.blp, discussions.blp, cases.blp,
+                      preview.blp):
         api.register_blueprint(blueprint, url_prefix="/api/v1" + blueprint.url_prefix)
     return api

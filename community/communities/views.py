@@ -7,6 +7,7 @@ from community import permissions
 from community.actions import ActionError, communities as actions
 from community.communities import bp, queries
 from community.communities.forms import CommunityForm, RequestForm
+from community.discussions import queries as discussion_queries
 from community.queries import user_by_email
 from community.security import keeps_input
 
@@ -56,6 +57,7 @@ def home(slug):
     community = permissions.access_community_or_404(slug, current_user)
     return render_template(
         "communities/home.html", community=community, feed=queries.feed_page(community),
+        pinned=discussion_queries.pinned(community),
         coordinators=queries.coordinators(community), members=queries.count_members(community),
         pending=queries.count_members(community, "pending") if permissions.can_manage_members(
             current_user, community) else 0,

@@ -1,1 +1,273 @@
-"""Pages for discussions (filled in by the content issue)."""
+"""Discussion pages: the community's list, starting a discussion, the thread with its replies,
+and every button in it.
+
+Each view loads through permissions.access_* (404 when the user may not read the thing), checks
+the can_* predicate of what it is about to do (403 when they may read but not act), and leaves
+validation and writing to actions.discussions.
+"""
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from community import permissions
+from community.actions import ActionError, discussions as actions
+from community.discussions import bp, queries
+from community.discussions.forms import DiscussionForm, EditReplyForm, ReplyForm
+from community.security import keeps_input
+
+
+def _row_id(value):
+    """An id typed into a form or URL, or None when it cannot be one."""
+    value = value.strip() if isinstance(value, str) else ""
+    number = int(value) if value.isdigit() and len(value) <= 10 else None
+    return number if permissions.valid_row_id(number) else None
+
+
+def _status(form):
+    return 400 if form.errors or form.form_errors else 200
+
+
+def reply_url(reply):
+    """The address of a reply: its page of the thread, scrolled to it."""
+    page = queries.page_of(reply.number)
+    return url_for("discussions.view", discussion_id=reply.discussion_id, page=page if page > 1 else None,
+                   _anchor=f"reply-{reply.number}")
+
+
+# --- the list and a new discussion ---------------------------------------------------------------
+
+@bp.route("/c/<slug>/discussions")
+@login_required
+def index(slug):
+    community = permissions.access_community_or_404(slug, current_user)
+    return render_template("discussions/index.html", community=community,
+                           page=queries.discussion_list(community),
+                           membership=permissions.community_membership(current_user, community))
+
+
+@bp.route("/c/<slug>/discussions/new", methods=["GET", "POST"])
+@login_required
+@keeps_input
+def new(slug):
+    community = permissions.access_community_or_404(slug, current_user)
+    if not permissions.can_post_in_community(current_user, community):
+        abort(403)
+    form = DiscussionForm()
+    if form.validate_on_submit():
+        try:
+            discussion = actions.start_discussion(current_user, community, form.title.data, form.body.data)
+        except ActionError as error:
+            form.add_error(error)
+        else:
+            flash(_("Your discussion is started."), "success")
+            return redirect(url_for("discussions.view", discussion_id=discussion.id))
+    return render_template("discussions/form.html", form=form, community=community, discussion=None,
+                           needs_note=False), _status(form)
+
+
+# --- the thread ----------------------------------------------------------------------------------
+
+@bp.route("/d/<int:discussion_id>")
+@login_required
+def view(discussion_id):
+    discussion = permissions.access_discussion_or_404(discussion_id, current_user)
+    form = ReplyForm()
+    quote = queries.reply_in(discussion, _row_id(request.args.get("quote")))
+    if quote is not None:
+        form.quote_of.data = str(quote.id)
+    return _thread(discussion, form, quote=quote)
+
+
+def _thread(discussion, form, page=None, quote=None, status=200):
+    """The discussion page. A fixed number of queries whatever the number of replies: the page
+    of replies (authors and quoted replies joined), the user's helpful marks on it, their read
+    mark, and the accepted answer."""
+    # The opener's author before the replies: whether a reply happens to load the same person
+    # must not change the number of queries.
+    author = discussion.author
+    replies = queries.reply_page(discussion, page)
+    last_read = queries.read_mark(current_user, discussion)
+    first_unread = None
+    if last_read is not None and last_read < discussion.reply_count:
+        first_unread = last_read + 1
+    shown = replies.rows[-1].number if replies.rows else 0
+    return render_template(
+        "discussions/view.html", discussion=discussion, author=author, community=discussion.community,
+        replies=replies, form=form, quote=quote, helpful=queries.helpful_reply_ids(current_user, replies.rows),
+        accepted=queries.reply_in(discussion, discussion.accepted_reply_id),
+        first_unread=first_unread, page_of=queries.page_of, reply_url=reply_url,
+        read_up_to=shown if shown > (last_read or 0) else None,
+        membership=permissions.community_membership(current_user, discussion.community)), status
+
+
+@bp.route("/d/<int:discussion_id>/reply", methods=["POST"])
+@login_required
+@keeps_input
+def reply(discussion_id):
+    discussion = permissions.access_discussion_or_404(discussion_id, current_user)
+    if not permissions.can_post_in_community(current_user, discussion.community):
+        abort(403)
+    form = ReplyForm()
+    status = 400
+    quote_id = (form.quote_of.data or "").strip()
+    # A quoted reply is reached by id like anything else: through permissions.
+    quote = permissions.access_reply_or_404(_row_id(quote_id), current_user) if quote_id else None
+    if form.validate_on_submit():
+        try:
+            new_reply = actions.post_reply(current_user, discussion, form.body.data, quote_of=quote)
+        except ActionError as error:
+            form.add_error(error)
+            status = 409 if error.status == 409 else 400  # locked or archived meanwhile
+            if error.field == "quote_of":  # say why, and let them send it again without the quote
+                form.quote_of.data, quote = "", None
+        else:
+            return redirect(reply_url(new_reply))
+    # Show the last page, where the reply would have appeared, with the text kept.
+    if quote is not None and quote.discussion_id != discussion.id:
+        quote = None
+    return _thread(discussion, form, page=queries.page_of(discussion.reply_count), status=status, quote=quote)
+
+
+@bp.route("/d/<int:discussion_id>/read", methods=["POST"])
+@login_required
+def mark_read(discussion_id):
+    """How far the user has read, sent by static/js/discussion.js (JSON or a form field)."""
+    discussion = permissions.access_discussion_or_404(discussion_id, current_user)
+    payload = request.get_json(silent=True) if request.is_json else request.form
+    number = payload.get("number") if hasattr(payload, "get") else None
+    if isinstance(number, str):
+        number = int(number) if number.strip().isdigit() and len(number.strip()) <= 10 else None
+    if not isinstance(number, int) or isinstance(number, bool) or not 0 <= number < 2 ** 31:
+        abort(400)
+    actions.mark_read(current_user, discussion, number)
+    return "", 204
+
+
+# --- editing -------------------------------------------------------------------------------------
+
+@bp.route("/d/<int:discussion_id>/edit", methods=["GET", "POST"])
+@login_required
+@keeps_input
+def edit(discussion_id):
+    discussion = permissions.access_discussion_or_404(discussion_id, current_user)
+    if not permissions.can_edit_discussion(current_user, discussion):
+        abort(403)
+    # Not obj=discussion: a new edit needs its own reason, not the previous editor's note.
+    form = DiscussionForm(data={"title": discussion.title, "body": discussion.body})
+    if form.validate_on_submit():
+        try:
+            actions.edit_discussion(current_user, discussion, form.title.data, form.body.data,
+                                    form.edit_note.data or "")
+        except ActionError as error:
+            form.add_error(error)
+        else:
+            flash(_("Your changes are saved."), "success")
+            return redirect(url_for("discussions.view", discussion_id=discussion.id))
+    return render_template("discussions/form.html", form=form, community=discussion.community,
+                           discussion=discussion, needs_note=discussion.author_id != current_user.id), _status(form)
+
+
+@bp.route("/replies/<int:reply_id>/edit", methods=["GET", "POST"])
+@login_required
+@keeps_input
+def edit_reply(reply_id):
+    reply = permissions.access_reply_or_404(reply_id, current_user)
+    if not permissions.can_edit_reply(current_user, reply):
+        abort(403)
+    form = EditReplyForm(data={"body": reply.body})
+    if form.validate_on_submit():
+        try:
+            actions.edit_reply(current_user, reply, form.body.data, form.edit_note.data or "")
+        except ActionError as error:
+            form.add_error(error)
+        else:
+            flash(_("Your changes are saved."), "success")
+            return redirect(reply_url(reply))
+    return render_template("discussions/edit_reply.html", form=form, reply=reply, discussion=reply.discussion,
+                           community=reply.discussion.community, back=reply_url(reply),
+                           needs_note=reply.author_id != current_user.id), _status(form)
+
+
+@bp.route("/d/<int:discussion_id>/history")
+@login_required
+def history(discussion_id):
+    discussion = permissions.access_discussion_or_404(discussion_id, current_user)
+    return render_template("discussions/history.html", discussion=discussion, reply=None,
+                           community=discussion.community,
+                           back=url_for("discussions.view", discussion_id=discussion.id),
+                           versions=queries.versions("discussion", discussion, discussion.title))
+
+
+@bp.route("/replies/<int:reply_id>/history")
+@login_required
+def reply_history(reply_id):
+    reply = permissions.access_reply_or_404(reply_id, current_user)
+    # A removed reply's text and versions are gone: the author wanted them gone.
+    return render_template("discussions/history.html", discussion=reply.discussion, reply=reply,
+                           community=reply.discussion.community, back=reply_url(reply),
+                           versions=[] if reply.is_deleted else queries.versions("reply", reply))
+
+
+# --- buttons -------------------------------------------------------------------------------------
+
+@bp.route("/replies/<int:reply_id>/remove", methods=["POST"])
+@login_required
+def remove_reply(reply_id):
+    reply = permissions.access_reply_or_404(reply_id, current_user)
+    if not permissions.can_delete_reply(current_user, reply):
+        abort(403)
+    actions.remove_reply(current_user, reply)
+    flash(_("Your reply is removed."), "success")
+    return redirect(reply_url(reply))
+
+
+@bp.route("/replies/<int:reply_id>/helpful", methods=["POST"])
+@login_required
+def helpful(reply_id):
+    reply = permissions.access_reply_or_404(reply_id, current_user)
+    if not permissions.can_react(current_user, reply):
+        abort(403)
+    actions.set_helpful(current_user, reply, request.form.get("helpful", "1") != "0")
+    return redirect(reply_url(reply))
+
+
+@bp.route("/d/<int:discussion_id>/answer", methods=["POST"])
+@login_required
+def answer(discussion_id):
+    discussion = permissions.access_discussion_or_404(discussion_id, current_user)
+    if not permissions.can_accept_answer(current_user, discussion):
+        abort(403)
+    value = (request.form.get("reply_id") or "").strip()
+    chosen = permissions.access_reply_or_404(_row_id(value), current_user) if value else None
+    actions.accept_answer(current_user, discussion, chosen)
+    if chosen is None:
+        flash(_("The reply is no longer marked as the answer."), "success")
+        return redirect(url_for("discussions.view", discussion_id=discussion.id))
+    flash(_("Reply #%(number)d is marked as the answer.", number=chosen.number), "success")
+    return redirect(reply_url(chosen))
+
+
+@bp.route("/d/<int:discussion_id>/pin", methods=["POST"])
+@login_required
+def pin(discussion_id):
+    discussion = permissions.access_discussion_or_404(discussion_id, current_user)
+    if not permissions.can_moderate_discussion(current_user, discussion):
+        abort(403)
+    pinned = request.form.get("pinned") == "1"
+    actions.set_pinned(current_user, discussion, pinned)
+    flash(_("The discussion is pinned: it is shown at the top.") if pinned
+          else _("The discussion is no longer pinned."), "success")
+    return redirect(url_for("discussions.view", discussion_id=discussion.id))
+
+
+@bp.route("/d/<int:discussion_id>/lock", methods=["POST"])
+@login_required
+def lock(discussion_id):
+    discussion = permissions.access_discussion_or_404(discussion_id, current_user)
+    if not permissions.can_moderate_discussion(current_user, discussion):
+        abort(403)
+    locked = request.form.get("locked") == "1"
+    actions.set_locked(current_user, discussion, locked, request.form.get("reason") or "")
+    flash(_("The discussion is locked: nobody can reply.") if locked
+          else _("The discussion is open for replies again."), "success")
+    return redirect(url_for("discussions.view", discussion_id=discussion.id))

@@ -1,0 +1,222 @@
+"""Practice cases (praktijkcasussen): list and filter, read, write as draft, publish, edit, delete
+a draft, and their attachments.
+
+Handlers parse input, load and authorise through permissions.access_*, and call the actions in
+community.actions.cases and community.actions.attachments; they never write. A draft exists for
+its author only: everyone else gets 404, as for a case that does not exist. The list answers with
+a fixed number of SQL statements (tests/test_api_content.py counts them).
+"""
+from urllib.parse import quote
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+from flask import url_for
+from flask_login import current_user
+from werkzeug.routing import BuildError
+
+from community import permissions
+from community.actions import attachments as attachment_actions, cases as actions
+from community.api import Blueprint
+from community.api.auth import token_required
+from community.api.communities import page_body, paginate
+from community.api.content_schemas import (
+    AttachmentListSchema, AttachmentSchema, CaseCreateArgs, CaseListArgs, CasePageSchema, CaseSchema,
+    CaseUpdateArgs, UploadArgs,
+)
+from community.extensions import db
+from community.models import CASE_SECTIONS, Attachment, Case, CaseTag
+
+blp = Blueprint("api_cases", __name__, url_prefix="",
+                description="Practice cases of a community, drafts and attachments")
+PER_PAGE = 20
+LISTED = ("id", "community_id", "title", "status", "author", "organisation", "domain", "level", "created_at",
+          "updated_at", "published_at", "edited_at")
+EDITABLE = ("title", "domain", "level", "organisation_id") + CASE_SECTIONS
+
+
+# --- reading helpers (no writes here) ---------------------------------------------------------------
+
+def _attachment_count_column():
+    return (sa.select(sa.func.count(Attachment.id)).where(Attachment.case_id == Case.id)
+            .correlate(Case).scalar_subquery())
+
+
+def summary(case, attachment_count):
+    body = {name: getattr(case, name) for name in LISTED}
+    discussion = case.discussion
+    body.update(tags=case.tag_names, attachment_count=attachment_count,
+                discussion_id=discussion.id if discussion else None,
+                reply_count=discussion.reply_count if discussion else 0)
+    return body
+
+
+def detail_of(case):
+    count = db.session.scalar(sa.select(sa.func.count(Attachment.id)).where(Attachment.case_id == case.id))
+    body = summary(case, count)
+    for name in CASE_SECTIONS:
+        body[name], body[name + "_html"] = getattr(case, name), getattr(case, name + "_html")
+    body.update(community=case.community, edit_note=case.edit_note,
+                can_edit=permissions.can_edit_case(current_user, case),
+                can_publish=permissions.can_publish_case(current_user, case),
+                can_delete=permissions.can_delete_case(current_user, case))
+    return body
+
+
+def download_url(attachment):
+    """The page that serves the file (with the reader's session and the same permission check)."""
+    try:
+        return url_for("cases.attachment", attachment_id=attachment.id, name=attachment.original_name)
+    except BuildError:  # that page is not registered (yet): the path it will have
+        return f"/attachments/{attachment.id}/{quote(attachment.original_name)}"
+
+
+def attachment_item(attachment):
+    return {"id": attachment.id, "case_id": attachment.case_id, "original_name": attachment.original_name,
+            "content_type": attachment.content_type, "size": attachment.size, "width": attachment.width,
+            "height": attachment.height, "is_image": attachment.is_image, "created_at": attachment.created_at,
+            "url": download_url(attachment)}
+
+
+def _normal_tag(text):
+    """Tags are stored lower case with single spaces (community.actions.cases)."""
+    return " ".join(text.split()).lower()
+
+
+# --- cases ------------------------------------------------------------------------------------------
+
+@blp.route("/communities/<slug>/cases")
+@blp.response(200, CasePageSchema)
+@blp.alt_response(401, schema="Error", description="Not authenticated")
+@blp.alt_response(404, schema="Error", description="No such community, or a private one you are not in")
+@token_required
+@blp.arguments(CaseListArgs, location="query")
+def list_cases(args, slug):
+    """The community's published cases and your own drafts, 20 a page: your drafts first, then
+    the most recently published. Filter by `tag`, `domain`, `level` or `organisation` (id)."""
+    community = permissions.access_community_or_404(slug, current_user)
+    stmt = sa.select(Case.id).where(Case.community_id == community.id,
+                                    permissions.readable_cases_filter(current_user))
+    tag, domain = _normal_tag(args["tag"]), args["domain"].strip()
+    if tag:
+        stmt = stmt.where(Case.id.in_(sa.select(CaseTag.case_id).where(CaseTag.tag == tag)))
+    if domain:
+        stmt = stmt.where(sa.func.lower(Case.domain) == domain.lower())
+    if args["level"]:
+        stmt = stmt.where(Case.level == args["level"])
+    if args["organisation"] is not None:
+        stmt = stmt.where(Case.organisation_id == args["organisation"])
+    # Authors, organisations and discussions are joined in; the tags of the whole page come in
+    # one more query (Case.tags loads "selectin"). The sections (up to 50,000 characters a case)
+    # stay in the database: the list does not show them, and raiseload turns an accidental
+    # read into an error instead of a query per row.
+    sections = [getattr(Case, name + suffix) for name in CASE_SECTIONS for suffix in ("", "_html")]
+    rows = (stmt.with_only_columns(Case, _attachment_count_column())
+            .options(so.joinedload(Case.author), so.joinedload(Case.organisation), so.joinedload(Case.discussion),
+                     *[so.defer(column, raiseload=True) for column in sections])
+            .order_by(sa.case((Case.status == "draft", 0), else_=1), Case.published_at.desc(), Case.id.desc()))
+    page = paginate(rows, args["page"], PER_PAGE, scalars=False, counted=stmt)
+    return page_body(page, [summary(*row) for row in page.rows])
+
+
+@blp.route("/communities/<slug>/cases", methods=["POST"])
+@blp.response(201, CaseSchema)
+@blp.alt_response(401, schema="Error", description="Not authenticated")
+@blp.alt_response(403, schema="Error", description="Only members share cases")
+@blp.alt_response(404, schema="Error", description="No such community, or a private one you are not in")
+@blp.alt_response(409, schema="Error", description="The community is archived (code archived)")
+@blp.alt_response(422, schema="Error", description="Input refused (field names it)")
+@token_required
+@blp.arguments(CaseCreateArgs)
+def create_case(args, slug):
+    """Write a case (members). It is a draft, visible to you only, unless `publish` is true:
+    publishing gives it its own discussion and a line in the community's feed."""
+    community = permissions.access_community_or_404(slug, current_user)
+    data = dict(args)
+    publish = data.pop("publish")
+    return detail_of(actions.create_case(current_user, community, publish=publish, **data))
+
+
+@blp.route("/cases/<int:case_id>")
+@blp.response(200, CaseSchema)
+@blp.alt_response(401, schema="Error", description="Not authenticated")
+@blp.alt_response(404, schema="Error", description="No such case, someone else's draft, or a private community's")
+@token_required
+def get_case(case_id):
+    """One case with all its sections."""
+    return detail_of(permissions.access_case_or_404(case_id, current_user))
+
+
+@blp.route("/cases/<int:case_id>", methods=["PATCH"])
+@blp.response(200, CaseSchema)
+@blp.alt_response(401, schema="Error", description="Not authenticated")
+@blp.alt_response(403, schema="Error", description="Neither the author nor a coordinator")
+@blp.alt_response(404, schema="Error", description="No such case, someone else's draft, or a private community's")
+@blp.alt_response(422, schema="Error", description="Input refused, or edit_note missing (field names it)")
+@token_required
+@blp.arguments(CaseUpdateArgs)
+def update_case(args, case_id):
+    """Change a case (the author; coordinators, of published cases, with an `edit_note`). Fields
+    left out stay as they are; the previous version of a published case is kept. `publish: true`
+    publishes a draft."""
+    case = permissions.access_case_or_404(case_id, current_user)
+    data = {name: args.get(name, getattr(case, name)) for name in EDITABLE}
+    data["tags"] = args.get("tags", case.tag_names)
+    actions.update_case(current_user, case, edit_note=args.get("edit_note", ""),
+                        publish=args.get("publish", False), **data)
+    return detail_of(case)
+
+
+@blp.route("/cases/<int:case_id>/publish", methods=["POST"])
+@blp.response(200, CaseSchema)
+@blp.alt_response(401, schema="Error", description="Not authenticated")
+@blp.alt_response(403, schema="Error", description="Not your draft, or you are no longer a member")
+@blp.alt_response(404, schema="Error", description="No such case, someone else's draft, or a private community's")
+@blp.alt_response(422, schema="Error", description="Every section is empty (field: context)")
+@token_required
+def publish_case(case_id):
+    """Publish your draft. Publishing a published case changes nothing."""
+    case = permissions.access_case_or_404(case_id, current_user)
+    return detail_of(actions.publish_case(current_user, case))
+
+
+@blp.route("/cases/<int:case_id>", methods=["DELETE"])
+@blp.response(204)
+@blp.alt_response(401, schema="Error", description="Not authenticated")
+@blp.alt_response(403, schema="Error", description="Published cases stay")
+@blp.alt_response(404, schema="Error", description="No such case, someone else's draft, or a private community's")
+@token_required
+def delete_case(case_id):
+    """Delete your draft, with its attachments."""
+    actions.delete_draft(current_user, permissions.access_case_or_404(case_id, current_user))
+
+
+# --- attachments ------------------------------------------------------------------------------------
+
+@blp.route("/cases/<int:case_id>/attachments")
+@blp.response(200, AttachmentListSchema)
+@blp.alt_response(401, schema="Error", description="Not authenticated")
+@blp.alt_response(404, schema="Error", description="No such case, someone else's draft, or a private community's")
+@token_required
+def list_attachments(case_id):
+    """The case's images and PDF files, oldest first (at most 20), with their download url."""
+    case = permissions.access_case_or_404(case_id, current_user)
+    rows = db.session.scalars(sa.select(Attachment).where(Attachment.case_id == case.id).order_by(Attachment.id))
+    return {"items": [attachment_item(attachment) for attachment in rows]}
+
+
+@blp.route("/cases/<int:case_id>/attachments", methods=["POST"])
+@blp.response(201, AttachmentSchema)
+@blp.alt_response(401, schema="Error", description="Not authenticated")
+@blp.alt_response(403, schema="Error", description="You cannot edit this case")
+@blp.alt_response(404, schema="Error", description="No such case, someone else's draft, or a private community's")
+@blp.alt_response(413, schema="Error", description="Larger than 10 MB (code too_large)")
+@blp.alt_response(415, schema="Error", description="Not a PNG, JPEG, WebP or PDF file (code unsupported_type)")
+@blp.alt_response(422, schema="Error", description="No file, an empty or damaged one, or too many (field: file)")
+@token_required
+@blp.arguments(UploadArgs, location="files")
+def add_attachment(args, case_id):
+    """Attach an image or PDF (multipart/form-data, field `file`). The type is judged by the
+    content; images are stored re-encoded, without their metadata."""
+    case = permissions.access_case_or_404(case_id, current_user)
+    upload = args["file"]
+    return attachment_item(attachment_actions.add_attachment(current_user, case, upload.filename, upload.stream))

@@ -1,0 +1,334 @@
+"""Discussions and their replies: list, read, start, edit, pin, lock, accept an answer; replies
+with quotes, removal by the author and 'helpful' marks.
+
+Handlers parse input, load and authorise through permissions.access_*, and call the actions in
+community.actions.discussions; they never write. Lists answer with a fixed number of SQL
+statements (tests/test_api_content.py counts them): authors and quoted replies are joined in, the
+caller's own read mark and helpful marks are correlated subqueries, and the per-row permission
+flags use the request's membership cache.
+"""
+from contextlib import contextmanager
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from community import permissions
+from community.actions import ActionError, discussions as actions
+from community.api import Blueprint
+from community.api.auth import token_required
+from community.api.communities import page_body, paginate
+from community.api.community_schemas import PageArgs
+from community.api.content_schemas import (
+    AnswerArgs, DiscussionCreateArgs, DiscussionPageSchema, DiscussionSchema, DiscussionUpdateArgs, LockArgs,
+    PinArgs, ReplyCreateArgs, ReplyPageSchema, ReplySchema, ReplyUpdateArgs,
+)
+from community.extensions import db
+from community.models import Discussion, Reaction, ReadMark, Reply
+
+blp = Blueprint("api_discussions", __name__, url_prefix="",
+                description="Discussions in a community, their replies and 'helpful' marks")
+PER_PAGE = 30
+REPLIES_PER_PAGE = 50
+LISTED = ("id", "community_id", "title", "author", "reply_count", "pinned", "locked", "accepted_reply_id",
+          "created_at", "edited_at", "last_activity_at")
+
+
+# --- reading helpers (no writes here) ---------------------------------------------------------------
+
+def _last_read_column():
+    """The caller's read mark of each discussion, as a correlated subquery (0 when none)."""
+    return sa.func.coalesce(
+        sa.select(ReadMark.last_read_number)
+        .where(ReadMark.discussion_id == Discussion.id, ReadMark.user_id == current_user.id)
+        .correlate(Discussion).scalar_subquery(), 0)
+
+
+def _me_helpful_column():
+    return (sa.exists().where(Reaction.reply_id == Reply.id, Reaction.user_id == current_user.id)
+            .correlate(Reply))
+
+
+def summary(discussion, last_read):
+    body = {name: getattr(discussion, name) for name in LISTED}
+    body.update(answered=discussion.accepted_reply_id is not None, last_read_number=last_read or 0)
+    return body
+
+
+def detail_of(discussion):
+    last_read = db.session.scalar(sa.select(ReadMark.last_read_number).where(
+        ReadMark.discussion_id == discussion.id, ReadMark.user_id == current_user.id))
+    body = summary(discussion, last_read)
+    body.update(
+        community=discussion.community, case_id=discussion.case_id, body=discussion.body,
+        body_html=discussion.body_html, lock_reason=discussion.lock_reason, edit_note=discussion.edit_note,
+        can_reply=permissions.can_reply(current_user, discussion),
+        can_edit=permissions.can_edit_discussion(current_user, discussion),
+        can_moderate=permissions.can_moderate_discussion(current_user, discussion),
+        can_accept_answer=permissions.can_accept_answer(current_user, discussion),
+    )
+    return body
+
+
+def _quoted(reply):
+    if reply is None:
+        return None
+    return {"id": reply.id, "number": reply.number, "removed": reply.is_deleted,
+            "author": None if reply.is_deleted else reply.author}
+
+
+def reply_item(reply, me_helpful):
+    """A reply as the API shows it. A removed reply keeps its place (number) but shows neither
+    its text nor who wrote it: its author wanted it gone."""
+    removed = reply.is_deleted
+    return {
+        "id": reply.id, "discussion_id": reply.discussion_id, "number": reply.number,
+        "author": None if removed else reply.author, "quote_of": _quoted(reply.quote_of),
+        "body": None if removed else reply.body, "body_html": None if removed else reply.body_html,
+        "removed": removed, "accepted": reply.discussion.accepted_reply_id == reply.id,
+        "helpful_count": reply.helpful_count, "me_helpful": bool(me_helpful),
+        "created_at": reply.created_at, "edited_at": reply.edited_at, "edit_note": "" if removed else reply.edit_note,
+        "can_edit": permissions.can_edit_reply(current_user, reply),
+        "can_remove": permissions.can_delete_reply(current_user, reply),
+        "can_mark_helpful": permissions.can_react(current_user, reply),
+    }
+
+
+def reply_detail(reply):
+    me_helpful = db.session.scalar(sa.select(sa.exists().where(
+        Reaction.reply_id == reply.id, Reaction.user_id == current_user.id)))
+    return reply_item(reply, me_helpful)
+
+
+def _reply_of(discussion, reply_id, field, message):
+    """The reply of this discussion that the input names. Replies of other discussions are
+    refused exactly like ids that do not exist, so nothing is learnt about them."""
+    reply = db.session.get(Reply, reply_id)
+    if reply is None or reply.discussion_id != discussion.id:
+        raise ActionError(message, field=field)
+    return reply
+
+
+@contextmanager
+def _api_field(form_field, api_field):
+    """The actions name fields as the page forms do; say the API's name for the same input."""
+    try:
+        yield
+    except ActionError as error:
+        if error.field == form_field:
+            error.field = api_field
+        raise
+
+
+# --- discussions ------------------------------------------------------------------------------------
+
+@blp.route("/communities/<slug>/discussions")
+@blp.response(200, DiscussionPageSchema)
+@blp.alt_response(401, schema="Error", description="Not authenticated")
+@blp.alt_response(404, schema="Error", description="No such community, or a private one you are not in")
+@token_required
+@blp.arguments(PageArgs, location="query")
+def list_discussions(args, slug):
+    """The community's discussions, 30 a page: pinned ones first, then by last activity.
+
+    Practice cases' own discussions are not listed here; a case names its `discussion_id`."""
+    community = permissions.access_community_or_404(slug, current_user)
+    stmt = sa.select(Discussion.id).where(Discussion.community_id == community.id, Discussion.case_id.is_(None))
+    rows = (stmt.with_only_columns(Discussion, _last_read_column())
+            # The opening posts are not shown here: leave them in the database.
+            .options(so.joinedload(Discussion.author), so.defer(Discussion.body, raiseload=True),
+                     so.defer(Discussion.body_html, raiseload=True))
+            .order_by(Discussion.pinned.desc(), Discussion.last_activity_at.desc(), Discussion.id.desc()))
+    page = paginate(rows, args["page"], PER_PAGE, scalars=False, counted=stmt)
+    return page_body(page, [summary(*row) for row in page.rows])
+
+
+@blp.route("/communities/<slug>/discussions", methods=["POST"])
+@blp.response(201, DiscussionSchema)
+@blp.alt_response(401, schema="Error", description="Not authenticated")
+@blp.alt_response(403, schema="Error", description="Only members post")
+@blp.alt_response(404, schema="Error", description="No such community, or a private one you are not in")
+@blp.alt_response(409, schema="Error", description="The community is archived (code archived)")
+@blp.alt_response(422, schema="Error", description="Title or body refused (field: title, body)")
+@token_required
+@blp.arguments(DiscussionCreateArgs)
+def start_discussion(args, slug):
+    """Start a discussion (members)."""
+    community = permissions.access_community_or_404(slug, current_user)
+    return detail_of(actions.start_discussion(current_user, community, args["title"], args["body"]))
+
+
+@blp.route("/discussions/<int:discussion_id>")
+@blp.response(200, DiscussionSchema)
+@blp.alt_response(401, schema="Error", description="Not authenticated")
+@blp.alt_response(404, schema="Error", description="No such discussion, or one you cannot read")
+@token_required
+def get_discussion(discussion_id):
+    """One discussion with its opening post, its state and what you may do with it."""
+    return detail_of(permissions.access_discussion_or_404(discussion_id, current_user))
+
+
+@blp.route("/discussions/<int:discussion_id>", methods=["PATCH"])
+@blp.response(200, DiscussionSchema)
+@blp.alt_response(401, schema="Error", description="Not authenticated")
+@blp.alt_response(403, schema="Error", description="Neither the author nor a coordinator")
+@blp.alt_response(404, schema="Error", description="No such discussion, or one you cannot read")
+@blp.alt_response(422, schema="Error", description="Input refused, or edit_note missing (field)")
+@token_required
+@blp.arguments(DiscussionUpdateArgs)
+def edit_discussion(args, discussion_id):
+    """Edit the title or opening post (the author; coordinators with an `edit_note`, which is
+    shown with the post). The previous version is kept."""
+    discussion = permissions.access_discussion_or_404(discussion_id, current_user)
+    actions.edit_discussion(current_user, discussion, args.get("title", discussion.title),
+                            args.get("body", discussion.body), args.get("edit_note", ""))
+    return detail_of(discussion)
+
+
+@blp.route("/discussions/<int:discussion_id>/pin", methods=["POST"])
+@blp.response(200, DiscussionSchema)
+@blp.alt_response(401, schema="Error", description="Not authenticated")
+@blp.alt_response(403, schema="Error", description="You do not coordinate this community")
+@blp.alt_response(404, schema="Error", description="No such discussion, or one you cannot read")
+@token_required
+@blp.arguments(PinArgs)
+def pin(args, discussion_id):
+    """Pin a discussion to the top of the list, or unpin it (coordinators)."""
+    discussion = permissions.access_discussion_or_404(discussion_id, current_user)
+    return detail_of(actions.set_pinned(current_user, discussion, args["pinned"]))
+
+
+@blp.route("/discussions/<int:discussion_id>/lock", methods=["POST"])
+@blp.response(200, DiscussionSchema)
+@blp.alt_response(401, schema="Error", description="Not authenticated")
+@blp.alt_response(403, schema="Error", description="You do not coordinate this community")
+@blp.alt_response(404, schema="Error", description="No such discussion, or one you cannot read")
+@blp.alt_response(422, schema="Error", description="Reason too long (field: reason)")
+@token_required
+@blp.arguments(LockArgs)
+def lock(args, discussion_id):
+    """Lock a discussion (no new replies), with a reason shown to readers, or unlock it
+    (coordinators)."""
+    discussion = permissions.access_discussion_or_404(discussion_id, current_user)
+    return detail_of(actions.set_locked(current_user, discussion, args["locked"], args["reason"]))
+
+
+@blp.route("/discussions/<int:discussion_id>/answer", methods=["POST"])
+@blp.response(200, DiscussionSchema)
+@blp.alt_response(401, schema="Error", description="Not authenticated")
+@blp.alt_response(403, schema="Error", description="Neither the discussion's author nor a coordinator")
+@blp.alt_response(404, schema="Error", description="No such discussion, or one you cannot read")
+@blp.alt_response(422, schema="Error", description="Not a (remaining) reply of this discussion (field: reply_id)")
+@token_required
+@blp.arguments(AnswerArgs)
+def accept_answer(args, discussion_id):
+    """Mark one reply as the answer, or clear the mark with `reply_id: null` (the person who
+    started the discussion, or a coordinator)."""
+    discussion = permissions.access_discussion_or_404(discussion_id, current_user)
+    reply = None
+    if args["reply_id"] is not None:
+        reply = _reply_of(discussion, args["reply_id"], "reply_id", _l("Choose a reply of this discussion."))
+    with _api_field("reply", "reply_id"):
+        actions.accept_answer(current_user, discussion, reply)
+    return detail_of(discussion)
+
+
+# --- replies ----------------------------------------------------------------------------------------
+
+@blp.route("/discussions/<int:discussion_id>/replies")
+@blp.response(200, ReplyPageSchema)
+@blp.alt_response(401, schema="Error", description="Not authenticated")
+@blp.alt_response(404, schema="Error", description="No such discussion, or one you cannot read")
+@token_required
+@blp.arguments(PageArgs, location="query")
+def list_replies(args, discussion_id):
+    """The replies in order, 50 a page. Removed replies keep their number and place, with
+    `removed: true` and neither body nor author."""
+    discussion = permissions.access_discussion_or_404(discussion_id, current_user)
+    stmt = sa.select(Reply.id).where(Reply.discussion_id == discussion.id)
+    quoted = so.joinedload(Reply.quote_of)
+    rows = (stmt.with_only_columns(Reply, _me_helpful_column())
+            .options(so.joinedload(Reply.author), quoted, quoted.joinedload(Reply.author))
+            .order_by(Reply.number, Reply.id))
+    page = paginate(rows, args["page"], REPLIES_PER_PAGE, scalars=False, counted=stmt)
+    return page_body(page, [reply_item(*row) for row in page.rows])
+
+
+@blp.route("/discussions/<int:discussion_id>/replies", methods=["POST"])
+@blp.response(201, ReplySchema)
+@blp.alt_response(401, schema="Error", description="Not authenticated")
+@blp.alt_response(403, schema="Error", description="Only members reply")
+@blp.alt_response(404, schema="Error", description="No such discussion, or one you cannot read")
+@blp.alt_response(409, schema="Error", description="The discussion is locked (code locked) or the community "
+                                                    "archived (code archived)")
+@blp.alt_response(422, schema="Error", description="Body refused, or quote_of is not a reply of this discussion")
+@token_required
+@blp.arguments(ReplyCreateArgs)
+def post_reply(args, discussion_id):
+    """Reply (members), optionally quoting another reply of the same discussion."""
+    discussion = permissions.access_discussion_or_404(discussion_id, current_user)
+    quote_of = None
+    if args["quote_of"] is not None:
+        quote_of = _reply_of(discussion, args["quote_of"], "quote_of",
+                             _l("You can only quote a reply of this discussion."))
+    return reply_detail(actions.post_reply(current_user, discussion, args["body"], quote_of=quote_of))
+
+
+@blp.route("/replies/<int:reply_id>")
+@blp.response(200, ReplySchema)
+@blp.alt_response(401, schema="Error", description="Not authenticated")
+@blp.alt_response(404, schema="Error", description="No such reply, or one you cannot read")
+@token_required
+def get_reply(reply_id):
+    """One reply."""
+    return reply_detail(permissions.access_reply_or_404(reply_id, current_user))
+
+
+@blp.route("/replies/<int:reply_id>", methods=["PATCH"])
+@blp.response(200, ReplySchema)
+@blp.alt_response(401, schema="Error", description="Not authenticated")
+@blp.alt_response(403, schema="Error", description="Neither the author nor a coordinator, or the reply is removed")
+@blp.alt_response(404, schema="Error", description="No such reply, or one you cannot read")
+@blp.alt_response(422, schema="Error", description="Body refused, or edit_note missing (field)")
+@token_required
+@blp.arguments(ReplyUpdateArgs)
+def edit_reply(args, reply_id):
+    """Edit a reply (the author; coordinators with an `edit_note`). The previous version is kept."""
+    reply = permissions.access_reply_or_404(reply_id, current_user)
+    return reply_detail(actions.edit_reply(current_user, reply, args["body"], args["edit_note"]))
+
+
+@blp.route("/replies/<int:reply_id>", methods=["DELETE"])
+@blp.response(204)
+@blp.alt_response(401, schema="Error", description="Not authenticated")
+@blp.alt_response(403, schema="Error", description="Only the author removes a reply")
+@blp.alt_response(404, schema="Error", description="No such reply, or one you cannot read")
+@token_required
+def remove_reply(reply_id):
+    """Remove your reply: it stays in the thread as 'removed', its text and history are gone."""
+    actions.remove_reply(current_user, permissions.access_reply_or_404(reply_id, current_user))
+
+
+@blp.route("/replies/<int:reply_id>/helpful", methods=["PUT"])
+@blp.response(200, ReplySchema)
+@blp.alt_response(401, schema="Error", description="Not authenticated")
+@blp.alt_response(403, schema="Error", description="Not a member, your own reply, or a removed one")
+@blp.alt_response(404, schema="Error", description="No such reply, or one you cannot read")
+@token_required
+def mark_helpful(reply_id):
+    """Mark a reply as helpful (members, not on their own replies). Marking twice counts once."""
+    reply = permissions.access_reply_or_404(reply_id, current_user)
+    return reply_detail(actions.set_helpful(current_user, reply, True))
+
+
+@blp.route("/replies/<int:reply_id>/helpful", methods=["DELETE"])
+@blp.response(200, ReplySchema)
+@blp.alt_response(401, schema="Error", description="Not authenticated")
+@blp.alt_response(403, schema="Error", description="Not a member, your own reply, or a removed one")
+@blp.alt_response(404, schema="Error", description="No such reply, or one you cannot read")
+@token_required
+def unmark_helpful(reply_id):
+    """Take your 'helpful' mark back."""
+    reply = permissions.access_reply_or_404(reply_id, current_user)
+    return reply_detail(actions.set_helpful(current_user, reply, False))

@@ -1,0 +1,117 @@
+"""Read queries for the case pages, each with a fixed number of SQL statements."""
+from dataclasses import dataclass
+from typing import Optional
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from community import permissions
+from community.extensions import db
+from community.models import CASE_LEVELS, Case, CaseTag, Organisation, OrganisationMembership
+from community.pagination import paginate
+
+FILTER_TEXT_MAX = 100
+
+
+@dataclass
+class CaseFilters:
+    """The list's filters from ?tag=&domain=&level=&organisation=. A value that cannot match
+    anything (a level that does not exist, an organisation that is not a number) is dropped."""
+
+    tag: str = ""
+    domain: str = ""
+    level: str = ""
+    organisation: Optional[int] = None
+
+    @classmethod
+    def from_args(cls, args):
+        def text(name):
+            return " ".join((args.get(name) or "").split())[:FILTER_TEXT_MAX]
+
+        level = text("level")
+        organisation = text("organisation")
+        return cls(tag=text("tag").lower(), domain=text("domain"),
+                   level=level if level in CASE_LEVELS else "",
+                   organisation=int(organisation) if organisation.isascii() and organisation.isdigit()
+                   and permissions.valid_row_id(int(organisation)) else None)
+
+    @property
+    def active(self):
+        return bool(self.tag or self.domain or self.level or self.organisation)
+
+    def args(self, **changes):
+        """The filters as URL arguments (for links that keep them), with changes applied."""
+        values = dict(tag=self.tag, domain=self.domain, level=self.level, organisation=self.organisation)
+        values.update(changes)
+        return {name: value for name, value in values.items() if value}
+
+
+def _readable(user, community):
+    return sa.and_(Case.community_id == community.id, permissions.readable_cases_filter(user))
+
+
+def case_page(user, community, filters, per_page=20):
+    """Published cases of the community and the user's own drafts, newest first, with author,
+    organisation, tags and discussion loaded alongside (no query per row)."""
+    stmt = sa.select(Case).where(_readable(user, community))
+    if filters.tag:
+        stmt = stmt.where(Case.id.in_(sa.select(CaseTag.case_id).where(CaseTag.tag == filters.tag)))
+    if filters.domain:
+        stmt = stmt.where(Case.domain == filters.domain)
+    if filters.level:
+        stmt = stmt.where(Case.level == filters.level)
+    if filters.organisation:
+        stmt = stmt.where(Case.organisation_id == filters.organisation)
+    newest = sa.func.coalesce(Case.published_at, Case.updated_at)
+    stmt = stmt.order_by(newest.desc(), Case.id.desc()).options(
+        so.joinedload(Case.author), so.joinedload(Case.organisation),
+        so.selectinload(Case.tags), so.selectinload(Case.discussion))
+    return paginate(stmt, per_page, scalars=True)
+
+
+@dataclass
+class FilterOptions:
+    tags: list
+    domains: list
+    levels: list
+    organisations: list  # [(id, name)]
+
+
+def filter_options(user, community, max_tags=60):
+    """The values present among the cases the user can see here: two queries."""
+    rows = db.session.execute(
+        sa.select(Case.domain, Case.level, Organisation.id, Organisation.name)
+        .outerjoin(Organisation, Organisation.id == Case.organisation_id)
+        .where(_readable(user, community)).distinct()).all()
+    domains = sorted({r.domain for r in rows if r.domain}, key=str.casefold)
+    present = {r.level for r in rows}
+    levels = [level for level in CASE_LEVELS if level in present]
+    organisations = sorted({(r.id, r.name) for r in rows if r.id is not None}, key=lambda o: o[1].casefold())
+    # The most used tags (a community can gather many), shown alphabetically.
+    tags = db.session.scalars(
+        sa.select(CaseTag.tag).join(Case, Case.id == CaseTag.case_id).where(_readable(user, community))
+        .group_by(CaseTag.tag).order_by(sa.func.count(CaseTag.id).desc(), CaseTag.tag).limit(max_tags)).all()
+    return FilterOptions(tags=sorted(tags), domains=domains, levels=levels, organisations=organisations)
+
+
+def domains_in(community):
+    """Domains of the community's published cases, as suggestions in the form."""
+    return db.session.scalars(
+        sa.select(Case.domain).where(Case.community_id == community.id, Case.status == "published",
+                                     Case.domain != "")
+        .distinct().order_by(Case.domain).limit(100)).all()
+
+
+def organisation_choices(user, current=None):
+    """[(id, name)] of the user's active organisations, plus the case's current one (which may
+    belong to its author rather than to a coordinator who edits it)."""
+    rows = db.session.execute(
+        sa.select(Organisation.id, Organisation.name)
+        .join(OrganisationMembership, OrganisationMembership.organisation_id == Organisation.id)
+        .where(OrganisationMembership.user_id == user.id, OrganisationMembership.state == "active",
+               Organisation.status == "active")
+        .order_by(Organisation.name)).all()
+    result = [(row.id, row.name) for row in rows]
+    if current is not None and current.id not in {org_id for org_id, _ in result}:
+        result.append((current.id, current.name))
+    return result

@@ -1,0 +1,107 @@
+"""Read queries for discussion pages, each with a fixed number of SQL statements."""
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Optional
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from community.extensions import db
+from community.models import Discussion, Reaction, ReadMark, Reply, Revision, User
+from community.pagination import Page, page_number, paginate
+
+DISCUSSIONS_PER_PAGE = 30
+REPLIES_PER_PAGE = 50
+PINNED_ON_HOME = 10
+
+
+def _community_discussions(community):
+    """A community's own discussions; a practice case's discussion lives on the case's page."""
+    return sa.select(Discussion).where(Discussion.community_id == community.id, Discussion.case_id.is_(None))
+
+
+def discussion_list(community):
+    """Pinned first, then the most recently active: one count and one page with the authors."""
+    stmt = (_community_discussions(community).options(so.joinedload(Discussion.author))
+            .order_by(Discussion.pinned.desc(), Discussion.last_activity_at.desc(), Discussion.id.desc()))
+    return paginate(stmt, DISCUSSIONS_PER_PAGE, scalars=True)
+
+
+def pinned(community, limit=PINNED_ON_HOME):
+    """The pinned discussions for the community's home page (one query)."""
+    return db.session.scalars(_community_discussions(community).where(Discussion.pinned.is_(True))
+                              .order_by(Discussion.last_activity_at.desc()).limit(limit)).all()
+
+
+def page_of(number):
+    """The page of replies on which reply ``number`` (1, 2, 3...) appears."""
+    return max(1, (number - 1) // REPLIES_PER_PAGE + 1)
+
+
+def reply_page(discussion, number=None):
+    """One page of replies with their authors and the replies they quote (one query).
+
+    Replies are numbered without gaps (removed ones keep their place), so a page is a range of
+    numbers and the discussion's reply_count is the total: no count query, no OFFSET scan.
+    A page past the end shows the last page.
+    """
+    pages = max(1, -(-discussion.reply_count // REPLIES_PER_PAGE))
+    number = min(number or page_number(), pages)
+    first = (number - 1) * REPLIES_PER_PAGE + 1
+    rows = db.session.scalars(
+        sa.select(Reply)
+        .where(Reply.discussion_id == discussion.id, Reply.number.between(first, first + REPLIES_PER_PAGE - 1))
+        .options(so.joinedload(Reply.author), so.joinedload(Reply.quote_of).joinedload(Reply.author))
+        .order_by(Reply.number)).unique().all()
+    return Page(rows=rows, number=number, per_page=REPLIES_PER_PAGE, total=discussion.reply_count)
+
+
+def helpful_reply_ids(user, replies):
+    """Which of these replies the user marked helpful (one query; none when there are none)."""
+    ids = [reply.id for reply in replies if not reply.is_deleted]
+    if not ids:
+        return set()
+    return set(db.session.scalars(sa.select(Reaction.reply_id).where(
+        Reaction.user_id == user.id, Reaction.reply_id.in_(ids))))
+
+
+def read_mark(user, discussion):
+    """How far the user has read: the highest reply number seen (0 when never)."""
+    return db.session.scalar(sa.select(ReadMark.last_read_number).where(
+        ReadMark.discussion_id == discussion.id, ReadMark.user_id == user.id))
+
+
+def reply_in(discussion, reply_id):
+    """A live reply of this discussion with its author, or None (one query, always run, so the
+    page's query count does not depend on what happens to be loaded already)."""
+    if not reply_id:
+        return None
+    return db.session.scalar(sa.select(Reply).options(so.joinedload(Reply.author)).where(
+        Reply.id == reply_id, Reply.discussion_id == discussion.id, Reply.deleted_at.is_(None)))
+
+
+@dataclass
+class Version:
+    """One version of a post's text: who wrote it and when; ``current`` for the live one."""
+    title: str
+    body: str
+    by: Optional[User]
+    at: datetime
+    current: bool = False
+
+
+def versions(target, obj, title=""):
+    """Every version of a discussion or reply, newest first (one query).
+
+    A revision row holds the text an edit replaced, with who made that edit and when. So the
+    original was written by the post's author at creation, and each later version by the editor
+    of the revision that replaced its predecessor.
+    """
+    revisions = db.session.scalars(
+        sa.select(Revision).options(so.joinedload(Revision.editor))
+        .where(Revision.target == target, Revision.target_id == obj.id).order_by(Revision.id)).all()
+    writers = [(obj.author, obj.created_at)] + [(r.editor, r.created_at) for r in revisions]
+    texts = [(r.title, r.body) for r in revisions] + [(title, obj.body)]
+    result = [Version(title=t, body=b, by=by, at=at) for (t, b), (by, at) in zip(texts, writers)]
+    result[-1].current = True
+    return list(reversed(result))
