@@ -140,8 +140,8 @@ def update_case(actor, case, edit_note="", publish=False, **data):
 
 def publish_case(actor, case):
     """Publish a draft: members can read it, it gets its own discussion and a feed line."""
-    if case.is_published:
-        return case
+    if case.is_published and case.author_id == getattr(actor, "id", None):
+        return case  # a second click changes nothing
     if not permissions.can_publish_case(actor, case):
         raise NotAllowed(_l("Only the author can publish this case."))
     _check_publishable({name: getattr(case, name) for name in CASE_SECTIONS})

@@ -12,7 +12,7 @@ from community.actions.content import (
 from community.actions.feed import add_entry
 from community.actions.validate import clean_line
 from community.extensions import db
-from community.models import Discussion, Reaction, ReadMark, Reply, Revision, utcnow
+from community.models import Discussion, Mention, Reaction, ReadMark, Reply, Revision, utcnow
 
 
 def _check_can_post(user, community):
@@ -49,10 +49,12 @@ def edit_discussion(user, discussion, title, body, edit_note=""):
     if not permissions.can_edit_discussion(user, discussion):
         raise NotAllowed(_l("You cannot edit this discussion."))
     title = clean_line(title, "title", TITLE_MAX)
+    if discussion.case_id is not None:
+        title = discussion.title  # a case's own discussion carries the case's title
     body = clean_body(body, "body", DISCUSSION_BODY_MAX, required=discussion.case_id is None)
-    note = edit_note_for(user, discussion.author_id, edit_note)
     if title == discussion.title and body == discussion.body:
         return discussion
+    note = edit_note_for(user, discussion.author_id, edit_note)
     keep_revision("discussion", discussion.id, discussion.title, discussion.body, user)
     html, mentioned = render(body, users_for_mentions(body))
     discussion.title, discussion.body, discussion.body_html = title, body, html
@@ -106,9 +108,9 @@ def edit_reply(user, reply, body, edit_note=""):
     if not permissions.can_edit_reply(user, reply):
         raise NotAllowed(_l("You cannot edit this reply."))
     body = clean_body(body, "body", REPLY_BODY_MAX)
-    note = edit_note_for(user, reply.author_id, edit_note)
     if body == reply.body:
         return reply
+    note = edit_note_for(user, reply.author_id, edit_note)
     keep_revision("reply", reply.id, "", reply.body, user)
     html, mentioned = render(body, users_for_mentions(body))
     reply.body, reply.body_html, reply.render_version = body, html, markup.RENDER_VERSION
@@ -128,6 +130,7 @@ def remove_reply(user, reply):
     db.session.execute(sa.delete(Reaction).where(Reaction.reply_id == reply.id))
     reply.helpful_count = 0
     db.session.execute(sa.delete(Revision).where(Revision.target == "reply", Revision.target_id == reply.id))
+    db.session.execute(sa.delete(Mention).where(Mention.target == "reply", Mention.target_id == reply.id))
     if reply.discussion.accepted_reply_id == reply.id:
         reply.discussion.accepted_reply_id = None
     db.session.commit()
