@@ -1,6 +1,4 @@
 """Error answers: friendly HTML pages in the user's language, JSON bodies under /api."""
-from urllib.parse import urlsplit
-
 from flask import current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
@@ -8,7 +6,7 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 
 from community.actions import ActionError
 from community.extensions import db
-from community.security import redispatch_after_csrf_error, safe_next
+from community.security import redispatch_after_csrf_error, same_site_referrer
 
 MESSAGES = {
     400: _l("The request could not be understood."),
@@ -82,15 +80,9 @@ def handle_action_error(error):
         return json_error(error.status, error.message, code=error.code, field=error.field)
     if request.method == "POST" and error.status != 404:
         flash(str(error.message), "error")
-        return redirect(_same_site_referrer() or url_for("main.dashboard"))
+        return redirect(same_site_referrer() or url_for("main.dashboard"))
     return error_page(error.status, error.message)
 
-
-def _same_site_referrer():
-    referrer = urlsplit(request.referrer or "")
-    if referrer.netloc != request.host:
-        return None
-    return safe_next(referrer.path + ("?" + referrer.query if referrer.query else ""), None)
 
 
 def handle_unexpected(error):

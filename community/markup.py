@@ -17,7 +17,7 @@ from markdown_it import MarkdownIt
 from markdown_it.common.utils import escapeHtml
 from markdown_it.token import Token
 
-RENDER_VERSION = 2
+RENDER_VERSION = 3
 
 ALLOWED_TAGS = {
     "p", "br", "hr", "strong", "em", "del", "s", "code", "pre", "blockquote",
@@ -29,8 +29,8 @@ ALLOWED_ATTRIBUTES = {
     "img": {"src", "alt", "title"},
     "ol": {"start"},
     "code": {"class"},
-    "th": {"style"},
-    "td": {"style"},
+    "th": {"class"},
+    "td": {"class"},
 }
 ALLOWED_SCHEMES = {"http", "https", "mailto"}
 IMAGE_PREFIX = "/attachments/"
@@ -78,8 +78,8 @@ def _filter_attribute(tag, attribute, value):
         return "mention" if value == "mention" else None
     if tag == "code" and attribute == "class":
         return value if re.fullmatch(r"language-[a-z0-9+#-]{1,30}", value) else None
-    if attribute == "style":  # markdown-it aligns table cells with style="text-align:..."
-        return value if value in ("text-align:left", "text-align:center", "text-align:right") else None
+    if tag in ("th", "td") and attribute == "class":
+        return value if value in ("align-left", "align-center", "align-right") else None
     return value
 
 
@@ -119,10 +119,19 @@ def render_full(source, users_by_handle=None):
         return Rendered("")
     env = {"users": users_by_handle or {}, "mentioned": set()}
     tokens = _md.parse(source, env)
+    _align_with_classes(tokens)
     if env["users"]:
         _link_mentions(tokens, env)
     html = _md.renderer.render(tokens, _md.options, env)
     return Rendered(sanitise(html), env["mentioned"])
+
+
+def _align_with_classes(tokens):
+    """markdown-it aligns table cells with style="text-align:..."; our CSP allows no style
+    attributes, so use classes (styled in app.css) instead."""
+    for token in tokens:
+        if token.type in ("th_open", "td_open") and token.attrs.get("style", "").startswith("text-align:"):
+            token.attrs["class"] = "align-" + token.attrs.pop("style")[len("text-align:"):]
 
 
 def _link_mentions(tokens, env):

@@ -89,6 +89,14 @@ CSP = "; ".join([
 ])
 
 
+def same_site_referrer():
+    """The referring page's path on this site, or None."""
+    referrer = urlsplit(request.referrer or "")
+    if referrer.netloc != request.host:
+        return None
+    return safe_next(referrer.path + ("?" + referrer.query if referrer.query else ""), None)
+
+
 def set_security_headers(response):
     response.headers.setdefault("Content-Security-Policy", CSP)
     response.headers.setdefault("X-Content-Type-Options", "nosniff")

@@ -18,12 +18,28 @@ def init_app(app):
     login_manager.login_message = _l("Please log in to see this page.")
     login_manager.login_message_category = "info"
     login_manager.session_protection = None  # the server-side session row does this job
+    login_manager.unauthorized_handler(ask_to_log_in)
     login_manager.user_loader(load_user_from_session)
     login_manager.request_loader(load_user_from_bearer)
 
     app.before_request(security.refuse_nul_characters)
     app.before_request(security.check_csrf)
     app.after_request(security.set_security_headers)
+
+
+def ask_to_log_in():
+    """Send anonymous visitors to the login page, and back afterwards. After a form post (an
+    expired session) 'back' is the page the form was on: the post's own URL may take no GET."""
+    from flask import abort, flash, redirect, url_for
+
+    if request.path.startswith("/api/"):
+        abort(401)
+    flash(login_manager.login_message, "info")
+    if request.method == "GET":
+        target = request.full_path.rstrip("?")
+    else:
+        target = security.same_site_referrer()
+    return redirect(url_for("auth.login", next=target) if target else url_for("auth.login"))
 
 
 def load_user_from_session(key):

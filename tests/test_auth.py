@@ -172,3 +172,14 @@ def test_login_is_rate_limited_per_address(app, client, f):
         assert statuses == [400, 400, 400, 429]
     finally:
         app.config["LOGIN_LIMIT_PER_ADDRESS"] = "10000 per minute"
+
+
+def test_expired_session_on_a_form_post_returns_to_the_form_page(client, f):
+    """After logging in again the user lands on the page they posted from, not on a URL that
+    only takes POST (their draft is still in the browser there)."""
+    response = client.submit("/organisations/1/join", {},
+                             headers={"Referer": "http://localhost/organisations/1"})
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/login?next=/organisations/1"
+    response = client.get("/account/tokens?x=1")
+    assert response.headers["Location"] == "/login?next=/account/tokens?x%3D1"

@@ -95,7 +95,7 @@ XSS_CORPUS = [
 ]
 
 FORBIDDEN_RAW = ("<script", "<iframe", "<style", "<svg", "<form", "<math", "<object", "<embed")
-SAFE_STYLES = ("text-align:left", "text-align:center", "text-align:right")
+SAFE_CLASSES = ("align-left", "align-center", "align-right")
 BAD_SCHEMES = ("javascript:", "vbscript:", "data:")
 
 
@@ -139,8 +139,10 @@ def problems_in(output):
                 found.append(f"dangerous URL in {name}= on <{tag}>: {value!r}")
             if tag == "img" and name == "src" and not value.startswith("/attachments/"):
                 found.append(f"image from outside the site's attachments: {value!r}")
-            if name == "style" and value not in SAFE_STYLES:
-                found.append(f"style {value!r} on <{tag}>")
+            if name == "style":
+                found.append(f"style {value!r} on <{tag}> (the CSP forbids style attributes)")
+            if name == "class" and tag in ("th", "td") and value not in SAFE_CLASSES:
+                found.append(f"class {value!r} on <{tag}>")
         if tag == "a" and attrs.get("rel") != REL:
             found.append(f"<a> without rel={REL!r}: {attrs!r}")
     # A second, parser-independent look: an on...= inside any tag, outside quoted values.
@@ -181,6 +183,7 @@ def test_the_checker_itself_catches_what_it_should():
     assert problems_in('<a href="https://example.org">x</a>')  # no rel
     assert problems_in('<img src="https://example.org/x.png">')
     assert problems_in('<td style="position:fixed">x</td>')
+    assert problems_in('<td class="evil">x</td>')
     assert problems_in('<div style="x">x</div>')
     assert problems_in('<p/onclick="x">x</p>')
     assert not problems_in('<p><a href="https://example.org" rel="nofollow noopener ugc">x</a></p>')
@@ -227,8 +230,8 @@ def _parse(output):
     ("- lassen\n- slijpen\n  - haaks\n  - vlak", ["<ul>\n<li>lassen</li>", "<li>haaks</li>"]),
     ("3. derde\n4. vierde", ['<ol start="3">', "<li>derde</li>"]),
     ("| machine | uren |\n|:--|--:|\n| CNC | 12 |",
-     ["<table>", "<thead>", '<th style="text-align:left">machine</th>', "<tbody>",
-      '<td style="text-align:left">CNC</td>', '<td style="text-align:right">12</td>']),
+     ["<table>", "<thead>", '<th class="align-left">machine</th>', "<tbody>",
+      '<td class="align-left">CNC</td>', '<td class="align-right">12</td>']),
     ("Gebruik `G-code` hier.", ["<code>G-code</code>"]),
     ("```python\nprint('<hoi>')\n```",
      ['<pre><code class="language-python">print(\'&lt;hoi&gt;\')\n</code></pre>']),
