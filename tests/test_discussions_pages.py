@@ -157,7 +157,7 @@ def test_list_order_badges_and_case_discussions(world, f):
     positions = [html.index(title) for title in ("Huisregels", "Tweede vraag", "Trillingen meten (public)")]
     assert positions == sorted(positions)  # pinned first, then by last activity
     assert "Casus: CNC-lijn" not in html  # a case's discussion lives on the case page
-    assert "Gepind" in html or "Pinned" in html
+    assert "Vastgezet" in html or "Pinned" in html
     home = client.get(f"/c/{community.slug}/").get_data(as_text=True)
     pinned_section = home.split('id="pinned-title"')[1].split("</section>")[0]
     assert "Huisregels" in pinned_section and "Tweede vraag" not in pinned_section
