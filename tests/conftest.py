@@ -100,6 +100,17 @@ def make_client(app):
 
 
 @pytest.fixture
+def api(make_client, f):
+    """api(user) is a test client that sends the user's API token; api() sends none."""
+    def make(user=None):
+        client = make_client()
+        if user is not None:
+            client.environ_base["HTTP_AUTHORIZATION"] = "Bearer " + f.token(user)
+        return client
+    return make
+
+
+@pytest.fixture
 def f():
     """Factories that build state through the real actions."""
     return factories

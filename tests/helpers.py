@@ -86,3 +86,16 @@ def assert_matrix(clients, cases):
             if got != status:
                 failures.append(f"{role:>22} {method:6} {url:45} expected {status}, got {got}")
     assert not failures, "permission matrix mismatches:\n" + "\n".join(failures)
+
+
+def assert_error(response, status, code=None, field=None):
+    """The API answered `status` with a JSON error body (and the given code and field)."""
+    assert response.status_code == status, response.get_data(as_text=True)[:1000]
+    assert response.mimetype == "application/json"
+    error = response.get_json()["error"]
+    assert error["message"]
+    if code:
+        assert error["code"] == code
+    if field:
+        assert error.get("field") == field, error
+    return error

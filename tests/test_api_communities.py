@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from community.actions import communities as actions
 from community.extensions import db
 from community.models import Community, CommunityMembership, Invitation, utcnow
-from tests.helpers import assert_matrix
+from tests.helpers import assert_error, assert_matrix
 
 ROLES = ("anonymous", "outsider", "pending", "member", "coordinator", "other_coordinator", "admin")
 KINDS = {
@@ -21,29 +21,6 @@ KINDS = {
     "private": dict(visibility="private", unlisted=False),
     "unlisted": dict(visibility="private", unlisted=True),
 }
-
-
-@pytest.fixture
-def api(make_client, f):
-    """api(user) is a test client that sends the user's API token; api() sends none."""
-    def make(user=None):
-        client = make_client()
-        if user is not None:
-            client.environ_base["HTTP_AUTHORIZATION"] = "Bearer " + f.token(user)
-        return client
-    return make
-
-
-def assert_error(response, status, code=None, field=None):
-    assert response.status_code == status, response.get_data(as_text=True)[:1000]
-    assert response.mimetype == "application/json"
-    error = response.get_json()["error"]
-    assert error["message"]
-    if code:
-        assert error["code"] == code
-    if field:
-        assert error.get("field") == field, error
-    return error
 
 
 def community(admin, name, **fields):

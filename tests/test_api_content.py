@@ -18,35 +18,12 @@ from community.extensions import db
 from community.models import (
     Attachment, Case, Discussion, Mention, OrganisationMembership, Reaction, Reply, Revision,
 )
-from tests.helpers import assert_matrix
+from tests.helpers import assert_error, assert_matrix
 from tests.test_markup import XSS_CORPUS, problems_in
 
 ROLES = ("anonymous", "outsider", "member", "author", "coordinator", "other_coordinator", "admin")
 MEMBERS = {"member", "author", "coordinator"}
 MODERATORS = {"coordinator", "admin"}
-
-
-@pytest.fixture
-def api(make_client, f):
-    """api(user) is a test client that sends the user's API token; api() sends none."""
-    def make(user=None):
-        client = make_client()
-        if user is not None:
-            client.environ_base["HTTP_AUTHORIZATION"] = "Bearer " + f.token(user)
-        return client
-    return make
-
-
-def assert_error(response, status, code=None, field=None):
-    assert response.status_code == status, response.get_data(as_text=True)[:1000]
-    assert response.mimetype == "application/json"
-    error = response.get_json()["error"]
-    assert error["message"]
-    if code:
-        assert error["code"] == code
-    if field:
-        assert error.get("field") == field, error
-    return error
 
 
 def count(model, *where):
