@@ -16,6 +16,8 @@ LABELS = {
     "level": {"mbo": "mbo", "hbo": "hbo", "mbo-hbo": _l("mbo and hbo")},
     "org_role": {"member": _l("Member"), "manager": _l("Manager")},
     "membership_state": {"pending": _l("Awaiting approval"), "active": _l("Active")},
+    "trajectory_status": {"concept": _l("concept"), "active": _l("active"), "paused": _l("paused"),
+                          "completed": _l("completed")},
     "org_status": {"active": _l("Active"), "pending": _l("Awaiting approval")},
     "case_level": {"mbo": _l("mbo"), "hbo": _l("hbo"), "both": _l("mbo and hbo"), "na": _l("not applicable")},
 }

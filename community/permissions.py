@@ -393,6 +393,119 @@ def readable_cases_filter(user):
                    sa.or_(Case.status == "published", own_drafts))
 
 
+# --- development trajectories --------------------------------------------------------------------
+
+def is_trajectory_owner(user, trajectory):
+    """Owners are the managers of the company the trajectory belongs to (and admins)."""
+    return is_admin(user) or is_organisation_manager(user, trajectory.organisation)
+
+
+def trajectory_role(user, trajectory):
+    """The user's participant role ('employee', 'coach', 'student') or None."""
+    if not _signed_in(user):
+        return None
+    for participant in trajectory.participants:
+        if participant.user_id == user.id:
+            return participant.role
+    return None
+
+
+def is_trajectory_insider(user, trajectory):
+    """Participants, the company's managers and admins: who may see a confidential one."""
+    return trajectory_role(user, trajectory) is not None or is_trajectory_owner(user, trajectory)
+
+
+def can_view_trajectory(user, trajectory):
+    if not _signed_in(user):
+        return False
+    if is_trajectory_insider(user, trajectory):
+        return True
+    # "Community" visibility: the members of the hosting community read along.
+    return trajectory.visibility == "community" and is_community_member(user, trajectory.community)
+
+
+def can_edit_trajectory(user, trajectory):
+    """Title, goal, dates, status, participants, milestones: the owners."""
+    return is_trajectory_owner(user, trajectory)
+
+
+def can_contribute_to_trajectory(user, trajectory):
+    """Write learning-outcome entries and link evidence: participants and owners, while the
+    trajectory is not completed."""
+    return trajectory.status != "completed" and is_trajectory_insider(user, trajectory)
+
+
+def can_sign_off_milestone(user, milestone):
+    """Only a teacher/coach participant signs a milestone off ("aftekenen")."""
+    return trajectory_role(user, milestone.trajectory) == "coach"
+
+
+def can_follow_trajectory(user, trajectory):
+    return can_view_trajectory(user, trajectory)
+
+
+def can_link_to_trajectory(user, trajectory, target):
+    """Linking a discussion or case as evidence needs the right to edit both ends."""
+    if not can_contribute_to_trajectory(user, trajectory):
+        return False
+    from community.models import Case
+
+    if isinstance(target, Case):
+        return can_edit_case(user, target) and target.is_published
+    return can_edit_discussion(user, target)
+
+
+def access_trajectory_or_404(trajectory_id, user):
+    """A trajectory the user may see. Confidential ones do not exist for anyone else (404)."""
+    from community.models import Trajectory
+
+    trajectory = db.session.get(Trajectory, trajectory_id) if valid_row_id(trajectory_id) else None
+    if trajectory is None or not can_view_trajectory(user, trajectory):
+        abort(404)
+    return trajectory
+
+
+def access_milestone_or_404(milestone_id, user):
+    from community.models import Milestone
+
+    milestone = db.session.get(Milestone, milestone_id) if valid_row_id(milestone_id) else None
+    if milestone is None or not can_view_trajectory(user, milestone.trajectory):
+        abort(404)
+    return milestone
+
+
+def visible_trajectories_filter(user):
+    """SQL condition for trajectories the user may see (for lists, links and the feed)."""
+    from community.models import Trajectory, TrajectoryParticipant
+
+    if is_admin(user):
+        return sa.true()
+    if not _signed_in(user):
+        return sa.false()
+    participant = sa.select(TrajectoryParticipant.trajectory_id).where(TrajectoryParticipant.user_id == user.id)
+    managed = sa.select(OrganisationMembership.organisation_id).where(
+        OrganisationMembership.user_id == user.id, OrganisationMembership.role == "manager",
+        OrganisationMembership.state == "active")
+    member_of = sa.select(CommunityMembership.community_id).where(
+        CommunityMembership.user_id == user.id, CommunityMembership.state == "active")
+    return sa.or_(
+        Trajectory.id.in_(participant),
+        Trajectory.organisation_id.in_(managed),
+        sa.and_(Trajectory.visibility == "community", Trajectory.community_id.in_(member_of)),
+    )
+
+
+def visible_feed_audiences(user, community):
+    """The confidential audiences (trajectory:<id>) of this community's feed that the user may
+    see, in one query: feed entries with another audience stay hidden."""
+    from community.models import Trajectory
+
+    ids = db.session.scalars(sa.select(Trajectory.id).where(
+        Trajectory.community_id == community.id, Trajectory.visibility == "confidential",
+        visible_trajectories_filter(user))).all()
+    return [f"trajectory:{trajectory_id}" for trajectory_id in ids]
+
+
 # --- administration ----------------------------------------------------------------------------
 
 def can_administer(user):

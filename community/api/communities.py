@@ -24,7 +24,7 @@ from community.models import (
     Community, CommunityMembership, FeedEntry, Organisation, OrganisationMembership, User,
 )
 from community import pagination
-from community.communities.queries import member_count_column
+from community.communities.queries import feed_filter, member_count_column
 from community.pagination import like_pattern
 
 blp = Blueprint("api_communities", __name__, url_prefix="/communities",
@@ -329,8 +329,7 @@ def decline_request(slug, membership_id):
 def feed(args, slug):
     """What happened in the community, newest first, 30 a page."""
     community = permissions.access_community_or_404(slug, current_user)
-    # Entries with an audience (e.g. a confidential trajectory's insiders) are for later features.
-    stmt = (sa.select(FeedEntry).where(FeedEntry.community_id == community.id, FeedEntry.audience.is_(None))
+    stmt = (sa.select(FeedEntry).where(feed_filter(current_user, community))
             .options(so.joinedload(FeedEntry.actor), so.joinedload(FeedEntry.subject))
             .order_by(FeedEntry.id.desc()))
     page = paginate(stmt, args["page"], FEED_PER_PAGE)

@@ -56,8 +56,18 @@ def count_members(community, state="active"):
         CommunityMembership.community_id == community.id, CommunityMembership.state == state))
 
 
-def feed_page(community, per_page=30):
-    stmt = (sa.select(FeedEntry).where(FeedEntry.community_id == community.id, FeedEntry.audience.is_(None))
+def feed_filter(user, community):
+    """Feed entries of the community the user may see: everything without an audience, plus
+    the updates of confidential trajectories they are an insider of."""
+    audiences = permissions.visible_feed_audiences(user, community)
+    visible = FeedEntry.audience.is_(None)
+    if audiences:
+        visible = sa.or_(visible, FeedEntry.audience.in_(audiences))
+    return sa.and_(FeedEntry.community_id == community.id, visible)
+
+
+def feed_page(user, community, per_page=30):
+    stmt = (sa.select(FeedEntry).where(feed_filter(user, community))
             .options(so.joinedload(FeedEntry.actor), so.joinedload(FeedEntry.subject))
             .order_by(FeedEntry.id.desc()))
     return paginate(stmt, per_page, scalars=True)

@@ -56,7 +56,7 @@ def new():
 def home(slug):
     community = permissions.access_community_or_404(slug, current_user)
     return render_template(
-        "communities/home.html", community=community, feed=queries.feed_page(community),
+        "communities/home.html", community=community, feed=queries.feed_page(current_user, community),
         pinned=discussion_queries.pinned(community),
         coordinators=queries.coordinators(community), members=queries.count_members(community),
         pending=queries.count_members(community, "pending") if permissions.can_manage_members(

@@ -13,3 +13,8 @@ from community.models.content import (  # noqa: F401,E402
     CASE_LEVELS, CASE_SECTIONS, CASE_STATUSES, Attachment, Case, CaseTag, Discussion, Mention, Reaction,
     ReadMark, Reply, Revision,
 )
+from community.models.trajectory import (  # noqa: F401,E402
+    ENTRY_KINDS, LINK_TARGETS, MILESTONE_STATUSES, PARTICIPANT_ROLES, STATUS_TRANSITIONS, TRAJECTORY_STATUSES,
+    TRAJECTORY_VISIBILITIES, VALUE_KINDS, Milestone, OutcomeEntry, Trajectory, TrajectoryFollow, TrajectoryLink,
+    TrajectoryParticipant,
+)
