@@ -9,7 +9,10 @@ from community.extensions import db
 
 def page_number(arg="page"):
     value = request.args.get(arg, "1")
-    return int(value) if value.isdigit() and 0 < int(value) < 100000 else 1
+    # isascii: "²".isdigit() is true, but int("²") fails; the length keeps int() cheap.
+    if value.isascii() and value.isdigit() and len(value) <= 5 and int(value) > 0:
+        return int(value)
+    return 1
 
 
 @dataclass

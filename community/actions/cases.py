@@ -13,10 +13,12 @@ from community.actions.content import (
     users_for_mentions,
 )
 from community.actions.discussions import start_discussion
-from community.actions.feed import add_entry
+from community.actions.feed import add_entry, retitle_feed_entries
 from community.actions.validate import check_choice, clean_line, clean_text
 from community.extensions import db
-from community.models import CASE_LEVELS, CASE_SECTIONS, Case, CaseTag, OrganisationMembership, utcnow
+from community.models import (
+    CASE_LEVELS, CASE_SECTIONS, Case, CaseTag, Organisation, OrganisationMembership, utcnow,
+)
 
 MAX_TAGS = 10
 TAG_RE = re.compile(r"^[\w][\w .&+/-]{0,39}$")
@@ -54,6 +56,9 @@ def _check_organisation(actor, organisation_id):
         OrganisationMembership.organisation_id == organisation_id, OrganisationMembership.user_id == actor.id,
         OrganisationMembership.state == "active"))
     if member is None and not permissions.is_admin(actor):
+        raise ActionError(_l("Choose one of your organisations."), field="organisation_id")
+    organisation = db.session.get(Organisation, organisation_id)
+    if organisation is None or organisation.status != "active":  # admins skip the membership check
         raise ActionError(_l("Choose one of your organisations."), field="organisation_id")
     return organisation_id
 
@@ -106,9 +111,7 @@ def create_case(actor, community, publish=False, **data):
     case = Case(community_id=community.id, author_id=actor.id, status="draft")
     mentioned = _apply(case, actor, fields, tags)
     db.session.add(case)
-    db.session.flush()
-    record_mentions("case", case.id, community.id, actor, mentioned)
-    db.session.commit()
+    db.session.commit()  # a draft: its mentions are recorded when it is published
     if publish:
         publish_case(actor, case)
     return case
@@ -128,8 +131,11 @@ def update_case(actor, case, edit_note="", publish=False, **data):
                       json.dumps({name: getattr(case, name) for name in CASE_SECTIONS}, ensure_ascii=False),
                       actor)
         case.edited_at, case.edit_note = utcnow(), note
+    if case.is_published and fields["title"] != case.title:
+        retitle_feed_entries("case", case.id, fields["title"])
     mentioned = _apply(case, actor, fields, tags)
-    record_mentions("case", case.id, case.community_id, actor, mentioned)
+    if case.is_published:
+        record_mentions("case", case.id, case.community, actor, mentioned)
     if case.discussion is not None and case.discussion.title != case.title:
         case.discussion.title = case.title
     db.session.commit()
@@ -147,6 +153,11 @@ def publish_case(actor, case):
     _check_publishable({name: getattr(case, name) for name in CASE_SECTIONS})
     case.status = "published"
     case.published_at = utcnow()
+    users = users_for_mentions(*[getattr(case, name) for name in CASE_SECTIONS])
+    mentioned = set()
+    for name in CASE_SECTIONS:
+        mentioned |= render(getattr(case, name), users)[1]
+    record_mentions("case", case.id, case.community, actor, mentioned)
     add_entry(case.community, "case_published", actor=actor, object_type="case", object_id=case.id,
               title=case.title)
     if case.discussion is None:

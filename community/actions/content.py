@@ -2,7 +2,7 @@
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
-from community import markup
+from community import markup, permissions
 from community.actions import ActionError
 from community.actions.validate import clean_text
 from community.extensions import db
@@ -41,15 +41,19 @@ def render(source, users):
     return rendered.html, rendered.mentioned
 
 
-def record_mentions(target, target_id, community_id, author, user_ids):
-    """Note new mentions (the notifications feature reads these). Existing ones are kept."""
-    if not user_ids:
+def record_mentions(target, target_id, community, author, user_ids):
+    """Note new mentions (the notifications feature reads these). Existing ones are kept, and
+    people who cannot read the community are not recorded (a mention must not tell them that a
+    private post exists)."""
+    new = set(user_ids or ()) - {getattr(author, "id", None)}
+    if not new:
         return
-    existing = set(db.session.scalars(sa.select(Mention.user_id).where(
+    new -= set(db.session.scalars(sa.select(Mention.user_id).where(
         Mention.target == target, Mention.target_id == target_id)))
-    for user_id in sorted(set(user_ids) - existing - {getattr(author, "id", None)}):
-        db.session.add(Mention(target=target, target_id=target_id, user_id=user_id,
-                               author_id=getattr(author, "id", None), community_id=community_id))
+    for user in db.session.scalars(sa.select(User).where(User.id.in_(sorted(new)))).all():
+        if permissions.can_view_community(user, community):
+            db.session.add(Mention(target=target, target_id=target_id, user_id=user.id,
+                                   author_id=getattr(author, "id", None), community_id=community.id))
 
 
 def keep_revision(target, target_id, title, body, editor):

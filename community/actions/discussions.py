@@ -9,7 +9,7 @@ from community.actions.content import (
     DISCUSSION_BODY_MAX, EDIT_NOTE_MAX, REPLY_BODY_MAX, TITLE_MAX, clean_body, edit_note_for, keep_revision,
     record_mentions, render, users_for_mentions,
 )
-from community.actions.feed import add_entry
+from community.actions.feed import add_entry, retitle_feed_entries
 from community.actions.validate import clean_line
 from community.extensions import db
 from community.models import Discussion, Mention, Reaction, ReadMark, Reply, Revision, utcnow
@@ -36,7 +36,7 @@ def start_discussion(user, community, title, body, case=None, commit=True):
                             last_activity_at=now, case_id=case.id if case else None)
     db.session.add(discussion)
     db.session.flush()
-    record_mentions("discussion", discussion.id, community.id, user, mentioned)
+    record_mentions("discussion", discussion.id, community, user, mentioned)
     if case is None:
         add_entry(community, "discussion_started", actor=user, object_type="discussion",
                   object_id=discussion.id, title=title)
@@ -57,10 +57,12 @@ def edit_discussion(user, discussion, title, body, edit_note=""):
     note = edit_note_for(user, discussion.author_id, edit_note)
     keep_revision("discussion", discussion.id, discussion.title, discussion.body, user)
     html, mentioned = render(body, users_for_mentions(body))
+    if title != discussion.title:
+        retitle_feed_entries("discussion", discussion.id, title)
     discussion.title, discussion.body, discussion.body_html = title, body, html
     discussion.render_version = markup.RENDER_VERSION
     discussion.edited_at, discussion.edit_note = utcnow(), note
-    record_mentions("discussion", discussion.id, discussion.community_id, user, mentioned)
+    record_mentions("discussion", discussion.id, discussion.community, user, mentioned)
     db.session.commit()
     return discussion
 
@@ -93,7 +95,7 @@ def post_reply(user, discussion, body, quote_of=None):
                   render_version=markup.RENDER_VERSION, created_at=now)
     db.session.add(reply)
     db.session.flush()
-    record_mentions("reply", reply.id, discussion.community_id, user, mentioned)
+    record_mentions("reply", reply.id, discussion.community, user, mentioned)
     _mark_read(user, discussion, reply.number)
     db.session.commit()
     return reply
@@ -115,7 +117,7 @@ def edit_reply(user, reply, body, edit_note=""):
     html, mentioned = render(body, users_for_mentions(body))
     reply.body, reply.body_html, reply.render_version = body, html, markup.RENDER_VERSION
     reply.edited_at, reply.edit_note = utcnow(), note
-    record_mentions("reply", reply.id, reply.discussion.community_id, user, mentioned)
+    record_mentions("reply", reply.id, reply.discussion.community, user, mentioned)
     db.session.commit()
     return reply
 

@@ -14,12 +14,13 @@ from community.actions import ActionError, discussions as actions
 from community.discussions import bp, queries
 from community.discussions.forms import DiscussionForm, EditReplyForm, ReplyForm
 from community.security import keeps_input
+from community.trajectories import queries as trajectory_queries
 
 
 def _row_id(value):
     """An id typed into a form or URL, or None when it cannot be one."""
     value = value.strip() if isinstance(value, str) else ""
-    number = int(value) if value.isdigit() and len(value) <= 10 else None
+    number = int(value) if value.isascii() and value.isdigit() and len(value) <= 10 else None
     return number if permissions.valid_row_id(number) else None
 
 
@@ -97,7 +98,8 @@ def _thread(discussion, form, page=None, quote=None, status=200):
         accepted=queries.reply_in(discussion, discussion.accepted_reply_id),
         first_unread=first_unread, page_of=queries.page_of, reply_url=reply_url,
         read_up_to=shown if shown > (last_read or 0) else None,
-        membership=permissions.community_membership(current_user, discussion.community)), status
+        membership=permissions.community_membership(current_user, discussion.community),
+        trajectory_box=trajectory_queries.link_box(current_user, discussion)), status
 
 
 @bp.route("/d/<int:discussion_id>/reply", methods=["POST"])
@@ -123,8 +125,8 @@ def reply(discussion_id):
         else:
             return redirect(reply_url(new_reply))
     # Show the last page, where the reply would have appeared, with the text kept.
-    if quote is not None and quote.discussion_id != discussion.id:
-        quote = None
+    if quote is not None and (quote.discussion_id != discussion.id or quote.is_deleted):
+        quote = None  # a removed reply is not named again, not even its author
     return _thread(discussion, form, page=queries.page_of(discussion.reply_count), status=status, quote=quote)
 
 
@@ -133,10 +135,14 @@ def reply(discussion_id):
 def mark_read(discussion_id):
     """How far the user has read, sent by static/js/discussion.js (JSON or a form field)."""
     discussion = permissions.access_discussion_or_404(discussion_id, current_user)
-    payload = request.get_json(silent=True) if request.is_json else request.form
+    try:
+        payload = request.get_json(silent=True) if request.is_json else request.form
+    except RecursionError:  # absurdly nested JSON
+        abort(400)
     number = payload.get("number") if hasattr(payload, "get") else None
     if isinstance(number, str):
-        number = int(number) if number.strip().isdigit() and len(number.strip()) <= 10 else None
+        number = number.strip()
+        number = int(number) if number.isascii() and number.isdigit() and len(number) <= 10 else None
     if not isinstance(number, int) or isinstance(number, bool) or not 0 <= number < 2 ** 31:
         abort(400)
     actions.mark_read(current_user, discussion, number)
