@@ -19,6 +19,14 @@ LABELS = {
     "trajectory_status": {"concept": _l("concept"), "active": _l("active"), "paused": _l("paused"),
                           "completed": _l("completed")},
     "org_status": {"active": _l("Active"), "pending": _l("Awaiting approval")},
+    "participant_role": {"employee": _l("Company employee"), "coach": _l("Teacher / coach"),
+                         "student": _l("Student")},
+    "entry_kind": {"reflection": _l("Reflection"), "result": _l("Result"), "obstacle": _l("Obstacle"),
+                   "next_step": _l("Next step")},
+    "value_kind": {"immediate": _l("Immediate value"), "potential": _l("Potential value"),
+                   "applied": _l("Applied value"), "realised": _l("Realised value"),
+                   "reframing": _l("Reframing value")},
+    "trajectory_visibility": {"community": _l("Members of the community"), "confidential": _l("Confidential")},
     "case_level": {"mbo": _l("mbo"), "hbo": _l("hbo"), "both": _l("mbo and hbo"), "na": _l("not applicable")},
 }
 

@@ -496,13 +496,12 @@ def visible_trajectories_filter(user):
 
 
 def visible_feed_audiences(user, community):
-    """The confidential audiences (trajectory:<id>) of this community's feed that the user may
-    see, in one query: feed entries with another audience stay hidden."""
+    """The audiences (trajectory:<id>) of this community's feed that the user may see, in one
+    query: feed entries with another audience stay hidden."""
     from community.models import Trajectory
 
     ids = db.session.scalars(sa.select(Trajectory.id).where(
-        Trajectory.community_id == community.id, Trajectory.visibility == "confidential",
-        visible_trajectories_filter(user))).all()
+        Trajectory.community_id == community.id, visible_trajectories_filter(user))).all()
     return [f"trajectory:{trajectory_id}" for trajectory_id in ids]
 
 

@@ -13,6 +13,7 @@ from community.cases import bp, queries
 from community.cases.forms import SECTION_LABELS, CaseForm, initial_values
 from community.models import CASE_SECTIONS
 from community.security import keeps_input
+from community.trajectories import queries as trajectory_queries
 
 # Served files must never be run as a page of this site, whatever is inside them.
 ATTACHMENT_CSP = "default-src 'none'; sandbox"
@@ -86,7 +87,7 @@ def view(case_id):
     sections = [(name, SECTION_LABELS[name], getattr(case, name + "_html")) for name in CASE_SECTIONS]
     return render_template("cases/view.html", case=case, community=case.community,
                            sections=[s for s in sections if s[2]], attachments=case.attachments,
-                           discussion=discussion)
+                           discussion=discussion, trajectory_box=trajectory_queries.link_box(current_user, case))
 
 
 @bp.route("/cases/<int:case_id>/edit", methods=["GET", "POST"])

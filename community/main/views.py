@@ -9,6 +9,7 @@ from community.extensions import db
 from community.main import bp
 from community.models import Community, CommunityMembership, Organisation, OrganisationMembership
 from community.security import safe_next
+from community.trajectories import queries as trajectory_queries
 
 
 @bp.route("/")
@@ -49,7 +50,8 @@ def dashboard():
             CommunityMembership.community_id.in_(coordinated), CommunityMembership.state == "pending"))
     return render_template("main/dashboard.html", memberships=memberships, communities=communities,
                            pending_requests=pending_requests, pending_orgs=pending_orgs,
-                           waiting_community_requests=waiting)
+                           waiting_community_requests=waiting,
+                           trajectories=trajectory_queries.dashboard_trajectories(current_user))
 
 
 @bp.route("/language", methods=["POST"])

@@ -65,9 +65,10 @@ class Trajectory(db.Model):
 
     @property
     def feed_audience(self):
-        """The feed audience of this trajectory's updates: None (the community's readers) or
-        only its insiders when confidential."""
-        return f"trajectory:{self.id}" if self.is_confidential else None
+        """The feed audience of this trajectory's updates: exactly the people who may see the
+        trajectory (members of the hosting community, or only insiders when confidential), so
+        a public community's outside readers never get a line that leads to a 404."""
+        return f"trajectory:{self.id}"
 
 
 class TrajectoryParticipant(db.Model):

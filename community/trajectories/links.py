@@ -1,1 +1,79 @@
-"""Trajectory pages (links)."""
+"""Evidence links: a case or discussion linked to a trajectory (and one of its milestones), made
+from the case or discussion page by someone who may edit both ends."""
+from flask import abort, flash, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from community import permissions
+from community.actions import ActionError, NotAllowed
+from community.actions import trajectories as actions
+from community.extensions import db
+from community.models import TrajectoryLink
+from community.security import safe_next
+from community.trajectories import bp
+
+
+def _row_id(value):
+    """A form field as a row id (0 when it is not a number: the loaders then answer 404)."""
+    value = (value or "").strip()
+    return int(value) if value.isdigit() and len(value) < 12 else 0
+
+
+def _back(fallback):
+    return redirect(safe_next(request.form.get("next"), fallback))
+
+
+def _ids():
+    """trajectory_id and milestone_id, or one "evidence" choice "<trajectory>[:<milestone>]" (the
+    select on the case and discussion pages)."""
+    choice = (request.form.get("evidence") or "").strip()
+    if choice:
+        trajectory_id, _sep, milestone_id = choice.partition(":")
+        return _row_id(trajectory_id), _row_id(milestone_id) if milestone_id else None
+    milestone_id = request.form.get("milestone_id")
+    return _row_id(request.form.get("trajectory_id")), _row_id(milestone_id) if milestone_id else None
+
+
+def _target(kind, target_id):
+    if kind == "case":
+        case = permissions.access_case_or_404(target_id, current_user)
+        return case, url_for("cases.view", case_id=case.id)
+    if kind == "discussion":
+        discussion = permissions.access_discussion_or_404(target_id, current_user)
+        return discussion, url_for("discussions.view", discussion_id=discussion.id)
+    abort(404)
+
+
+@bp.route("/t/links", methods=["POST"])
+@login_required
+def link():
+    trajectory_id, milestone_id = _ids()
+    trajectory = permissions.access_trajectory_or_404(trajectory_id, current_user)
+    target, target_url = _target(request.form.get("target"), _row_id(request.form.get("target_id")))
+    milestone = None
+    if milestone_id is not None:
+        milestone = permissions.access_milestone_or_404(milestone_id, current_user)
+    try:
+        actions.link_evidence(current_user, trajectory, target, milestone)
+    except NotAllowed:
+        abort(403)
+    except ActionError as error:
+        flash(error.message, "error")
+        return _back(target_url)
+    flash(_("Linked to the trajectory “%(title)s”.", title=trajectory.title), "success")
+    return _back(target_url)
+
+
+@bp.route("/t/links/<int:link_id>/remove", methods=["POST"])
+@login_required
+def unlink(link_id):
+    link = db.session.get(TrajectoryLink, link_id)
+    if link is None:
+        abort(404)
+    trajectory = permissions.access_trajectory_or_404(link.trajectory_id, current_user)
+    try:
+        actions.unlink_evidence(current_user, link)
+    except NotAllowed:
+        abort(403)
+    flash(_("The link is removed."), "success")
+    return _back(url_for("trajectories.community", slug=trajectory.community.slug))

@@ -1,0 +1,199 @@
+"""Read-side queries for the trajectory lists (follow page, company and community overviews,
+dashboard panel) and the evidence-link boxes on case and discussion pages.
+
+Every list loads a fixed number of queries whatever the number of trajectories: the page's
+trajectories (company and community joined), then one query each for milestone counts, overdue
+milestones and the latest log entries of all of them together.
+"""
+from dataclasses import dataclass, field
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from community import permissions
+from community.extensions import db
+from community.models import (
+    TRAJECTORY_STATUSES, Case, Community, Discussion, Milestone, OrganisationMembership, OutcomeEntry,
+    Trajectory, TrajectoryFollow, TrajectoryLink, TrajectoryParticipant,
+)
+
+LOCAL_ZONE = ZoneInfo("Europe/Amsterdam")
+LATEST_ENTRIES = 2
+EXCERPT_LENGTH = 140
+LIST_LIMIT = 200  # a page never grows without bound
+
+
+def today():
+    """Due dates are calendar dates in the Netherlands, not UTC."""
+    return datetime.now(LOCAL_ZONE).date()
+
+
+def excerpt(source, length=EXCERPT_LENGTH):
+    """The start of a markdown source as one line of plain text (autoescaped by Jinja)."""
+    text = " ".join((source or "").split())
+    return text if len(text) <= length else text[:length - 1].rstrip() + "…"
+
+
+@dataclass
+class Summary:
+    """A trajectory with what the list pages show about it."""
+
+    trajectory: Trajectory
+    done: int = 0
+    total: int = 0
+    overdue: list = field(default_factory=list)
+    entries: list = field(default_factory=list)
+
+    @property
+    def last_activity(self):
+        times = [self.trajectory.updated_at] + [entry.created_at for entry in self.entries]
+        return max(t for t in times if t is not None)
+
+
+def _trajectories(where, *order, limit=LIST_LIMIT):
+    return db.session.scalars(
+        sa.select(Trajectory).options(so.joinedload(Trajectory.organisation), so.joinedload(Trajectory.community))
+        .where(*where).order_by(*(order or (Trajectory.updated_at.desc(), Trajectory.id.desc()))).limit(limit)
+    ).unique().all()
+
+
+def summarise(trajectories, on=None):
+    """Summaries in the given order: three queries for any number of trajectories."""
+    summaries = {t.id: Summary(t) for t in trajectories}
+    if not summaries:
+        return []
+    ids = list(summaries)
+    done = sa.func.sum(sa.case((Milestone.status == "done", 1), else_=0))
+    for trajectory_id, total, done_count in db.session.execute(
+            sa.select(Milestone.trajectory_id, sa.func.count(Milestone.id), done)
+            .where(Milestone.trajectory_id.in_(ids)).group_by(Milestone.trajectory_id)):
+        summaries[trajectory_id].total, summaries[trajectory_id].done = total, int(done_count or 0)
+    for milestone in db.session.scalars(
+            sa.select(Milestone).where(Milestone.trajectory_id.in_(ids), Milestone.status == "open",
+                                       Milestone.due_date < (on or today()))
+            .order_by(Milestone.due_date, Milestone.position)):
+        summaries[milestone.trajectory_id].overdue.append(milestone)
+    # The latest entries per trajectory through a correlated subquery (no window functions).
+    newer = so.aliased(OutcomeEntry)
+    latest_ids = (sa.select(newer.id).where(newer.trajectory_id == OutcomeEntry.trajectory_id)
+                  .order_by(newer.id.desc()).limit(LATEST_ENTRIES).correlate(OutcomeEntry))
+    for entry in db.session.scalars(
+            sa.select(OutcomeEntry).options(so.joinedload(OutcomeEntry.author))
+            .where(OutcomeEntry.trajectory_id.in_(ids), OutcomeEntry.id.in_(latest_ids))
+            .order_by(OutcomeEntry.id.desc())):
+        summaries[entry.trajectory_id].entries.append(entry)
+    return list(summaries.values())
+
+
+def _participating(user):
+    return sa.select(TrajectoryParticipant.trajectory_id).where(TrajectoryParticipant.user_id == user.id)
+
+
+def _managed(user):
+    return sa.select(OrganisationMembership.organisation_id).where(
+        OrganisationMembership.user_id == user.id, OrganisationMembership.role == "manager",
+        OrganisationMembership.state == "active")
+
+
+def _insider_filter(user):
+    """Trajectories the user takes part in or owns (admins own all of them)."""
+    if permissions.is_admin(user):
+        return sa.true()
+    return sa.or_(Trajectory.id.in_(_participating(user)), Trajectory.organisation_id.in_(_managed(user)))
+
+
+def following_page(user):
+    """The follow page: followed trajectories the user may still see, and those they take part in."""
+    followed = _trajectories([Trajectory.id.in_(sa.select(TrajectoryFollow.trajectory_id).where(
+        TrajectoryFollow.user_id == user.id)), permissions.visible_trajectories_filter(user)])
+    taking_part = _trajectories([Trajectory.id.in_(_participating(user))])
+    summaries = {s.trajectory.id: s for s in summarise(list({t.id: t for t in followed + taking_part}.values()))}
+    return ([summaries[t.id] for t in followed], [summaries[t.id] for t in taking_part])
+
+
+def company_page(user, organisation):
+    """The company's trajectories the user may see, grouped by status (in status order)."""
+    rows = summarise(_trajectories([Trajectory.organisation_id == organisation.id,
+                                    permissions.visible_trajectories_filter(user)]))
+    return [(status, [s for s in rows if s.trajectory.status == status]) for status in TRAJECTORY_STATUSES
+            if any(s.trajectory.status == status for s in rows)]
+
+
+def community_page(user, community):
+    return summarise(_trajectories([Trajectory.community_id == community.id,
+                                    permissions.visible_trajectories_filter(user)]))
+
+
+def dashboard_trajectories(user):
+    """The dashboard panel: trajectories the user takes part in or whose company they manage
+    (not every trajectory for admins), unfinished ones first."""
+    mine = sa.or_(Trajectory.id.in_(_participating(user)), Trajectory.organisation_id.in_(_managed(user)))
+    return _trajectories([mine], Trajectory.status == "completed", Trajectory.updated_at.desc(), limit=20)
+
+
+# --- evidence links ---------------------------------------------------------------------------------
+
+@dataclass
+class LinkBox:
+    links: list          # [(TrajectoryLink, Trajectory, Milestone | None)]
+    options: list        # [(Trajectory, [Milestone])] the user may link this target to
+    may_link: bool
+
+
+def _may_edit(user, target):
+    if isinstance(target, Case):
+        return target.is_published and permissions.can_edit_case(user, target)
+    return permissions.can_edit_discussion(user, target)
+
+
+def link_box(user, target):
+    """The "Trajectories" box of a case or discussion page (the caller has authorised the target):
+    its links to trajectories the user may see, in one query, and what the user may link it to."""
+    kind = "case" if isinstance(target, Case) else "discussion"
+    links = db.session.execute(
+        sa.select(TrajectoryLink, Trajectory, Milestone)
+        .join(Trajectory, Trajectory.id == TrajectoryLink.trajectory_id)
+        .outerjoin(Milestone, Milestone.id == TrajectoryLink.milestone_id)
+        .where(TrajectoryLink.target == kind, TrajectoryLink.target_id == target.id,
+               permissions.visible_trajectories_filter(user))
+        .order_by(Trajectory.title, TrajectoryLink.id)).all()
+    options = []
+    may_link = _may_edit(user, target)
+    if may_link:
+        grouped = {}
+        for trajectory, milestone in db.session.execute(
+                sa.select(Trajectory, Milestone).outerjoin(Milestone, Milestone.trajectory_id == Trajectory.id)
+                .where(permissions.visible_trajectories_filter(user), _insider_filter(user),
+                       Trajectory.status != "completed")
+                .order_by(Trajectory.title, Trajectory.id, Milestone.position).limit(LIST_LIMIT * 10)):
+            milestones = grouped.setdefault(trajectory, [])
+            if milestone is not None:
+                milestones.append(milestone)
+        options = list(grouped.items())
+    return LinkBox(links=[tuple(row) for row in links], options=options, may_link=may_link and bool(options))
+
+
+def trajectory_links(user, trajectory):
+    """The other side: the trajectory's links whose case or discussion the user may read, as
+    [(TrajectoryLink, Case | Discussion, Milestone | None)], in two queries."""
+    rows = db.session.execute(
+        sa.select(TrajectoryLink, Milestone).outerjoin(Milestone, Milestone.id == TrajectoryLink.milestone_id)
+        .where(TrajectoryLink.trajectory_id == trajectory.id).order_by(TrajectoryLink.id)).all()
+    case_ids = [link.target_id for link, _ in rows if link.target == "case"]
+    discussion_ids = [link.target_id for link, _ in rows if link.target == "discussion"]
+    readable = sa.select(Community.id).where(permissions.readable_communities_filter(user))
+    targets = {}
+    if case_ids:
+        for case in db.session.scalars(sa.select(Case).where(Case.id.in_(case_ids),
+                                                             permissions.readable_cases_filter(user))):
+            targets["case", case.id] = case
+    if discussion_ids:
+        # A case's discussion follows its case, which is published once it has one.
+        for discussion in db.session.scalars(sa.select(Discussion).where(
+                Discussion.id.in_(discussion_ids), Discussion.community_id.in_(readable))):
+            targets["discussion", discussion.id] = discussion
+    return [(link, targets[link.target, link.target_id], milestone) for link, milestone in rows
+            if (link.target, link.target_id) in targets]
+
