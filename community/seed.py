@@ -12,6 +12,7 @@ from community.models import (
 )
 from community.queries import user_by_email
 from community.seed_content import CASES, DISCUSSIONS
+from community.seed_trajectories import seed_trajectories
 
 ORGANISATIONS = [
     dict(name="Van der Meer Metaalbewerking", kind="company", sector="Metaal", city="Eindhoven",
@@ -151,6 +152,7 @@ def seed_demo():
         _case(communities[spec["community"]], users, orgs, spec)
     for spec in DISCUSSIONS:
         _discussion(communities[spec["community"]], users, spec)
+    seed_trajectories(users)
     return [(spec[0], _login_description(spec)) for spec in USERS]
 
 

@@ -1,0 +1,463 @@
+"""Development trajectories (ontwikkeltrajecten): list and start them, edit, status, participants,
+milestones (with sign-off), the learning-outcome log, evidence links and follows.
+
+Handlers parse input, load and authorise through permissions.access_*, and call the actions in
+community.actions.trajectories; they never write. A confidential trajectory exists only for its
+insiders: everyone else gets 404, as for one that does not exist. The list and the log answer
+with a fixed number of SQL statements (tests/test_api_trajectories.py counts them).
+"""
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+from flask import abort
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from community import permissions
+from community.actions import ActionError, trajectories as actions
+from community.api import Blueprint
+from community.api.auth import token_required
+from community.api.communities import page_body, paginate
+from community.api.trajectory_schemas import (
+    DoneArgs, EntryCreateArgs, EntryListArgs, EntryPageSchema, EntrySchema, FollowSchema, LinkCreateArgs,
+    LinkListSchema, LinkSchema, MilestoneCreateArgs, MilestoneListSchema, MilestoneSchema, MilestoneUpdateArgs,
+    MoveArgs, ParticipantArgs, ParticipantSchema, StatusArgs, TrajectoryCreateArgs, TrajectoryListArgs,
+    TrajectoryPageSchema, TrajectorySchema, TrajectoryUpdateArgs,
+)
+from community.extensions import db
+from community.models import (
+    Case, Community, Discussion, Milestone, OutcomeEntry, Trajectory, TrajectoryFollow, TrajectoryLink,
+    TrajectoryParticipant, User,
+)
+
+blp = Blueprint("api_trajectories", __name__, url_prefix="",
+                description="Development trajectories: milestones, participants, learning log, evidence, follows")
+PER_PAGE = 30
+ENTRIES_PER_PAGE = 50
+EDITABLE = ("title", "goal", "visibility", "planned_start", "planned_end")
+MILESTONE_EDITABLE = ("title", "description", "due_date")
+
+NOT_AUTHENTICATED = "Not authenticated"
+NO_TRAJECTORY = "No such trajectory, or a confidential one you are not part of"
+NO_MILESTONE = "No such milestone, or one of a confidential trajectory you are not part of"
+NOT_OWNER = "Only the company's managers (and admins) change this"
+
+
+# --- reading helpers (no writes here) ---------------------------------------------------------------
+
+def _milestone_counts():
+    total = (sa.select(sa.func.count(Milestone.id)).where(Milestone.trajectory_id == Trajectory.id)
+             .correlate(Trajectory).scalar_subquery())
+    done = (sa.select(sa.func.count(Milestone.id)).where(Milestone.trajectory_id == Trajectory.id,
+                                                         Milestone.status == "done")
+            .correlate(Trajectory).scalar_subquery())
+    return done, total
+
+
+def _following_column():
+    return sa.exists(sa.select(TrajectoryFollow.id).where(TrajectoryFollow.trajectory_id == Trajectory.id,
+                                                          TrajectoryFollow.user_id == current_user.id)
+                     .correlate(Trajectory))
+
+
+def summary(trajectory, done, total, following):
+    return {"id": trajectory.id, "title": trajectory.title, "status": trajectory.status,
+            "visibility": trajectory.visibility, "organisation": trajectory.organisation,
+            "community": trajectory.community, "planned_start": trajectory.planned_start,
+            "planned_end": trajectory.planned_end, "progress": {"done": done, "total": total},
+            "following": bool(following)}
+
+
+def milestone_item(milestone):
+    return {name: getattr(milestone, name) for name in (
+        "id", "trajectory_id", "position", "title", "description", "description_html", "due_date", "status",
+        "done_at", "signed_off_by", "signed_off_at")}
+
+
+def _milestones(trajectory):
+    return db.session.scalars(sa.select(Milestone).where(Milestone.trajectory_id == trajectory.id)
+                              .options(so.joinedload(Milestone.signed_off_by))
+                              .order_by(Milestone.position, Milestone.id)).all()
+
+
+def detail_of(trajectory):
+    milestones = _milestones(trajectory)
+    following = db.session.scalar(sa.select(TrajectoryFollow.id).where(
+        TrajectoryFollow.trajectory_id == trajectory.id, TrajectoryFollow.user_id == current_user.id))
+    body = summary(trajectory, sum(m.is_done for m in milestones), len(milestones), following is not None)
+    participants = db.session.scalars(
+        sa.select(TrajectoryParticipant).where(TrajectoryParticipant.trajectory_id == trajectory.id)
+        .options(so.joinedload(TrajectoryParticipant.user)).order_by(TrajectoryParticipant.id)).all()
+    body.update(goal=trajectory.goal, goal_html=trajectory.goal_html, evaluation=trajectory.evaluation,
+                evaluation_html=trajectory.evaluation_html, created_at=trajectory.created_at,
+                completed_at=trajectory.completed_at,
+                participants=[{"user": p.user, "role": p.role} for p in participants],
+                milestones=[milestone_item(m) for m in milestones],
+                my_role=permissions.trajectory_role(current_user, trajectory),
+                can_edit=permissions.can_edit_trajectory(current_user, trajectory),
+                can_contribute=permissions.can_contribute_to_trajectory(current_user, trajectory))
+    return body
+
+
+def _milestone_of(trajectory, milestone_id):
+    """The milestone named in the body, which must belong to this trajectory (or None)."""
+    if milestone_id is None:
+        return None
+    milestone = db.session.get(Milestone, milestone_id)
+    if milestone is None or milestone.trajectory_id != trajectory.id:
+        raise ActionError(_l("Choose a milestone of this trajectory."), field="milestone_id")
+    return milestone
+
+
+def link_item(link, title):
+    return {"id": link.id, "trajectory_id": link.trajectory_id, "milestone_id": link.milestone_id,
+            "target": link.target, "target_id": link.target_id, "title": title, "created_at": link.created_at}
+
+
+def _visible_links(trajectory):
+    """The trajectory's links whose target the caller may see; targets load in one query a kind."""
+    links = db.session.scalars(sa.select(TrajectoryLink).where(TrajectoryLink.trajectory_id == trajectory.id)
+                               .order_by(TrajectoryLink.id)).all()
+    wanted = {kind: [link.target_id for link in links if link.target == kind] for kind in ("case", "discussion")}
+    cases = {case.id: case for case in db.session.scalars(
+        sa.select(Case).where(Case.id.in_(wanted["case"])).options(so.joinedload(Case.community)))} \
+        if wanted["case"] else {}
+    discussions = {d.id: d for d in db.session.scalars(
+        sa.select(Discussion).where(Discussion.id.in_(wanted["discussion"]))
+        .options(so.joinedload(Discussion.community), so.joinedload(Discussion.case)))} \
+        if wanted["discussion"] else {}
+    items = []
+    for link in links:
+        if link.target == "case":
+            target = cases.get(link.target_id)
+            visible = target is not None and permissions.can_view_case(current_user, target)
+        else:
+            target = discussions.get(link.target_id)
+            visible = target is not None and permissions.can_read_discussion(current_user, target)
+        if visible:
+            items.append(link_item(link, target.title))
+    return items
+
+
+def _access_link_or_404(link_id):
+    link = db.session.get(TrajectoryLink, link_id)
+    trajectory = permissions.access_trajectory_or_404(link.trajectory_id if link else None, current_user)
+    return link, trajectory
+
+
+# --- trajectories ------------------------------------------------------------------------------------
+
+@blp.route("/trajectories")
+@blp.response(200, TrajectoryPageSchema)
+@blp.alt_response(401, schema="Error", description=NOT_AUTHENTICATED)
+@token_required
+@blp.arguments(TrajectoryListArgs, location="query")
+def list_trajectories(args):
+    """The trajectories you may see, 30 a page, newest first. Filter by `organisation` (id),
+    `community` (slug), `status`, or `following=true` for those you follow."""
+    stmt = sa.select(Trajectory.id).where(permissions.visible_trajectories_filter(current_user))
+    if args["organisation"] is not None:
+        stmt = stmt.where(Trajectory.organisation_id == args["organisation"])
+    if args["community"]:
+        stmt = stmt.where(Trajectory.community_id.in_(sa.select(Community.id).where(
+            Community.slug == args["community"])))
+    if args["status"]:
+        stmt = stmt.where(Trajectory.status == args["status"])
+    if args["following"]:
+        stmt = stmt.where(Trajectory.id.in_(sa.select(TrajectoryFollow.trajectory_id).where(
+            TrajectoryFollow.user_id == current_user.id)))
+    # Organisation and community are joined in; the long texts stay in the database (raiseload
+    # turns an accidental read into an error instead of a query per row).
+    texts = (Trajectory.goal, Trajectory.goal_html, Trajectory.evaluation, Trajectory.evaluation_html)
+    rows = (stmt.with_only_columns(Trajectory, *_milestone_counts(), _following_column())
+            .options(so.joinedload(Trajectory.organisation), so.joinedload(Trajectory.community),
+                     *[so.defer(column, raiseload=True) for column in texts])
+            .order_by(Trajectory.created_at.desc(), Trajectory.id.desc()))
+    page = paginate(rows, args["page"], PER_PAGE, scalars=False, counted=stmt)
+    return page_body(page, [summary(*row) for row in page.rows])
+
+
+@blp.route("/trajectories", methods=["POST"])
+@blp.response(201, TrajectorySchema)
+@blp.alt_response(401, schema="Error", description=NOT_AUTHENTICATED)
+@blp.alt_response(403, schema="Error", description="Only managers of the company start its trajectories")
+@blp.alt_response(404, schema="Error", description="No such organisation or community (or a private one)")
+@blp.alt_response(422, schema="Error", description="Input refused (field names it)")
+@token_required
+@blp.arguments(TrajectoryCreateArgs)
+def create_trajectory(args):
+    """Start a trajectory for a company you manage, hosted in a community you are a member of.
+    It starts as a concept."""
+    data = dict(args)
+    organisation = permissions.access_organisation_or_404(data.pop("organisation_id"), current_user)
+    community = permissions.access_community_or_404(data.pop("community_slug"), current_user)
+    return detail_of(actions.create_trajectory(current_user, organisation, community, **data))
+
+
+@blp.route("/trajectories/<int:trajectory_id>")
+@blp.response(200, TrajectorySchema)
+@blp.alt_response(401, schema="Error", description=NOT_AUTHENTICATED)
+@blp.alt_response(404, schema="Error", description=NO_TRAJECTORY)
+@token_required
+def get_trajectory(trajectory_id):
+    """One trajectory with its goal, participants and milestones."""
+    return detail_of(permissions.access_trajectory_or_404(trajectory_id, current_user))
+
+
+@blp.route("/trajectories/<int:trajectory_id>", methods=["PATCH"])
+@blp.response(200, TrajectorySchema)
+@blp.alt_response(401, schema="Error", description=NOT_AUTHENTICATED)
+@blp.alt_response(403, schema="Error", description=NOT_OWNER)
+@blp.alt_response(404, schema="Error", description=NO_TRAJECTORY)
+@blp.alt_response(422, schema="Error", description="Input refused (field names it)")
+@token_required
+@blp.arguments(TrajectoryUpdateArgs)
+def update_trajectory(args, trajectory_id):
+    """Change title, goal, visibility or dates. Fields left out stay as they are."""
+    trajectory = permissions.access_trajectory_or_404(trajectory_id, current_user)
+    data = {name: args.get(name, getattr(trajectory, name)) for name in EDITABLE}
+    return detail_of(actions.update_trajectory(current_user, trajectory, **data))
+
+
+@blp.route("/trajectories/<int:trajectory_id>/status", methods=["POST"])
+@blp.response(200, TrajectorySchema)
+@blp.alt_response(401, schema="Error", description=NOT_AUTHENTICATED)
+@blp.alt_response(403, schema="Error", description=NOT_OWNER)
+@blp.alt_response(404, schema="Error", description=NO_TRAJECTORY)
+@blp.alt_response(409, schema="Error", description="Not a possible move (code invalid_transition)")
+@blp.alt_response(422, schema="Error", description="Evaluation missing or too short (field: evaluation)")
+@token_required
+@blp.arguments(StatusArgs)
+def change_status(args, trajectory_id):
+    """concept -> active <-> paused; active or paused -> completed, with an `evaluation`."""
+    trajectory = permissions.access_trajectory_or_404(trajectory_id, current_user)
+    return detail_of(actions.change_status(current_user, trajectory, args["status"], args["evaluation"]))
+
+
+# --- participants ------------------------------------------------------------------------------------
+
+@blp.route("/trajectories/<int:trajectory_id>/participants", methods=["POST"])
+@blp.response(201, ParticipantSchema)
+@blp.alt_response(401, schema="Error", description=NOT_AUTHENTICATED)
+@blp.alt_response(403, schema="Error", description=NOT_OWNER)
+@blp.alt_response(404, schema="Error", description=NO_TRAJECTORY)
+@blp.alt_response(409, schema="Error", description="Already takes part")
+@blp.alt_response(422, schema="Error", description="No such active user, or an unknown role")
+@token_required
+@blp.arguments(ParticipantArgs)
+def add_participant(args, trajectory_id):
+    """Add someone as employee, coach (teacher) or student."""
+    trajectory = permissions.access_trajectory_or_404(trajectory_id, current_user)
+    user = permissions.invitable_user(args["user_id"])
+    if user is None:
+        raise ActionError(_l("There is no active account with this number."), field="user_id")
+    participant = actions.add_participant(current_user, trajectory, user, args["role"])
+    return {"user": participant.user, "role": participant.role}
+
+
+@blp.route("/trajectories/<int:trajectory_id>/participants/<int:user_id>", methods=["DELETE"])
+@blp.response(204)
+@blp.alt_response(401, schema="Error", description=NOT_AUTHENTICATED)
+@blp.alt_response(403, schema="Error", description="Only owners remove others (participants may leave)")
+@blp.alt_response(404, schema="Error", description=NO_TRAJECTORY + ", or the user does not take part")
+@token_required
+def remove_participant(trajectory_id, user_id):
+    """Remove a participant (owners), or leave (participants themselves)."""
+    trajectory = permissions.access_trajectory_or_404(trajectory_id, current_user)
+    user = db.session.get(User, user_id)
+    if user is None:
+        abort(404)
+    actions.remove_participant(current_user, trajectory, user)
+
+
+# --- milestones --------------------------------------------------------------------------------------
+
+@blp.route("/trajectories/<int:trajectory_id>/milestones")
+@blp.response(200, MilestoneListSchema)
+@blp.alt_response(401, schema="Error", description=NOT_AUTHENTICATED)
+@blp.alt_response(404, schema="Error", description=NO_TRAJECTORY)
+@token_required
+def list_milestones(trajectory_id):
+    """The milestones in their order."""
+    trajectory = permissions.access_trajectory_or_404(trajectory_id, current_user)
+    return {"items": [milestone_item(m) for m in _milestones(trajectory)]}
+
+
+@blp.route("/trajectories/<int:trajectory_id>/milestones", methods=["POST"])
+@blp.response(201, MilestoneSchema)
+@blp.alt_response(401, schema="Error", description=NOT_AUTHENTICATED)
+@blp.alt_response(403, schema="Error", description=NOT_OWNER)
+@blp.alt_response(404, schema="Error", description=NO_TRAJECTORY)
+@blp.alt_response(422, schema="Error", description="Input refused, e.g. a due date before the start")
+@token_required
+@blp.arguments(MilestoneCreateArgs)
+def add_milestone(args, trajectory_id):
+    """Add a milestone at the end."""
+    trajectory = permissions.access_trajectory_or_404(trajectory_id, current_user)
+    return milestone_item(actions.add_milestone(current_user, trajectory, **args))
+
+
+@blp.route("/milestones/<int:milestone_id>", methods=["PATCH"])
+@blp.response(200, MilestoneSchema)
+@blp.alt_response(401, schema="Error", description=NOT_AUTHENTICATED)
+@blp.alt_response(403, schema="Error", description=NOT_OWNER)
+@blp.alt_response(404, schema="Error", description=NO_MILESTONE)
+@blp.alt_response(422, schema="Error", description="Input refused (field names it)")
+@token_required
+@blp.arguments(MilestoneUpdateArgs)
+def update_milestone(args, milestone_id):
+    """Change title, description or due date. Fields left out stay as they are."""
+    milestone = permissions.access_milestone_or_404(milestone_id, current_user)
+    data = {name: args.get(name, getattr(milestone, name)) for name in MILESTONE_EDITABLE}
+    return milestone_item(actions.update_milestone(current_user, milestone, **data))
+
+
+@blp.route("/milestones/<int:milestone_id>/done", methods=["POST"])
+@blp.response(200, MilestoneSchema)
+@blp.alt_response(401, schema="Error", description=NOT_AUTHENTICATED)
+@blp.alt_response(403, schema="Error", description=NOT_OWNER)
+@blp.alt_response(404, schema="Error", description=NO_MILESTONE)
+@token_required
+@blp.arguments(DoneArgs)
+def set_done(args, milestone_id):
+    """Mark done (`done: true`) or open again (which also clears a sign-off)."""
+    milestone = permissions.access_milestone_or_404(milestone_id, current_user)
+    return milestone_item(actions.set_milestone_done(current_user, milestone, args["done"]))
+
+
+@blp.route("/milestones/<int:milestone_id>/sign-off", methods=["POST"])
+@blp.response(200, MilestoneSchema)
+@blp.alt_response(401, schema="Error", description=NOT_AUTHENTICATED)
+@blp.alt_response(403, schema="Error", description="Only a coach participant signs off")
+@blp.alt_response(404, schema="Error", description=NO_MILESTONE)
+@blp.alt_response(409, schema="Error", description="Already signed off")
+@token_required
+def sign_off(milestone_id):
+    """Sign the milestone off (aftekenen) as its trajectory's coach; it is then done as well."""
+    milestone = permissions.access_milestone_or_404(milestone_id, current_user)
+    return milestone_item(actions.sign_off_milestone(current_user, milestone))
+
+
+@blp.route("/milestones/<int:milestone_id>/move", methods=["POST"])
+@blp.response(200, MilestoneListSchema)
+@blp.alt_response(401, schema="Error", description=NOT_AUTHENTICATED)
+@blp.alt_response(403, schema="Error", description=NOT_OWNER)
+@blp.alt_response(404, schema="Error", description=NO_MILESTONE)
+@token_required
+@blp.arguments(MoveArgs)
+def move_milestone(args, milestone_id):
+    """Swap with the milestone before (`up`) or after (`down`); answers the new order."""
+    milestone = permissions.access_milestone_or_404(milestone_id, current_user)
+    actions.move_milestone(current_user, milestone, -1 if args["direction"] == "up" else 1)
+    return {"items": [milestone_item(m) for m in _milestones(milestone.trajectory)]}
+
+
+@blp.route("/milestones/<int:milestone_id>", methods=["DELETE"])
+@blp.response(204)
+@blp.alt_response(401, schema="Error", description=NOT_AUTHENTICATED)
+@blp.alt_response(403, schema="Error", description=NOT_OWNER)
+@blp.alt_response(404, schema="Error", description=NO_MILESTONE)
+@token_required
+def delete_milestone(milestone_id):
+    """Delete a milestone (log entries and links keep existing, without it)."""
+    actions.delete_milestone(current_user, permissions.access_milestone_or_404(milestone_id, current_user))
+
+
+# --- the learning-outcome log ----------------------------------------------------------------------
+
+@blp.route("/trajectories/<int:trajectory_id>/entries")
+@blp.response(200, EntryPageSchema)
+@blp.alt_response(401, schema="Error", description=NOT_AUTHENTICATED)
+@blp.alt_response(404, schema="Error", description=NO_TRAJECTORY)
+@token_required
+@blp.arguments(EntryListArgs, location="query")
+def list_entries(args, trajectory_id):
+    """The learning log (leeropbrengsten), 50 a page, newest first."""
+    trajectory = permissions.access_trajectory_or_404(trajectory_id, current_user)
+    stmt = sa.select(OutcomeEntry).where(OutcomeEntry.trajectory_id == trajectory.id)
+    rows = stmt.options(so.joinedload(OutcomeEntry.author)).order_by(OutcomeEntry.id.desc())
+    page = paginate(rows, args["page"], ENTRIES_PER_PAGE, counted=stmt)
+    return page_body(page, page.rows)
+
+
+@blp.route("/trajectories/<int:trajectory_id>/entries", methods=["POST"])
+@blp.response(201, EntrySchema)
+@blp.alt_response(401, schema="Error", description=NOT_AUTHENTICATED)
+@blp.alt_response(403, schema="Error", description="Only participants and owners, while not completed")
+@blp.alt_response(404, schema="Error", description=NO_TRAJECTORY)
+@blp.alt_response(422, schema="Error", description="Input refused (field names it)")
+@token_required
+@blp.arguments(EntryCreateArgs)
+def add_entry(args, trajectory_id):
+    """Write in the learning log: a `kind` (reflection, result, obstacle, next_step) and the kind
+    of value it brought (`value_kind`), optionally for a milestone."""
+    trajectory = permissions.access_trajectory_or_404(trajectory_id, current_user)
+    milestone = _milestone_of(trajectory, args["milestone_id"])
+    return actions.add_entry_to_log(current_user, trajectory, args["body"], args["kind"], args["value_kind"],
+                                    milestone=milestone)
+
+
+# --- evidence links ------------------------------------------------------------------------------------
+
+@blp.route("/trajectories/<int:trajectory_id>/links")
+@blp.response(200, LinkListSchema)
+@blp.alt_response(401, schema="Error", description=NOT_AUTHENTICATED)
+@blp.alt_response(404, schema="Error", description=NO_TRAJECTORY)
+@token_required
+def list_links(trajectory_id):
+    """Cases and discussions linked as evidence; only those you may read yourself."""
+    trajectory = permissions.access_trajectory_or_404(trajectory_id, current_user)
+    return {"items": _visible_links(trajectory)}
+
+
+@blp.route("/trajectories/<int:trajectory_id>/links", methods=["POST"])
+@blp.response(201, LinkSchema)
+@blp.alt_response(401, schema="Error", description=NOT_AUTHENTICATED)
+@blp.alt_response(403, schema="Error", description="You may not edit both the trajectory and the target")
+@blp.alt_response(404, schema="Error", description=NO_TRAJECTORY + ", or a target you cannot see")
+@blp.alt_response(422, schema="Error", description="Input refused (field names it)")
+@token_required
+@blp.arguments(LinkCreateArgs)
+def add_link(args, trajectory_id):
+    """Link a published case or a discussion (both of which you may edit) as evidence, optionally
+    for a milestone. Linking it again only moves it to that milestone."""
+    trajectory = permissions.access_trajectory_or_404(trajectory_id, current_user)
+    load = permissions.access_case_or_404 if args["target"] == "case" else permissions.access_discussion_or_404
+    target = load(args["target_id"], current_user)
+    milestone = _milestone_of(trajectory, args["milestone_id"])
+    return link_item(actions.link_evidence(current_user, trajectory, target, milestone=milestone), target.title)
+
+
+@blp.route("/trajectory-links/<int:link_id>", methods=["DELETE"])
+@blp.response(204)
+@blp.alt_response(401, schema="Error", description=NOT_AUTHENTICATED)
+@blp.alt_response(403, schema="Error", description="Only participants and owners, while not completed")
+@blp.alt_response(404, schema="Error", description="No such link, or one of a trajectory you cannot see")
+@token_required
+def delete_link(link_id):
+    """Remove an evidence link (the case or discussion itself stays)."""
+    link, _ = _access_link_or_404(link_id)
+    actions.unlink_evidence(current_user, link)
+
+
+# --- follows -------------------------------------------------------------------------------------------
+
+@blp.route("/trajectories/<int:trajectory_id>/follow", methods=["PUT"])
+@blp.response(200, FollowSchema)
+@blp.alt_response(401, schema="Error", description=NOT_AUTHENTICATED)
+@blp.alt_response(404, schema="Error", description=NO_TRAJECTORY)
+@token_required
+def follow(trajectory_id):
+    """Follow the trajectory (doing it twice changes nothing)."""
+    actions.follow(current_user, permissions.access_trajectory_or_404(trajectory_id, current_user), True)
+    return {"following": True}
+
+
+@blp.route("/trajectories/<int:trajectory_id>/follow", methods=["DELETE"])
+@blp.response(200, FollowSchema)
+@blp.alt_response(401, schema="Error", description=NOT_AUTHENTICATED)
+@blp.alt_response(404, schema="Error", description=NO_TRAJECTORY)
+@token_required
+def unfollow(trajectory_id):
+    """Stop following."""
+    actions.follow(current_user, permissions.access_trajectory_or_404(trajectory_id, current_user), False)
+    return {"following": False}
