@@ -306,3 +306,18 @@ def test_company_overview_query_count_is_constant(f, make_client, count_queries)
         counts.append(_count(count_queries, client, url))
         assert client.get(url).get_data(as_text=True).count('class="trajectory-card"') == n
     assert counts[0] == counts[1], counts
+
+
+def test_linking_from_the_trajectory_page(w):
+    """Linking works from the trajectory's side too: the page offers what the user may link."""
+    t, coach = w["public"], w["clients"]["coach"]
+    case = case_actions.create_case(w["coach"], w["community"], title="Casus van de coach", context="c",
+                                    publish=True)
+    html = coach.get(f"/t/{t.id}").get_data(as_text=True)
+    assert f'value="case:{case.id}"' in html
+    response = coach.submit("/t/links", {"trajectory_id": t.id, "target": f"case:{case.id}",
+                                         "next": f"/t/{t.id}"})
+    assert response.status_code == 302 and response.headers["Location"] == f"/t/{t.id}"
+    assert "Casus van de coach" in coach.get(f"/t/{t.id}").get_data(as_text=True)
+    # Someone who does not take part gets no form.
+    assert 'id="evidence-target"' not in w["clients"]["member"].get(f"/t/{t.id}").get_data(as_text=True)

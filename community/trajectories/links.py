@@ -49,7 +49,10 @@ def _target(kind, target_id):
 def link():
     trajectory_id, milestone_id = _ids()
     trajectory = permissions.access_trajectory_or_404(trajectory_id, current_user)
-    target, target_url = _target(request.form.get("target"), _row_id(request.form.get("target_id")))
+    kind, target_id = request.form.get("target") or "", request.form.get("target_id")
+    if ":" in kind:  # one select on the trajectory page: "case:12" or "discussion:7"
+        kind, _sep, target_id = kind.partition(":")
+    target, target_url = _target(kind, _row_id(target_id))
     milestone = None
     if milestone_id is not None:
         milestone = permissions.access_milestone_or_404(milestone_id, current_user)

@@ -197,3 +197,26 @@ def trajectory_links(user, trajectory):
     return [(link, targets[link.target, link.target_id], milestone) for link, milestone in rows
             if (link.target, link.target_id) in targets]
 
+
+
+def linkable_evidence(user, trajectory, limit=100):
+    """What the user may link to this trajectory from its own page: published cases and
+    discussions of the hosting community that they may edit (their own, or any when they
+    coordinate it), newest first. Two queries. [(value "kind:id", label), ...]"""
+    if not permissions.can_contribute_to_trajectory(user, trajectory) or trajectory.community.archived:
+        return []
+    community = trajectory.community
+    everything = permissions.can_manage_members(user, community)
+    cases = sa.select(Case.id, Case.title).where(Case.community_id == community.id, Case.status == "published")
+    discussions = sa.select(Discussion.id, Discussion.title).where(
+        Discussion.community_id == community.id, Discussion.case_id.is_(None))
+    if not everything:
+        cases = cases.where(Case.author_id == user.id)
+        discussions = discussions.where(Discussion.author_id == user.id)
+    if not permissions.is_community_member(user, community) and not everything:
+        return []  # editing your own posts needs active membership
+    choices = [(f"case:{row.id}", row.title) for row in
+               db.session.execute(cases.order_by(Case.id.desc()).limit(limit))]
+    choices += [(f"discussion:{row.id}", row.title) for row in
+                db.session.execute(discussions.order_by(Discussion.id.desc()).limit(limit))]
+    return choices

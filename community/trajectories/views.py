@@ -17,6 +17,7 @@ from community.labels import LABELS
 from community.models import STATUS_TRANSITIONS
 from community.queries import user_by_email
 from community.trajectories import bp, page as queries
+from community.trajectories import queries as lists_queries
 from community.trajectories.forms import EntryForm, MilestoneForm, TrajectoryForm
 from community.security import keeps_input
 
@@ -105,6 +106,7 @@ def _page(trajectory, entry_form=None, status=200):
     return render_template(
         "trajectories/view.html", trajectory=trajectory, community=trajectory.community, page=page,
         organisation=trajectory.organisation, entry_form=_entry_form(trajectory, page, entry_form),
+        linkable=lists_queries.linkable_evidence(current_user, trajectory),
         next_statuses=STATUS_TRANSITIONS.get(trajectory.status, ()), today=queries.today()), status
 
 
