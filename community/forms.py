@@ -24,3 +24,13 @@ class Form(FlaskForm):
             field.errors.append(error.message)
         else:
             self.form_errors.append(error.message)
+
+
+def row_id(value):
+    """Text from a form field or URL as a row id, or None when it cannot be one: only plain
+    ASCII digits ("²".isdigit() is true, yet int() refuses it) and within what a table holds."""
+    value = value.strip() if isinstance(value, str) else ""
+    if not (value.isascii() and value.isdigit() and len(value) <= 10):
+        return None
+    number = int(value)
+    return number if 0 < number < 2 ** 31 else None

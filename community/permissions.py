@@ -63,7 +63,7 @@ def can_leave_organisation(user, org):
 
 
 def access_organisation_or_404(org_id, user):
-    org = db.session.get(Organisation, org_id) if valid_row_id(org_id) else None
+    org = get_row(Organisation, org_id)
     if org is None or not can_view_organisation(user, org):
         abort(404)
     return org
@@ -71,7 +71,7 @@ def access_organisation_or_404(org_id, user):
 
 def access_membership_or_404(membership_id, user):
     """A membership row, for someone who may manage its organisation."""
-    membership = db.session.get(OrganisationMembership, membership_id) if valid_row_id(membership_id) else None
+    membership = get_row(OrganisationMembership, membership_id)
     if membership is None or not can_view_organisation(user, membership.organisation):
         abort(404)
     if not can_manage_organisation(user, membership.organisation) and membership.user_id != user.id:
@@ -109,6 +109,11 @@ def valid_row_id(value):
     """An id a table can hold: ids typed into a URL can be far beyond SQLite's 64-bit and
     PostgreSQL's 32-bit integers, and looking those up is a database error, not a miss."""
     return isinstance(value, int) and not isinstance(value, bool) and 0 < value < 2 ** 31
+
+
+def get_row(model, row_id):
+    """The row with this id, or None; ids outside what a table holds are simply not found."""
+    return db.session.get(model, row_id) if valid_row_id(row_id) else None
 
 
 def forget_memberships():
@@ -207,7 +212,7 @@ def access_community_for_managing_or_404(slug, user):
 
 def access_community_membership_or_404(community, membership_id, user):
     """A membership row of this community, for someone who runs it (or the member themself)."""
-    membership = db.session.get(CommunityMembership, membership_id) if valid_row_id(membership_id) else None
+    membership = get_row(CommunityMembership, membership_id)
     if membership is None or membership.community_id != community.id:
         abort(404)
     if membership.user_id != user.id and not can_manage_members(user, community):
@@ -219,7 +224,7 @@ def access_invitation_or_404(community, invitation_id, user):
     """An invitation link of this community, for someone who runs it."""
     if not can_manage_members(user, community):
         abort(403)
-    invitation = db.session.get(Invitation, invitation_id) if valid_row_id(invitation_id) else None
+    invitation = get_row(Invitation, invitation_id)
     if invitation is None or invitation.community_id != community.id:
         abort(404)
     return invitation
@@ -228,7 +233,7 @@ def access_invitation_or_404(community, invitation_id, user):
 def invitable_user(user_id):
     """An active account that may be invited to a community or appointed its coordinator, or
     None. Any active account qualifies: coordinators invite people from outside their circle."""
-    user = db.session.get(User, user_id) if valid_row_id(user_id) else None
+    user = get_row(User, user_id)
     return user if user is not None and user.active else None
 
 
@@ -349,7 +354,7 @@ def can_delete_case(user, case):
 def access_discussion_or_404(discussion_id, user):
     from community.models import Discussion
 
-    discussion = db.session.get(Discussion, discussion_id) if valid_row_id(discussion_id) else None
+    discussion = get_row(Discussion, discussion_id)
     if discussion is None or not can_read_discussion(user, discussion):
         abort(404)
     return discussion
@@ -358,7 +363,7 @@ def access_discussion_or_404(discussion_id, user):
 def access_reply_or_404(reply_id, user):
     from community.models import Reply
 
-    reply = db.session.get(Reply, reply_id) if valid_row_id(reply_id) else None
+    reply = get_row(Reply, reply_id)
     if reply is None or not can_read_discussion(user, reply.discussion):
         abort(404)
     return reply
@@ -367,7 +372,7 @@ def access_reply_or_404(reply_id, user):
 def access_case_or_404(case_id, user):
     from community.models import Case
 
-    case = db.session.get(Case, case_id) if valid_row_id(case_id) else None
+    case = get_row(Case, case_id)
     if case is None or not can_view_case(user, case):
         abort(404)
     return case
@@ -376,7 +381,7 @@ def access_case_or_404(case_id, user):
 def access_attachment_or_404(attachment_id, user):
     from community.models import Attachment
 
-    attachment = db.session.get(Attachment, attachment_id) if valid_row_id(attachment_id) else None
+    attachment = get_row(Attachment, attachment_id)
     if attachment is None:
         abort(404)
     access_case_or_404(attachment.case_id, user)
@@ -459,7 +464,7 @@ def access_trajectory_or_404(trajectory_id, user):
     """A trajectory the user may see. Confidential ones do not exist for anyone else (404)."""
     from community.models import Trajectory
 
-    trajectory = db.session.get(Trajectory, trajectory_id) if valid_row_id(trajectory_id) else None
+    trajectory = get_row(Trajectory, trajectory_id)
     if trajectory is None or not can_view_trajectory(user, trajectory):
         abort(404)
     return trajectory
@@ -468,10 +473,20 @@ def access_trajectory_or_404(trajectory_id, user):
 def access_milestone_or_404(milestone_id, user):
     from community.models import Milestone
 
-    milestone = db.session.get(Milestone, milestone_id) if valid_row_id(milestone_id) else None
+    milestone = get_row(Milestone, milestone_id)
     if milestone is None or not can_view_trajectory(user, milestone.trajectory):
         abort(404)
     return milestone
+
+
+def access_trajectory_link_or_404(link_id, user):
+    """An evidence link and its trajectory, for someone who may see the trajectory."""
+    from community.models import TrajectoryLink
+
+    link = get_row(TrajectoryLink, link_id)
+    if link is None:
+        abort(404)
+    return link, access_trajectory_or_404(link.trajectory_id, user)
 
 
 def visible_trajectories_filter(user):
@@ -514,7 +529,7 @@ def can_administer(user):
 def access_user_for_admin_or_404(user_id, actor):
     if not is_admin(actor):
         abort(404)
-    user = db.session.get(User, user_id) if valid_row_id(user_id) else None
+    user = get_row(User, user_id)
     if user is None:
         abort(404)
     return user

@@ -79,3 +79,14 @@ def test_admins_cannot_name_missing_or_pending_organisations_on_cases(f):
         with pytest.raises(ActionError) as error:
             case_actions.create_case(admin, community, title="T", context="c", organisation_id=organisation_id)
         assert error.value.field == "organisation_id"
+
+
+def test_ids_and_filters_beyond_any_table_are_not_found(f, make_client, api):
+    admin = f.admin()
+    community = community_actions.create_community(admin, name="Grote getallen")
+    client = make_client(admin)
+    assert client.submit("/t/links/99999999999999999999/remove").status_code == 404
+    assert api(admin).delete("/api/v1/trajectory-links/99999999999999999999").status_code == 404
+    huge = "9" * 5000  # int() refuses strings this long
+    assert client.get(f"/c/{community.slug}/cases?organisation={huge}").status_code == 200
+    assert client.get(f"/c/{community.slug}/cases?organisation=%C2%B2").status_code == 200

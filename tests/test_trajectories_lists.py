@@ -13,7 +13,7 @@ from community.actions import discussions as discussion_actions
 from community.actions import trajectories as actions
 from community.extensions import db
 from community.models import TrajectoryLink
-from community.trajectories import queries
+from community.trajectories import page, queries
 from tests.helpers import assert_matrix
 
 SECRET, OPEN = "Geheim lastraject", "Open cobottraject"
@@ -239,7 +239,7 @@ def test_link_shows_on_both_sides_only_to_who_sees_both_ends(w, f, make_client):
     hidden_case = case_actions.create_case(w["coach"], private, title="Besloten casus", context="c", publish=True)
     actions.link_evidence(w["coach"], w["public"], hidden_case)
 
-    titles = lambda user, t: [target.title for _link, target, _m in queries.trajectory_links(user, t)]  # noqa: E731
+    titles = lambda user, t: [target.title for _kind, target, _m in page.trajectory_page(user, t).evidence]  # noqa: E731
     assert "Besloten casus" in titles(w["coach"], w["public"])
     assert "Besloten casus" not in titles(w["member"], w["public"])
     assert "Cobotcasus" in titles(w["member"], w["public"])

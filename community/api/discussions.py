@@ -104,7 +104,7 @@ def reply_detail(reply):
 def _reply_of(discussion, reply_id, field, message):
     """The reply of this discussion that the input names. Replies of other discussions are
     refused exactly like ids that do not exist, so nothing is learnt about them."""
-    reply = db.session.get(Reply, reply_id)
+    reply = permissions.get_row(Reply, reply_id)
     if reply is None or reply.discussion_id != discussion.id:
         raise ActionError(message, field=field)
     return reply

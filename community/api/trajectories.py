@@ -102,7 +102,7 @@ def _milestone_of(trajectory, milestone_id):
     """The milestone named in the body, which must belong to this trajectory (or None)."""
     if milestone_id is None:
         return None
-    milestone = db.session.get(Milestone, milestone_id)
+    milestone = permissions.get_row(Milestone, milestone_id)
     if milestone is None or milestone.trajectory_id != trajectory.id:
         raise ActionError(_l("Choose a milestone of this trajectory."), field="milestone_id")
     return milestone
@@ -139,9 +139,7 @@ def _visible_links(trajectory):
 
 
 def _access_link_or_404(link_id):
-    link = db.session.get(TrajectoryLink, link_id)
-    trajectory = permissions.access_trajectory_or_404(link.trajectory_id if link else None, current_user)
-    return link, trajectory
+    return permissions.access_trajectory_link_or_404(link_id, current_user)
 
 
 # --- trajectories ------------------------------------------------------------------------------------
@@ -263,7 +261,7 @@ def add_participant(args, trajectory_id):
 def remove_participant(trajectory_id, user_id):
     """Remove a participant (owners), or leave (participants themselves)."""
     trajectory = permissions.access_trajectory_or_404(trajectory_id, current_user)
-    user = db.session.get(User, user_id)
+    user = permissions.get_row(User, user_id)
     if user is None:
         abort(404)
     actions.remove_participant(current_user, trajectory, user)

@@ -7,6 +7,7 @@ import sqlalchemy.orm as so
 
 from community import permissions
 from community.extensions import db
+from community.forms import row_id
 from community.models import CASE_LEVELS, Case, CaseTag, Organisation, OrganisationMembership
 from community.pagination import paginate
 
@@ -32,8 +33,7 @@ class CaseFilters:
         organisation = text("organisation")
         return cls(tag=text("tag").lower(), domain=text("domain"),
                    level=level if level in CASE_LEVELS else "",
-                   organisation=int(organisation) if organisation.isascii() and organisation.isdigit()
-                   and permissions.valid_row_id(int(organisation)) else None)
+                   organisation=row_id(organisation))
 
     @property
     def active(self):

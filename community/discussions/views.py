@@ -13,15 +13,9 @@ from community import permissions
 from community.actions import ActionError, discussions as actions
 from community.discussions import bp, queries
 from community.discussions.forms import DiscussionForm, EditReplyForm, ReplyForm
+from community.forms import row_id
 from community.security import keeps_input
 from community.trajectories import queries as trajectory_queries
-
-
-def _row_id(value):
-    """An id typed into a form or URL, or None when it cannot be one."""
-    value = value.strip() if isinstance(value, str) else ""
-    number = int(value) if value.isascii() and value.isdigit() and len(value) <= 10 else None
-    return number if permissions.valid_row_id(number) else None
 
 
 def _status(form):
@@ -73,7 +67,7 @@ def new(slug):
 def view(discussion_id):
     discussion = permissions.access_discussion_or_404(discussion_id, current_user)
     form = ReplyForm()
-    quote = queries.reply_in(discussion, _row_id(request.args.get("quote")))
+    quote = queries.reply_in(discussion, row_id(request.args.get("quote")))
     if quote is not None:
         form.quote_of.data = str(quote.id)
     return _thread(discussion, form, quote=quote)
@@ -113,7 +107,7 @@ def reply(discussion_id):
     status = 400
     quote_id = (form.quote_of.data or "").strip()
     # A quoted reply is reached by id like anything else: through permissions.
-    quote = permissions.access_reply_or_404(_row_id(quote_id), current_user) if quote_id else None
+    quote = permissions.access_reply_or_404(row_id(quote_id), current_user) if quote_id else None
     if form.validate_on_submit():
         try:
             new_reply = actions.post_reply(current_user, discussion, form.body.data, quote_of=quote)
@@ -244,7 +238,7 @@ def answer(discussion_id):
     if not permissions.can_accept_answer(current_user, discussion):
         abort(403)
     value = (request.form.get("reply_id") or "").strip()
-    chosen = permissions.access_reply_or_404(_row_id(value), current_user) if value else None
+    chosen = permissions.access_reply_or_404(row_id(value), current_user) if value else None
     actions.accept_answer(current_user, discussion, chosen)
     if chosen is None:
         flash(_("The reply is no longer marked as the answer."), "success")

@@ -7,16 +7,14 @@ from flask_login import current_user, login_required
 from community import permissions
 from community.actions import ActionError, NotAllowed
 from community.actions import trajectories as actions
-from community.extensions import db
-from community.models import TrajectoryLink
+from community.forms import row_id
 from community.security import safe_next
 from community.trajectories import bp
 
 
 def _row_id(value):
-    """A form field as a row id (0 when it is not a number: the loaders then answer 404)."""
-    value = (value or "").strip()
-    return int(value) if value.isdigit() and len(value) < 12 else 0
+    """A form field as a row id (0 when it is not one: the loaders then answer 404)."""
+    return row_id(value) or 0
 
 
 def _back(fallback):
@@ -70,10 +68,7 @@ def link():
 @bp.route("/t/links/<int:link_id>/remove", methods=["POST"])
 @login_required
 def unlink(link_id):
-    link = db.session.get(TrajectoryLink, link_id)
-    if link is None:
-        abort(404)
-    trajectory = permissions.access_trajectory_or_404(link.trajectory_id, current_user)
+    link, trajectory = permissions.access_trajectory_link_or_404(link_id, current_user)
     try:
         actions.unlink_evidence(current_user, link)
     except NotAllowed:

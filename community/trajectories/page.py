@@ -1,7 +1,7 @@
 """What the trajectory page and report show, in a fixed number of queries whatever the number of
 milestones, entries, participants and evidence links."""
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import date
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
@@ -51,10 +51,6 @@ class TrajectoryPage:
         for entry in self.entries:
             groups.setdefault(entry.value_kind, []).append(entry)
         return groups
-
-
-def today():
-    return datetime.now(timezone.utc).date()
 
 
 def trajectory_page(user, trajectory, with_following=True):

@@ -15,7 +15,7 @@ import sqlalchemy.orm as so
 from community import permissions
 from community.extensions import db
 from community.models import (
-    TRAJECTORY_STATUSES, Case, Community, Discussion, Milestone, OrganisationMembership, OutcomeEntry,
+    TRAJECTORY_STATUSES, Case, Discussion, Milestone, OrganisationMembership, OutcomeEntry,
     Trajectory, TrajectoryFollow, TrajectoryLink, TrajectoryParticipant,
 )
 
@@ -173,30 +173,6 @@ def link_box(user, target):
                 milestones.append(milestone)
         options = list(grouped.items())
     return LinkBox(links=[tuple(row) for row in links], options=options, may_link=may_link and bool(options))
-
-
-def trajectory_links(user, trajectory):
-    """The other side: the trajectory's links whose case or discussion the user may read, as
-    [(TrajectoryLink, Case | Discussion, Milestone | None)], in two queries."""
-    rows = db.session.execute(
-        sa.select(TrajectoryLink, Milestone).outerjoin(Milestone, Milestone.id == TrajectoryLink.milestone_id)
-        .where(TrajectoryLink.trajectory_id == trajectory.id).order_by(TrajectoryLink.id)).all()
-    case_ids = [link.target_id for link, _ in rows if link.target == "case"]
-    discussion_ids = [link.target_id for link, _ in rows if link.target == "discussion"]
-    readable = sa.select(Community.id).where(permissions.readable_communities_filter(user))
-    targets = {}
-    if case_ids:
-        for case in db.session.scalars(sa.select(Case).where(Case.id.in_(case_ids),
-                                                             permissions.readable_cases_filter(user))):
-            targets["case", case.id] = case
-    if discussion_ids:
-        # A case's discussion follows its case, which is published once it has one.
-        for discussion in db.session.scalars(sa.select(Discussion).where(
-                Discussion.id.in_(discussion_ids), Discussion.community_id.in_(readable))):
-            targets["discussion", discussion.id] = discussion
-    return [(link, targets[link.target, link.target_id], milestone) for link, milestone in rows
-            if (link.target, link.target_id) in targets]
-
 
 
 def linkable_evidence(user, trajectory, limit=100):

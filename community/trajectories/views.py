@@ -13,6 +13,7 @@ from flask_login import current_user, login_required
 from community import permissions
 from community.actions import ActionError, trajectories as actions
 from community.errors import error_page
+from community.forms import row_id
 from community.labels import LABELS
 from community.models import STATUS_TRANSITIONS
 from community.queries import user_by_email
@@ -24,12 +25,6 @@ from community.security import keeps_input
 
 def _status(form):
     return 400 if form.errors or form.form_errors else 200
-
-
-def _row_id(value):
-    value = value.strip() if isinstance(value, str) else ""
-    number = int(value) if value.isdigit() and len(value) <= 10 else None
-    return number if permissions.valid_row_id(number) else None
 
 
 def _owned_or_403(trajectory):
@@ -107,7 +102,7 @@ def _page(trajectory, entry_form=None, status=200):
         "trajectories/view.html", trajectory=trajectory, community=trajectory.community, page=page,
         organisation=trajectory.organisation, entry_form=_entry_form(trajectory, page, entry_form),
         linkable=lists_queries.linkable_evidence(current_user, trajectory),
-        next_statuses=STATUS_TRANSITIONS.get(trajectory.status, ()), today=queries.today()), status
+        next_statuses=STATUS_TRANSITIONS.get(trajectory.status, ()), today=lists_queries.today()), status
 
 
 @bp.route("/t/<int:trajectory_id>")
@@ -123,7 +118,7 @@ def report(trajectory_id):
     page = queries.trajectory_page(current_user, trajectory, with_following=False)
     return render_template("trajectories/report.html", trajectory=trajectory, page=page,
                            organisation=trajectory.organisation, community=trajectory.community,
-                           today=queries.today())
+                           today=lists_queries.today())
 
 
 # --- status, follow, participants -------------------------------------------------------------------
@@ -279,7 +274,7 @@ def add_entry(trajectory_id):
         milestone = None
         try:
             if milestone_value:
-                milestone = next((m for m in trajectory.milestones if m.id == _row_id(milestone_value)), None)
+                milestone = next((m for m in trajectory.milestones if m.id == row_id(milestone_value)), None)
                 if milestone is None:
                     raise ActionError(_("Choose a milestone of this trajectory."), field="milestone_id")
             actions.add_entry_to_log(current_user, trajectory, form.body.data or "", form.kind.data,
