@@ -535,6 +535,50 @@ def access_user_for_admin_or_404(user_id, actor):
     return user
 
 
+# --- live updates and notifications --------------------------------------------------------------
+
+LIVE_KINDS = ("community", "discussion", "case", "trajectory", "user")
+
+
+def can_follow_live(user, kind, target):
+    """Receive a thing's live events: the same rule as reading its page."""
+    if target is None or not _signed_in(user):
+        return False
+    if kind == "community":
+        return can_view_community(user, target)
+    if kind == "discussion":
+        return can_read_discussion(user, target)
+    if kind == "case":
+        return can_view_case(user, target)
+    if kind == "trajectory":
+        return can_view_trajectory(user, target)
+    return kind == "user" and target.id == user.id
+
+
+def access_live_stream(kind, object_id, user):
+    """The stream name ("discussion:12") of a thing the user may follow live, or None: a thing
+    that does not exist and one the user may not see get the same answer. The client names a
+    kind and an id, never a room."""
+    from community.models import Case, Discussion, Trajectory
+
+    models = {"community": Community, "discussion": Discussion, "case": Case,
+              "trajectory": Trajectory, "user": User}
+    if kind not in models or not valid_row_id(object_id):
+        return None
+    target = get_row(models[kind], object_id)
+    return f"{kind}:{object_id}" if can_follow_live(user, kind, target) else None
+
+
+def can_see_notification(user, notification, targets):
+    """A notification shows only while its recipient may still see what it is about.
+    ``targets`` maps (object type, id) to the loaded object (one query per type for a page)."""
+    if notification.user_id != getattr(user, "id", None):
+        return False
+    target = targets.get((notification.object_type, notification.object_id))
+    if notification.kind == "join_request":
+        return target is not None and can_manage_members(user, target)
+    return can_follow_live(user, notification.object_type, target)
+
 JINJA_GLOBALS = {
     name: obj for name, obj in dict(globals()).items()
     if name.startswith(("can_", "is_")) and callable(obj)

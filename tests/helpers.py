@@ -99,3 +99,37 @@ def assert_error(response, status, code=None, field=None):
     if field:
         assert error.get("field") == field, error
     return error
+
+
+class LiveSocket:
+    """A Socket.IO test client signed in with an HTTP test client's session. Every call runs in
+    a fresh application context, as each message on a real server does (the test's own context
+    would share `g`, and with it who is signed in)."""
+
+    def __init__(self, app, http_client):
+        from community.extensions import socketio
+
+        self.app = app
+        with app.app_context():
+            self.client = socketio.test_client(app, flask_test_client=http_client)
+
+    def is_connected(self):
+        return self.client.is_connected()
+
+    def emit(self, event, data=None, callback=True):
+        with self.app.app_context():
+            return self.client.emit(event, data, callback=callback)
+
+    def follow(self, kind, object_id):
+        return self.emit("follow", {"kind": kind, "id": object_id})
+
+    def received(self, name="event"):
+        """The messages of one kind received since the last call (others are dropped). A closed
+        socket receives nothing."""
+        if not self.client.is_connected():
+            return []
+        return [packet["args"][0] for packet in self.client.get_received() if packet["name"] == name]
+
+    def disconnect(self):
+        with self.app.app_context():
+            self.client.disconnect()

@@ -12,6 +12,7 @@ from community.actions.validate import check_choice, check_password, clean_email
 from community.extensions import db
 from community.models import LANGUAGES, USER_KINDS, ApiToken, LoginSession, User, utcnow
 from community.queries import user_by_email
+from community.realtime.events import disconnect_user_on_commit
 from community.security import (
     digest, dummy_verify, hash_password, new_secret, password_needs_rehash, verify_password,
 )
@@ -97,7 +98,10 @@ def start_session(user, user_agent=""):
 def end_session(key):
     """Log out one browser: its row goes, so a replayed cookie is refused."""
     if key:
+        user_id = db.session.scalar(sa.select(LoginSession.user_id).where(LoginSession.key_hash == digest(key)))
         db.session.execute(sa.delete(LoginSession).where(LoginSession.key_hash == digest(key)))
+        if user_id is not None:
+            disconnect_user_on_commit(user_id)  # its live connections end too
         db.session.commit()
 
 
@@ -106,6 +110,8 @@ def end_all_sessions(user, except_key=None):
     if except_key:
         stmt = stmt.where(LoginSession.key_hash != digest(except_key))
     db.session.execute(stmt)
+    # Every live connection ends; the browser that keeps its session reconnects by itself.
+    disconnect_user_on_commit(user.id)
     db.session.commit()
 
 

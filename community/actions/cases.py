@@ -13,6 +13,8 @@ from community.actions.content import (
     users_for_mentions,
 )
 from community.actions.discussions import start_discussion
+from community.actions.notifications import notify_mentions
+from community.realtime.events import send_event_on_commit
 from community.actions.feed import add_entry, retitle_feed_entries
 from community.actions.validate import check_choice, clean_line, clean_text
 from community.extensions import db
@@ -135,7 +137,8 @@ def update_case(actor, case, edit_note="", publish=False, **data):
         retitle_feed_entries("case", case.id, fields["title"])
     mentioned = _apply(case, actor, fields, tags)
     if case.is_published:
-        record_mentions("case", case.id, case.community, actor, mentioned)
+        _notify_mentions(actor, case, record_mentions("case", case.id, case.community, actor, mentioned))
+        _send(case, "updated")
     if case.discussion is not None and case.discussion.title != case.title:
         case.discussion.title = case.title
     db.session.commit()
@@ -157,13 +160,24 @@ def publish_case(actor, case):
     mentioned = set()
     for name in CASE_SECTIONS:
         mentioned |= render(getattr(case, name), users)[1]
-    record_mentions("case", case.id, case.community, actor, mentioned)
+    _notify_mentions(actor, case, record_mentions("case", case.id, case.community, actor, mentioned))
+    _send(case, "published")
     add_entry(case.community, "case_published", actor=actor, object_type="case", object_id=case.id,
               title=case.title)
     if case.discussion is None:
         start_discussion(actor, case.community, case.title, "", case=case, commit=False)
     db.session.commit()
     return case
+
+
+def _notify_mentions(actor, case, user_ids):
+    notify_mentions(actor, "case", case.id, case.community, user_ids, case.title, "case", case.id,
+                    lambda reader: permissions.can_view_case(reader, case))
+
+
+def _send(case, op):
+    send_event_on_commit(f"case:{case.id}", "case", op, case_id=case.id, community_id=case.community_id,
+                         build=lambda: {"title": case.title})
 
 
 def _check_publishable(fields):

@@ -9,6 +9,8 @@ from flask_babel import lazy_gettext as _l
 from community import markup, permissions
 from community.actions import ActionError, Conflict, NotAllowed
 from community.actions.feed import add_entry
+from community.actions.notifications import notify_join_request, notify_membership_approved
+from community.realtime.events import disconnect_user_on_commit, send_event_on_commit
 from community.actions.validate import check_choice, clean_line, clean_text
 from community.extensions import db
 from community.models import (
@@ -166,8 +168,19 @@ def join(user, community):
     membership.state = "active"
     membership.decided_at = utcnow()
     add_entry(community, "member_joined", actor=user, subject=user)
+    _membership_event(community, "joined")
     _commit_membership()
     return membership
+
+
+def _membership_event(community, op):
+    """Counters on open pages follow joins and leaves (the count is taken just before commit)."""
+    def build():
+        count = db.session.scalar(sa.select(sa.func.count(CommunityMembership.id)).where(
+            CommunityMembership.community_id == community.id, CommunityMembership.state == "active"))
+        return {"member_count": count}
+    send_event_on_commit(f"community:{community.id}", "membership", op, community_id=community.id,
+                         build=build)
 
 
 def _commit_membership():
@@ -187,6 +200,7 @@ def request_to_join(user, community, message=""):
     membership = CommunityMembership(community_id=community.id, user_id=user.id, role="member",
                                      state="pending", message=clean_text(message, "message", 500))
     db.session.add(membership)
+    notify_join_request(user, community)
     _commit_membership()
     return membership
 
@@ -214,7 +228,9 @@ def leave(user, community):
     _keep_a_coordinator(membership)
     if membership.is_active:
         add_entry(community, "member_left", actor=user, subject=user)
+        _membership_event(community, "left")
     db.session.delete(membership)
+    disconnect_user_on_commit(user.id)  # live updates of what they may no longer read stop now
     _commit()
 
 
@@ -230,6 +246,8 @@ def decide_request(actor, membership, approve):
         membership.decided_at = utcnow()
         membership.decided_by_id = actor.id
         add_entry(community, "member_joined", actor=actor, subject=membership.user)
+        _membership_event(community, "joined")
+        notify_membership_approved(actor, membership.user, community)
     else:
         db.session.delete(membership)
     _commit()
@@ -279,7 +297,10 @@ def remove_member(actor, membership):
     if not permissions.can_manage_members(actor, community):
         raise NotAllowed(_l("Only coordinators can remove members."))
     _keep_a_coordinator(membership)
+    if membership.is_active:
+        _membership_event(community, "left")
     db.session.delete(membership)
+    disconnect_user_on_commit(membership.user_id)
     _commit()
 
 
@@ -362,5 +383,6 @@ def use_invite_link(user, token):
     membership.state = "active"
     membership.decided_at = utcnow()
     add_entry(community, "member_joined", actor=user, subject=user, via="invitation")
+    _membership_event(community, "joined")
     _commit_membership()
     return membership

@@ -47,13 +47,16 @@ def record_mentions(target, target_id, community, author, user_ids):
     private post exists)."""
     new = set(user_ids or ()) - {getattr(author, "id", None)}
     if not new:
-        return
+        return set()
     new -= set(db.session.scalars(sa.select(Mention.user_id).where(
         Mention.target == target, Mention.target_id == target_id)))
+    recorded = set()
     for user in db.session.scalars(sa.select(User).where(User.id.in_(sorted(new)))).all():
         if permissions.can_view_community(user, community):
             db.session.add(Mention(target=target, target_id=target_id, user_id=user.id,
                                    author_id=getattr(author, "id", None), community_id=community.id))
+            recorded.add(user.id)
+    return recorded
 
 
 def keep_revision(target, target_id, title, body, editor):

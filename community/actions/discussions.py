@@ -11,7 +11,10 @@ from community.actions.content import (
 )
 from community.actions.feed import add_entry, retitle_feed_entries
 from community.actions.validate import clean_line
+from community.actions import notifications
 from community.extensions import db
+from community.realtime import payloads
+from community.realtime.events import send_event_on_commit
 from community.models import Discussion, Mention, Reaction, ReadMark, Reply, Revision, utcnow
 
 
@@ -37,9 +40,12 @@ def start_discussion(user, community, title, body, case=None, commit=True):
     db.session.add(discussion)
     db.session.flush()
     record_mentions("discussion", discussion.id, community, user, mentioned)
+    notifications.follow_by_default(user, discussion)
     if case is None:
         add_entry(community, "discussion_started", actor=user, object_type="discussion",
                   object_id=discussion.id, title=title)
+        notifications.notify_new_discussion(user, discussion, mentioned)
+        _send(discussion, "new", stream=f"community:{community.id}")
     if commit:
         db.session.commit()
     return discussion
@@ -62,9 +68,24 @@ def edit_discussion(user, discussion, title, body, edit_note=""):
     discussion.title, discussion.body, discussion.body_html = title, body, html
     discussion.render_version = markup.RENDER_VERSION
     discussion.edited_at, discussion.edit_note = utcnow(), note
-    record_mentions("discussion", discussion.id, discussion.community, user, mentioned)
+    new_mentions = record_mentions("discussion", discussion.id, discussion.community, user, mentioned)
+    notifications.notify_mentions(user, "discussion", discussion.id, discussion.community, new_mentions,
+                                  discussion.title, "discussion", discussion.id,
+                                  lambda reader: permissions.can_read_discussion(reader, discussion))
+    _send(discussion, "edited")
     db.session.commit()
     return discussion
+
+
+def _send(discussion, op, stream=None):
+    """A discussion's change goes to its own room (and a new one to its community's)."""
+    send_event_on_commit(stream or f"discussion:{discussion.id}", "discussion", op,
+                         build=lambda: payloads.discussion_data(discussion))
+
+
+def _send_reply(reply, op):
+    send_event_on_commit(f"discussion:{reply.discussion_id}", "reply", op,
+                         build=lambda: payloads.reply_data(reply))
 
 
 def post_reply(user, discussion, body, quote_of=None):
@@ -97,6 +118,9 @@ def post_reply(user, discussion, body, quote_of=None):
     db.session.flush()
     record_mentions("reply", reply.id, discussion.community, user, mentioned)
     _mark_read(user, discussion, reply.number)
+    notifications.notify_reply(user, reply, mentioned)
+    notifications.follow_by_default(user, discussion)
+    _send_reply(reply, "new")
     db.session.commit()
     return reply
 
@@ -117,7 +141,12 @@ def edit_reply(user, reply, body, edit_note=""):
     html, mentioned = render(body, users_for_mentions(body))
     reply.body, reply.body_html, reply.render_version = body, html, markup.RENDER_VERSION
     reply.edited_at, reply.edit_note = utcnow(), note
-    record_mentions("reply", reply.id, reply.discussion.community, user, mentioned)
+    discussion = reply.discussion
+    new_mentions = record_mentions("reply", reply.id, discussion.community, user, mentioned)
+    notifications.notify_mentions(user, "reply", reply.id, discussion.community, new_mentions,
+                                  discussion.title, "discussion", discussion.id,
+                                  lambda reader: permissions.can_read_discussion(reader, discussion))
+    _send_reply(reply, "edited")
     db.session.commit()
     return reply
 
@@ -135,6 +164,7 @@ def remove_reply(user, reply):
     db.session.execute(sa.delete(Mention).where(Mention.target == "reply", Mention.target_id == reply.id))
     if reply.discussion.accepted_reply_id == reply.id:
         reply.discussion.accepted_reply_id = None
+    _send_reply(reply, "removed")
     db.session.commit()
     return reply
 
@@ -158,6 +188,8 @@ def set_helpful(user, reply, helpful=True):
         return reply
     reply.helpful_count = db.session.scalar(sa.select(sa.func.count(Reaction.id))
                                             .where(Reaction.reply_id == reply.id))
+    send_event_on_commit(f"discussion:{reply.discussion_id}", "reaction", "changed", reply_id=reply.id,
+                         number=reply.number, helpful_count=reply.helpful_count)
     db.session.commit()
     return reply
 
@@ -169,6 +201,7 @@ def accept_answer(user, discussion, reply=None):
     if reply is not None and (reply.discussion_id != discussion.id or reply.is_deleted):
         raise ActionError(_l("Choose a reply of this discussion."), field="reply")
     discussion.accepted_reply_id = reply.id if reply else None
+    _send(discussion, "answer")
     db.session.commit()
     return discussion
 
@@ -177,6 +210,7 @@ def set_pinned(user, discussion, pinned):
     if not permissions.can_moderate_discussion(user, discussion):
         raise NotAllowed(_l("Only coordinators can pin discussions."))
     discussion.pinned = bool(pinned)
+    _send(discussion, "pinned")
     db.session.commit()
     return discussion
 
@@ -186,6 +220,7 @@ def set_locked(user, discussion, locked, reason=""):
         raise NotAllowed(_l("Only coordinators can lock discussions."))
     discussion.locked = bool(locked)
     discussion.lock_reason = clean_line(reason, "reason", EDIT_NOTE_MAX, required=False) if locked else ""
+    _send(discussion, "locked")
     db.session.commit()
     return discussion
 

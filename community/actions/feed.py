@@ -1,6 +1,8 @@
 """Activity-feed entries. Called by other actions inside their transaction (they commit)."""
 from community.extensions import db
 from community.models import FeedEntry
+from community.realtime import payloads
+from community.realtime.events import send_event_on_commit
 
 
 def add_entry(community, kind, actor=None, subject=None, object_type=None, object_id=None,
@@ -9,6 +11,11 @@ def add_entry(community, kind, actor=None, subject=None, object_type=None, objec
                       subject_id=getattr(subject, "id", None), object_type=object_type,
                       object_id=object_id, audience=audience, data=data)
     db.session.add(entry)
+    # Everyone who reads the community sees an entry without audience; an entry for a trajectory
+    # goes to that trajectory's stream only (whose room admits only those who may see it).
+    stream = audience if audience else f"community:{community.id}"
+    send_event_on_commit(stream, "feed", "new", community_id=community.id,
+                         build=lambda: payloads.feed_data(entry))
     return entry
 
 

@@ -10,6 +10,8 @@ from community import markup, permissions
 from community.actions import ActionError, Conflict, NotAllowed
 from community.actions.content import TITLE_MAX, render, users_for_mentions
 from community.actions.feed import add_entry
+from community.actions.notifications import notify_trajectory
+from community.realtime.events import disconnect_user_on_commit
 from community.actions.validate import check_choice, clean_line, clean_text
 from community.extensions import db
 from community.labels import LABELS
@@ -101,6 +103,7 @@ def change_status(actor, trajectory, status, evaluation=""):
 def _feed(trajectory, kind, actor, **data):
     add_entry(trajectory.community, kind, actor=actor, object_type="trajectory", object_id=trajectory.id,
               audience=trajectory.feed_audience, title=trajectory.title, **data)
+    notify_trajectory(actor, trajectory, kind, **data)
 
 
 # --- participants ------------------------------------------------------------------------------
@@ -133,6 +136,7 @@ def remove_participant(actor, trajectory, user):
     if participant is None:
         _refuse(_l("%(name)s does not take part.", name=user.display_name), status=404, code="not_found")
     db.session.delete(participant)
+    disconnect_user_on_commit(user.id)  # they may no longer see a confidential trajectory
     db.session.commit()
     db.session.refresh(trajectory)
 

@@ -10,10 +10,11 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from community import permissions
-from community.actions import ActionError, discussions as actions
+from community.actions import ActionError, discussions as actions, notifications as notification_actions
 from community.discussions import bp, queries
 from community.discussions.forms import DiscussionForm, EditReplyForm, ReplyForm
 from community.forms import row_id
+from community.realtime.events import last_seq
 from community.security import keeps_input
 from community.trajectories import queries as trajectory_queries
 
@@ -80,6 +81,9 @@ def _thread(discussion, form, page=None, quote=None, status=200):
     # The opener's author before the replies: whether a reply happens to load the same person
     # must not change the number of queries.
     author = discussion.author
+    # The stream's number before the replies: an event in between is then both shown and
+    # replayed, and the page skips what it already has (never the other way round).
+    live_last = last_seq(f"discussion:{discussion.id}")
     replies = queries.reply_page(discussion, page)
     last_read = queries.read_mark(current_user, discussion)
     first_unread = None
@@ -93,7 +97,8 @@ def _thread(discussion, form, page=None, quote=None, status=200):
         first_unread=first_unread, page_of=queries.page_of, reply_url=reply_url,
         read_up_to=shown if shown > (last_read or 0) else None,
         membership=permissions.community_membership(current_user, discussion.community),
-        trajectory_box=trajectory_queries.link_box(current_user, discussion)), status
+        trajectory_box=trajectory_queries.link_box(current_user, discussion), live_last=live_last,
+        follow_level=notification_actions.level_of(current_user, "discussion", discussion)), status
 
 
 @bp.route("/d/<int:discussion_id>/reply", methods=["POST"])

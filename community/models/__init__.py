@@ -18,3 +18,7 @@ from community.models.trajectory import (  # noqa: F401,E402
     TRAJECTORY_VISIBILITIES, VALUE_KINDS, Milestone, OutcomeEntry, Trajectory, TrajectoryFollow, TrajectoryLink,
     TrajectoryParticipant,
 )
+from community.models.live import (  # noqa: F401,E402
+    FOLLOW_LEVELS, FOLLOW_TARGETS, NOTIFICATION_KINDS, STREAM_KINDS, Event, EventStream, FollowLevel,
+    Notification,
+)

@@ -1,13 +1,24 @@
-"""Live updates over Socket.IO.
+"""Live updates over Socket.IO: connection handling, rooms, and the ephemeral "typing" and
+"who is here" signals.
 
-Initialised now so the server exists; the live-updates issue adds rooms, events after commit and
-catch-up. Connections must come from a signed-in browser (the login session), and the default
-same-origin policy stays in force (no cors_allowed_origins='*').
+Connections must come from a signed-in browser (the login session) and the default same-origin
+policy stays in force (no cors_allowed_origins='*'). A client asks to follow a thing by kind and
+id; community.permissions decides, and the room name is built here. Events themselves are sent
+only by actions, after their commit (community.realtime.events).
 """
+import time
 
+from flask import request
 from flask_login import current_user
+from flask_socketio import disconnect, emit, join_room, leave_room, rooms
 
+from community import permissions
 from community.extensions import socketio
+from community.realtime import store
+from community.realtime.events import last_seq
+
+TYPING_EVERY_SECONDS = 2.5  # a socket's "typing" signals are passed on at most this often
+_typing_sent = {}
 
 
 def personal_room(user_id):
@@ -26,18 +37,104 @@ def init_app(app):
     )
 
 
+def _signed_in():
+    """Every message re-reads the login session: a socket whose session ended is closed."""
+    if current_user.is_authenticated:
+        return True
+    disconnect()
+    return False
+
+
+def _target(data):
+    if not isinstance(data, dict):
+        return None, None
+    kind, object_id = data.get("kind"), data.get("id")
+    if not isinstance(kind, str) or not permissions.valid_row_id(object_id):
+        return None, None
+    return kind, object_id
+
+
 @socketio.on("connect")
 def on_connect(auth=None):
     if not current_user.is_authenticated:
         return False  # refuse anonymous connections
-    from flask_socketio import join_room
-
     join_room(personal_room(current_user.id))
+    store.add_socket(current_user.id, request.sid)
     return None
 
 
 @socketio.on("disconnect")
 def on_disconnect(*args):
+    for room in rooms():
+        if room.startswith("discussion:"):
+            store.clear_present(room, request.sid)
+            _send_presence(room)
+    _typing_sent.pop(request.sid, None)
+    if current_user.is_authenticated:
+        store.remove_socket(current_user.id, request.sid)
+
+
+@socketio.on("follow")
+def on_follow(data=None):
+    """Join a thing's room. The answer says where the stream stands, so the browser can catch up
+    from its last number; a refusal looks the same for missing and forbidden things."""
+    if not _signed_in():
+        return {"ok": False, "error": "not_signed_in"}
+    kind, object_id = _target(data)
+    stream = permissions.access_live_stream(kind, object_id, current_user) if kind else None
+    if stream is None:
+        return {"ok": False, "error": "not_found"}
+    join_room(stream)
+    if kind == "discussion":
+        store.set_present(stream, request.sid, current_user.id, current_user.display_name)
+        _send_presence(stream)
+    return {"ok": True, "stream": stream, "last": last_seq(stream)}
+
+
+@socketio.on("unfollow")
+def on_unfollow(data=None):
+    kind, object_id = _target(data)
+    if kind is None:
+        return {"ok": False, "error": "not_found"}
+    stream = f"{kind}:{object_id}"
+    if stream in rooms() and stream != personal_room(getattr(current_user, "id", None)):
+        leave_room(stream)
+        if kind == "discussion":
+            store.clear_present(stream, request.sid)
+            _send_presence(stream)
+    return {"ok": True}
+
+
+@socketio.on("here")
+def on_here(data=None):
+    """The page is still open: keep this person in "who is here" (sent every minute or so)."""
+    if not _signed_in():
+        return None
+    kind, object_id = _target(data)
+    stream = f"{kind}:{object_id}"
+    if kind == "discussion" and stream in rooms():
+        store.set_present(stream, request.sid, current_user.id, current_user.display_name)
     return None
 
 
+@socketio.on("typing")
+def on_typing(data=None):
+    """Pass "X is typing" to the others in a discussion the socket follows; nothing is stored."""
+    if not _signed_in():
+        return None
+    kind, object_id = _target(data)
+    stream = f"{kind}:{object_id}"
+    if kind != "discussion" or stream not in rooms():
+        return None
+    now = time.monotonic()
+    if now - _typing_sent.get(request.sid, 0) < TYPING_EVERY_SECONDS:
+        return None
+    _typing_sent[request.sid] = now
+    emit("typing", {"stream": stream, "user_id": current_user.id, "name": current_user.display_name},
+         to=stream, include_self=False)
+    return None
+
+
+def _send_presence(stream):
+    people = [{"user_id": user_id, "name": name} for user_id, name in store.present(stream)]
+    socketio.emit("presence", {"stream": stream, "people": people}, to=stream)

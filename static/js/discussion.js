@@ -1,16 +1,205 @@
-// The discussion page: tell the server how far the reader got (the highest reply number shown),
-// so "first unread reply" works next time. Reading a page never writes on GET; this POST does.
+// The discussion page: how far the reader got (for "first unread reply"), and live updates:
+// new replies appear (with an "n new replies" bar when the reader is not at the bottom, told to
+// screen readers politely), edits, removals, helpful counts, the answer, locking, "X is typing"
+// and who is here. Inserted HTML is the server's sanitised HTML; names are set as text.
 (function () {
   "use strict";
-  var section = document.querySelector("[data-read-url]");
+  var section = document.getElementById("replies");
   var token = document.querySelector('meta[name="csrf-token"]');
-  if (!section || !token || !window.fetch) { return; }
-  var number = parseInt(section.getAttribute("data-read-number"), 10);
-  if (!(number > 0)) { return; }
-  window.fetch(section.getAttribute("data-read-url"), {
-    method: "POST",
-    credentials: "same-origin",
-    headers: { "Content-Type": "application/json", "X-CSRFToken": token.getAttribute("content") },
-    body: JSON.stringify({ number: number })
-  }).catch(function () { /* offline or logged out: the next visit tries again */ });
+  if (!section) { return; }
+
+  function reportRead(number) {
+    var url = section.getAttribute("data-read-url") || section.getAttribute("data-read-url-live");
+    if (!url || !token || !window.fetch || !(number > 0)) { return; }
+    window.fetch(url, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-CSRFToken": token.getAttribute("content") },
+      body: JSON.stringify({ number: number })
+    }).catch(function () { /* offline or logged out: the next visit tries again */ });
+  }
+  reportRead(parseInt(section.getAttribute("data-read-number"), 10));
+
+  var live = window.LeerkringLive;
+  if (!live) { return; }
+  var discussionId = parseInt(section.getAttribute("data-live-id"), 10);
+  var me = parseInt(section.getAttribute("data-user-id"), 10);
+  var onLastPage = section.hasAttribute("data-last-page");
+  var list = section.querySelector("ol.replies");
+  var bar = document.getElementById("new-replies-bar");
+  var announcer = document.getElementById("replies-live");
+  var typingLine = document.getElementById("live-typing");
+  var presenceLine = document.getElementById("live-presence");
+  var actionsTemplate = document.getElementById("reply-actions");
+  var unseen = 0;
+  var typingTimer = null;
+
+  function text(name, values) {
+    var value = section.getAttribute(name) || "";
+    Object.keys(values || {}).forEach(function (key) { value = value.replace("{" + key + "}", values[key]); });
+    return value;
+  }
+
+  function nearBottom() {
+    var end = document.getElementById("replies-end");
+    return !end || end.getBoundingClientRect().top <= window.innerHeight + 80;
+  }
+
+  function showBar(latestNumber) {
+    unseen += 1;
+    var link = bar.querySelector("a");
+    link.textContent = unseen === 1 ? text("data-new-one") : text("data-new-many", { n: unseen });
+    if (onLastPage) {
+      link.setAttribute("href", "#reply-" + (latestNumber - unseen + 1));
+    } else {
+      var perPage = parseInt(section.getAttribute("data-per-page"), 10) || 50;
+      var page = Math.max(1, Math.ceil(latestNumber / perPage));
+      link.setAttribute("href", section.getAttribute("data-page-url") + "?page=" + page + "#reply-" + latestNumber);
+    }
+    bar.hidden = false;
+  }
+
+  function hideBar() { unseen = 0; bar.hidden = true; }
+
+  function addActions(item, message) {
+    if (!actionsTemplate || message.removed) { return; }
+    var actions = actionsTemplate.content.firstElementChild.cloneNode(true);
+    actions.querySelectorAll("[data-reply-field]").forEach(function (element) {
+      var field = element.getAttribute("data-reply-field");
+      if (element.getAttribute("data-own") === "hide" && message.author && message.author.id === me) {
+        element.remove();
+      } else if (field === "action") {
+        element.setAttribute("action", element.getAttribute("action").replace("/0/", "/" + message.reply_id + "/"));
+      } else if (field === "href") {
+        element.setAttribute("href", element.getAttribute("href").replace("quote=0", "quote=" + message.reply_id));
+      } else if (field === "value") {
+        element.value = String(message.reply_id);
+      }
+    });
+    var count = actions.querySelector(".helpful-count");
+    if (count) { count.textContent = String(message.helpful_count || 0); }
+    var old = item.querySelector(".reply-actions");
+    if (old) { old.replaceWith(actions); } else { item.appendChild(actions); }
+  }
+
+  function setCount(count) {
+    var heading = document.getElementById("replies-title");
+    if (heading && typeof count === "number") {
+      heading.textContent = count === 1 ? text("data-count-one") : text("data-count-many", { n: count });
+    }
+  }
+
+  function onReply(message) {
+    var existing = document.getElementById("reply-" + message.number);
+    var item = live.element(message.html);
+    if (!item) { return; }
+    setCount(message.reply_count);
+    if (message.op !== "new") {
+      if (existing) {
+        // Keep this reader's own buttons (edit, remove) on their own reply: they came with the page.
+        var ownActions = existing.querySelector(".reply-actions");
+        existing.replaceWith(item);
+        if (ownActions && message.author && message.author.id === me && !message.removed) {
+          item.appendChild(ownActions);
+        } else {
+          addActions(item, message);
+        }
+      }
+      return;
+    }
+    if (existing) { return; }  // already on the page (it was rendered with it)
+    if (message.author && message.author.id !== me) {
+      announcer.textContent = text("data-announce", { name: message.author.name });
+    }
+    if (typingLine) { typingLine.textContent = ""; }
+    if (!onLastPage) { showBar(message.number); return; }
+    var wasNearBottom = nearBottom();
+    var empty = document.getElementById("replies-empty");
+    if (empty) { empty.remove(); }
+    addActions(item, message);
+    list.appendChild(item);
+    if (!wasNearBottom && !(message.author && message.author.id === me)) {
+      showBar(message.number);
+    } else {
+      reportRead(message.number);
+    }
+  }
+
+  function onDiscussion(message) {
+    if (message.op === "edited") {
+      var title = document.getElementById("discussion-title");
+      if (title) { title.textContent = message.title; }
+      var opening = document.querySelector(".opening-post");
+      if (opening) { opening.innerHTML = message.body_html; }  // sanitised when it was saved
+    } else if (message.op === "locked") {
+      var form = document.querySelector("#reply-form form");
+      var button = form && form.querySelector("button[type=submit]");
+      if (button) { button.disabled = !!message.locked; }  // the typed text stays in the box
+      var notice = document.getElementById("live-lock-notice");
+      if (message.locked && !notice) {
+        notice = document.createElement("p");
+        notice.id = "live-lock-notice";
+        notice.className = "notice";
+        document.getElementById("reply-form-title").after(notice);
+      }
+      if (notice) {
+        notice.textContent = message.locked ? text("data-locked") + " " + (message.lock_reason || "") : "";
+        notice.hidden = !message.locked;
+      }
+      announcer.textContent = message.locked ? notice.textContent : "";
+    } else if (message.op === "answer") {
+      section.querySelectorAll("li.reply.accepted").forEach(function (li) { li.classList.remove("accepted"); });
+      if (message.accepted_reply_id) {
+        section.querySelectorAll("li.reply").forEach(function (li) {
+          if (parseInt(li.getAttribute("data-reply-id"), 10) === message.accepted_reply_id) {
+            li.classList.add("accepted");
+          }
+        });
+      }
+    }
+  }
+
+  function onReaction(message) {
+    var item = document.getElementById("reply-" + message.number);
+    var count = item && item.querySelector(".helpful-count");
+    if (count) { count.textContent = String(message.helpful_count); }
+  }
+
+  function onSignal(name, message) {
+    if (name === "typing" && typingLine && message.user_id !== me) {
+      typingLine.textContent = text("data-typing", { name: message.name });
+      window.clearTimeout(typingTimer);
+      typingTimer = window.setTimeout(function () { typingLine.textContent = ""; }, 4000);
+    } else if (name === "presence" && presenceLine) {
+      var names = (message.people || []).map(function (person) { return person.name; });
+      presenceLine.textContent = presenceLine.getAttribute("data-label").replace("{names}", names.join(", "));
+      presenceLine.hidden = names.length < 2;  // only yourself: nothing to tell
+    }
+  }
+
+  live.follow("discussion", discussionId, parseInt(section.getAttribute("data-live-last"), 10) || 0,
+    function (message) {
+      if (message.type === "reply") { onReply(message); }
+      else if (message.type === "discussion") { onDiscussion(message); }
+      else if (message.type === "reaction") { onReaction(message); }
+    }, onSignal);
+
+  window.addEventListener("scroll", function () { if (!bar.hidden && nearBottom()) { hideBar(); } },
+                          { passive: true });
+  bar.querySelector("a").addEventListener("click", function () { window.setTimeout(hideBar, 50); });
+
+  // Typing signals, at most every few seconds, only while typing a reply.
+  var box = document.querySelector("#reply-form textarea");
+  var lastTyping = 0;
+  if (box) {
+    box.addEventListener("input", function () {
+      var now = Date.now();
+      if (now - lastTyping > 2500) {
+        lastTyping = now;
+        live.send("typing", { kind: "discussion", id: discussionId });
+      }
+    });
+  }
+  // Still here: keeps this reader in "who is here" while the page stays open.
+  window.setInterval(function () { live.send("here", { kind: "discussion", id: discussionId }); }, 45000);
 })();

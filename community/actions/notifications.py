@@ -1,0 +1,223 @@
+"""Notifications and follow levels. The triggering actions call ``notify_*`` inside their
+transaction; the rows and the live "notification" events land with it or not at all.
+
+Who hears about what:
+- a reply: people following the discussion (its author, and whoever replied, follow it unless
+  they chose otherwise; anyone can choose "following");
+- a new discussion: people following the community;
+- an @mention: the mentioned person (instead of a reply notification for the same post);
+- trajectory activity: participants and followers of the trajectory;
+- a join request: the community's coordinators; an approved request: the member.
+"Muted" on the community, the discussion or the trajectory silences all of it. A notification is
+made only for someone who may see the thing, and listed only while they still may.
+"""
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+
+from community import permissions
+from community.actions import ActionError
+from community.extensions import db
+from community.models import (
+    CommunityMembership, FollowLevel, Notification, TrajectoryFollow, TrajectoryParticipant, User, utcnow,
+)
+from community.realtime.events import send_event_on_commit
+
+
+# --- follow levels -------------------------------------------------------------------------------
+
+def levels_for(target, target_id, user_ids=None):
+    """{user id: level} of the explicit choices for one thing."""
+    stmt = sa.select(FollowLevel.user_id, FollowLevel.level).where(
+        FollowLevel.target == target, FollowLevel.target_id == target_id)
+    if user_ids is not None:
+        stmt = stmt.where(FollowLevel.user_id.in_(list(user_ids)))
+    return dict(db.session.execute(stmt).all())
+
+
+def level_of(user, target, obj):
+    """The level a page shows: the user's choice, else the default (authors follow their
+    discussions; following a trajectory is its TrajectoryFollow row)."""
+    if not getattr(user, "is_authenticated", False):
+        return "normal"
+    level = levels_for(target, obj.id, [user.id]).get(user.id)
+    if target == "trajectory" and level != "muted":
+        followed = db.session.scalar(sa.select(TrajectoryFollow.id).where(
+            TrajectoryFollow.trajectory_id == obj.id, TrajectoryFollow.user_id == user.id))
+        return "following" if followed else "normal"
+    if level is None and target == "discussion" and obj.author_id == user.id:
+        return "following"
+    return level or "normal"
+
+
+def set_follow_level(user, target, obj, level):
+    """The user's choice for a community, discussion or trajectory. Needs read access."""
+    if level not in ("following", "normal", "muted"):
+        raise ActionError(_l("Choose following, normal or muted."), field="level")
+    if not permissions.can_follow_live(user, target, obj) or target == "case":
+        raise ActionError(_l("You cannot follow this."), status=404, code="not_found")
+    if target == "trajectory":  # following a trajectory has its own table (the "Trajecten" lists)
+        follow = db.session.scalar(sa.select(TrajectoryFollow).where(
+            TrajectoryFollow.trajectory_id == obj.id, TrajectoryFollow.user_id == user.id))
+        if level == "following" and follow is None:
+            db.session.add(TrajectoryFollow(trajectory_id=obj.id, user_id=user.id))
+        elif level != "following" and follow is not None:
+            db.session.delete(follow)
+    row = db.session.scalar(sa.select(FollowLevel).where(
+        FollowLevel.user_id == user.id, FollowLevel.target == target, FollowLevel.target_id == obj.id))
+    stored = "normal" if target == "trajectory" and level == "following" else level
+    if row is None:
+        db.session.add(FollowLevel(user_id=user.id, target=target, target_id=obj.id, level=stored))
+    else:
+        row.level = stored
+    db.session.commit()
+    return level
+
+
+def follow_by_default(user, discussion):
+    """Starting or replying to a discussion follows it, unless the user chose a level already."""
+    if discussion.id is None or user.id in levels_for("discussion", discussion.id, [user.id]):
+        return
+    db.session.add(FollowLevel(user_id=user.id, target="discussion", target_id=discussion.id,
+                               level="following"))
+
+
+# --- making notifications ------------------------------------------------------------------------
+
+def _readers(user_ids, community, can_see):
+    """The users among user_ids who may see the thing (memberships loaded in one query)."""
+    if not user_ids:
+        return []
+    users = db.session.scalars(sa.select(User).where(User.id.in_(sorted(user_ids)),
+                                                     User.active.is_(True))).all()
+    memberships = {m.user_id: m for m in db.session.scalars(sa.select(CommunityMembership).where(
+        CommunityMembership.community_id == community.id, CommunityMembership.user_id.in_(sorted(user_ids))))}
+    for user in users:
+        permissions.prime_memberships(user, {community.id: memberships.get(user.id)})
+    return [user for user in users if can_see(user)]
+
+
+def _create(users, kind, actor, community, object_type, object_id, **data):
+    now = utcnow()
+    rows = []
+    for user in users:
+        row = Notification(user_id=user.id, kind=kind, actor_id=getattr(actor, "id", None),
+                           community_id=getattr(community, "id", None), object_type=object_type,
+                           object_id=object_id, data=data, created_at=now)
+        db.session.add(row)
+        rows.append(row)
+    if not rows:
+        return rows
+    db.session.flush()
+    unread = unread_counts([user.id for user in users])
+    for row in rows:
+        send_event_on_commit(f"user:{row.user_id}", "notification", "new", notification_id=row.id,
+                             kind=kind, unread=unread.get(row.user_id, 0),
+                             build=_item_html(row))
+    return rows
+
+
+def _item_html(row):
+    def build():
+        from community.realtime.payloads import localised
+
+        return {"html": localised("notifications/_live_item.html", notification=row)}
+    return build
+
+
+def unread_counts(user_ids):
+    return dict(db.session.execute(
+        sa.select(Notification.user_id, sa.func.count(Notification.id))
+        .where(Notification.user_id.in_(list(user_ids)), Notification.read_at.is_(None))
+        .group_by(Notification.user_id)).all())
+
+
+def _muted_in_community(community_id, user_ids):
+    return {user_id for user_id, level in levels_for("community", community_id, user_ids).items()
+            if level == "muted"}
+
+
+def notify_reply(actor, reply, mentioned_ids):
+    """A new reply: the discussion's followers hear of it; mentioned people get a mention."""
+    discussion = reply.discussion
+    community = discussion.community
+    levels = levels_for("discussion", discussion.id)
+    followers = {user_id for user_id, level in levels.items() if level == "following"}
+    if discussion.author_id and discussion.author_id not in levels:
+        followers.add(discussion.author_id)  # the author follows unless they chose otherwise
+    muted = {user_id for user_id, level in levels.items() if level == "muted"}
+    mentioned = set(mentioned_ids or ()) - muted
+    candidates = (followers | mentioned) - {actor.id}
+    muted |= _muted_in_community(community.id, candidates)
+    readers = _readers(candidates - muted, community,
+                       lambda user: permissions.can_read_discussion(user, discussion))
+    data = dict(title=discussion.title, number=reply.number)
+    _create([u for u in readers if u.id in mentioned], "mention", actor, community, "discussion",
+            discussion.id, **data)
+    _create([u for u in readers if u.id not in mentioned], "reply", actor, community, "discussion",
+            discussion.id, **data)
+
+
+def notify_new_discussion(actor, discussion, mentioned_ids):
+    community = discussion.community
+    levels = levels_for("community", community.id)
+    followers = {user_id for user_id, level in levels.items() if level == "following"}
+    mentioned = set(mentioned_ids or ()) - {u for u, level in levels.items() if level == "muted"}
+    readers = _readers((followers | mentioned) - {actor.id}, community,
+                       lambda user: permissions.can_read_discussion(user, discussion))
+    data = dict(title=discussion.title, number=0)
+    _create([u for u in readers if u.id in mentioned], "mention", actor, community, "discussion",
+            discussion.id, **data)
+    _create([u for u in readers if u.id not in mentioned], "new_discussion", actor, community,
+            "discussion", discussion.id, **data)
+
+
+def notify_mentions(actor, target, target_id, community, mentioned_ids, title, object_type, object_id, can_see):
+    """Mentions in an edited post or a published case (the new ones only: record_mentions says)."""
+    muted = _muted_in_community(community.id, mentioned_ids)
+    readers = _readers(set(mentioned_ids or ()) - muted - {actor.id}, community, can_see)
+    _create(readers, "mention", actor, community, object_type, object_id, title=title, number=0)
+
+
+def notify_trajectory(actor, trajectory, what, **data):
+    """Activity in a trajectory: its participants and followers hear of it."""
+    ids = set(db.session.scalars(sa.select(TrajectoryParticipant.user_id).where(
+        TrajectoryParticipant.trajectory_id == trajectory.id)))
+    ids |= set(db.session.scalars(sa.select(TrajectoryFollow.user_id).where(
+        TrajectoryFollow.trajectory_id == trajectory.id)))
+    muted = {u for u, level in levels_for("trajectory", trajectory.id, ids).items() if level == "muted"}
+    readers = _readers(ids - muted - {getattr(actor, "id", None)}, trajectory.community,
+                       lambda user: permissions.can_view_trajectory(user, trajectory))
+    kind = "milestone_signed_off" if what == "milestone_signed_off" else "trajectory"
+    _create(readers, kind, actor, trajectory.community, "trajectory", trajectory.id,
+            title=trajectory.title, what=what, **data)
+
+
+def notify_join_request(user, community):
+    coordinators = set(db.session.scalars(sa.select(CommunityMembership.user_id).where(
+        CommunityMembership.community_id == community.id, CommunityMembership.role == "coordinator",
+        CommunityMembership.state == "active")))
+    readers = _readers(coordinators - {user.id}, community,
+                       lambda coordinator: permissions.can_manage_members(coordinator, community))
+    _create(readers, "join_request", user, community, "community", community.id, name=community.name)
+
+
+def notify_membership_approved(actor, member, community):
+    _create([member], "membership_approved", actor, community, "community", community.id,
+            name=community.name)
+
+
+# --- reading them --------------------------------------------------------------------------------
+
+def mark_read(user, notification_ids=None):
+    """Mark some (or all) of the user's notifications read; other tabs hear the new count."""
+    stmt = sa.update(Notification).where(Notification.user_id == user.id, Notification.read_at.is_(None))
+    if notification_ids is not None:
+        ids = [i for i in notification_ids if permissions.valid_row_id(i)][:500]
+        stmt = stmt.where(Notification.id.in_(ids))
+    changed = db.session.execute(stmt.values(read_at=utcnow()),
+                                 execution_options={"synchronize_session": False}).rowcount
+    if changed:
+        send_event_on_commit(f"user:{user.id}", "notification", "read",
+                             unread=unread_counts([user.id]).get(user.id, 0))
+    db.session.commit()
+    return changed

@@ -1,0 +1,60 @@
+"""Reading notifications: a page of them, each still visible to its recipient, in a fixed
+number of queries (the page, then one query per kind of thing it links to)."""
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from community import permissions
+from community.extensions import db
+from community.models import Case, Community, CommunityMembership, Discussion, Notification, Trajectory
+from community.pagination import paginate
+
+PER_PAGE = 30
+MODELS = {"discussion": Discussion, "case": Case, "trajectory": Trajectory, "community": Community}
+
+
+def unread_count(user):
+    if not getattr(user, "is_authenticated", False):
+        return 0
+    return db.session.scalar(sa.select(sa.func.count(Notification.id)).where(
+        Notification.user_id == user.id, Notification.read_at.is_(None))) or 0
+
+
+def notification_page(user, unread_only=False, number=None):
+    """(page, rows still visible). Rows whose thing the user may no longer see are left out of
+    the list (and counted nowhere): a notification never outlives the right to see its thing."""
+    stmt = (sa.select(Notification).where(Notification.user_id == user.id)
+            .options(so.joinedload(Notification.actor)).order_by(Notification.id.desc()))
+    if unread_only:
+        stmt = stmt.where(Notification.read_at.is_(None))
+    page = paginate(stmt, per_page=PER_PAGE, scalars=True, number=number)
+    targets = load_targets(user, page.rows)
+    return page, [row for row in page.rows if permissions.can_see_notification(user, row, targets)]
+
+
+def load_targets(user, rows):
+    """{(type, id): object} for the rows, with what the permission checks need, and the user's
+    memberships of their communities primed (so the checks ask no more queries)."""
+    targets = {}
+    wanted = {}
+    for row in rows:
+        wanted.setdefault(row.object_type, set()).add(row.object_id)
+    options = {
+        "discussion": [so.joinedload(Discussion.community), so.joinedload(Discussion.case)],
+        "case": [so.joinedload(Case.community)],
+        "trajectory": [so.joinedload(Trajectory.community), so.joinedload(Trajectory.organisation),
+                       so.selectinload(Trajectory.participants)],
+        "community": [],
+    }
+    for kind, ids in wanted.items():
+        model = MODELS.get(kind)
+        if model is None:
+            continue
+        for obj in db.session.scalars(sa.select(model).where(model.id.in_(sorted(ids)))
+                                      .options(*options[kind])).unique():
+            targets[(kind, obj.id)] = obj
+    community_ids = {row.community_id for row in rows if row.community_id}
+    if community_ids and getattr(user, "is_authenticated", False):
+        found = {m.community_id: m for m in db.session.scalars(sa.select(CommunityMembership).where(
+            CommunityMembership.user_id == user.id, CommunityMembership.community_id.in_(sorted(community_ids))))}
+        permissions.prime_memberships(user, {cid: found.get(cid) for cid in community_ids})
+    return targets

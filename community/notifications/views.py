@@ -1,0 +1,103 @@
+"""The notification centre, opening a notification (marks it read), marking read, and the
+follow level ("following / normal / muted") of a community, discussion or trajectory."""
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from community import permissions
+from community.actions import ActionError, notifications as actions
+from community.forms import row_id
+from community.models import Community, Notification
+from community.notifications import bp, queries
+from community.realtime.events import last_seq
+from community.security import safe_next
+
+
+@bp.app_context_processor
+def _unread():
+    # A function, so only pages that show the menu ask (one query).
+    return {"unread_notifications": lambda: queries.unread_count(current_user), "live_seq": last_seq}
+
+
+def target_url(notification):
+    """Where a notification leads: the reply in its discussion, the case, the trajectory, the
+    community (or its requests page for coordinators)."""
+    kind, object_id = notification.object_type, notification.object_id
+    if kind == "discussion":
+        from community.discussions.queries import page_of
+
+        number = (notification.data or {}).get("number") or 0
+        if number:
+            page = page_of(number)
+            return url_for("discussions.view", discussion_id=object_id, page=page if page > 1 else None,
+                           _anchor=f"reply-{number}")
+        return url_for("discussions.view", discussion_id=object_id)
+    if kind == "case":
+        return url_for("cases.view", case_id=object_id)
+    if kind == "trajectory":
+        return url_for("trajectories.view", trajectory_id=object_id)
+    community = permissions.get_row(Community, object_id)
+    if community is None:
+        return url_for("notifications.index")
+    if notification.kind == "join_request":
+        return url_for("communities.requests", slug=community.slug)
+    return url_for("communities.home", slug=community.slug)
+
+
+@bp.route("/notifications")
+@login_required
+def index():
+    unread_only = request.args.get("show") == "unread"
+    page, rows = queries.notification_page(current_user, unread_only=unread_only)
+    return render_template("notifications/index.html", page=page, rows=rows, unread_only=unread_only)
+
+
+@bp.route("/notifications/<int:notification_id>/open", methods=["POST"])
+@login_required
+def open_one(notification_id):
+    notification = permissions.get_row(Notification, notification_id)
+    if notification is None or notification.user_id != current_user.id:
+        abort(404)
+    targets = queries.load_targets(current_user, [notification])
+    if not permissions.can_see_notification(current_user, notification, targets):
+        abort(404)
+    actions.mark_read(current_user, [notification.id])
+    return redirect(target_url(notification))
+
+
+@bp.route("/notifications/read", methods=["POST"])
+@login_required
+def mark_read():
+    ids = request.form.getlist("id")
+    if ids:
+        actions.mark_read(current_user, [row_id(value) for value in ids])
+    else:
+        actions.mark_read(current_user)
+        flash(_("All notifications are marked as read."), "success")
+    return redirect(safe_next(request.form.get("next"), url_for("notifications.index")))
+
+
+FOLLOW_TARGETS = {
+    "community": lambda object_id: permissions.get_row(Community, object_id),
+    "discussion": lambda object_id: permissions.access_discussion_or_404(object_id, current_user),
+    "trajectory": lambda object_id: permissions.access_trajectory_or_404(object_id, current_user),
+}
+
+
+@bp.route("/follow/<target>/<int:object_id>", methods=["POST"])
+@login_required
+def follow_level(target, object_id):
+    if target not in FOLLOW_TARGETS:
+        abort(404)
+    obj = FOLLOW_TARGETS[target](object_id)
+    if obj is None or not permissions.can_follow_live(current_user, target, obj):
+        abort(404)
+    try:
+        level = actions.set_follow_level(current_user, target, obj, request.form.get("level", ""))
+    except ActionError as error:
+        flash(error.message, "error")
+    else:
+        flash({"following": _("You follow this: you get a notification of new activity."),
+               "normal": _("Notifications as usual: when you are mentioned, or it is about you."),
+               "muted": _("Muted: no notifications from this.")}[level], "success")
+    return redirect(safe_next(request.form.get("next"), url_for("main.dashboard")))

@@ -1,0 +1,140 @@
+"""Events after commit, and the event log that makes sure nothing is lost.
+
+An action calls ``send_event_on_commit(stream, type, op, **data)`` inside its transaction. Just
+before the commit, each queued event gets the next number of its stream and becomes a row in
+the event log (same transaction: both land or neither). After the commit the events are emitted
+to the stream's room; on rollback they are dropped. Views, API and socket handlers never emit.
+
+A stream is named by the server ("discussion:12"); its room has the same name, and only the
+socket handlers (after asking community.permissions) put a socket in it.
+"""
+import logging
+from datetime import timedelta
+
+import sqlalchemy as sa
+from sqlalchemy import event as sa_event
+from sqlalchemy.orm import Session
+
+from community.extensions import db, socketio
+from community.models import Event, EventStream, utcnow
+
+log = logging.getLogger(__name__)
+
+PENDING = "leerkring_pending_events"
+PENDING_DISCONNECTS = "leerkring_pending_disconnects"
+CATCH_UP_LIMIT = 200
+_listeners = []  # tests register callables here to see what was emitted
+
+
+def stream_name(kind, object_id):
+    return f"{kind}:{int(object_id)}"
+
+
+def send_event_on_commit(stream, type, op, build=None, **data):
+    """Queue an event for ``stream``; it is logged and emitted only if the transaction commits.
+    ``build`` (optional) is called just before the commit, when new rows have their ids, and
+    returns more data (pre-rendered HTML, say)."""
+    db.session.info.setdefault(PENDING, []).append(
+        {"stream": stream, "type": type, "op": op, "data": data, "build": build, "at": utcnow()})
+
+
+def disconnect_user_on_commit(user_id):
+    """After the commit, end every live connection of the user, on every process. Their browser
+    reconnects by itself and asks for its rooms again, each one authorised afresh, so what they
+    may no longer see stops at once (leaving, removal, logout, disabling)."""
+    db.session.info.setdefault(PENDING_DISCONNECTS, set()).add(int(user_id))
+
+
+def _next_seq(stream):
+    """The next number in the stream. The UPDATE holds the row's lock (PostgreSQL) or the write
+    lock (SQLite) until commit, so numbers follow commit order within a stream."""
+    bump = (sa.update(EventStream).where(EventStream.name == stream)
+            .values(last_seq=EventStream.last_seq + 1).returning(EventStream.last_seq))
+    options = {"synchronize_session": False}
+    seq = db.session.execute(bump, execution_options=options).scalar()
+    if seq is None:
+        if db.session.get_bind().dialect.name == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert
+        else:
+            from sqlalchemy.dialects.sqlite import insert
+        db.session.execute(insert(EventStream).values(name=stream, last_seq=0).on_conflict_do_nothing())
+        seq = db.session.execute(bump, execution_options=options).scalar()
+    return seq
+
+
+@sa_event.listens_for(Session, "before_commit")
+def _log_pending(session):
+    pending = session.info.get(PENDING)
+    if not pending:
+        return
+    # Streams are numbered in name order, so two transactions never wait on each other's locks
+    # in opposite orders.
+    session.flush()
+    for item in pending:
+        build = item.pop("build", None)
+        if build is not None:
+            item["data"] = dict(item["data"], **build())
+    for item in sorted(pending, key=lambda item: item["stream"]):
+        item["seq"] = _next_seq(item["stream"])
+        session.add(Event(stream=item["stream"], seq=item["seq"], type=item["type"], op=item["op"],
+                          data=item["data"], created_at=item["at"]))
+    session.info["leerkring_logged_events"] = pending
+    session.info[PENDING] = []
+    session.flush()
+
+
+@sa_event.listens_for(Session, "after_commit")
+def _emit_logged(session):
+    logged = session.info.pop("leerkring_logged_events", None) or []
+    disconnects = session.info.pop(PENDING_DISCONNECTS, None) or set()
+    for item in logged:
+        emit(item["stream"], message_of(item))
+    for user_id in sorted(disconnects):
+        from community.realtime.store import disconnect_user
+
+        disconnect_user(user_id)
+
+
+@sa_event.listens_for(Session, "after_rollback")
+def _drop_pending(session):
+    session.info.pop(PENDING, None)
+    session.info.pop("leerkring_logged_events", None)
+    session.info.pop(PENDING_DISCONNECTS, None)
+
+
+def message_of(item):
+    return dict(item["data"], stream=item["stream"], seq=item["seq"], type=item["type"],
+                op=item["op"], at=item["at"].isoformat())
+
+
+def emit(room, message, event="event"):
+    """Send to a room, on every process (through Redis when configured). A failure here is
+    logged, never raised: the action has committed, and browsers catch up from the log."""
+    for listener in list(_listeners):
+        listener(room, event, message)
+    try:
+        socketio.emit(event, message, to=room)
+    except Exception:  # noqa: BLE001 - a broken queue must not turn a saved post into an error
+        log.exception("could not emit %s to %s", event, room)
+
+
+# --- reading the log -----------------------------------------------------------------------------
+
+def last_seq(stream):
+    return db.session.scalar(sa.select(EventStream.last_seq).where(EventStream.name == stream)) or 0
+
+
+def events_after(stream, after, limit=CATCH_UP_LIMIT):
+    """(messages after number ``after`` in order, whether more follow)."""
+    rows = db.session.scalars(sa.select(Event).where(Event.stream == stream, Event.seq > after)
+                              .order_by(Event.seq).limit(limit + 1)).all()
+    return [row.as_message() for row in rows[:limit]], len(rows) > limit
+
+
+def prune_events(days):
+    """Delete log rows older than ``days`` days (the stream counters stay, so numbers never
+    repeat). A browser that was away longer reloads the page instead of catching up."""
+    cutoff = utcnow() - timedelta(days=days)
+    deleted = db.session.execute(sa.delete(Event).where(Event.created_at < cutoff)).rowcount
+    db.session.commit()
+    return deleted

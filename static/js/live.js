@@ -1,0 +1,160 @@
+// Live updates: one Socket.IO connection per page, streams followed by kind and id, and a
+// catch-up over HTTP so that nothing is lost. Every event carries its stream's number (seq):
+// we apply them strictly in order, skip what we already have, and when a number is missing
+// (after a reconnect, a restart or a Redis blip) fetch the missing ones before going on.
+(function () {
+  "use strict";
+  var body = document.body;
+  if (!body || !body.getAttribute("data-user") || typeof window.io !== "function") { return; }
+
+  var eventsUrl = body.getAttribute("data-live-events");
+  var streams = {};  // name -> {kind, id, last, busy, buffer, handlers, signals}
+  var socket = window.io({ transports: ["websocket", "polling"] });
+  var status = document.createElement("p");
+  status.className = "live-status";
+  status.setAttribute("role", "status");
+  status.setAttribute("aria-live", "polite");
+  body.appendChild(status);
+  var lostTimer = null;
+  var wasLost = false;
+
+  function language() { return document.documentElement.lang || "nl"; }
+
+  function key(kind, id) { return kind + ":" + id; }
+
+  function deliver(stream, message) {
+    stream.last = message.seq;
+    stream.handlers.forEach(function (handler) {
+      try { handler(message); } catch (error) { window.console && console.warn(error); }
+    });
+  }
+
+  function drain(stream) {
+    // Apply buffered live events that are next in line; anything after a hole waits for catch-up.
+    stream.buffer.sort(function (a, b) { return a.seq - b.seq; });
+    while (stream.buffer.length) {
+      var next = stream.buffer[0];
+      if (next.seq <= stream.last) { stream.buffer.shift(); continue; }
+      if (next.seq !== stream.last + 1) { return catchUp(stream); }
+      stream.buffer.shift();
+      deliver(stream, next);
+    }
+  }
+
+  function catchUp(stream) {
+    if (stream.busy) { return; }
+    stream.busy = true;
+    var url = eventsUrl.replace("/KIND/0/", "/" + encodeURIComponent(stream.kind) + "/" + stream.id + "/") +
+      "?after=" + stream.last;
+    window.fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (response) {
+        if (!response.ok) { throw new Error("catch-up " + response.status); }
+        return response.json();
+      })
+      .then(function (data) {
+        stream.busy = false;
+        if (data.gap) { window.location.reload(); return; }
+        data.events.forEach(function (message) {
+          if (message.seq === stream.last + 1) { deliver(stream, message); }
+        });
+        if (data.more) { return catchUp(stream); }
+        drain(stream);
+      })
+      .catch(function () {
+        stream.busy = false;
+        window.setTimeout(function () { catchUp(stream); }, 3000);
+      });
+  }
+
+  function subscribe(stream) {
+    socket.emit("follow", { kind: stream.kind, id: stream.id }, function (answer) {
+      if (!answer || !answer.ok) { return; }
+      if (answer.last > stream.last) { catchUp(stream); }
+    });
+  }
+
+  socket.on("connect", function () {
+    window.clearTimeout(lostTimer);
+    if (wasLost) { status.textContent = body.getAttribute("data-live-back") || ""; wasLost = false; }
+    Object.keys(streams).forEach(function (name) { subscribe(streams[name]); });
+  });
+
+  socket.on("disconnect", function () {
+    // Only say something when the connection stays away for a moment (a reload is not news).
+    lostTimer = window.setTimeout(function () {
+      wasLost = true;
+      status.textContent = body.getAttribute("data-live-lost") || "";
+    }, 4000);
+  });
+
+  socket.on("event", function (message) {
+    var stream = streams[message && message.stream];
+    if (!stream || typeof message.seq !== "number" || message.seq <= stream.last) { return; }
+    if (stream.busy || message.seq !== stream.last + 1) {
+      stream.buffer.push(message);
+      if (!stream.busy) { catchUp(stream); }
+      return;
+    }
+    deliver(stream, message);
+  });
+
+  ["typing", "presence"].forEach(function (name) {
+    socket.on(name, function (message) {
+      var stream = streams[message && message.stream];
+      if (!stream) { return; }
+      stream.signals.forEach(function (handler) { handler(name, message); });
+    });
+  });
+
+  window.LeerkringLive = {
+    language: language,
+    // Follow a thing: ``last`` is the stream number the page was rendered at.
+    follow: function (kind, id, last, onEvent, onSignal) {
+      var name = key(kind, id);
+      var stream = streams[name];
+      if (!stream) {
+        stream = streams[name] = { kind: kind, id: id, last: last || 0, busy: false, buffer: [],
+                                   handlers: [], signals: [] };
+        if (socket.connected) { subscribe(stream); }
+      }
+      if (onEvent) { stream.handlers.push(onEvent); }
+      if (onSignal) { stream.signals.push(onSignal); }
+      return stream;
+    },
+    send: function (name, data) { if (socket.connected) { socket.emit(name, data); } },
+    // The server's sanitised HTML for this reader's language, as a DOM element.
+    element: function (html) {
+      var holder = document.createElement("template");
+      holder.innerHTML = (html && (html[language()] || html.nl)) || "";
+      return holder.content.firstElementChild;
+    }
+  };
+
+  // Everyone follows their own stream: notifications and the unread badge.
+  var userId = parseInt(body.getAttribute("data-user"), 10);
+  var badge = document.getElementById("notification-count");
+  var link = document.getElementById("notification-link");
+  window.LeerkringLive.follow("user", userId, parseInt(body.getAttribute("data-live-user-seq"), 10) || 0,
+    function (message) {
+      if (message.type !== "notification" || !badge) { return; }
+      var unread = message.unread || 0;
+      badge.textContent = String(unread);
+      badge.hidden = unread === 0;
+      if (link) {
+        link.setAttribute("aria-label", unread ? link.getAttribute("data-label-some").replace("{n}", unread)
+                                               : link.getAttribute("data-label-none"));
+      }
+      var list = document.getElementById("notification-list");
+      if (message.op === "new" && list && !document.getElementById("notification-" + message.notification_id)) {
+        var item = window.LeerkringLive.element(message.html);
+        if (item) {
+          list.insertBefore(item, list.firstChild);
+          list.hidden = false;
+          var empty = document.getElementById("notifications-empty");
+          if (empty) { empty.hidden = true; }
+          var announce = document.getElementById("notifications-live");
+          if (announce) { announce.textContent = item.textContent.replace(/\s+/g, " ").trim(); }
+        }
+      }
+    });
+})();

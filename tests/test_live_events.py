@@ -1,0 +1,203 @@
+"""Live updates: which sockets receive which event, events only after commit, catch-up from the
+event log, and revocation at once. Sockets log in over HTTP and connect with that session."""
+import pytest
+
+from community.actions import communities as community_actions, discussions
+from community.extensions import db
+from community.models import Event
+from community.realtime.events import send_event_on_commit
+from tests.helpers import LiveSocket
+
+
+def connect(app, client):
+    return LiveSocket(app, client)
+
+
+def events(socket, name="event"):
+    return socket.received(name)
+
+
+@pytest.fixture
+def private(f, make_client, app):
+    """A private community with a discussion; a member, a coordinator and an outsider, each with
+    a signed-in socket."""
+    coordinator = f.user("Coco Coördinator")
+    community = f.community(visibility="private", join_policy="invite", coordinator=coordinator)
+    member = f.user("Mia Lid")
+    f.community_member(community, member)
+    outsider = f.user("Otto Buiten")
+    discussion = discussions.start_discussion(coordinator, community, "Lasnaden", "Hoe controleren jullie?")
+    people = {"coordinator": coordinator, "member": member, "outsider": outsider}
+    clients = {name: make_client(user) for name, user in people.items()}
+    sockets = {name: connect(app, clients[name]) for name in people}
+    return dict(community=community, discussion=discussion, clients=clients, sockets=sockets, **people)
+
+
+def follow(socket, kind, object_id):
+    return socket.follow(kind, object_id)
+
+
+def test_reply_reaches_followers_of_the_discussion_and_no_outsider(private):
+    s, d = private["sockets"], private["discussion"]
+    assert follow(s["member"], "discussion", d.id)["ok"]
+    refused = follow(s["outsider"], "discussion", d.id)
+    assert refused == {"ok": False, "error": "not_found"}
+    assert follow(s["outsider"], "discussion", 999999) == refused  # missing looks the same
+    for socket in s.values():
+        socket.received("presence")
+
+    response = private["clients"]["coordinator"].submit(f"/d/{d.id}/reply", {"body": "Met **ultrasoon**."},
+                                                        page=f"/d/{d.id}")
+    assert response.status_code == 302
+
+    got = events(s["member"])
+    replies = [e for e in got if e["type"] == "reply"]
+    assert len(replies) == 1 and replies[0]["op"] == "new" and replies[0]["number"] == 1
+    assert "<strong>ultrasoon</strong>" in replies[0]["html"]["nl"]
+    assert replies[0]["stream"] == f"discussion:{d.id}" and replies[0]["seq"] >= 1
+    assert events(s["outsider"]) == []
+    assert [e for e in events(s["outsider"], "notification")] == []
+
+
+def test_a_client_cannot_name_a_room(private):
+    s = private["sockets"]
+    for payload in ({"room": f"discussion:{private['discussion'].id}"}, "discussion:1",
+                    {"kind": "discussion", "id": "1"}, {"kind": "user", "id": private["member"].id},
+                    {"kind": "community", "id": 2 ** 40}, {"kind": "x" * 5000, "id": 1}, None, [1, 2]):
+        assert s["outsider"].emit("follow", payload) == {"ok": False, "error": "not_found"}
+
+
+def test_events_are_sent_only_after_commit_and_dropped_on_rollback(app, private):
+    s = private["sockets"]
+    follow(s["member"], "community", private["community"].id)
+    s["member"].received()
+    stream = f"community:{private['community'].id}"
+    send_event_on_commit(stream, "test", "probe", note="rolled back")
+    assert events(s["member"]) == []  # nothing before the commit
+    db.session.rollback()
+    assert events(s["member"]) == []
+    assert db.session.query(Event).filter_by(type="test").count() == 0
+    send_event_on_commit(stream, "test", "probe", note="kept")
+    db.session.commit()
+    got = events(s["member"])
+    assert [e["note"] for e in got] == ["kept"]
+    assert db.session.query(Event).filter_by(type="test").count() == 1
+
+
+def test_catch_up_after_a_disconnect_gives_all_twenty_in_order(app, private, make_client):
+    s, d = private["sockets"], private["discussion"]
+    answer = follow(s["member"], "discussion", d.id)
+    seen = answer["last"]
+    s["member"].disconnect()
+    for n in range(20):
+        discussions.post_reply(private["coordinator"], d, f"Antwoord {n}")
+    socket = connect(app, private["clients"]["member"])
+    again = follow(socket, "discussion", d.id)
+    assert again["last"] == seen + 20
+    body = private["clients"]["member"].get(f"/api/v1/live/discussion/{d.id}/events?after={seen}").get_json()
+    numbers = [e["seq"] for e in body["events"]]
+    assert numbers == list(range(seen + 1, seen + 21))
+    assert [e["number"] for e in body["events"] if e["type"] == "reply"] == list(range(1, 21))
+    assert body["more"] is False and body["gap"] is False
+    # Paged: 5 at a time, continuing after the last one, never a duplicate.
+    got, after = [], seen
+    while True:
+        page = private["clients"]["member"].get(
+            f"/api/v1/live/discussion/{d.id}/events?after={after}&limit=5").get_json()
+        got += [e["seq"] for e in page["events"]]
+        if not page["more"]:
+            break
+        after = page["events"][-1]["seq"]
+    assert got == numbers
+
+
+def test_catch_up_is_authorised_like_following(private, api):
+    d = private["discussion"]
+    outsider = private["clients"]["outsider"]
+    assert outsider.get(f"/api/v1/live/discussion/{d.id}/events").status_code == 404
+    assert outsider.get("/api/v1/live/discussion/999999/events").status_code == 404
+    assert outsider.get(f"/api/v1/live/user/{private['member'].id}/events").status_code == 404
+    assert outsider.get(f"/api/v1/live/nonsense/{d.id}/events").status_code == 404
+    assert api().get(f"/api/v1/live/discussion/{d.id}/events").status_code == 401
+    for bad in ("-1", "abc", "9" * 5000, "²"):
+        response = private["clients"]["member"].get(f"/api/v1/live/discussion/{d.id}/events?after={bad}")
+        assert response.status_code == 422 and "error" in response.get_json()
+
+
+def test_removed_member_loses_the_live_connection_at_once(app, private):
+    s, d = private["sockets"], private["discussion"]
+    assert follow(s["member"], "discussion", d.id)["ok"]
+    from community import permissions
+
+    membership = permissions.community_membership(private["member"], private["community"])
+    community_actions.remove_member(private["coordinator"], membership)
+    assert not s["member"].is_connected()
+    # Reconnecting works (they are still signed in) but the room is refused now.
+    socket = connect(app, private["clients"]["member"])
+    assert socket.is_connected()
+    assert follow(socket, "discussion", d.id) == {"ok": False, "error": "not_found"}
+    socket.received()
+    discussions.post_reply(private["coordinator"], d, "Na het verwijderen")
+    assert events(socket) == []
+
+
+def test_member_who_leaves_is_disconnected(app, private):
+    s = private["sockets"]
+    follow(s["member"], "community", private["community"].id)
+    community_actions.leave(private["member"], private["community"])
+    assert not s["member"].is_connected()
+
+
+def test_logout_ends_the_socket_and_a_new_one_is_refused(app, private):
+    s, client = private["sockets"], private["clients"]["member"]
+    follow(s["member"], "discussion", private["discussion"].id)
+    client.logout()
+    assert not s["member"].is_connected()
+    assert not connect(app, client).is_connected()
+    discussions.post_reply(private["coordinator"], private["discussion"], "Na het uitloggen")
+    assert events(s["member"]) == []
+
+
+def test_disabled_user_loses_every_socket(app, private, f):
+    from community.actions import accounts
+
+    second = connect(app, private["clients"]["member"])
+    accounts.set_user_active(f.admin(), private["member"], False)
+    assert not private["sockets"]["member"].is_connected()
+    assert not second.is_connected()
+
+
+def test_typing_and_presence_reach_only_the_room_and_are_not_stored(app, private):
+    s, d = private["sockets"], private["discussion"]
+    follow(s["member"], "discussion", d.id)
+    follow(s["coordinator"], "discussion", d.id)
+    presence = events(s["member"], "presence")
+    assert presence and sorted(p["name"] for p in presence[-1]["people"]) == ["Coco Coördinator", "Mia Lid"]
+    for socket in s.values():
+        socket.received("presence")
+    before = db.session.query(Event).count()
+    s["coordinator"].emit("typing", {"kind": "discussion", "id": d.id})
+    s["coordinator"].emit("typing", {"kind": "discussion", "id": d.id})  # throttled
+    typing = events(s["member"], "typing")
+    assert [t["name"] for t in typing] == ["Coco Coördinator"]
+    assert events(s["coordinator"], "typing") == []  # not to yourself
+    s["outsider"].emit("typing", {"kind": "discussion", "id": d.id})  # not in the room: ignored
+    assert events(s["member"], "typing") == []
+    assert db.session.query(Event).count() == before
+
+
+def test_public_community_feed_reaches_readers_but_confidential_trajectory_lines_do_not(app, f, make_client):
+    community = f.community(visibility="public")
+    reader = f.user("Rik Lezer")
+    socket = connect(app, make_client(reader))
+    assert follow(socket, "community", community.id)["ok"]
+    socket.received()
+    joiner = f.user("Jet Nieuw")
+    f.community_member(community, joiner)
+    got = events(socket)
+    kinds = sorted((e["type"], e["op"]) for e in got)
+    assert ("feed", "new") in kinds and ("membership", "joined") in kinds
+    feed = [e for e in got if e["type"] == "feed"][0]
+    assert "Jet Nieuw" in feed["html"]["nl"] and "Jet Nieuw" in feed["html"]["en"]
+    membership = [e for e in got if e["type"] == "membership"][0]
+    assert membership["member_count"] == 2
