@@ -73,7 +73,8 @@ def test_trajectory_with_linked_case_followed_by_a_teacher(browser, live_server,
     other.locator(f"nav.tabs a[href='/c/{community.slug}/trajectories']").click()
     other.locator(f".trajectory-card a[href='/t/{trajectory_id}']").click()
     other.wait_for_url(f"**/t/{trajectory_id}")
-    other.locator(f"form[action='/t/{trajectory_id}/follow'] button[type=submit]").click()
+    with other.expect_navigation():
+        other.locator("#follow-level-trajectory").select_option("following")
     other.wait_for_url(re.compile(rf".*/t/{trajectory_id}(#.*)?$"))
     other.locator("nav.main-nav a[href='/trajectories/following']").click()
     card = other.locator(".trajectory-card", has_text="Cobotlassen invoeren").first

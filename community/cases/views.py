@@ -12,6 +12,7 @@ from community.actions import ActionError, attachments as attachment_actions, ca
 from community.cases import bp, queries
 from community.cases.forms import SECTION_LABELS, CaseForm, initial_values
 from community.models import CASE_SECTIONS
+from community.realtime.events import last_seq
 from community.security import keeps_input
 from community.trajectories import queries as trajectory_queries
 
@@ -83,11 +84,13 @@ def new(slug):
 @login_required
 def view(case_id):
     case = permissions.access_case_or_404(case_id, current_user)
+    live_last = last_seq(f"case:{case.id}")
     discussion = case.discussion if case.is_published else None
     sections = [(name, SECTION_LABELS[name], getattr(case, name + "_html")) for name in CASE_SECTIONS]
     return render_template("cases/view.html", case=case, community=case.community,
                            sections=[s for s in sections if s[2]], attachments=case.attachments,
-                           discussion=discussion, trajectory_box=trajectory_queries.link_box(current_user, case))
+                           discussion=discussion, trajectory_box=trajectory_queries.link_box(current_user, case),
+                           live_last=live_last)
 
 
 @bp.route("/cases/<int:case_id>/edit", methods=["GET", "POST"])

@@ -4,11 +4,12 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from community import permissions
-from community.actions import ActionError, communities as actions
+from community.actions import ActionError, communities as actions, notifications as notification_actions
 from community.communities import bp, queries
 from community.communities.forms import CommunityForm, RequestForm
 from community.discussions import queries as discussion_queries
 from community.queries import user_by_email
+from community.realtime.events import last_seq
 from community.security import keeps_input
 
 
@@ -55,8 +56,10 @@ def new():
 @login_required
 def home(slug):
     community = permissions.access_community_or_404(slug, current_user)
+    live_last = last_seq(f"community:{community.id}")  # before the feed: see discussions.views
     return render_template(
         "communities/home.html", community=community, feed=queries.feed_page(current_user, community),
+        live_last=live_last, follow_level=notification_actions.level_of(current_user, "community", community),
         pinned=discussion_queries.pinned(community),
         coordinators=queries.coordinators(community), members=queries.count_members(community),
         pending=queries.count_members(community, "pending") if permissions.can_manage_members(

@@ -11,12 +11,13 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from community import permissions
-from community.actions import ActionError, trajectories as actions
+from community.actions import ActionError, notifications as notification_actions, trajectories as actions
 from community.errors import error_page
 from community.forms import row_id
 from community.labels import LABELS
 from community.models import STATUS_TRANSITIONS
 from community.queries import user_by_email
+from community.realtime.events import last_seq
 from community.trajectories import bp, page as queries
 from community.trajectories import queries as lists_queries
 from community.trajectories.forms import EntryForm, MilestoneForm, TrajectoryForm
@@ -97,12 +98,16 @@ def _entry_form(trajectory, page, form=None):
 
 
 def _page(trajectory, entry_form=None, status=200):
+    live_last = last_seq(f"trajectory:{trajectory.id}")
     page = queries.trajectory_page(current_user, trajectory)
     return render_template(
         "trajectories/view.html", trajectory=trajectory, community=trajectory.community, page=page,
         organisation=trajectory.organisation, entry_form=_entry_form(trajectory, page, entry_form),
         linkable=lists_queries.linkable_evidence(current_user, trajectory),
-        next_statuses=STATUS_TRANSITIONS.get(trajectory.status, ()), today=lists_queries.today()), status
+        next_statuses=STATUS_TRANSITIONS.get(trajectory.status, ()), today=lists_queries.today(),
+        follow_level="following" if page.following else notification_actions.level_of(
+            current_user, "trajectory", trajectory),
+        live_last=live_last), status
 
 
 @bp.route("/t/<int:trajectory_id>")

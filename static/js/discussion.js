@@ -117,6 +117,7 @@
     var empty = document.getElementById("replies-empty");
     if (empty) { empty.remove(); }
     addActions(item, message);
+    item.classList.add("live-new");
     list.appendChild(item);
     if (!wasNearBottom && !(message.author && message.author.id === me)) {
       showBar(message.number);
@@ -161,8 +162,22 @@
 
   function onReaction(message) {
     var item = document.getElementById("reply-" + message.number);
-    var count = item && item.querySelector(".helpful-count");
-    if (count) { count.textContent = String(message.helpful_count); }
+    if (!item) { return; }
+    var count = item.querySelector(".helpful-count");
+    if (count && count.closest("button")) {  // the reader's own "Helpful" button shows the bare number
+      count.textContent = String(message.helpful_count);
+      return;
+    }
+    var n = message.helpful_count;
+    if (!count) {
+      var actions = item.querySelector(".reply-actions");
+      if (!actions) { return; }
+      count = document.createElement("span");
+      count.className = "muted helpful-count";
+      actions.insertBefore(count, actions.firstChild);
+    }
+    count.textContent = n === 1 ? text("data-helpful-one") : text("data-helpful-many", { n: n });
+    count.hidden = n === 0;
   }
 
   function onSignal(name, message) {

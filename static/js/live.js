@@ -74,12 +74,14 @@
   }
 
   socket.on("connect", function () {
+    body.setAttribute("data-live-state", "connected");  // for tests and styling
     window.clearTimeout(lostTimer);
     if (wasLost) { status.textContent = body.getAttribute("data-live-back") || ""; wasLost = false; }
     Object.keys(streams).forEach(function (name) { subscribe(streams[name]); });
   });
 
   socket.on("disconnect", function () {
+    body.setAttribute("data-live-state", "disconnected");
     // Only say something when the connection stays away for a moment (a reload is not news).
     lostTimer = window.setTimeout(function () {
       wasLost = true;

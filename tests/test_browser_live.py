@@ -1,0 +1,85 @@
+"""End to end in Chromium: two people in one discussion, each in their own browser context. One
+types and posts a reply; the other sees "is typing", then the reply, without a reload, and the
+unread badge counts the notification for the discussion's author."""
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from community.actions import discussions
+from tests.factories import PASSWORD
+
+pytestmark = pytest.mark.browser
+
+
+def _login(page, user):
+    page.goto("/login")
+    page.locator("#email").fill(user.email)
+    page.locator("#password").fill(PASSWORD)
+    page.locator("form[data-draft=login] button[type=submit]").click()
+    page.wait_for_url("**/dashboard")
+
+
+def _context_page(browser, live_server):
+    context = browser.new_context(base_url=live_server, locale="nl-NL")
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    return context, page, errors
+
+
+def test_a_reply_appears_in_the_other_browser_without_reload(browser, live_server, page, f):
+    author = f.user("Anna Auteur")
+    community = f.community(visibility="public", coordinator=author)
+    replier = f.user("Bram Beantwoorder")
+    f.community_member(community, replier)
+    discussion = discussions.start_discussion(author, community, "Trillingen in de freesmachine",
+                                              "Wie heeft ervaring met **balanceren**?")
+
+    _login(page, author)
+    page.goto(f"/d/{discussion.id}")
+    page.wait_for_selector("body[data-live-state=connected]")
+    page.evaluate("window.__notReloaded = true")
+    assert page.locator("#notification-count").is_hidden()
+
+    context, other, errors = _context_page(browser, live_server)
+    _login(other, replier)
+    other.goto(f"/d/{discussion.id}")
+    other.wait_for_selector("body[data-live-state=connected]")
+
+    # Who is here: the author's page lists both people once the second one arrived.
+    expect(page.locator("#live-presence")).to_contain_text("Bram Beantwoorder")
+    assert page.locator("#live-presence").is_visible()
+
+    other.locator("#reply-form textarea").fill("Wij balanceren met ")
+    other.locator("#reply-form textarea").type("een trillingsmeter.")
+    expect(page.locator("#live-typing")).to_contain_text("Bram Beantwoorder typt")
+
+    other.locator("#reply-form button[type=submit]").click()
+    other.wait_for_url(re.compile(rf".*/d/{discussion.id}.*"))
+
+    reply = page.locator("#reply-1")
+    reply.wait_for()
+    assert "Wij balanceren met een trillingsmeter." in reply.inner_text()
+    assert "Bram Beantwoorder" in reply.inner_text()
+    assert page.evaluate("window.__notReloaded") is True  # the same page, no reload
+    # The reader's own buttons came from the page's template, filled in for this reply.
+    helpful = reply.locator("form[action$='/helpful']")
+    assert helpful.count() == 1 and re.search(r"/replies/\d+/helpful$", helpful.get_attribute("action"))
+    assert page.locator("#replies-title").inner_text() == "1 reactie"
+    # Screen readers hear it through the polite live region.
+    assert "Nieuwe reactie van Bram Beantwoorder" in page.locator("#replies-live").inner_text()
+    # The author follows their discussion: the badge shows the notification at once.
+    expect(page.locator("#notification-count")).to_have_text("1")
+    assert page.locator("#notification-count").is_visible()
+    assert "1 ongelezen" in page.locator("#notification-link").get_attribute("aria-label")
+
+    # Marking it helpful in the author's page counts in the replier's page, live.
+    helpful.locator("button").click()
+    page.wait_for_url(re.compile(rf".*/d/{discussion.id}.*"))
+    expect(other.locator("#reply-1 .helpful-count")).to_contain_text("1")
+
+    page.screenshot(path="/tmp/live-discussion.png", full_page=True)
+    context.close()
+    assert not [e for e in errors if not e.startswith("Failed to load resource")], errors
