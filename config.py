@@ -53,6 +53,8 @@ class Config:
 
     # Live updates. "threading" for the embedded default, "gevent" in production.
     SOCKETIO_ASYNC_MODE = os.environ.get("SOCKETIO_ASYNC_MODE", "threading")
+    # The live-update log: `flask prune-events` deletes rows older than this.
+    EVENT_RETENTION_DAYS = int(os.environ.get("EVENT_RETENTION_DAYS", "14"))
 
     # OpenAPI document (flask-smorest)
     API_TITLE = "Leerkring API"

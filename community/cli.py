@@ -1,4 +1,4 @@
-"""flask commands: seed-demo, create-user, create-token, rerender."""
+"""flask commands: seed-demo, create-user, create-token, rerender, prune-events."""
 import click
 from flask import current_app
 from flask.cli import with_appcontext
@@ -12,6 +12,20 @@ def register_cli(app):
     app.cli.add_command(create_user_command)
     app.cli.add_command(create_token_command)
     app.cli.add_command(rerender_command)
+    app.cli.add_command(prune_events_command)
+
+
+@click.command("prune-events")
+@click.option("--days", type=click.IntRange(min=1), default=None,
+              help="Keep this many days (default: EVENT_RETENTION_DAYS, 14).")
+@with_appcontext
+def prune_events_command(days):
+    """Delete live-update log rows older than the retention period (run it daily, e.g. from cron).
+    A browser away for longer reloads its page instead of catching up."""
+    from community.realtime.events import prune_events
+
+    days = days or current_app.config["EVENT_RETENTION_DAYS"]
+    click.echo(f"Deleted {prune_events(days)} event log rows older than {days} days.")
 
 
 @click.command("seed-demo")

@@ -201,3 +201,26 @@ def test_public_community_feed_reaches_readers_but_confidential_trajectory_lines
     assert "Jet Nieuw" in feed["html"]["nl"] and "Jet Nieuw" in feed["html"]["en"]
     membership = [e for e in got if e["type"] == "membership"][0]
     assert membership["member_count"] == 2
+
+
+def test_prune_command_keeps_recent_events_and_the_numbering(app, private):
+    from datetime import timedelta
+
+    from community.models import utcnow
+
+    d = private["discussion"]
+    for n in range(3):
+        discussions.post_reply(private["coordinator"], d, f"Oud {n}")
+    stream = f"discussion:{d.id}"
+    db.session.execute(Event.__table__.update().where(Event.stream == stream).values(
+        created_at=utcnow() - timedelta(days=30)))
+    db.session.commit()
+    discussions.post_reply(private["coordinator"], d, "Nieuw")
+    result = app.test_cli_runner().invoke(args=["prune-events", "--days", "14"])
+    assert result.exit_code == 0 and "Deleted" in result.output
+    remaining = db.session.query(Event).filter(Event.stream == stream).all()
+    assert [e.type for e in remaining] == ["reply"] and remaining[0].seq > 3  # numbers never repeat
+    # A client that was away longer than the log reaches is told to reload (gap), not misled.
+    body = private["clients"]["member"].get(f"/api/v1/live/discussion/{d.id}/events?after=1").get_json()
+    assert body["gap"] is True and [e["seq"] for e in body["events"]] == [remaining[0].seq]
+    assert app.test_cli_runner().invoke(args=["prune-events", "--days", "0"]).exit_code != 0

@@ -11,7 +11,7 @@ from community.actions import ActionError, Conflict, NotAllowed
 from community.actions.content import TITLE_MAX, render, users_for_mentions
 from community.actions.feed import add_entry
 from community.actions.notifications import notify_trajectory
-from community.realtime.events import disconnect_user_on_commit
+from community.realtime.events import disconnect_user_on_commit, send_event_on_commit
 from community.actions.validate import check_choice, clean_line, clean_text
 from community.extensions import db
 from community.labels import LABELS
@@ -70,8 +70,14 @@ def update_trajectory(actor, trajectory, **data):
     _check_owner(actor, trajectory)
     for key, value in _clean(**data).items():
         setattr(trajectory, key, value)
+    _changed(trajectory, "updated")
     db.session.commit()
     return trajectory
+
+
+def _changed(trajectory, what):
+    """Changes without a feed line (those send one, see _feed) still tell open pages."""
+    send_event_on_commit(f"trajectory:{trajectory.id}", "trajectory", what, trajectory_id=trajectory.id)
 
 
 def _check_owner(actor, trajectory):
@@ -119,6 +125,7 @@ def add_participant(actor, trajectory, user, role):
         _refuse(_l("A trajectory can have at most %(max)d participants.", max=PARTICIPANTS_MAX), field="user")
     participant = TrajectoryParticipant(trajectory_id=trajectory.id, user_id=user.id, role=role)
     db.session.add(participant)
+    _changed(trajectory, "participants")
     try:
         db.session.commit()
     except sa.exc.IntegrityError:
@@ -136,6 +143,7 @@ def remove_participant(actor, trajectory, user):
     if participant is None:
         _refuse(_l("%(name)s does not take part.", name=user.display_name), status=404, code="not_found")
     db.session.delete(participant)
+    _changed(trajectory, "participants")
     disconnect_user_on_commit(user.id)  # they may no longer see a confidential trajectory
     db.session.commit()
     db.session.refresh(trajectory)
@@ -161,6 +169,7 @@ def add_milestone(actor, trajectory, **data):
     position = max((m.position for m in trajectory.milestones), default=0) + 1
     milestone = Milestone(trajectory_id=trajectory.id, position=position, **_clean_milestone(trajectory, **data))
     db.session.add(milestone)
+    _changed(trajectory, "milestones")
     db.session.commit()
     db.session.refresh(trajectory)
     return milestone
@@ -170,6 +179,7 @@ def update_milestone(actor, milestone, **data):
     _check_owner(actor, milestone.trajectory)
     for key, value in _clean_milestone(milestone.trajectory, **data).items():
         setattr(milestone, key, value)
+    _changed(milestone.trajectory, "milestones")
     db.session.commit()
     return milestone
 
@@ -183,6 +193,7 @@ def move_milestone(actor, milestone, direction):
     other = index + (1 if direction > 0 else -1)
     if 0 <= other < len(ordered):
         milestone.position, ordered[other].position = ordered[other].position, milestone.position
+        _changed(trajectory, "milestones")
         db.session.commit()
         db.session.refresh(trajectory)
     return milestone
@@ -197,6 +208,7 @@ def set_milestone_done(actor, milestone, done=True):
     milestone.done_at = utcnow() if done else None
     if not done:
         milestone.signed_off_by_id = milestone.signed_off_at = None
+        _changed(trajectory, "milestones")
     else:
         _feed(trajectory, "milestone_done", actor, milestone=milestone.title)
     db.session.commit()
@@ -222,6 +234,7 @@ def delete_milestone(actor, milestone):
     trajectory = milestone.trajectory
     _check_owner(actor, trajectory)
     db.session.delete(milestone)
+    _changed(trajectory, "milestones")
     db.session.commit()
     db.session.refresh(trajectory)
 
@@ -276,6 +289,7 @@ def unlink_evidence(actor, link):
     if not permissions.can_contribute_to_trajectory(actor, trajectory):
         raise NotAllowed(_l("Only participants and the company's managers can remove links."))
     db.session.delete(link)
+    _changed(trajectory, "links")
     db.session.commit()
 
 
