@@ -32,6 +32,8 @@ def init_app(app):
         async_mode=app.config["SOCKETIO_ASYNC_MODE"],
         message_queue=app.config.get("REDIS_URL") or None,
         manage_session=False,  # use Flask's session as it is, so logout applies to sockets too
+        # Browsers send only tiny messages (follow, typing); refuse anything big outright.
+        max_http_buffer_size=app.config.get("SOCKETIO_MAX_MESSAGE_BYTES", 16 * 1024),
         logger=False,
         engineio_logger=False,
     )
