@@ -18,3 +18,4 @@ from community.models.trajectory import (  # noqa: F401,E402
     TRAJECTORY_VISIBILITIES, VALUE_KINDS, Milestone, OutcomeEntry, Trajectory, TrajectoryFollow, TrajectoryLink,
     TrajectoryParticipant,
 )
+from community.models.scan import SCAN_VARIANTS, ScanCode, ScanResponse, ScanRound  # noqa: F401,E402
