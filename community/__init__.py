@@ -47,6 +47,7 @@ def register_blueprints(app):
     from community.main import bp as main_bp
     from community.organisations import bp as organisations_bp
     from community.people import bp as people_bp
+    from community.scan.views import bp as scan_bp
     from community.trajectories import bp as trajectories_bp
 
     app.register_blueprint(main_bp)
@@ -58,4 +59,5 @@ def register_blueprints(app):
     app.register_blueprint(people_bp)
     app.register_blueprint(trajectories_bp)
     app.register_blueprint(organisations_bp)
+    app.register_blueprint(scan_bp)
     app.register_blueprint(admin_bp)

@@ -46,11 +46,9 @@ class ScanRound(db.Model):
     created_by_id: so.Mapped[Optional[int]] = so.mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
 
+    # No collections of codes or responses: they are read with explicit queries, and a round is
+    # deleted with explicit DELETE statements (actions/scan.py), never by loading its answers.
     organisation: so.Mapped["Organisation"] = so.relationship()  # noqa: F821
-    codes: so.Mapped[list["ScanCode"]] = so.relationship(
-        back_populates="round", cascade="all, delete-orphan", passive_deletes=True, lazy="noload")
-    responses: so.Mapped[list["ScanResponse"]] = so.relationship(
-        cascade="all, delete-orphan", passive_deletes=True, lazy="noload")
 
     def is_closed(self, today):
         return self.closed_at is not None or today > self.closes_on
@@ -80,7 +78,7 @@ class ScanCode(db.Model):
     variant: so.Mapped[str] = so.mapped_column(sa.String(12), default="employee")
     used: so.Mapped[bool] = so.mapped_column(default=False)
 
-    round: so.Mapped[ScanRound] = so.relationship(back_populates="codes")
+    round: so.Mapped[ScanRound] = so.relationship()
 
 
 class ScanResponse(db.Model):
