@@ -40,6 +40,7 @@ class Blueprint(flask_smorest.Blueprint):
 
 def init_api(app):
     from community.api import cases, communities, discussions, invitations, me, organisations, preview, trajectories
+    from community.api import scan
 
     api = LeerkringApi(app, spec_kwargs={
         "info": {"description": "Leerkring JSON API. Authenticate with a personal access token "
@@ -53,6 +54,6 @@ def init_api(app):
     # flask-smorest registers its own HTTPException handler; community.errors registers ours
     # after it, answering JSON under /api and HTML pages elsewhere.
     for blueprint in (me.blp, organisations.blp, communities.blp, invitations.blp, discussions.blp, cases.blp,
-                      preview.blp, trajectories.blp):
+                      preview.blp, trajectories.blp, scan.blp):
         api.register_blueprint(blueprint, url_prefix="/api/v1" + blueprint.url_prefix)
     return api
