@@ -87,7 +87,7 @@ def answer(token):
     except ActionError as error:
         return _closed_page(scan_round, error, 409 if request.method == "POST" else 200)
     if not scan_round.open_link and variant == "employee":
-        return render_template("scan/code_only.html", scan_round=scan_round, form=CodeForm(formdata=None))
+        return render_template("scan/code_only.html", scan_round=scan_round), 403 if request.method == "POST" else 200
     if request.method == "GET":
         return _questionnaire(scan_round, variant, request.path)
     answers = answers_from(request.form, variant, scan_round.questionnaire_version)
