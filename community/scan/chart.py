@@ -6,7 +6,7 @@ every dimension is left out rather than drawn with gaps.
 import math
 
 SIZE = 520        # the viewBox is SIZE x SIZE; the page scales it
-RADIUS = 150      # length of an axis (the value 5)
+RADIUS = 170      # length of an axis (the value 5)
 LABEL_GAP = 22    # distance of a label beyond the axis end
 SCALE_MIN, SCALE_MAX = 1, 5
 
