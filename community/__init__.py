@@ -48,6 +48,7 @@ def register_blueprints(app):
     from community.notifications import bp as notifications_bp
     from community.organisations import bp as organisations_bp
     from community.people import bp as people_bp
+    from community.scan.views import bp as scan_bp
     from community.trajectories import bp as trajectories_bp
 
     app.register_blueprint(main_bp)
@@ -59,5 +60,6 @@ def register_blueprints(app):
     app.register_blueprint(people_bp)
     app.register_blueprint(trajectories_bp)
     app.register_blueprint(organisations_bp)
+    app.register_blueprint(scan_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(notifications_bp)

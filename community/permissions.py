@@ -579,6 +579,60 @@ def can_see_notification(user, notification, targets):
         return target is not None and can_manage_members(user, target)
     return can_follow_live(user, notification.object_type, target)
 
+# --- learning-culture scan ---------------------------------------------------------------------
+# Respondents have no account: a link token or a one-time code is their whole authorisation.
+# Rounds and results belong to the company's managers (and admins); for everyone else a round
+# does not exist (404), as its title alone can say something about the company.
+
+def can_manage_scan(user, org):
+    """Open, close and delete rounds and read their results: managers of an active company."""
+    if org.kind != "company" or org.status != "active":
+        return False
+    return is_admin(user) or is_organisation_manager(user, org)
+
+
+def access_scan_organisation_or_404(org_id, user):
+    org = get_row(Organisation, org_id)
+    if org is None or not can_manage_scan(user, org):
+        abort(404)
+    return org
+
+
+def access_scan_round_or_404(round_id, user):
+    from community.models import ScanRound
+
+    scan_round = get_row(ScanRound, round_id)
+    if scan_round is None or not can_manage_scan(user, scan_round.organisation):
+        abort(404)
+    return scan_round
+
+
+# token_urlsafe(24) makes 32 characters; anything else cannot be a link and is not looked up.
+_SCAN_TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{20,64}")
+
+
+def access_scan_link_or_404(token):
+    """The round and questionnaire variant ('employee' or 'management') a link opens, or 404."""
+    from community.models import ScanRound
+
+    if not isinstance(token, str) or not _SCAN_TOKEN_SHAPE.fullmatch(token):
+        abort(404)
+    scan_round = db.session.scalar(sa.select(ScanRound).where(
+        sa.or_(ScanRound.employee_token == token, ScanRound.management_token == token)))
+    if scan_round is None:
+        abort(404)
+    return scan_round, "management" if scan_round.management_token == token else "employee"
+
+
+def scan_code_row(code):
+    """The invitation code row for an already normalised code, or None (the caller says why)."""
+    from community.models import ScanCode
+
+    if not isinstance(code, str) or not code.isascii() or not code.isalnum() or len(code) > 16:
+        return None
+    return db.session.scalar(sa.select(ScanCode).where(ScanCode.code == code))
+
+
 JINJA_GLOBALS = {
     name: obj for name, obj in dict(globals()).items()
     if name.startswith(("can_", "is_")) and callable(obj)

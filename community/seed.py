@@ -12,6 +12,7 @@ from community.models import (
 )
 from community.queries import user_by_email
 from community.seed_content import CASES, DISCUSSIONS
+from community.seed_scan import seed_scan
 from community.seed_trajectories import seed_trajectories
 
 ORGANISATIONS = [
@@ -153,6 +154,7 @@ def seed_demo():
     for spec in DISCUSSIONS:
         _discussion(communities[spec["community"]], users, spec)
     seed_trajectories(users)
+    seed_scan(users)
     return [(spec[0], _login_description(spec)) for spec in USERS]
 
 

@@ -22,3 +22,4 @@ from community.models.live import (  # noqa: F401,E402
     FOLLOW_LEVELS, FOLLOW_TARGETS, NOTIFICATION_KINDS, STREAM_KINDS, Event, EventStream, FollowLevel,
     Notification,
 )
+from community.models.scan import SCAN_VARIANTS, ScanCode, ScanResponse, ScanRound  # noqa: F401,E402

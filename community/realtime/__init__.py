@@ -60,7 +60,10 @@ def _target(data):
 def on_connect(auth=None):
     if not current_user.is_authenticated:
         return False  # refuse anonymous connections
-    join_room(personal_room(current_user.id))
+    try:
+        join_room(personal_room(current_user.id))
+    except ValueError:  # gone again before we got here
+        return False
     store.add_socket(current_user.id, request.sid)
     return None
 
@@ -86,7 +89,10 @@ def on_follow(data=None):
     stream = permissions.access_live_stream(kind, object_id, current_user) if kind else None
     if stream is None:
         return {"ok": False, "error": "not_found"}
-    join_room(stream)
+    try:
+        join_room(stream)
+    except ValueError:  # the socket went away while this message was handled (a page change)
+        return {"ok": False, "error": "gone"}
     if kind == "discussion":
         store.set_present(stream, request.sid, current_user.id, current_user.display_name)
         _send_presence(stream)
@@ -100,7 +106,10 @@ def on_unfollow(data=None):
         return {"ok": False, "error": "not_found"}
     stream = f"{kind}:{object_id}"
     if stream in rooms() and stream != personal_room(getattr(current_user, "id", None)):
-        leave_room(stream)
+        try:
+            leave_room(stream)
+        except ValueError:
+            return {"ok": True}
         if kind == "discussion":
             store.clear_present(stream, request.sid)
             _send_presence(stream)

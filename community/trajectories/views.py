@@ -47,7 +47,10 @@ def new(org_id):
     org = permissions.access_organisation_or_404(org_id, current_user)
     if not (permissions.is_admin(current_user) or permissions.is_organisation_manager(current_user, org)):
         abort(403)
-    form = TrajectoryForm()
+    # Title and goal can come pre-filled from a link (the scan's "start a trajectory on this
+    # dimension"); the manager still reads, changes and confirms them.
+    prefill = {name: request.args.get(name, "")[:limit] for name, limit in (("title", 200), ("goal", 2000))}
+    form = TrajectoryForm(data=prefill if request.method == "GET" else None)
     communities = queries.host_communities(current_user)
     form.community_id.choices = [("", _("Choose a community"))] + [(str(c.id), c.name) for c in communities]
     if form.validate_on_submit():
