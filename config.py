@@ -56,6 +56,18 @@ class Config:
     # The live-update log: `flask prune-events` deletes rows older than this.
     EVENT_RETENTION_DAYS = int(os.environ.get("EVENT_RETENTION_DAYS", "14"))
 
+    # Anti-abuse (README "Moderation"): reports per member per hour; posts (discussions, replies,
+    # cases) per member per minute and per hour, stricter for accounts younger than a day;
+    # the same text twice within a few minutes is refused; new accounts may add few links.
+    REPORTS_PER_HOUR = int(os.environ.get("REPORTS_PER_HOUR", "10"))
+    POSTS_PER_MINUTE = int(os.environ.get("POSTS_PER_MINUTE", "6"))
+    POSTS_PER_HOUR = int(os.environ.get("POSTS_PER_HOUR", "60"))
+    NEW_ACCOUNT_POSTS_PER_MINUTE = int(os.environ.get("NEW_ACCOUNT_POSTS_PER_MINUTE", "2"))
+    NEW_ACCOUNT_POSTS_PER_HOUR = int(os.environ.get("NEW_ACCOUNT_POSTS_PER_HOUR", "10"))
+    NEW_ACCOUNT_HOURS = int(os.environ.get("NEW_ACCOUNT_HOURS", "24"))
+    NEW_ACCOUNT_LINKS_MAX = int(os.environ.get("NEW_ACCOUNT_LINKS_MAX", "2"))
+    DUPLICATE_POST_MINUTES = int(os.environ.get("DUPLICATE_POST_MINUTES", "5"))
+
     # OpenAPI document (flask-smorest)
     API_TITLE = "Leerkring API"
     API_VERSION = "v1"
@@ -83,6 +95,10 @@ class TestingConfig(Config):
     LOGIN_LIMIT_PER_ACCOUNT = "10000 per minute"
     REGISTER_LIMIT_PER_ADDRESS = "10000 per minute"
     REDIS_URL = ""
+    POSTS_PER_MINUTE = POSTS_PER_HOUR = 10000
+    NEW_ACCOUNT_POSTS_PER_MINUTE = NEW_ACCOUNT_POSTS_PER_HOUR = 10000
+    NEW_ACCOUNT_LINKS_MAX = 10000
+    DUPLICATE_POST_MINUTES = 0
     PASSWORD_HASH_FAST = True  # cheaper argon2 parameters so the suite stays quick
 
 

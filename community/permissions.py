@@ -119,6 +119,7 @@ def get_row(model, row_id):
 def forget_memberships():
     if has_app_context():
         g.pop("_community_memberships", None)
+        g.pop("_community_sanctions", None)
 
 
 def is_community_member(user, community):
@@ -153,7 +154,7 @@ def can_see_community_listing(user, community):
 
 def can_join(user, community):
     """Become a member at once: open communities, or when a coordinator invited you."""
-    if not _signed_in(user) or community.archived:
+    if not _signed_in(user) or community.archived or sanction_in_force(user, community, "ban"):
         return False
     membership = community_membership(user, community)
     if membership is not None:
@@ -163,6 +164,8 @@ def can_join(user, community):
 
 def can_request_to_join(user, community):
     if not _signed_in(user) or community.archived or community.join_policy != "request":
+        return False
+    if sanction_in_force(user, community, "ban"):
         return False
     return community_membership(user, community) is None and can_see_community_listing(user, community)
 
@@ -269,12 +272,14 @@ def readable_communities_filter(user):
 # --- discussions and practice cases ---------------------------------------------------------------
 
 def can_post_in_community(user, community):
-    """Start discussions, reply, write cases: active members of a community that is not archived."""
-    return not community.archived and is_community_member(user, community)
+    """Start discussions, reply, write cases: active members of a community that is not archived,
+    unless a coordinator muted them for now."""
+    return not community.archived and is_community_member(user, community) \
+        and sanction_in_force(user, community, "mute") is None
 
 
 def can_read_discussion(user, discussion):
-    if not can_view_community(user, discussion.community):
+    if not can_view_community(user, discussion.community) or not can_see_content(user, discussion):
         return False
     # A case's own discussion exists only once the case is published; follow the case's rules.
     return discussion.case is None or can_view_case(user, discussion.case)
@@ -310,7 +315,7 @@ def can_delete_reply(user, reply):
 
 def can_react(user, reply):
     """Mark a reply helpful: members, not on their own replies."""
-    return not reply.is_deleted and reply.author_id != getattr(user, "id", None) \
+    return not reply.is_deleted and not reply.is_hidden and reply.author_id != getattr(user, "id", None) \
         and can_post_in_community(user, reply.discussion.community)
 
 
@@ -323,7 +328,7 @@ def can_accept_answer(user, discussion):
 
 
 def can_view_case(user, case):
-    if not can_view_community(user, case.community):
+    if not can_view_community(user, case.community) or not can_see_content(user, case):
         return False
     if case.is_published:
         return True
@@ -395,7 +400,7 @@ def readable_cases_filter(user):
 
     own_drafts = sa.and_(Case.status == "draft", Case.author_id == getattr(user, "id", None))
     return sa.and_(Case.community_id.in_(sa.select(Community.id).where(readable_communities_filter(user))),
-                   sa.or_(Case.status == "published", own_drafts))
+                   sa.or_(Case.status == "published", own_drafts), visible_content_filter(user, Case))
 
 
 # --- development trajectories --------------------------------------------------------------------
@@ -533,6 +538,106 @@ def access_user_for_admin_or_404(user_id, actor):
     if user is None:
         abort(404)
     return user
+
+
+# --- moderation ------------------------------------------------------------------------------------
+
+def can_moderate(user, community):
+    """Handle reports, hide and restore, sanction members, read the audit log: coordinators
+    of the community and platform admins."""
+    return can_manage_members(user, community)
+
+
+def can_see_content(user, item):
+    """Hidden content shows to its author (with the reason) and to moderators; to nobody else."""
+    if not item.is_hidden:
+        return True
+    if not _signed_in(user):
+        return False
+    community = item.discussion.community if hasattr(item, "discussion_id") else item.community
+    return item.author_id == user.id or can_moderate(user, community)
+
+
+def can_see_reply(user, reply):
+    return can_see_content(user, reply) if reply.is_hidden else True
+
+
+def visible_content_filter(user, model):
+    """SQL condition matching what can_see_content allows, for lists: not hidden, or the user's
+    own, or anything in communities they moderate."""
+    if is_admin(user):
+        return sa.true()
+    if not _signed_in(user):
+        return model.hidden_at.is_(None)
+    moderated = sa.select(CommunityMembership.community_id).where(
+        CommunityMembership.user_id == user.id, CommunityMembership.role == "coordinator",
+        CommunityMembership.state == "active")
+    return sa.or_(model.hidden_at.is_(None), model.author_id == user.id, model.community_id.in_(moderated))
+
+
+def sanction_in_force(user, community, kind):
+    """The mute or ban of the user in the community that is in force now, or None (cached for
+    the request, like memberships)."""
+    if not _signed_in(user):
+        return None
+    from community.models import Sanction, utcnow
+
+    # All of the user's sanctions at once: a list page asks for many communities, one query.
+    cache = g.setdefault("_community_sanctions", {}) if has_app_context() else {}
+    if user.id not in cache:
+        now = utcnow()
+        found = {}
+        for sanction in db.session.scalars(sa.select(Sanction).where(
+                Sanction.user_id == user.id, Sanction.lifted_at.is_(None),
+                sa.or_(Sanction.ends_at.is_(None), Sanction.ends_at > now)).order_by(Sanction.id)):
+            found.setdefault(sanction.community_id, []).append(sanction)
+        cache[user.id] = found
+    return next((s for s in cache[user.id].get(community.id, ()) if s.kind == kind), None)
+
+
+def can_report(user, target, item):
+    """Report what you can read and did not write yourself."""
+    if not _signed_in(user) or getattr(item, "author_id", None) == user.id:
+        return False
+    if target == "reply":
+        return not item.is_deleted and can_read_discussion(user, item.discussion) and can_see_reply(user, item)
+    if target == "discussion":
+        return can_read_discussion(user, item)
+    return target == "case" and item.is_published and can_view_case(user, item)
+
+
+def can_sanction(actor, community, member):
+    """Mute or ban: moderators, not themselves, never a coordinator or an admin."""
+    if not can_moderate(actor, community) or member is None or member.id == actor.id:
+        return False
+    return not is_admin(member) and not is_coordinator(member, community)
+
+
+def can_move_discussion(actor, discussion, target_community):
+    """Move a discussion between two communities the coordinator runs (not a case's own)."""
+    return discussion.case_id is None and target_community.id != discussion.community_id \
+        and not target_community.archived and can_moderate(actor, discussion.community) \
+        and can_moderate(actor, target_community)
+
+
+def access_reported_item_or_404(target, item_id, user):
+    """A reply, discussion or case the user may read (for reporting and moderating)."""
+    from community.models import Case, Discussion, Reply
+
+    models = {"reply": Reply, "discussion": Discussion, "case": Case}
+    item = get_row(models[target], item_id) if target in models else None
+    if item is None:
+        abort(404)
+    visible = {"reply": lambda: can_read_discussion(user, item.discussion) and can_see_reply(user, item),
+               "discussion": lambda: can_read_discussion(user, item),
+               "case": lambda: can_view_case(user, item)}[target]()
+    if not visible:
+        abort(404)
+    return item
+
+
+def item_community(target, item):
+    return item.discussion.community if target == "reply" else item.community
 
 
 # --- live updates and notifications --------------------------------------------------------------

@@ -143,6 +143,10 @@ def set_user_active(actor, user, active):
         raise NotAllowed(_l("Only platform administrators can do this."))
     if user.id == actor.id and not active:
         raise ActionError(_l("You cannot disable your own account."))
+    if user.active != bool(active):
+        from community.actions.moderation import audit
+
+        audit(actor, "enable_account" if active else "disable_account", None, "member", user.id, user)
     user.active = bool(active)
     if not active:
         db.session.execute(sa.update(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))

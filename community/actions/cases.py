@@ -12,7 +12,8 @@ from community.actions.content import (
     CASE_SECTION_MAX, CASE_TOTAL_MAX, TITLE_MAX, edit_note_for, keep_revision, record_mentions, render,
     users_for_mentions,
 )
-from community.actions.discussions import start_discussion
+from community.actions import abuse, moderation
+from community.actions.discussions import check_not_muted, start_discussion
 from community.actions.notifications import notify_mentions
 from community.realtime.events import send_event_on_commit
 from community.actions.feed import add_entry, retitle_feed_entries
@@ -105,9 +106,11 @@ def create_case(actor, community, publish=False, **data):
     if community.archived:
         raise ActionError(_l("This community is archived: you can read it, but nobody can post."),
                           status=409, code="archived")
+    check_not_muted(actor, community)
     if not permissions.can_post_in_community(actor, community):
         raise NotAllowed(_l("Join this community to share practice cases."))
     fields, tags = _clean(actor, community, **data)
+    abuse.check_post(actor, "\n".join(str(data.get(name) or "") for name in CASE_SECTIONS))
     if publish:
         _check_publishable(fields)  # before writing: a refused publish must not leave a draft behind
     case = Case(community_id=community.id, author_id=actor.id, status="draft")
@@ -133,6 +136,7 @@ def update_case(actor, case, edit_note="", publish=False, **data):
                       json.dumps({name: getattr(case, name) for name in CASE_SECTIONS}, ensure_ascii=False),
                       actor)
         case.edited_at, case.edit_note = utcnow(), note
+        moderation.record_edit(actor, "case", case, note)
     if case.is_published and fields["title"] != case.title:
         retitle_feed_entries("case", case.id, fields["title"])
     mentioned = _apply(case, actor, fields, tags)
@@ -176,8 +180,10 @@ def _notify_mentions(actor, case, user_ids):
 
 
 def _send(case, op):
+    if case.is_hidden:
+        return
     send_event_on_commit(f"case:{case.id}", "case", op, case_id=case.id, community_id=case.community_id,
-                         build=lambda: {"title": case.title})
+                         subject=f"case:{case.id}", build=lambda: {"title": case.title})
 
 
 def _check_publishable(fields):

@@ -152,9 +152,15 @@ def _not_archived(community):
                 code="archived")
 
 
+def _not_banned(user, community):
+    if permissions.sanction_in_force(user, community, "ban") is not None:
+        raise NotAllowed(_l("A coordinator banned you from this community; you cannot join it again for now."))
+
+
 def join(user, community):
     """Join an open community, or accept a coordinator's invitation."""
     _not_archived(community)
+    _not_banned(user, community)
     membership = permissions.community_membership(user, community)
     if membership is not None and membership.is_active:
         raise Conflict(_l("You are already a member of this community."))
@@ -193,6 +199,7 @@ def _commit_membership():
 
 def request_to_join(user, community, message=""):
     _not_archived(community)
+    _not_banned(user, community)
     if not permissions.can_request_to_join(user, community):
         if permissions.community_membership(user, community) is not None:
             raise Conflict(_l("You are already a member of this community or have asked to join."))
@@ -261,6 +268,9 @@ def invite_user(actor, community, user):
     _not_archived(community)
     if not user.active:
         raise ActionError(_l("This account is disabled."), field="user")
+    if permissions.sanction_in_force(user, community, "ban") is not None:
+        raise ActionError(_l("%(name)s is banned from this community; lift the ban first.", name=user.display_name),
+                          field="user", status=409, code="banned")
     membership = permissions.community_membership(user, community)
     if membership is not None and membership.is_active:
         raise Conflict(_l("%(name)s is already a member.", name=user.display_name), field="user")
@@ -369,6 +379,7 @@ def use_invite_link(user, token):
                           code="invitation_" + problem)
     community = invitation.community
     _not_archived(community)
+    _not_banned(user, community)
     # Count the use atomically, so two people cannot both take the last use.
     used = db.session.execute(
         sa.update(Invitation).where(Invitation.id == invitation.id, Invitation.revoked_at.is_(None),

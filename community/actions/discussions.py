@@ -11,17 +11,29 @@ from community.actions.content import (
 )
 from community.actions.feed import add_entry, retitle_feed_entries
 from community.actions.validate import clean_line
-from community.actions import notifications
+from community.actions import abuse, moderation, notifications
 from community.extensions import db
 from community.realtime import payloads
 from community.realtime.events import send_event_on_commit
 from community.models import Discussion, Mention, Reaction, ReadMark, Reply, Revision, utcnow
 
 
-def _check_can_post(user, community):
+def check_not_muted(user, community):
+    """A muted member is told until when, and why (the page, API and socket say the same)."""
+    muted = permissions.sanction_in_force(user, community, "mute")
+    if muted is not None:
+        from flask_babel import format_datetime
+
+        raise ActionError(_l("A coordinator muted you in this community until %(end)s: %(reason)s",
+                             end=format_datetime(muted.ends_at, "short"), reason=muted.reason),
+                          status=403, code="muted")
+
+
+def _check_can_post(user, community, body=""):
     if community.archived:
         raise ActionError(_l("This community is archived: you can read it, but nobody can post."),
                           status=409, code="archived")
+    check_not_muted(user, community)
     if not permissions.can_post_in_community(user, community):
         raise NotAllowed(_l("Join this community to take part in its discussions."))
 
@@ -32,6 +44,8 @@ def start_discussion(user, community, title, body, case=None, commit=True):
     _check_can_post(user, community)
     title = clean_line(title, "title", TITLE_MAX)
     body = clean_body(body, "body", DISCUSSION_BODY_MAX, required=case is None)
+    if case is None:
+        abuse.check_post(user, body)
     html, mentioned = render(body, users_for_mentions(body))
     now = utcnow()
     discussion = Discussion(community_id=community.id, author_id=user.id, title=title, body=body,
@@ -68,6 +82,7 @@ def edit_discussion(user, discussion, title, body, edit_note=""):
     discussion.title, discussion.body, discussion.body_html = title, body, html
     discussion.render_version = markup.RENDER_VERSION
     discussion.edited_at, discussion.edit_note = utcnow(), note
+    moderation.record_edit(user, "discussion", discussion, note)
     new_mentions = record_mentions("discussion", discussion.id, discussion.community, user, mentioned)
     notifications.notify_mentions(user, "discussion", discussion.id, discussion.community, new_mentions,
                                   discussion.title, "discussion", discussion.id,
@@ -78,13 +93,18 @@ def edit_discussion(user, discussion, title, body, edit_note=""):
 
 
 def _send(discussion, op, stream=None):
-    """A discussion's change goes to its own room (and a new one to its community's)."""
+    """A discussion's change goes to its own room (and a new one to its community's). A hidden
+    one tells nobody: only its author and moderators may see it."""
+    if discussion.is_hidden:
+        return
     send_event_on_commit(stream or f"discussion:{discussion.id}", "discussion", op,
-                         build=lambda: payloads.discussion_data(discussion))
+                         subject=f"discussion:{discussion.id}", build=lambda: payloads.discussion_data(discussion))
 
 
 def _send_reply(reply, op):
-    send_event_on_commit(f"discussion:{reply.discussion_id}", "reply", op,
+    if reply.is_hidden:
+        return
+    send_event_on_commit(f"discussion:{reply.discussion_id}", "reply", op, subject=f"reply:{reply.id}",
                          build=lambda: payloads.reply_data(reply))
 
 
@@ -94,6 +114,7 @@ def post_reply(user, discussion, body, quote_of=None):
     if discussion.locked:
         raise _locked(discussion)
     body = clean_body(body, "body", REPLY_BODY_MAX)
+    abuse.check_post(user, body)
     if quote_of is not None and (quote_of.discussion_id != discussion.id or quote_of.is_deleted):
         raise ActionError(_l("You can only quote a reply of this discussion."), field="quote_of")
     html, mentioned = render(body, users_for_mentions(body))
@@ -141,6 +162,7 @@ def edit_reply(user, reply, body, edit_note=""):
     html, mentioned = render(body, users_for_mentions(body))
     reply.body, reply.body_html, reply.render_version = body, html, markup.RENDER_VERSION
     reply.edited_at, reply.edit_note = utcnow(), note
+    moderation.record_edit(user, "reply", reply, note)
     discussion = reply.discussion
     new_mentions = record_mentions("reply", reply.id, discussion.community, user, mentioned)
     notifications.notify_mentions(user, "reply", reply.id, discussion.community, new_mentions,
@@ -209,7 +231,10 @@ def accept_answer(user, discussion, reply=None):
 def set_pinned(user, discussion, pinned):
     if not permissions.can_moderate_discussion(user, discussion):
         raise NotAllowed(_l("Only coordinators can pin discussions."))
+    if discussion.pinned == bool(pinned):
+        return discussion
     discussion.pinned = bool(pinned)
+    moderation.record_discussion_control(user, discussion, "pin" if pinned else "unpin")
     _send(discussion, "pinned")
     db.session.commit()
     return discussion
@@ -220,6 +245,7 @@ def set_locked(user, discussion, locked, reason=""):
         raise NotAllowed(_l("Only coordinators can lock discussions."))
     discussion.locked = bool(locked)
     discussion.lock_reason = clean_line(reason, "reason", EDIT_NOTE_MAX, required=False) if locked else ""
+    moderation.record_discussion_control(user, discussion, "lock" if locked else "unlock", discussion.lock_reason)
     _send(discussion, "locked")
     db.session.commit()
     return discussion

@@ -14,7 +14,8 @@ def add_entry(community, kind, actor=None, subject=None, object_type=None, objec
     # Everyone who reads the community sees an entry without audience; an entry for a trajectory
     # goes to that trajectory's stream only (whose room admits only those who may see it).
     stream = audience if audience else f"community:{community.id}"
-    send_event_on_commit(stream, "feed", "new", community_id=community.id,
+    subject = f"{object_type}:{object_id}" if object_type in ("discussion", "case") else None
+    send_event_on_commit(stream, "feed", "new", community_id=community.id, subject=subject,
                          build=lambda: payloads.feed_data(entry))
     return entry
 

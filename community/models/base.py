@@ -32,3 +32,16 @@ def in_values(column, values):
     """A CHECK constraint expression text: column IN (values)."""
     quoted = ", ".join(f"'{v}'" for v in values)
     return f"{column} IN ({quoted})"
+
+
+class Hideable:
+    """Soft hiding by a coordinator: the author still sees it, with the reason; moderators see
+    it marked hidden; nobody else sees it at all. Restoring clears the three columns."""
+
+    hidden_at = sa.orm.mapped_column(UTCDateTime, nullable=True)
+    hidden_reason = sa.orm.mapped_column(sa.String(300), nullable=False, default="")
+    hidden_by_id = sa.orm.mapped_column(sa.Integer, nullable=True)  # no key: the audit log keeps who
+
+    @property
+    def is_hidden(self):
+        return self.hidden_at is not None

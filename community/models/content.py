@@ -10,7 +10,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from community.extensions import db
-from community.models.base import UTCDateTime, in_values, utcnow
+from community.models.base import Hideable, UTCDateTime, in_values, utcnow
 
 CASE_LEVELS = ("mbo", "hbo", "both", "na")
 CASE_STATUSES = ("draft", "published")
@@ -18,7 +18,7 @@ CASE_SECTIONS = ("context", "question", "approach", "result", "lessons")
 REVISION_TARGETS = ("discussion", "reply", "case")
 
 
-class Discussion(db.Model):
+class Discussion(Hideable, db.Model):
     __tablename__ = "discussions"
     __table_args__ = (
         sa.Index("ix_discussions_community_activity", "community_id", "pinned", "last_activity_at"),
@@ -51,7 +51,7 @@ class Discussion(db.Model):
     case: so.Mapped[Optional["Case"]] = so.relationship(foreign_keys=[case_id])
 
 
-class Reply(db.Model):
+class Reply(Hideable, db.Model):
     __tablename__ = "replies"
     __table_args__ = (sa.Index("ix_replies_discussion_id_id", "discussion_id", "id"),)
 
@@ -142,7 +142,7 @@ class Mention(db.Model):
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
 
 
-class Case(db.Model):
+class Case(Hideable, db.Model):
     """A practice case (praktijkcasus): a structured story from a company or classroom."""
 
     __tablename__ = "cases"

@@ -41,6 +41,8 @@ class Event(db.Model):
     op: so.Mapped[str] = so.mapped_column(sa.String(20))
     data: so.Mapped[dict] = so.mapped_column(sa.JSON, default=dict)
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow, index=True)
+    # What the event shows ("reply:12"), so hiding it can blank the content of logged events.
+    subject: so.Mapped[Optional[str]] = so.mapped_column(sa.String(40), index=True)
 
     def as_message(self):
         """What a browser receives, live or in catch-up: the same shape both ways."""

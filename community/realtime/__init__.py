@@ -62,7 +62,7 @@ def on_connect(auth=None):
         return False  # refuse anonymous connections
     try:
         join_room(personal_room(current_user.id))
-    except ValueError:  # gone again before we got here
+    except (ValueError, KeyError):  # gone again before we got here
         return False
     store.add_socket(current_user.id, request.sid)
     return None
@@ -91,7 +91,7 @@ def on_follow(data=None):
         return {"ok": False, "error": "not_found"}
     try:
         join_room(stream)
-    except ValueError:  # the socket went away while this message was handled (a page change)
+    except (ValueError, KeyError):  # the socket went away while this was handled (a page change)
         return {"ok": False, "error": "gone"}
     if kind == "discussion":
         store.set_present(stream, request.sid, current_user.id, current_user.display_name)
@@ -108,7 +108,7 @@ def on_unfollow(data=None):
     if stream in rooms() and stream != personal_room(getattr(current_user, "id", None)):
         try:
             leave_room(stream)
-        except ValueError:
+        except (ValueError, KeyError):
             return {"ok": True}
         if kind == "discussion":
             store.clear_present(stream, request.sid)

@@ -22,6 +22,7 @@ log = logging.getLogger(__name__)
 
 PENDING = "leerkring_pending_events"
 PENDING_DISCONNECTS = "leerkring_pending_disconnects"
+PENDING_CLOSE = "leerkring_pending_close"
 CATCH_UP_LIMIT = 200
 _listeners = []  # tests register callables here to see what was emitted
 
@@ -30,12 +31,20 @@ def stream_name(kind, object_id):
     return f"{kind}:{int(object_id)}"
 
 
-def send_event_on_commit(stream, type, op, build=None, **data):
+def send_event_on_commit(stream, type, op, build=None, subject=None, **data):
     """Queue an event for ``stream``; it is logged and emitted only if the transaction commits.
     ``build`` (optional) is called just before the commit, when new rows have their ids, and
-    returns more data (pre-rendered HTML, say)."""
+    returns more data (pre-rendered HTML, say). ``subject`` ("reply:12") names what the event
+    shows, so hiding that later can blank the logged copy (moderation)."""
     db.session.info.setdefault(PENDING, []).append(
-        {"stream": stream, "type": type, "op": op, "data": data, "build": build, "at": utcnow()})
+        {"stream": stream, "type": type, "op": op, "data": data, "build": build, "subject": subject,
+         "at": utcnow()})
+
+
+def close_room_on_commit(room):
+    """After the commit, empty a room on every process (a hidden or moved discussion: who may
+    still see it follows it again when their page reloads)."""
+    db.session.info.setdefault(PENDING_CLOSE, set()).add(room)
 
 
 def disconnect_user_on_commit(user_id):
@@ -77,7 +86,7 @@ def _log_pending(session):
     for item in sorted(pending, key=lambda item: item["stream"]):
         item["seq"] = _next_seq(item["stream"])
         session.add(Event(stream=item["stream"], seq=item["seq"], type=item["type"], op=item["op"],
-                          data=item["data"], created_at=item["at"]))
+                          data=item["data"], created_at=item["at"], subject=item["subject"]))
     session.info["leerkring_logged_events"] = pending
     session.info[PENDING] = []
     session.flush()
@@ -87,8 +96,14 @@ def _log_pending(session):
 def _emit_logged(session):
     logged = session.info.pop("leerkring_logged_events", None) or []
     disconnects = session.info.pop(PENDING_DISCONNECTS, None) or set()
+    closing = session.info.pop(PENDING_CLOSE, None) or set()
     for item in logged:
         emit(item["stream"], message_of(item))
+    for room in sorted(closing):
+        try:
+            socketio.close_room(room)
+        except Exception:  # noqa: BLE001 - as for emit: logged, never raised after a commit
+            log.exception("could not close room %s", room)
     for user_id in sorted(disconnects):
         from community.realtime.store import disconnect_user
 
@@ -100,6 +115,7 @@ def _drop_pending(session):
     session.info.pop(PENDING, None)
     session.info.pop("leerkring_logged_events", None)
     session.info.pop(PENDING_DISCONNECTS, None)
+    session.info.pop(PENDING_CLOSE, None)
 
 
 def message_of(item):

@@ -1,0 +1,59 @@
+"""Anti-abuse defaults for posting (limits in config.py, documented in the README):
+- a posting rate per minute and per hour, stricter for accounts younger than NEW_ACCOUNT_HOURS;
+- the same text twice within DUPLICATE_POST_MINUTES is refused;
+- new accounts may put at most NEW_ACCOUNT_LINKS_MAX links in a post.
+Counted in the database, so every app process agrees. They guard what people send (pages, API);
+the operator's own commands (seed-demo, CLI) run without a request and are not limited.
+"""
+import re
+from datetime import timedelta
+
+import sqlalchemy as sa
+from flask import current_app, has_request_context
+from flask_babel import lazy_gettext as _l
+
+from community.actions import ActionError
+from community.extensions import db
+from community.models import Case, Discussion, Reply, utcnow
+
+LINK = re.compile(r"(?:https?://|www\.|mailto:)", re.IGNORECASE)
+
+
+def _posts_since(user, since):
+    total = 0
+    for model in (Reply, Discussion, Case):
+        total += db.session.scalar(sa.select(sa.func.count(model.id)).where(
+            model.author_id == user.id, model.created_at > since)) or 0
+    return total
+
+
+def _normal(text):
+    return " ".join((text or "").split()).casefold()
+
+
+def check_post(user, body=""):
+    """Refuse a post that breaks a limit (429 for rates, 422 for content); nothing is written."""
+    if not has_request_context():
+        return
+    config = current_app.config
+    now = utcnow()
+    new = user.created_at is not None and user.created_at > now - timedelta(hours=config["NEW_ACCOUNT_HOURS"])
+    per_minute = config["NEW_ACCOUNT_POSTS_PER_MINUTE" if new else "POSTS_PER_MINUTE"]
+    per_hour = config["NEW_ACCOUNT_POSTS_PER_HOUR" if new else "POSTS_PER_HOUR"]
+    if _posts_since(user, now - timedelta(minutes=1)) >= per_minute or \
+            _posts_since(user, now - timedelta(hours=1)) >= per_hour:
+        raise ActionError(_l("You are posting very quickly. Wait a moment and try again; your text is kept."),
+                          status=429, code="rate_limited")
+    if new and len(LINK.findall(body or "")) > config["NEW_ACCOUNT_LINKS_MAX"]:
+        raise ActionError(_l("New accounts can add at most %(max)d links to a post. Remove a few links, or "
+                             "try again tomorrow.", max=config["NEW_ACCOUNT_LINKS_MAX"]), field="body")
+    minutes = config["DUPLICATE_POST_MINUTES"]
+    text = _normal(body)
+    if minutes and text:
+        since = now - timedelta(minutes=minutes)
+        for model in (Reply, Discussion):
+            recent = db.session.scalars(sa.select(model.body).where(
+                model.author_id == user.id, model.created_at > since).order_by(model.id.desc()).limit(20)).all()
+            if any(_normal(previous) == text for previous in recent):
+                raise ActionError(_l("You posted this same text a moment ago. Change it, or wait a few minutes."),
+                                  field="body", status=409, code="duplicate")
