@@ -45,6 +45,7 @@ def register_blueprints(app):
     from community.communities import bp as communities_bp
     from community.discussions import bp as discussions_bp
     from community.main import bp as main_bp
+    from community.moderation import bp as moderation_bp
     from community.notifications import bp as notifications_bp
     from community.organisations import bp as organisations_bp
     from community.people import bp as people_bp
@@ -63,3 +64,4 @@ def register_blueprints(app):
     app.register_blueprint(scan_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(notifications_bp)
+    app.register_blueprint(moderation_bp)

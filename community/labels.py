@@ -28,6 +28,17 @@ LABELS = {
                    "reframing": _l("Reframing value")},
     "trajectory_visibility": {"community": _l("Members of the community"), "confidential": _l("Confidential")},
     "case_level": {"mbo": _l("mbo"), "hbo": _l("hbo"), "both": _l("mbo and hbo"), "na": _l("not applicable")},
+    "report_reason": {"spam": _l("Spam or advertising"), "inappropriate": _l("Inappropriate or offensive"),
+                      "confidential": _l("Confidential company information"), "off_topic": _l("Off-topic"),
+                      "other": _l("Something else")},
+    "report_target": {"reply": _l("Reply"), "discussion": _l("Discussion"), "case": _l("Practice case")},
+    "sanction_kind": {"mute": _l("Mute: can read, cannot post"),
+                      "ban": _l("Ban: loses access and cannot rejoin")},
+    "audit_action": {"hide": _l("Hidden"), "restore": _l("Restored"), "edit": _l("Edited with a note"),
+                     "dismiss": _l("Reports dismissed"), "pin": _l("Pinned"), "unpin": _l("Unpinned"),
+                     "lock": _l("Locked"), "unlock": _l("Unlocked"), "move": _l("Moved"), "mute": _l("Muted"),
+                     "ban": _l("Banned"), "lift": _l("Sanction lifted"), "disable_account": _l("Account disabled"),
+                     "enable_account": _l("Account enabled")},
 }
 
 

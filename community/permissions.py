@@ -668,6 +668,11 @@ def access_live_stream(kind, object_id, user):
 
     models = {"community": Community, "discussion": Discussion, "case": Case,
               "trajectory": Trajectory, "user": User}
+    if kind == "moderation":  # a review queue: a community's (its moderators) or all (id 0, admins)
+        if object_id == 0 and not isinstance(object_id, bool):
+            return "moderation:0" if is_admin(user) else None
+        community = get_row(Community, object_id)
+        return f"moderation:{object_id}" if community is not None and can_moderate(user, community) else None
     if kind not in models or not valid_row_id(object_id):
         return None
     target = get_row(models[kind], object_id)

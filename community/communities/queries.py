@@ -5,7 +5,7 @@ import sqlalchemy.orm as so
 from community import permissions
 from community.extensions import db
 from community.models import (
-    Community, CommunityMembership, FeedEntry, Organisation, OrganisationMembership, User,
+    Case, Community, CommunityMembership, Discussion, FeedEntry, Organisation, OrganisationMembership, User,
 )
 from community.pagination import like_pattern, paginate
 
@@ -63,7 +63,14 @@ def feed_filter(user, community):
     visible = FeedEntry.audience.is_(None)
     if audiences:
         visible = sa.or_(visible, FeedEntry.audience.in_(audiences))
-    return sa.and_(FeedEntry.community_id == community.id, visible)
+    condition = sa.and_(FeedEntry.community_id == community.id, visible)
+    if not permissions.can_moderate(user, community):
+        # Lines about a hidden discussion or case go for everyone but moderators.
+        for object_type, model in (("discussion", Discussion), ("case", Case)):
+            hidden = sa.select(model.id).where(model.community_id == community.id, model.hidden_at.is_not(None))
+            condition = sa.and_(condition, sa.not_(sa.and_(FeedEntry.object_type == object_type,
+                                                           FeedEntry.object_id.in_(hidden))))
+    return condition
 
 
 def feed_page(user, community, per_page=30):

@@ -6,6 +6,9 @@ from typing import Optional
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
+from flask_login import current_user
+
+from community import permissions
 from community.extensions import db
 from community.models import Discussion, Reaction, ReadMark, Reply, Revision, User
 from community.pagination import Page, page_number, paginate
@@ -16,8 +19,10 @@ PINNED_ON_HOME = 10
 
 
 def _community_discussions(community):
-    """A community's own discussions; a practice case's discussion lives on the case's page."""
-    return sa.select(Discussion).where(Discussion.community_id == community.id, Discussion.case_id.is_(None))
+    """A community's own discussions the reader may see (hidden ones only for their author and
+    moderators); a practice case's discussion lives on the case's page."""
+    return sa.select(Discussion).where(Discussion.community_id == community.id, Discussion.case_id.is_(None),
+                                       permissions.visible_content_filter(current_user, Discussion))
 
 
 def discussion_list(community):

@@ -51,7 +51,10 @@ def _target(data):
     if not isinstance(data, dict):
         return None, None
     kind, object_id = data.get("kind"), data.get("id")
-    if not isinstance(kind, str) or not permissions.valid_row_id(object_id):
+    if not isinstance(kind, str) or len(kind) > 20:
+        return None, None
+    platform_queue = kind == "moderation" and object_id == 0 and not isinstance(object_id, bool)
+    if not platform_queue and not permissions.valid_row_id(object_id):
         return None, None
     return kind, object_id
 
@@ -137,6 +140,11 @@ def on_typing(data=None):
     stream = f"{kind}:{object_id}"
     if kind != "discussion" or stream not in rooms():
         return None
+    from community.models import Discussion
+
+    discussion = permissions.get_row(Discussion, object_id)
+    if discussion is None or not permissions.can_reply(current_user, discussion):
+        return None  # a muted member (or a locked discussion) has nothing to type
     now = time.monotonic()
     if now - _typing_sent.get(request.sid, 0) < TYPING_EVERY_SECONDS:
         return None

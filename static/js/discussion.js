@@ -72,6 +72,8 @@
         element.setAttribute("action", element.getAttribute("action").replace("/0/", "/" + message.reply_id + "/"));
       } else if (field === "href") {
         element.setAttribute("href", element.getAttribute("href").replace("quote=0", "quote=" + message.reply_id));
+      } else if (field === "report") {
+        element.setAttribute("href", element.getAttribute("href").replace("/reply/0", "/reply/" + message.reply_id));
       } else if (field === "value") {
         element.value = String(message.reply_id);
       }
@@ -89,7 +91,31 @@
     }
   }
 
+  function onHidden(message) {
+    var existing = document.getElementById("reply-" + message.number);
+    if (!existing || section.hasAttribute("data-may-moderate")) { return; }  // moderators keep seeing it
+    if (existing.querySelector(".hidden-notice")) { return; }  // the author's page shows why
+    var placeholder = document.createElement("li");
+    placeholder.className = "reply hidden-item";
+    placeholder.id = existing.id;
+    var line = document.createElement("p");
+    var number = document.createElement("a");
+    number.className = "reply-number";
+    number.href = "#" + existing.id;
+    number.textContent = "#" + message.number;
+    var note = document.createElement("span");
+    note.className = "muted";
+    note.textContent = text("data-hidden-reply");
+    line.appendChild(number);
+    line.appendChild(document.createTextNode(" "));
+    line.appendChild(note);
+    placeholder.appendChild(line);
+    existing.replaceWith(placeholder);
+  }
+
   function onReply(message) {
+    if (message.op === "hidden") { return onHidden(message); }
+    if (message.redacted) { return; }  // caught up on something hidden since
     var existing = document.getElementById("reply-" + message.number);
     var item = live.element(message.html);
     if (!item) { return; }
@@ -126,8 +152,29 @@
     }
   }
 
+  function pageNotice(textValue) {
+    var notice = document.getElementById("live-page-notice");
+    if (!notice) {
+      notice = document.createElement("p");
+      notice.id = "live-page-notice";
+      notice.className = "notice warn";
+      notice.setAttribute("role", "status");
+      document.querySelector(".discussion").before(notice);
+    }
+    notice.textContent = textValue;
+  }
+
   function onDiscussion(message) {
-    if (message.op === "edited") {
+    if (message.redacted) { return; }
+    if (message.op === "hidden") {
+      pageNotice(text("data-hidden-discussion"));
+      var mine = parseInt(section.getAttribute("data-author-id"), 10) === me;
+      if (!section.hasAttribute("data-may-moderate") && !mine) {
+        document.querySelectorAll(".opening-post, ol.replies, #reply-form").forEach(function (el) { el.remove(); });
+      }
+    } else if (message.op === "moved") {
+      pageNotice(text("data-moved"));
+    } else if (message.op === "edited") {
       var title = document.getElementById("discussion-title");
       if (title) { title.textContent = message.title; }
       var opening = document.querySelector(".opening-post");

@@ -22,11 +22,41 @@
           list.hidden = false;
           if (empty) { empty.hidden = true; }
         }
+      } else if ((message.type === "discussion" || message.type === "case") && message.op === "hidden" && list) {
+        // A line about what a coordinator hid goes from open pages too.
+        var path = message.type === "discussion" ? "/d/" + message.discussion_id : "/cases/" + message.case_id;
+        list.querySelectorAll('a[href="' + path + '"]').forEach(function (link) {
+          var item = link.closest("li");
+          if (item) { item.remove(); }
+        });
       } else if (message.type === "membership" && counter && typeof message.member_count === "number") {
         var count = message.member_count;
         counter.textContent = (count === 1 ? counter.getAttribute("data-one") : counter.getAttribute("data-many"))
           .replace("{n}", count);
       }
+    });
+  });
+
+  // A review queue refreshes its list when reports arrive or are handled (by anyone).
+  document.querySelectorAll("[data-live-queue]").forEach(function (queue) {
+    var holder = queue.querySelector("#queue-list");
+    var announce = queue.querySelector("#queue-live");
+    var busy = false;
+    live.follow("moderation", number(queue, "data-live-id"), number(queue, "data-live-last"), function () {
+      if (busy) { return; }
+      busy = true;
+      window.fetch(queue.getAttribute("data-fragment-url"), { credentials: "same-origin" })
+        .then(function (response) { if (!response.ok) { throw new Error(String(response.status)); } return response.text(); })
+        .then(function (html) {
+          // Our own server's page, rendered for this coordinator (sanitised content inside).
+          var active = document.activeElement;
+          if (!(active && holder.contains(active) && active.tagName === "INPUT" && active.value)) {
+            holder.innerHTML = html;
+            announce.textContent = queue.getAttribute("data-updated");
+          }
+        })
+        .catch(function () { /* the next event or a reload brings it */ })
+        .then(function () { busy = false; });
     });
   });
 
