@@ -50,6 +50,9 @@ class Config:
     LOGIN_LIMIT_PER_ADDRESS = os.environ.get("LOGIN_LIMIT_PER_ADDRESS", "20 per 10 minutes")
     LOGIN_LIMIT_PER_ACCOUNT = os.environ.get("LOGIN_LIMIT_PER_ACCOUNT", "5 per 10 minutes")
     REGISTER_LIMIT_PER_ADDRESS = os.environ.get("REGISTER_LIMIT_PER_ADDRESS", "10 per hour")
+    # The learning-culture scan's open link and code form (per address).
+    SCAN_LIMIT_PER_ADDRESS = os.environ.get("SCAN_LIMIT_PER_ADDRESS", "60 per hour")
+    SCAN_CODE_LIMIT_PER_ADDRESS = os.environ.get("SCAN_CODE_LIMIT_PER_ADDRESS", "30 per 10 minutes")
 
     # Live updates. "threading" for the embedded default, "gevent" in production.
     SOCKETIO_ASYNC_MODE = os.environ.get("SOCKETIO_ASYNC_MODE", "threading")
