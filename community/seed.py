@@ -151,8 +151,8 @@ def seed_demo():
     communities = {spec["slug"]: _community(admin, users, spec) for spec in COMMUNITIES}
     for spec in CASES:
         _case(communities[spec["community"]], users, orgs, spec)
-    for spec in DISCUSSIONS:
-        _discussion(communities[spec["community"]], users, spec)
+    discussions = [_discussion(communities[spec["community"]], users, spec) for spec in DISCUSSIONS]
+    _report(discussions, users)
     seed_trajectories(users)
     seed_scan(users)
     return [(spec[0], _login_description(spec)) for spec in USERS]
@@ -282,6 +282,23 @@ def _discussion(community, users, spec):
     if spec.get("pinned_by") and not discussion.pinned:
         discussion_actions.set_pinned(users[spec["pinned_by"]], discussion, True)
     return discussion
+
+
+def _report(discussions, users):
+    """One open report, so a coordinator's review queue shows what it looks like (once)."""
+    from community.actions import moderation
+    from community.models import Report
+
+    if db.session.scalar(sa.select(Report.id).limit(1)) is not None:
+        return
+    for discussion in discussions:
+        reply = db.session.scalar(sa.select(Reply).where(Reply.discussion_id == discussion.id)
+                                  .order_by(Reply.number.desc()).limit(1))
+        reporter = discussion.author
+        if reply is not None and reporter is not None and reply.author_id != reporter.id:
+            moderation.report(reporter, "reply", reply, "off_topic",
+                              "Dit gaat over iets anders dan de vraag; misschien een eigen discussie waard?")
+            return
 
 
 def _replies(discussion, users, specs):

@@ -44,6 +44,8 @@ def test_following_and_catching_up_agree_with_reading(app, w, things, make_clien
         ("trajectory", things["confidential"].id, insiders),
         ("trajectory", things["open_trajectory"].id, members),
         ("user", w["employee_a"].id, {"employee_a"}),
+        ("moderation", things["private"].id, {"admin", "coordinator"}),  # a review queue
+        ("moderation", 0, {"admin"}),  # the platform-wide queue
         ("discussion", 999999, set()),
         ("elsewhere", 1, set()),
     ]
