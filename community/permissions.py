@@ -278,6 +278,13 @@ def can_post_in_community(user, community):
         and sanction_in_force(user, community, "mute") is None
 
 
+def can_open_post_form(user, community):
+    """Reach a posting form: active members of a community that is not archived. A muted member
+    gets the form too, and sending it tells them until when and why they cannot post (their
+    text stays), rather than a bare refusal."""
+    return not community.archived and is_community_member(user, community)
+
+
 def can_read_discussion(user, discussion):
     if not can_view_community(user, discussion.community) or not can_see_content(user, discussion):
         return False

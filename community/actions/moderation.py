@@ -21,6 +21,7 @@ from community.realtime.events import close_room_on_commit, disconnect_user_on_c
 REASON_MAX = 300
 NOTE_MAX = 1000
 MUTE_DAYS_MAX = 365
+BAN_DAYS_MAX = 3653
 
 
 def audit(actor, action, community=None, target="", target_id=None, member=None, reason="", **data):
@@ -147,8 +148,30 @@ def _redact_events(target, item):
         subjects.append(f"discussion:{item.discussion.id}")
     for event in db.session.scalars(sa.select(Event).where(Event.subject.in_(subjects))).all():
         keep = {key: event.data[key] for key in ("reply_id", "number", "discussion_id", "case_id", "entry_id",
-                                                 "community_id") if key in event.data}
+                                                 "community_id", "notification_id", "kind", "unread")
+                if key in event.data}
         event.data = dict(keep, redacted=True)
+    if target == "reply":
+        _rerender_quoting_events(item)
+
+
+def _rerender_quoting_events(reply):
+    """Replies that quote the hidden one carried its text in their logged HTML: render that part
+    again (the quote now reads "hidden by a coordinator"); the quoting replies themselves stay."""
+    from community.models import Reply
+
+    quoting = {r.id: r for r in db.session.scalars(sa.select(Reply).where(Reply.quote_of_id == reply.id))}
+    if not quoting:
+        return
+    html = {}
+    for event in db.session.scalars(sa.select(Event).where(
+            Event.subject.in_([f"reply:{reply_id}" for reply_id in quoting]))).all():
+        if "html" not in event.data or event.data.get("redacted"):
+            continue
+        reply_id = int(event.subject.split(":")[1])
+        if reply_id not in html:
+            html[reply_id] = payloads.reply_data(quoting[reply_id])["html"]
+        event.data = dict(event.data, html=html[reply_id])
 
 
 def restore(actor, target, item):
@@ -174,6 +197,11 @@ def restore(actor, target, item):
 def move_discussion(actor, discussion, community, reason=""):
     """Move a discussion to another community the coordinator also runs. Readers of the old
     community who cannot read the new one stop receiving it at once."""
+    _check_moderator(actor, discussion.community)
+    if discussion.case_id is not None:
+        raise Conflict(_l("A practice case's discussion stays with its case."))
+    if community.id == discussion.community_id:
+        raise ActionError(_l("The discussion is already in this community."), field="community")
     if not permissions.can_move_discussion(actor, discussion, community):
         raise NotAllowed(_l("You can move a discussion only to another community you coordinate."))
     old = discussion.community
@@ -232,6 +260,10 @@ def ban(actor, community, user, reason, ends_at=None):
     reason = clean_line(reason, "reason", REASON_MAX)
     if ends_at is not None and ends_at <= utcnow():
         raise ActionError(_l("Choose an end in the future, or no end."), field="ends_at")
+    # A far end is no end: refuse it before it reaches the database (year 9999 west of UTC
+    # cannot even be stored).
+    if ends_at is not None and ends_at > utcnow() + timedelta(days=BAN_DAYS_MAX):
+        raise ActionError(_l("A ban with an end lasts at most ten years; choose no end instead."), field="ends_at")
     if permissions.sanction_in_force(user, community, "ban") is not None:
         raise Conflict(_l("This member is already banned."))
     membership = _member_of(community, user)

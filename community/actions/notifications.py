@@ -112,6 +112,7 @@ def _create(users, kind, actor, community, object_type, object_id, **data):
     for row in rows:
         send_event_on_commit(f"user:{row.user_id}", "notification", "new", notification_id=row.id,
                              kind=kind, unread=unread.get(row.user_id, 0),
+                             subject=f"{object_type}:{object_id}",  # hiding it blanks the title here too
                              build=_item_html(row))
     return rows
 

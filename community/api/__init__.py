@@ -40,7 +40,8 @@ class Blueprint(flask_smorest.Blueprint):
 
 def init_api(app):
     from community.api import (
-        cases, communities, discussions, invitations, live, me, organisations, preview, scan, trajectories,
+        cases, communities, discussions, invitations, live, me, moderation, organisations, preview, scan,
+        trajectories,
     )
 
     api = LeerkringApi(app, spec_kwargs={
@@ -55,6 +56,6 @@ def init_api(app):
     # flask-smorest registers its own HTTPException handler; community.errors registers ours
     # after it, answering JSON under /api and HTML pages elsewhere.
     for blueprint in (me.blp, organisations.blp, communities.blp, invitations.blp, discussions.blp, cases.blp,
-                      preview.blp, trajectories.blp, live.blp, live.notifications_blp, scan.blp):
+                      preview.blp, trajectories.blp, live.blp, live.notifications_blp, scan.blp, moderation.blp):
         api.register_blueprint(blueprint, url_prefix="/api/v1" + blueprint.url_prefix)
     return api

@@ -44,7 +44,7 @@ def _attachment_count_column():
 def summary(case, attachment_count):
     body = {name: getattr(case, name) for name in LISTED}
     discussion = case.discussion
-    body.update(tags=case.tag_names, attachment_count=attachment_count,
+    body.update(tags=case.tag_names, attachment_count=attachment_count, hidden=case.is_hidden,
                 discussion_id=discussion.id if discussion else None,
                 reply_count=discussion.reply_count if discussion else 0)
     return body
@@ -55,7 +55,8 @@ def detail_of(case):
     body = summary(case, count)
     for name in CASE_SECTIONS:
         body[name], body[name + "_html"] = getattr(case, name), getattr(case, name + "_html")
-    body.update(community=case.community, edit_note=case.edit_note,
+    # Only its author and moderators get this far with a hidden case (else 404).
+    body.update(community=case.community, edit_note=case.edit_note, hidden_reason=case.hidden_reason,
                 can_edit=permissions.can_edit_case(current_user, case),
                 can_publish=permissions.can_publish_case(current_user, case),
                 can_delete=permissions.can_delete_case(current_user, case))

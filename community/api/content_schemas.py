@@ -58,6 +58,8 @@ class DiscussionSummarySchema(Schema):
     edited_at = fields.DateTime(allow_none=True)
     last_activity_at = fields.DateTime()
     last_read_number = fields.Int(metadata={"description": "The highest reply number you have read (0: none)"})
+    hidden = fields.Bool(metadata={"description": "Hidden by a coordinator: listed for its author and the "
+                                                  "community's coordinators only"})
 
 
 class DiscussionSchema(DiscussionSummarySchema):
@@ -68,6 +70,7 @@ class DiscussionSchema(DiscussionSummarySchema):
     body_html = fields.Str(metadata={"description": "Sanitised HTML rendered from the markdown"})
     lock_reason = fields.Str()
     edit_note = fields.Str(metadata={"description": "Why someone other than the author edited it"})
+    hidden_reason = fields.Str(metadata={"description": "Why a coordinator hid it"})
     can_reply = fields.Bool()
     can_edit = fields.Bool()
     can_moderate = fields.Bool(metadata={"description": "Pin and lock"})
@@ -94,6 +97,9 @@ class ReplySchema(Schema):
     body = fields.Str(allow_none=True, metadata={"description": "Markdown source; null when removed"})
     body_html = fields.Str(allow_none=True, metadata={"description": "Sanitised HTML; null when removed"})
     removed = fields.Bool()
+    hidden = fields.Bool(metadata={"description": "Hidden by a coordinator: body, body_html and author are null "
+                                                  "except for its author and the community's coordinators"})
+    hidden_reason = fields.Str(metadata={"description": "Why (for its author and the coordinators)"})
     accepted = fields.Bool(metadata={"description": "Marked as the discussion's answer"})
     helpful_count = fields.Int()
     me_helpful = fields.Bool(metadata={"description": "You marked it helpful"})
@@ -132,6 +138,8 @@ class CaseSummarySchema(Schema):
     discussion_id = fields.Int(allow_none=True, metadata={"description": "The case's own discussion (once published)"})
     reply_count = fields.Int()
     attachment_count = fields.Int()
+    hidden = fields.Bool(metadata={"description": "Hidden by a coordinator: listed for its author and the "
+                                                  "community's coordinators only"})
 
 
 class CaseSchema(CaseSummarySchema):
@@ -148,6 +156,7 @@ class CaseSchema(CaseSummarySchema):
     lessons = fields.Str()
     lessons_html = fields.Str()
     edit_note = fields.Str()
+    hidden_reason = fields.Str(metadata={"description": "Why a coordinator hid it"})
     can_edit = fields.Bool()
     can_publish = fields.Bool(metadata={"description": "Your draft, and you may still post here"})
     can_delete = fields.Bool(metadata={"description": "Your draft (published cases stay)"})

@@ -52,7 +52,8 @@ def _me_helpful_column():
 
 def summary(discussion, last_read):
     body = {name: getattr(discussion, name) for name in LISTED}
-    body.update(answered=discussion.accepted_reply_id is not None, last_read_number=last_read or 0)
+    body.update(answered=discussion.accepted_reply_id is not None, last_read_number=last_read or 0,
+                hidden=discussion.is_hidden)
     return body
 
 
@@ -63,6 +64,8 @@ def detail_of(discussion):
     body.update(
         community=discussion.community, case_id=discussion.case_id, body=discussion.body,
         body_html=discussion.body_html, lock_reason=discussion.lock_reason, edit_note=discussion.edit_note,
+        # Only its author and moderators get this far with a hidden discussion (else 404).
+        hidden_reason=discussion.hidden_reason,
         can_reply=permissions.can_reply(current_user, discussion),
         can_edit=permissions.can_edit_discussion(current_user, discussion),
         can_moderate=permissions.can_moderate_discussion(current_user, discussion),
@@ -80,15 +83,21 @@ def _quoted(reply):
 
 def reply_item(reply, me_helpful):
     """A reply as the API shows it. A removed reply keeps its place (number) but shows neither
-    its text nor who wrote it: its author wanted it gone."""
+    its text nor who wrote it: its author wanted it gone. A hidden one keeps its place too, with
+    `hidden: true`; its text, author and the reason show only to its author and the community's
+    moderators (permissions.can_see_reply, which asks no query: memberships are cached)."""
     removed = reply.is_deleted
+    concealed = removed or not permissions.can_see_reply(current_user, reply)
     return {
         "id": reply.id, "discussion_id": reply.discussion_id, "number": reply.number,
-        "author": None if removed else reply.author, "quote_of": _quoted(reply.quote_of),
-        "body": None if removed else reply.body, "body_html": None if removed else reply.body_html,
-        "removed": removed, "accepted": reply.discussion.accepted_reply_id == reply.id,
+        "author": None if concealed else reply.author, "quote_of": _quoted(reply.quote_of),
+        "body": None if concealed else reply.body, "body_html": None if concealed else reply.body_html,
+        "removed": removed, "hidden": reply.is_hidden,
+        "hidden_reason": "" if concealed else reply.hidden_reason,
+        "accepted": reply.discussion.accepted_reply_id == reply.id,
         "helpful_count": reply.helpful_count, "me_helpful": bool(me_helpful),
-        "created_at": reply.created_at, "edited_at": reply.edited_at, "edit_note": "" if removed else reply.edit_note,
+        "created_at": reply.created_at, "edited_at": reply.edited_at,
+        "edit_note": "" if concealed else reply.edit_note,
         "can_edit": permissions.can_edit_reply(current_user, reply),
         "can_remove": permissions.can_delete_reply(current_user, reply),
         "can_mark_helpful": permissions.can_react(current_user, reply),
@@ -134,7 +143,9 @@ def list_discussions(args, slug):
 
     Practice cases' own discussions are not listed here; a case names its `discussion_id`."""
     community = permissions.access_community_or_404(slug, current_user)
-    stmt = sa.select(Discussion.id).where(Discussion.community_id == community.id, Discussion.case_id.is_(None))
+    # Hidden discussions are listed for their author and the community's moderators only.
+    stmt = sa.select(Discussion.id).where(Discussion.community_id == community.id, Discussion.case_id.is_(None),
+                                          permissions.visible_content_filter(current_user, Discussion))
     rows = (stmt.with_only_columns(Discussion, _last_read_column())
             # The opening posts are not shown here: leave them in the database.
             .options(so.joinedload(Discussion.author), so.defer(Discussion.body, raiseload=True),
@@ -244,7 +255,8 @@ def accept_answer(args, discussion_id):
 @blp.arguments(PageArgs, location="query")
 def list_replies(args, discussion_id):
     """The replies in order, 50 a page. Removed replies keep their number and place, with
-    `removed: true` and neither body nor author."""
+    `removed: true` and neither body nor author; so do replies a coordinator hid (`hidden: true`),
+    except for their author and the community's coordinators."""
     discussion = permissions.access_discussion_or_404(discussion_id, current_user)
     stmt = sa.select(Reply.id).where(Reply.discussion_id == discussion.id)
     quoted = so.joinedload(Reply.quote_of)

@@ -64,20 +64,22 @@ def index(slug):
 @keeps_input
 def new(slug):
     community = permissions.access_community_or_404(slug, current_user)
-    if not permissions.can_post_in_community(current_user, community):
+    if not permissions.can_open_post_form(current_user, community):
         abort(403)
     form = _form_for()
+    refused = None
     if form.validate_on_submit():
         try:
             case = actions.create_case(current_user, community, publish=_publishing(), **form.values())
         except ActionError as error:
             form.add_error(error)
+            refused = error.status if error.status in (403, 409, 429) else None  # muted, too fast
         else:
             flash(_("Your case is published. Members can read and discuss it.") if case.is_published
                   else _("Your draft is saved. Only you can see it until you publish it."), "success")
             return redirect(url_for("cases.view", case_id=case.id))
     status = 400 if form.errors or form.form_errors else 200
-    return _render_form(form, community, status=status)
+    return _render_form(form, community, status=refused or status)
 
 
 @bp.route("/cases/<int:case_id>")

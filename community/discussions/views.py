@@ -19,6 +19,12 @@ from community.security import keeps_input
 from community.trajectories import queries as trajectory_queries
 
 
+def _refusal_status(error):
+    """Muted (403), locked or duplicate (409) and too fast (429) keep their status; the rest
+    of a refused form is a 400. The form is shown again with the text either way."""
+    return error.status if error.status in (403, 409, 429) else 400
+
+
 def _status(form):
     return 400 if form.errors or form.form_errors else 200
 
@@ -46,19 +52,21 @@ def index(slug):
 @keeps_input
 def new(slug):
     community = permissions.access_community_or_404(slug, current_user)
-    if not permissions.can_post_in_community(current_user, community):
+    if not permissions.can_open_post_form(current_user, community):
         abort(403)
     form = DiscussionForm()
+    status = None
     if form.validate_on_submit():
         try:
             discussion = actions.start_discussion(current_user, community, form.title.data, form.body.data)
         except ActionError as error:
             form.add_error(error)
+            status = _refusal_status(error)
         else:
             flash(_("Your discussion is started."), "success")
             return redirect(url_for("discussions.view", discussion_id=discussion.id))
     return render_template("discussions/form.html", form=form, community=community, discussion=None,
-                           needs_note=False), _status(form)
+                           needs_note=False), status or _status(form)
 
 
 # --- the thread ----------------------------------------------------------------------------------
@@ -69,6 +77,8 @@ def view(discussion_id):
     discussion = permissions.access_discussion_or_404(discussion_id, current_user)
     form = ReplyForm()
     quote = queries.reply_in(discussion, row_id(request.args.get("quote")))
+    if quote is not None and not permissions.can_see_reply(current_user, quote):
+        quote = None
     if quote is not None:
         form.quote_of.data = str(quote.id)
     return _thread(discussion, form, quote=quote)
@@ -106,7 +116,7 @@ def _thread(discussion, form, page=None, quote=None, status=200):
 @keeps_input
 def reply(discussion_id):
     discussion = permissions.access_discussion_or_404(discussion_id, current_user)
-    if not permissions.can_post_in_community(current_user, discussion.community):
+    if not permissions.can_open_post_form(current_user, discussion.community):
         abort(403)
     form = ReplyForm()
     status = 400
@@ -118,7 +128,7 @@ def reply(discussion_id):
             new_reply = actions.post_reply(current_user, discussion, form.body.data, quote_of=quote)
         except ActionError as error:
             form.add_error(error)
-            status = 409 if error.status == 409 else 400  # locked or archived meanwhile
+            status = _refusal_status(error)  # locked or archived meanwhile, muted, too fast
             if error.field == "quote_of":  # say why, and let them send it again without the quote
                 form.quote_of.data, quote = "", None
         else:
@@ -207,6 +217,8 @@ def history(discussion_id):
 @login_required
 def reply_history(reply_id):
     reply = permissions.access_reply_or_404(reply_id, current_user)
+    if not permissions.can_see_reply(current_user, reply):
+        abort(404)  # hidden: its versions are the author's and the moderators' only
     # A removed reply's text and versions are gone: the author wanted them gone.
     return render_template("discussions/history.html", discussion=reply.discussion, reply=reply,
                            community=reply.discussion.community, back=reply_url(reply),

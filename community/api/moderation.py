@@ -1,0 +1,449 @@
+"""Moderation for coordinators: reports, the review queue, hiding and restoring, dismissing
+reports, moving a discussion, mutes and bans, and the audit log.
+
+Handlers parse input, load and authorise through community.permissions and call the actions in
+community.actions.moderation, which keep every rule and write the audit log; they never write.
+What a member may not see answers 404, exactly like something that does not exist. A community
+the caller can read but does not moderate answers 403 (as the other coordinator endpoints do).
+Every list answers with a fixed number of SQL statements (tests/test_api_moderation.py counts them).
+"""
+from contextlib import contextmanager
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+from flask import abort
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from werkzeug.exceptions import NotFound
+
+from community import permissions
+from community.actions import ActionError, moderation as actions
+from community.api import Blueprint
+from community.api.auth import token_required
+from community.api.communities import page_body, paginate
+from community.api.discussions import detail_of as discussion_detail
+from community.api.moderation_schemas import (
+    AuditListArgs, AuditPageSchema, DiscussionMoveArgs, DismissArgs, HideArgs, ModerationResultSchema, ReportArgs,
+    ReportGroupPageSchema, ReportListArgs, ReportSchema, SanctionArgs, SanctionListArgs, SanctionPageSchema,
+    SanctionSchema,
+)
+from community.api.content_schemas import DiscussionSchema
+from community.extensions import db
+from community.models import (
+    CASE_SECTIONS, AuditEntry, Case, Community, Discussion, Reply, Report, Sanction, User, utcnow,
+)
+
+blp = Blueprint("api_moderation", __name__, url_prefix="",
+                description="Moderation: reports, review queue, hiding, moving, mutes and bans, audit log")
+GROUPS_PER_PAGE = 20
+SANCTIONS_PER_PAGE = 50
+AUDIT_PER_PAGE = 50
+EXCERPT = 280
+
+NOT_FOUND = "No such item, or one you cannot see"
+NO_COMMUNITY = "No such community, or a private one you are not in"
+NOT_MODERATOR = "You do not coordinate this community"
+NOT_AUTHENTICATED = "Not authenticated"
+
+
+# --- loading and authorising -------------------------------------------------------------------------
+
+def _moderated_community(slug):
+    """404 when the caller cannot read the community, 403 when they read it but do not moderate it."""
+    community = permissions.access_community_or_404(slug, current_user)
+    if not permissions.can_moderate(current_user, community):
+        abort(403)
+    return community
+
+
+def _admins_only():
+    if not permissions.is_admin(current_user):
+        abort(403)
+
+
+def _moderated_item(target, item_id):
+    item = permissions.access_reported_item_or_404(target, item_id, current_user)
+    if not permissions.can_moderate(current_user, permissions.item_community(target, item)):
+        abort(403)
+    return item
+
+
+def _community_named(value):
+    """The community a request body names (slug or id) if the caller can read it, else None:
+    one the caller may not see is answered exactly like one that does not exist."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        community = permissions.get_row(Community, value)
+        return community if community is not None and permissions.can_view_community(current_user, community) \
+            else None
+    if isinstance(value, str):
+        try:
+            return permissions.access_community_or_404(value, current_user)
+        except NotFound:
+            return None
+    return None
+
+
+@contextmanager
+def _api_field(form_field, api_field):
+    """The actions name fields as the page forms do; say the API's name for the same input."""
+    try:
+        yield
+    except ActionError as error:
+        if error.field == form_field:
+            error.field = api_field
+        raise
+
+
+# --- reading helpers (no writes here) ---------------------------------------------------------------
+
+def _excerpt(text):
+    text = " ".join((text or "").split())
+    return text if len(text) <= EXCERPT else text[:EXCERPT - 1].rstrip() + "…"
+
+
+def _item_body(target, item):
+    if item is None:
+        return None
+    body = {"author": item.author, "hidden": item.is_hidden, "created_at": item.created_at, "removed": False,
+            "number": None, "discussion_id": None}
+    if target == "reply":
+        body.update(title=item.discussion.title, excerpt=_excerpt(item.body), number=item.number,
+                    discussion_id=item.discussion_id, removed=item.is_deleted)
+    elif target == "discussion":
+        body.update(title=item.title, excerpt=_excerpt(item.body))
+    else:
+        body.update(title=item.title, excerpt=_excerpt(next((getattr(item, name) for name in CASE_SECTIONS
+                                                             if getattr(item, name)), "")))
+    return body
+
+
+def _load_items(wanted):
+    """{(target, id): item} with authors (and a reply's discussion): one query per kind of item."""
+    loaders = {
+        "reply": (Reply, [so.joinedload(Reply.author), so.joinedload(Reply.discussion)]),
+        "discussion": (Discussion, [so.joinedload(Discussion.author)]),
+        "case": (Case, [so.joinedload(Case.author)]),
+    }
+    items = {}
+    for target, ids in wanted.items():
+        model, options = loaders[target]
+        for item in db.session.scalars(sa.select(model).where(model.id.in_(sorted(ids))).options(*options)).unique():
+            items[(target, item.id)] = item
+    return items
+
+
+def _report_groups(condition, number):
+    """A page of open reports grouped by item, newest report first: the page and its count, the
+    reports of the page's items, the items (one query per kind) and their communities."""
+    latest = sa.func.max(Report.created_at)
+    grouped = (sa.select(Report.target, Report.target_id, Report.community_id,
+                         sa.func.count(Report.id).label("count"), latest.label("latest"))
+               .where(Report.status == "open", condition)
+               .group_by(Report.target, Report.target_id, Report.community_id)
+               .order_by(latest.desc(), Report.target, Report.target_id))
+    page = paginate(grouped, number, GROUPS_PER_PAGE, scalars=False)
+    if not page.rows:
+        return page_body(page, [])
+    wanted = {}
+    for row in page.rows:
+        wanted.setdefault(row.target, set()).add(row.target_id)
+    keys = sa.or_(*[sa.and_(Report.target == target, Report.target_id.in_(sorted(ids)))
+                    for target, ids in wanted.items()])
+    reports = {}
+    for report in db.session.scalars(sa.select(Report).options(so.joinedload(Report.reporter))
+                                     .where(Report.status == "open", keys).order_by(Report.id.desc())):
+        reports.setdefault((report.target, report.target_id), []).append(report)
+    items = _load_items(wanted)
+    communities = {c.id: c for c in db.session.scalars(sa.select(Community).where(
+        Community.id.in_(sorted({row.community_id for row in page.rows}))))}
+    groups = []
+    for row in page.rows:
+        key = (row.target, row.target_id)
+        found = reports.get(key, [])
+        counts = {}
+        for report in found:
+            counts[report.reason] = counts.get(report.reason, 0) + 1
+        groups.append({
+            "target": row.target, "target_id": row.target_id, "community": communities.get(row.community_id),
+            "count": row.count, "latest": row.latest,
+            "reasons": sorted(counts, key=lambda reason: (-counts[reason], reason)),
+            "item": _item_body(row.target, items.get(key)), "reports": found,
+        })
+    return page_body(page, groups)
+
+
+def _result(target, item, closed=0):
+    open_reports = db.session.scalar(sa.select(sa.func.count(Report.id)).where(
+        Report.target == target, Report.target_id == item.id, Report.status == "open"))
+    return {"target": target, "id": item.id, "hidden": item.is_hidden, "hidden_reason": item.hidden_reason,
+            "hidden_at": item.hidden_at, "open_reports": open_reports, "closed_reports": closed}
+
+
+def _in_force(now):
+    return sa.and_(Sanction.lifted_at.is_(None), sa.or_(Sanction.ends_at.is_(None), Sanction.ends_at > now))
+
+
+def _sanction_body(sanction, community, created_by, lifted_by, now=None):
+    return {"id": sanction.id, "community": community, "user": sanction.user, "kind": sanction.kind,
+            "reason": sanction.reason, "ends_at": sanction.ends_at, "created_at": sanction.created_at,
+            "created_by": created_by, "lifted_at": sanction.lifted_at, "lifted_by": lifted_by,
+            "in_force": sanction.in_force(now)}
+
+
+def _sanction_detail(sanction, community):
+    return _sanction_body(sanction, community, permissions.get_row(User, sanction.created_by_id),
+                          permissions.get_row(User, sanction.lifted_by_id))
+
+
+def _audit_page(condition, args):
+    actor, member = so.aliased(User), so.aliased(User)
+    stmt = sa.select(AuditEntry.id).where(condition)
+    if args["action"]:
+        stmt = stmt.where(AuditEntry.action == args["action"])
+    if args["member_id"] is not None:
+        stmt = stmt.where(AuditEntry.member_id == args["member_id"])
+    rows = (stmt.with_only_columns(AuditEntry, Community)
+            .outerjoin(Community, Community.id == AuditEntry.community_id)
+            .outerjoin(actor, actor.id == AuditEntry.actor_id)
+            .outerjoin(member, member.id == AuditEntry.member_id)
+            .options(so.contains_eager(AuditEntry.actor.of_type(actor)),
+                     so.contains_eager(AuditEntry.member.of_type(member)))
+            .order_by(AuditEntry.id.desc()))
+    page = paginate(rows, args["page"], AUDIT_PER_PAGE, scalars=False, counted=stmt)
+    items = [{"id": entry.id, "community": community, "actor": entry.actor, "action": entry.action,
+              "target": entry.target, "target_id": entry.target_id, "member": entry.member,
+              "reason": entry.reason, "data": entry.data or {}, "created_at": entry.created_at}
+             for entry, community in page.rows]
+    return page_body(page, items)
+
+
+# --- reports ----------------------------------------------------------------------------------------
+
+@blp.route("/reports", methods=["POST"])
+@blp.response(201, ReportSchema)
+@blp.alt_response(401, schema="Error", description=NOT_AUTHENTICATED)
+@blp.alt_response(403, schema="Error", description="Your own post, or one its author removed")
+@blp.alt_response(404, schema="Error", description=NOT_FOUND)
+@blp.alt_response(409, schema="Error", description="You already reported this and it is still open")
+@blp.alt_response(422, schema="Error", description="Unknown target or reason, note missing for 'other' (field)")
+@blp.alt_response(429, schema="Error", description="Too many reports in the last hour (code rate_limited)")
+@token_required
+@blp.arguments(ReportArgs)
+def report(args):
+    """Report a reply, discussion or practice case to the community's coordinators. Something you
+    cannot see answers 404, as if it did not exist."""
+    target = args["target"]
+    item = permissions.access_reported_item_or_404(target, args["id"], current_user)
+    if not permissions.can_report(current_user, target, item):
+        raise ActionError(_l("You cannot report your own post, or one that was removed."), status=403,
+                          code="forbidden")
+    return actions.report(current_user, target, item, args["reason"], args["note"])
+
+
+@blp.route("/communities/<slug>/reports")
+@blp.response(200, ReportGroupPageSchema)
+@blp.alt_response(401, schema="Error", description=NOT_AUTHENTICATED)
+@blp.alt_response(403, schema="Error", description=NOT_MODERATOR)
+@blp.alt_response(404, schema="Error", description=NO_COMMUNITY)
+@token_required
+@blp.arguments(ReportListArgs, location="query")
+def community_reports(args, slug):
+    """The community's review queue: open reports grouped by item, the item with the newest
+    report first, 20 items a page (coordinators and administrators)."""
+    community = _moderated_community(slug)
+    return _report_groups(Report.community_id == community.id, args["page"])
+
+
+@blp.route("/reports")
+@blp.response(200, ReportGroupPageSchema)
+@blp.alt_response(401, schema="Error", description=NOT_AUTHENTICATED)
+@blp.alt_response(403, schema="Error", description="Only platform administrators")
+@token_required
+@blp.arguments(ReportListArgs, location="query")
+def all_reports(args):
+    """The review queue of every community (administrators)."""
+    _admins_only()
+    return _report_groups(sa.true(), args["page"])
+
+
+# --- hiding, restoring, dismissing ------------------------------------------------------------------
+
+@blp.route("/moderation/<target>/<int:item_id>/hide", methods=["POST"])
+@blp.response(200, ModerationResultSchema)
+@blp.alt_response(401, schema="Error", description=NOT_AUTHENTICATED)
+@blp.alt_response(403, schema="Error", description=NOT_MODERATOR)
+@blp.alt_response(404, schema="Error", description=NOT_FOUND + " (target: reply, discussion or case)")
+@blp.alt_response(409, schema="Error", description="Already hidden, or a reply its author removed")
+@blp.alt_response(422, schema="Error", description="Reason missing or too long (field: reason)")
+@token_required
+@blp.arguments(HideArgs)
+def hide(args, target, item_id):
+    """Hide an item (coordinators). Its author still sees it with your reason, moderators see it
+    marked; for everyone else it is gone, also from lists, feeds, notifications and the live
+    event log. Open reports on it are resolved."""
+    item = _moderated_item(target, item_id)
+    closed = db.session.scalar(sa.select(sa.func.count(Report.id)).where(
+        Report.target == target, Report.target_id == item.id, Report.status == "open"))
+    actions.hide(current_user, target, item, args["reason"])
+    return _result(target, item, closed)
+
+
+@blp.route("/moderation/<target>/<int:item_id>/restore", methods=["POST"])
+@blp.response(200, ModerationResultSchema)
+@blp.alt_response(401, schema="Error", description=NOT_AUTHENTICATED)
+@blp.alt_response(403, schema="Error", description=NOT_MODERATOR)
+@blp.alt_response(404, schema="Error", description=NOT_FOUND)
+@blp.alt_response(409, schema="Error", description="Not hidden")
+@token_required
+def restore(target, item_id):
+    """Show a hidden item to everyone again (coordinators)."""
+    item = _moderated_item(target, item_id)
+    actions.restore(current_user, target, item)
+    return _result(target, item)
+
+
+@blp.route("/moderation/<target>/<int:item_id>/dismiss", methods=["POST"])
+@blp.response(200, ModerationResultSchema)
+@blp.alt_response(401, schema="Error", description=NOT_AUTHENTICATED)
+@blp.alt_response(403, schema="Error", description=NOT_MODERATOR)
+@blp.alt_response(404, schema="Error", description=NOT_FOUND)
+@blp.alt_response(409, schema="Error", description="No open reports on it")
+@blp.alt_response(422, schema="Error", description="Reason too long (field: reason)")
+@token_required
+@blp.arguments(DismissArgs)
+def dismiss(args, target, item_id):
+    """Close the open reports on an item without acting on it (coordinators); the reporters can
+    report it again later."""
+    item = _moderated_item(target, item_id)
+    closed = actions.dismiss_reports(current_user, target, item, args["reason"])
+    return _result(target, item, closed)
+
+
+# --- moving a discussion ----------------------------------------------------------------------------
+
+@blp.route("/discussions/<int:discussion_id>/move", methods=["POST"])
+@blp.response(200, DiscussionSchema)
+@blp.alt_response(401, schema="Error", description=NOT_AUTHENTICATED)
+@blp.alt_response(403, schema="Error", description="You do not coordinate both communities")
+@blp.alt_response(404, schema="Error", description="No such discussion, or one you cannot read")
+@blp.alt_response(409, schema="Error", description="A practice case's own discussion moves with its case")
+@blp.alt_response(422, schema="Error", description="No such community, or the same one (field: community)")
+@token_required
+@blp.arguments(DiscussionMoveArgs)
+def move(args, discussion_id):
+    """Move a discussion to another community you coordinate (`community`: its slug or id). Its
+    replies, followers and feed line move along."""
+    discussion = permissions.access_discussion_or_404(discussion_id, current_user)
+    if not permissions.can_moderate(current_user, discussion.community):
+        abort(403)
+    community = _community_named(args["community"])
+    if community is None:
+        raise ActionError(_l("There is no community with this name that you can see."), field="community")
+    return discussion_detail(actions.move_discussion(current_user, discussion, community, args["reason"]))
+
+
+# --- sanctions --------------------------------------------------------------------------------------
+
+@blp.route("/communities/<slug>/sanctions")
+@blp.response(200, SanctionPageSchema)
+@blp.alt_response(401, schema="Error", description=NOT_AUTHENTICATED)
+@blp.alt_response(403, schema="Error", description=NOT_MODERATOR)
+@blp.alt_response(404, schema="Error", description=NO_COMMUNITY)
+@token_required
+@blp.arguments(SanctionListArgs, location="query")
+def list_sanctions(args, slug):
+    """Mutes and bans of the community, 50 a page: those in force first, then the ended and
+    lifted ones, newest first (`state`: all, in_force or ended)."""
+    community = _moderated_community(slug)
+    now = utcnow()
+    in_force = _in_force(now)
+    stmt = sa.select(Sanction.id).where(Sanction.community_id == community.id)
+    if args["state"] == "in_force":
+        stmt = stmt.where(in_force)
+    elif args["state"] == "ended":
+        stmt = stmt.where(sa.not_(in_force))
+    creator, lifter = so.aliased(User), so.aliased(User)
+    rows = (stmt.with_only_columns(Sanction, creator, lifter)
+            .outerjoin(creator, creator.id == Sanction.created_by_id)
+            .outerjoin(lifter, lifter.id == Sanction.lifted_by_id)
+            .options(so.joinedload(Sanction.user))
+            .order_by(sa.case((in_force, 0), else_=1), Sanction.created_at.desc(), Sanction.id.desc()))
+    page = paginate(rows, args["page"], SANCTIONS_PER_PAGE, scalars=False, counted=stmt)
+    return page_body(page, [_sanction_body(sanction, community, created_by, lifted_by, now)
+                            for sanction, created_by, lifted_by in page.rows])
+
+
+@blp.route("/communities/<slug>/sanctions", methods=["POST"])
+@blp.response(201, SanctionSchema)
+@blp.alt_response(401, schema="Error", description=NOT_AUTHENTICATED)
+@blp.alt_response(403, schema="Error", description=NOT_MODERATOR)
+@blp.alt_response(404, schema="Error", description=NO_COMMUNITY)
+@blp.alt_response(409, schema="Error", description="A mute (or ban) of this member is already in force")
+@blp.alt_response(422, schema="Error", description="No such account, yourself, a coordinator or admin (field: "
+                                                    "user_id); end missing, past or too far (field: ends_at)")
+@token_required
+@blp.arguments(SanctionArgs)
+def create_sanction(args, slug):
+    """Mute a member (they read but cannot post until `ends_at`) or ban them (they lose their
+    membership and their live connections, and cannot rejoin until `ends_at` or until lifted).
+    The reason is shown to the member. Coordinators and administrators cannot be sanctioned."""
+    community = _moderated_community(slug)
+    member = permissions.get_row(User, args["user_id"])
+    if member is None:
+        raise ActionError(_l("There is no account with this number."), field="user_id")
+    with _api_field("user", "user_id"):
+        if args["kind"] == "mute":
+            sanction = actions.mute(current_user, community, member, args["ends_at"], args["reason"])
+        else:
+            sanction = actions.ban(current_user, community, member, args["reason"], args["ends_at"])
+    return _sanction_detail(sanction, community)
+
+
+@blp.route("/sanctions/<int:sanction_id>/lift", methods=["POST"])
+@blp.response(200, SanctionSchema)
+@blp.alt_response(401, schema="Error", description=NOT_AUTHENTICATED)
+@blp.alt_response(403, schema="Error", description=NOT_MODERATOR)
+@blp.alt_response(404, schema="Error", description="No such sanction, or one in a community you cannot read")
+@blp.alt_response(409, schema="Error", description="It has already ended or was lifted")
+@token_required
+def lift(sanction_id):
+    """End a mute or ban now (coordinators)."""
+    sanction = permissions.get_row(Sanction, sanction_id)
+    community = db.session.get(Community, sanction.community_id) if sanction is not None else None
+    if community is None or not permissions.can_view_community(current_user, community):
+        abort(404)
+    if not permissions.can_moderate(current_user, community):
+        abort(403)
+    return _sanction_detail(actions.lift(current_user, sanction), community)
+
+
+# --- the audit log ----------------------------------------------------------------------------------
+
+@blp.route("/communities/<slug>/audit")
+@blp.response(200, AuditPageSchema)
+@blp.alt_response(401, schema="Error", description=NOT_AUTHENTICATED)
+@blp.alt_response(403, schema="Error", description=NOT_MODERATOR)
+@blp.alt_response(404, schema="Error", description=NO_COMMUNITY)
+@blp.alt_response(422, schema="Error", description="Unknown action or member_id")
+@token_required
+@blp.arguments(AuditListArgs, location="query")
+def community_audit(args, slug):
+    """Every moderation step in the community, newest first, 50 a page; filter by `action` and
+    by `member_id` (whose post, or who was sanctioned)."""
+    community = _moderated_community(slug)
+    return _audit_page(AuditEntry.community_id == community.id, args)
+
+
+@blp.route("/audit")
+@blp.response(200, AuditPageSchema)
+@blp.alt_response(401, schema="Error", description=NOT_AUTHENTICATED)
+@blp.alt_response(403, schema="Error", description="Only platform administrators")
+@blp.alt_response(422, schema="Error", description="Unknown action or member_id")
+@token_required
+@blp.arguments(AuditListArgs, location="query")
+def platform_audit(args):
+    """The audit log of the whole platform, account steps included (administrators)."""
+    _admins_only()
+    return _audit_page(sa.true(), args)
