@@ -12,6 +12,7 @@ from community.models import (
 )
 from community.queries import user_by_email
 from community.seed_content import CASES, DISCUSSIONS
+from community import permissions
 from community.seed_scan import seed_scan
 from community.seed_trajectories import seed_trajectories
 
@@ -295,7 +296,9 @@ def _report(discussions, users):
         reply = db.session.scalar(sa.select(Reply).where(Reply.discussion_id == discussion.id)
                                   .order_by(Reply.number.desc()).limit(1))
         reporter = discussion.author
-        if reply is not None and reporter is not None and reply.author_id != reporter.id:
+        if reporter is None or permissions.is_coordinator(reporter, discussion.community):
+            continue  # a member reports; coordinators act on reports
+        if reply is not None and reply.author_id != reporter.id:
             moderation.report(reporter, "reply", reply, "off_topic",
                               "Dit gaat over iets anders dan de vraag; misschien een eigen discussie waard?")
             return
