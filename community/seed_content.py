@@ -84,7 +84,7 @@ COBOT_CASE = dict(
     title="Een nieuwe lasser inwerken met een cobot",
     domain="Lassen",
     level="mbo",
-    tags=["cobot", "lassen", "inwerken"],
+    tags=["cobot", "lassen", "inwerken", "kennis delen en samenwerken"],
     context="""\
 Sinds vorig jaar hebben we een lascobot voor kleine series frames en beugels. Tegelijk konden we
 een nieuwe collega aannemen: een mbo-3 lasser, net van school, met weinig ervaring in MIG/MAG
