@@ -56,6 +56,10 @@ class Config:
 
     # Live updates. "threading" for the embedded default, "gevent" in production.
     SOCKETIO_ASYNC_MODE = os.environ.get("SOCKETIO_ASYNC_MODE", "threading")
+    SOCKETIO_CHANNEL = os.environ.get("SOCKETIO_CHANNEL", "leerkring")
+    # Behind a reverse proxy: how many proxies set X-Forwarded-For/-Proto/-Host (0 = none). Then
+    # per-address limits count each visitor, not the proxy.
+    PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))
     # The live-update log: `flask prune-events` deletes rows older than this.
     EVENT_RETENTION_DAYS = int(os.environ.get("EVENT_RETENTION_DAYS", "14"))
 

@@ -30,6 +30,11 @@ def create_app(config=None):
     i18n.init_app(app)
     templating.init_app(app)
     realtime.init_app(app)
+    if app.config.get("PROXY_COUNT"):
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        count = app.config["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
     register_blueprints(app)
     init_api(app)
     errors.init_app(app)

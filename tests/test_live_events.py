@@ -224,3 +224,12 @@ def test_prune_command_keeps_recent_events_and_the_numbering(app, private):
     body = private["clients"]["member"].get(f"/api/v1/live/discussion/{d.id}/events?after=1").get_json()
     assert body["gap"] is True and [e["seq"] for e in body["events"]] == [remaining[0].seq]
     assert app.test_cli_runner().invoke(args=["prune-events", "--days", "0"]).exit_code != 0
+
+
+def test_still_here_answers_the_latest_number_for_followed_streams_only(private):
+    s, d = private["sockets"], private["discussion"]
+    follow(s["member"], "discussion", d.id)
+    discussions.post_reply(private["coordinator"], d, "Een")
+    assert s["member"].emit("here", {"kind": "discussion", "id": d.id}) == {"last": 1}
+    assert not s["outsider"].emit("here", {"kind": "discussion", "id": d.id})  # not following: no answer
+    assert s["member"].emit("here", {"kind": "user", "id": private["member"].id})["last"] >= 0

@@ -6,9 +6,10 @@ policy stays in force (no cors_allowed_origins='*'). A client asks to follow a t
 id; community.permissions decides, and the room name is built here. Events themselves are sent
 only by actions, after their commit (community.realtime.events).
 """
+import threading
 import time
 
-from flask import request
+from flask import current_app, request
 from flask_login import current_user
 from flask_socketio import disconnect, emit, join_room, leave_room, rooms
 
@@ -31,6 +32,9 @@ def init_app(app):
         app,
         async_mode=app.config["SOCKETIO_ASYNC_MODE"],
         message_queue=app.config.get("REDIS_URL") or None,
+        # Redis pub/sub channels ignore database numbers: two sites (or a staging copy) on one
+        # Redis must each have their own channel, or they receive each other's events.
+        channel=app.config["SOCKETIO_CHANNEL"],
         manage_session=False,  # use Flask's session as it is, so logout applies to sockets too
         # Browsers send only tiny messages (follow, typing); refuse anything big outright.
         max_http_buffer_size=app.config.get("SOCKETIO_MAX_MESSAGE_BYTES", 16 * 1024),
@@ -98,7 +102,7 @@ def on_follow(data=None):
         return {"ok": False, "error": "gone"}
     if kind == "discussion":
         store.set_present(stream, request.sid, current_user.id, current_user.display_name)
-        _send_presence(stream)
+        _send_presence(stream, newcomer=request.sid)
     return {"ok": True, "stream": stream, "last": last_seq(stream)}
 
 
@@ -121,14 +125,18 @@ def on_unfollow(data=None):
 
 @socketio.on("here")
 def on_here(data=None):
-    """The page is still open: keep this person in "who is here" (sent every minute or so)."""
+    """The page is still open: keep this person in "who is here" (sent every minute or so). The
+    answer carries the stream's latest number: a page that missed an event while the message
+    queue was down (and saw no later event yet) notices and catches up."""
     if not _signed_in():
         return None
     kind, object_id = _target(data)
     stream = f"{kind}:{object_id}"
-    if kind == "discussion" and stream in rooms():
+    if kind is None or stream not in rooms():
+        return None
+    if kind == "discussion":
         store.set_present(stream, request.sid, current_user.id, current_user.display_name)
-    return None
+    return {"last": last_seq(stream)}
 
 
 @socketio.on("typing")
@@ -154,6 +162,58 @@ def on_typing(data=None):
     return None
 
 
-def _send_presence(stream):
-    people = [{"user_id": user_id, "name": name} for user_id, name in store.present(stream)]
-    socketio.emit("presence", {"stream": stream, "people": people}, to=stream)
+PRESENCE_IMMEDIATE_MAX = 50  # rooms with more people get "who is here" at most once a second
+PRESENCE_EVERY_SECONDS = 1.0
+_presence_lock = threading.Lock()
+_presence_sent = {}  # stream -> (monotonic time, people) this process last sent to the room
+_presence_later = set()  # streams with a trailing send scheduled
+
+
+PRESENCE_NAMES_MAX = 20  # a page names at most this many people, and says how many more
+
+
+def _people(stream):
+    people = store.present(stream)
+    return {"people": [{"user_id": user_id, "name": name} for user_id, name in people[:PRESENCE_NAMES_MAX]],
+            "count": len(people)}
+
+
+def _send_presence(stream, newcomer=None):
+    """Tell the room who is here. Sending the whole list to everybody on every join made a room
+    that N sockets join cost N²/2 messages (1,000 followers: ~500,000 messages, ~30 s of a
+    server core). So: a newcomer gets the list for itself; the room hears only when the list of
+    people changed; and a big room hears at most once a second (the last change always goes
+    out, from a trailing send)."""
+    people = _people(stream)
+    if newcomer is not None:
+        socketio.emit("presence", dict(people, stream=stream), to=newcomer)
+    with _presence_lock:
+        at, last = _presence_sent.get(stream, (0.0, None))
+        if people == last:
+            return
+        wait = at + PRESENCE_EVERY_SECONDS - time.monotonic()
+        if people["count"] > PRESENCE_IMMEDIATE_MAX and wait > 0:
+            if stream not in _presence_later:
+                _presence_later.add(stream)
+                socketio.start_background_task(_send_presence_later, current_app._get_current_object(),
+                                               stream, wait)
+            return
+        _remember_presence(stream, people)
+    socketio.emit("presence", dict(people, stream=stream), to=stream, skip_sid=newcomer)
+
+
+def _remember_presence(stream, people):
+    if people["count"]:
+        _presence_sent[stream] = (time.monotonic(), people)
+    else:
+        _presence_sent.pop(stream, None)  # an empty room is forgotten, so the dict stays small
+
+
+def _send_presence_later(app, stream, wait):
+    socketio.sleep(wait)
+    with app.app_context():
+        people = _people(stream)
+        with _presence_lock:
+            _presence_later.discard(stream)
+            _remember_presence(stream, people)
+        socketio.emit("presence", dict(people, stream=stream), to=stream)

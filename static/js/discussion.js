@@ -234,8 +234,10 @@
       typingTimer = window.setTimeout(function () { typingLine.textContent = ""; }, 4000);
     } else if (name === "presence" && presenceLine) {
       var names = (message.people || []).map(function (person) { return person.name; });
-      presenceLine.textContent = presenceLine.getAttribute("data-label").replace("{names}", names.join(", "));
-      presenceLine.hidden = names.length < 2;  // only yourself: nothing to tell
+      var more = (message.count || names.length) - names.length;
+      presenceLine.textContent = presenceLine.getAttribute("data-label").replace("{names}", names.join(", ")) +
+        (more > 0 ? " (+" + more + ")" : "");
+      presenceLine.hidden = (message.count || names.length) < 2;  // only yourself: nothing to tell
     }
   }
 
@@ -262,6 +264,4 @@
       }
     });
   }
-  // Still here: keeps this reader in "who is here" while the page stays open.
-  window.setInterval(function () { live.send("here", { kind: "discussion", id: discussionId }); }, 45000);
 })();

@@ -108,6 +108,19 @@
     });
   });
 
+  // Every 45 s: "still here" (keeps you in "who is here") and, from the answer, the stream's
+  // latest number: a page that missed an event while the message queue was down, and has seen
+  // no later event since, notices it and catches up.
+  window.setInterval(function () {
+    if (!socket.connected) { return; }
+    Object.keys(streams).forEach(function (name) {
+      var stream = streams[name];
+      socket.emit("here", { kind: stream.kind, id: stream.id }, function (answer) {
+        if (answer && answer.last > stream.last) { catchUp(stream); }
+      });
+    });
+  }, 45000);
+
   window.LeerkringLive = {
     language: language,
     // Follow a thing: ``last`` is the stream number the page was rendered at.

@@ -1,0 +1,249 @@
+"""Scale-out in the production shape: two real app processes (gunicorn, one gevent worker each)
+on loopback ports, one PostgreSQL database (built by `flask db upgrade`) and Redis as the
+Socket.IO message queue. Real Socket.IO clients over websockets, real HTTP; no mocks.
+
+- a reply posted through process B reaches a member's socket on process A;
+- a signed-in user who is not a member of the private community follows nothing and gets nothing;
+- removing the member through process B ends their socket on process A (revocation crosses
+  processes through Redis), and the socket they open again may not follow the discussion.
+
+Needs TEST_POSTGRES_URL (a role that may create databases) and TEST_REDIS_URL; skipped without
+them (a failure in CI, where LEERKRING_STRICT_SKIPS=1).
+"""
+import json
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import uuid
+
+import pytest
+import sqlalchemy as sa
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BIN = os.path.dirname(sys.executable)
+PASSWORD = "scale-out-password-123"
+
+pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.timeout(120)]
+
+# Runs in a subprocess against the test database (so this test process's shared extension
+# objects are never bound to another app). Everything goes through the real actions.
+SEED = r"""
+import json
+from wsgi import app
+from community.actions import accounts, communities, discussions
+from community.models import CommunityMembership
+
+with app.app_context():
+    admin = accounts.register_user("coordinator@scale.example", "Coordinator", PASSWORD, kind="other",
+                                   is_admin=True)
+    community = communities.create_community(admin, name="Besloten kring", visibility="private",
+                                             join_policy="invite")
+    member = accounts.register_user("member@scale.example", "Lid Een", PASSWORD)
+    communities.invite_user(admin, community, member)
+    membership = communities.join(member, community)
+    outsider = accounts.register_user("outsider@scale.example", "Buiten Staander", PASSWORD)
+    discussion = discussions.start_discussion(admin, community, "Over twee processen",
+                                              "Komt een reactie via B aan op A?")
+    print(json.dumps({"discussion": discussion.id, "slug": community.slug, "membership": membership.id}))
+""".replace("PASSWORD", repr(PASSWORD))
+
+
+def _free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def services():
+    postgres, redis_url = os.environ.get("TEST_POSTGRES_URL"), os.environ.get("TEST_REDIS_URL")
+    if not postgres or not redis_url:
+        pytest.skip("TEST_POSTGRES_URL and TEST_REDIS_URL are needed for the two-process scale-out test")
+    pytest.importorskip("requests", reason="python-socketio[client] (requests) is not installed")
+    return postgres, redis_url
+
+
+@pytest.fixture(scope="module")
+def database(services):
+    server, _ = services
+    name = "leerkring_scale_" + uuid.uuid4().hex[:8]
+    admin = sa.create_engine(server.replace("postgresql://", "postgresql+psycopg://", 1),
+                             isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield server.rsplit("/", 1)[0] + "/" + name
+    finally:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="module")
+def cluster(services, database, tmp_path_factory):
+    """Migrate and seed the shared database, then start processes A and B."""
+    _, redis_url = services
+    env = dict(os.environ, LEERKRING_ENV="production", SECRET_KEY="scale-out-" + "x" * 40,
+               DATABASE_URL=database, REDIS_URL=redis_url, SESSION_COOKIE_SECURE="0",
+               SOCKETIO_ASYNC_MODE="gevent", PYTHONPATH=ROOT,
+               INSTANCE_PATH=str(tmp_path_factory.mktemp("instance")))
+    subprocess.run([os.path.join(BIN, "flask"), "--app", "wsgi", "db", "upgrade"], cwd=ROOT, env=env,
+                   check=True, capture_output=True, timeout=60)
+    seeded = subprocess.run([sys.executable, "-c", SEED], cwd=ROOT, env=env, check=True,
+                            capture_output=True, text=True, timeout=60)
+    state = json.loads(seeded.stdout.strip().splitlines()[-1])
+    logs = tmp_path_factory.mktemp("logs")
+    processes = {}
+    try:
+        for name in ("A", "B"):
+            port = _free_port()
+            log = open(logs / f"{name}.log", "w")
+            proc = subprocess.Popen(
+                [os.path.join(BIN, "gunicorn"), "-k", "gevent", "-w", "1", "-b", f"127.0.0.1:{port}",
+                 "--no-control-socket", "--graceful-timeout", "2", "wsgi:app"],
+                cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+            processes[name] = (proc, f"http://127.0.0.1:{port}", log)
+        for name, (proc, url, _) in processes.items():
+            _wait_ready(proc, url, logs / f"{name}.log")
+        yield {"A": processes["A"][1], "B": processes["B"][1], **state}
+    finally:
+        for proc, _, log in processes.values():
+            _stop(proc)
+            log.close()
+
+
+def _wait_ready(proc, url, log_path, timeout=30):
+    import requests
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            pytest.fail(f"app process exited: {log_path.read_text()[-2000:]}")
+        try:
+            if requests.get(url + "/login", timeout=2).status_code == 200:
+                return
+        except requests.RequestException:
+            pass
+        time.sleep(0.1)
+    pytest.fail(f"app process on {url} did not answer: {log_path.read_text()[-2000:]}")
+
+
+def _stop(proc):
+    if proc.poll() is not None:
+        return
+    try:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=5)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=5)
+
+
+def _csrf(html):
+    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html)
+    assert match, "no CSRF token on the page"
+    return match.group(1)
+
+
+def _browser(base, email):
+    """A requests session signed in through the login form, like a browser."""
+    import requests
+
+    session = requests.Session()
+    token = _csrf(session.get(base + "/login", timeout=10).text)
+    response = session.post(base + "/login", data={"email": email, "password": PASSWORD, "csrf_token": token},
+                            allow_redirects=False, timeout=30)
+    assert response.status_code == 302, response.text[:500]
+    return session
+
+
+class Socket:
+    """A real Socket.IO client (websocket transport) with the browser session's cookie."""
+
+    def __init__(self, base, session):
+        import socketio
+
+        self.events, self.gone = [], threading.Event()
+        self.client = socketio.Client(reconnection=False)
+        self.client.on("event", self.events.append)
+        self.client.on("disconnect", lambda *args: self.gone.set())
+        cookie = session.cookies.get("leerkring_session")
+        self.client.connect(base, headers={"Cookie": f"leerkring_session={cookie}"}, transports=["websocket"],
+                            wait_timeout=10)
+
+    def follow(self, discussion_id):
+        return self.client.call("follow", {"kind": "discussion", "id": discussion_id}, timeout=10)
+
+    def wait_for(self, predicate, timeout=10):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            found = [event for event in self.events if predicate(event)]
+            if found:
+                return found
+            time.sleep(0.02)
+        return []
+
+    def close(self):
+        if self.client.connected:
+            self.client.disconnect()
+
+
+def test_events_and_revocation_cross_processes(cluster):
+    a, b, discussion, slug = cluster["A"], cluster["B"], cluster["discussion"], cluster["slug"]
+    member_on_a = _browser(a, "member@scale.example")
+    outsider_on_a = _browser(a, "outsider@scale.example")
+    coordinator_on_b = _browser(b, "coordinator@scale.example")
+    sockets = []
+    try:
+        member = Socket(a, member_on_a)
+        outsider = Socket(a, outsider_on_a)
+        sockets += [member, outsider]
+        ack = member.follow(discussion)
+        assert ack["ok"] is True and ack["stream"] == f"discussion:{discussion}", ack
+        # The outsider is signed in (the connection is accepted) but may not follow the thing;
+        # the refusal looks the same as for a discussion that does not exist.
+        assert outsider.client.connected
+        assert outsider.follow(discussion) == {"ok": False, "error": "not_found"}
+
+        # A reply posted through process B, as the discussion page's form does it.
+        page = coordinator_on_b.get(f"{b}/d/{discussion}", timeout=10)
+        assert page.status_code == 200
+        sent = coordinator_on_b.post(f"{b}/d/{discussion}/reply", allow_redirects=False, timeout=30,
+                                     data={"body": "Via proces B gepost.", "csrf_token": _csrf(page.text)})
+        assert sent.status_code == 302, sent.text[:500]
+
+        arrived = member.wait_for(lambda e: e.get("type") == "reply" and e.get("op") == "new")
+        assert arrived, f"no reply event on process A; got {member.events}"
+        event = arrived[0]
+        assert event["stream"] == f"discussion:{discussion}" and event["seq"] == ack["last"] + 1
+        assert event["discussion_id"] == discussion
+        assert all("Via proces B gepost." in html for html in event["html"].values())  # per language
+        time.sleep(0.5)  # anything meant for the outsider would have come with it
+        assert outsider.events == []
+
+        # The coordinator removes the member through process B: their socket on A closes.
+        members_page = coordinator_on_b.get(f"{b}/c/{slug}/members", timeout=10)
+        assert members_page.status_code == 200
+        removed = coordinator_on_b.post(f"{b}/c/{slug}/memberships/{cluster['membership']}/remove",
+                                        data={"csrf_token": _csrf(members_page.text)}, allow_redirects=False,
+                                        timeout=30)
+        assert removed.status_code == 302, removed.text[:500]
+        assert member.gone.wait(10), "the removed member's socket on process A stayed open"
+        assert outsider.client.connected, "revoking one user closed another user's socket"
+
+        # Their browser reconnects (still signed in) but may no longer follow the discussion,
+        # nor catch up on it over HTTP, on either process.
+        again = Socket(a, member_on_a)
+        sockets.append(again)
+        assert again.follow(discussion) == {"ok": False, "error": "not_found"}
+        for base in (a, b):
+            catch_up = member_on_a.get(f"{base}/api/v1/live/discussion/{discussion}/events?after=0", timeout=10)
+            assert catch_up.status_code == 404
+    finally:
+        for sock in sockets:
+            sock.close()
