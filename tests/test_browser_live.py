@@ -52,6 +52,11 @@ def test_a_reply_appears_in_the_other_browser_without_reload(browser, live_serve
     expect(page.locator("#live-presence")).to_contain_text("Bram Beantwoorder")
     assert page.locator("#live-presence").is_visible()
 
+    # The replier also has the discussion open in a second tab.
+    second_tab = context.new_page()
+    second_tab.goto(f"/d/{discussion.id}")
+    second_tab.wait_for_selector("body[data-live-state=connected]")
+
     other.locator("#reply-form textarea").fill("Wij balanceren met ")
     other.locator("#reply-form textarea").type("een trillingsmeter.")
     expect(page.locator("#live-typing")).to_contain_text("Bram Beantwoorder typt")
@@ -67,6 +72,8 @@ def test_a_reply_appears_in_the_other_browser_without_reload(browser, live_serve
     # The reader's own buttons came from the page's template, filled in for this reply.
     helpful = reply.locator("form[action$='/helpful']")
     assert helpful.count() == 1 and re.search(r"/replies/\d+/helpful$", helpful.get_attribute("action"))
+    assert reply.locator("form[action$='/remove']").count() == 0  # not the reader's own reply
+    assert re.search(r"/report/reply/\d+$", reply.locator("a.report-link").get_attribute("href"))
     assert page.locator("#replies-title").inner_text() == "1 reactie"
     # Screen readers hear it through the polite live region.
     assert "Nieuwe reactie van Bram Beantwoorder" in page.locator("#replies-live").inner_text()
@@ -79,6 +86,12 @@ def test_a_reply_appears_in_the_other_browser_without_reload(browser, live_serve
     helpful.locator("button").click()
     page.wait_for_url(re.compile(rf".*/d/{discussion.id}.*"))
     expect(other.locator("#reply-1 .helpful-count")).to_contain_text("1")
+
+    # In the replier's other tab their own reply arrives with "edit" and "remove", not "helpful".
+    own = second_tab.locator("#reply-1")
+    expect(own).to_contain_text("Wij balanceren met een trillingsmeter.")
+    assert re.search(r"/replies/\d+/edit$", own.locator("a[href$='/edit']").get_attribute("href"))
+    assert own.locator("form[action$='/remove']").count() == 1 and own.locator("form[action$='/helpful']").count() == 0
 
     page.screenshot(path="/tmp/live-discussion.png", full_page=True)
     context.close()

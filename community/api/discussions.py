@@ -77,8 +77,9 @@ def detail_of(discussion):
 def _quoted(reply):
     if reply is None:
         return None
+    concealed = reply.is_deleted or not permissions.can_see_reply(current_user, reply)
     return {"id": reply.id, "number": reply.number, "removed": reply.is_deleted,
-            "author": None if reply.is_deleted else reply.author}
+            "author": None if concealed else reply.author}
 
 
 def reply_item(reply, me_helpful):

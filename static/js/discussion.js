@@ -66,8 +66,11 @@
     var actions = actionsTemplate.content.firstElementChild.cloneNode(true);
     actions.querySelectorAll("[data-reply-field]").forEach(function (element) {
       var field = element.getAttribute("data-reply-field");
-      if (element.getAttribute("data-own") === "hide" && message.author && message.author.id === me) {
-        element.remove();
+      var own = message.author && message.author.id === me;
+      if ((element.getAttribute("data-own") === "hide" && own) || (element.getAttribute("data-own") === "only" && !own)) {
+        element.remove();  // no "helpful" or "report" on your own reply; "edit" and "remove" only there
+      } else if (field === "path") {
+        element.setAttribute("href", element.getAttribute("href").replace("/0/", "/" + message.reply_id + "/"));
       } else if (field === "action") {
         element.setAttribute("action", element.getAttribute("action").replace("/0/", "/" + message.reply_id + "/"));
       } else if (field === "href") {
