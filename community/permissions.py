@@ -696,6 +696,18 @@ def can_see_notification(user, notification, targets):
         return target is not None and can_manage_members(user, target)
     return can_follow_live(user, notification.object_type, target)
 
+def can_see_event_subject(user, kind, target, notification_kind=None):
+    """A logged event about ``target`` ("reply", "discussion", "case", "trajectory",
+    "community") is shown to a reader who catches up only while they may still see it: access
+    may have ended since the event was sent."""
+    if target is None:
+        return False
+    if kind == "reply":
+        return can_read_discussion(user, target.discussion) and can_see_reply(user, target)
+    if notification_kind == "join_request":
+        return can_manage_members(user, target)
+    return can_follow_live(user, kind, target)
+
 # --- learning-culture scan ---------------------------------------------------------------------
 # Respondents have no account: a link token or a one-time code is their whole authorisation.
 # Rounds and results belong to the company's managers (and admins); for everyone else a round

@@ -124,28 +124,33 @@ def test_catch_up_is_authorised_like_following(private, api):
         assert response.status_code == 422 and "error" in response.get_json()
 
 
-def test_removed_member_loses_the_live_connection_at_once(app, private):
+def test_removed_member_leaves_the_rooms_at_once(app, private):
     s, d = private["sockets"], private["discussion"]
     assert follow(s["member"], "discussion", d.id)["ok"]
+    assert follow(s["member"], "community", private["community"].id)["ok"]
+    s["member"].received("revoked")
     from community import permissions
 
     membership = permissions.community_membership(private["member"], private["community"])
     community_actions.remove_member(private["coordinator"], membership)
-    assert not s["member"].is_connected()
-    # Reconnecting works (they are still signed in) but the room is refused now.
-    socket = connect(app, private["clients"]["member"])
-    assert socket.is_connected()
-    assert follow(socket, "discussion", d.id) == {"ok": False, "error": "not_found"}
-    socket.received()
+    # Still signed in (their other pages keep working), but out of both rooms, and told so.
+    assert s["member"].is_connected()
+    assert sorted(r["stream"] for r in s["member"].received("revoked")) == [
+        f"community:{private['community'].id}", f"discussion:{d.id}"]
+    s["member"].received()
     discussions.post_reply(private["coordinator"], d, "Na het verwijderen")
-    assert events(socket) == []
+    assert events(s["member"]) == []
+    assert follow(s["member"], "discussion", d.id) == {"ok": False, "error": "not_found"}
 
 
-def test_member_who_leaves_is_disconnected(app, private):
+def test_member_who_leaves_stops_receiving(app, private):
     s = private["sockets"]
     follow(s["member"], "community", private["community"].id)
+    s["member"].received()
     community_actions.leave(private["member"], private["community"])
-    assert not s["member"].is_connected()
+    assert [r["stream"] for r in s["member"].received("revoked")] == [f"community:{private['community'].id}"]
+    discussions.start_discussion(private["coordinator"], private["community"], "Daarna", "Niet voor oud-leden")
+    assert events(s["member"]) == []
 
 
 def test_logout_ends_the_socket_and_a_new_one_is_refused(app, private):

@@ -35,7 +35,7 @@ pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.timeout(120)]
 SEED = r"""
 import json
 from wsgi import app
-from community.actions import accounts, communities, discussions
+from community.actions import accounts, communities, discussions, tokens
 from community.models import CommunityMembership
 
 with app.app_context():
@@ -49,7 +49,12 @@ with app.app_context():
     outsider = accounts.register_user("outsider@scale.example", "Buiten Staander", PASSWORD)
     discussion = discussions.start_discussion(admin, community, "Over twee processen",
                                               "Komt een reactie via B aan op A?")
-    print(json.dumps({"discussion": discussion.id, "slug": community.slug, "membership": membership.id}))
+    open_community = communities.create_community(admin, name="Open kring", visibility="public")
+    open_discussion = discussions.start_discussion(admin, open_community, "Openbaar", "Voor iedereen")
+    _, token = tokens.create_token(admin, "scale-out")
+    print(json.dumps({"discussion": discussion.id, "slug": community.slug, "membership": membership.id,
+                      "open_slug": open_community.slug, "open_community": open_community.id,
+                      "open_discussion": open_discussion.id, "token": token}))
 """.replace("PASSWORD", repr(PASSWORD))
 
 
@@ -90,7 +95,8 @@ def cluster(services, database, tmp_path_factory):
     _, redis_url = services
     env = dict(os.environ, LEERKRING_ENV="production", SECRET_KEY="scale-out-" + "x" * 40,
                DATABASE_URL=database, REDIS_URL=redis_url, SESSION_COOKIE_SECURE="0",
-               SOCKETIO_ASYNC_MODE="gevent", PYTHONPATH=ROOT,
+               SOCKETIO_ASYNC_MODE="gevent", PYTHONPATH=ROOT, POSTS_PER_MINUTE="100",
+               NEW_ACCOUNT_POSTS_PER_MINUTE="100", NEW_ACCOUNT_POSTS_PER_HOUR="1000",
                INSTANCE_PATH=str(tmp_path_factory.mktemp("instance")))
     subprocess.run([os.path.join(BIN, "flask"), "--app", "wsgi", "db", "upgrade"], cwd=ROOT, env=env,
                    check=True, capture_output=True, timeout=60)
@@ -168,21 +174,22 @@ class Socket:
     def __init__(self, base, session):
         import socketio
 
-        self.events, self.gone = [], threading.Event()
+        self.events, self.revoked, self.gone = [], [], threading.Event()
         self.client = socketio.Client(reconnection=False)
         self.client.on("event", self.events.append)
+        self.client.on("revoked", self.revoked.append)
         self.client.on("disconnect", lambda *args: self.gone.set())
         cookie = session.cookies.get("leerkring_session")
         self.client.connect(base, headers={"Cookie": f"leerkring_session={cookie}"}, transports=["websocket"],
                             wait_timeout=10)
 
-    def follow(self, discussion_id):
-        return self.client.call("follow", {"kind": "discussion", "id": discussion_id}, timeout=10)
+    def follow(self, discussion_id, kind="discussion"):
+        return self.client.call("follow", {"kind": kind, "id": discussion_id}, timeout=10)
 
-    def wait_for(self, predicate, timeout=10):
+    def wait_for(self, predicate, timeout=10, among=None):
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            found = [event for event in self.events if predicate(event)]
+            found = [event for event in (self.events if among is None else among) if predicate(event)]
             if found:
                 return found
             time.sleep(0.02)
@@ -226,24 +233,62 @@ def test_events_and_revocation_cross_processes(cluster):
         time.sleep(0.5)  # anything meant for the outsider would have come with it
         assert outsider.events == []
 
-        # The coordinator removes the member through process B: their socket on A closes.
+        # The coordinator removes the member through process B: their socket on A leaves the
+        # room at once (and is told), and what B sends next does not reach it.
         members_page = coordinator_on_b.get(f"{b}/c/{slug}/members", timeout=10)
         assert members_page.status_code == 200
         removed = coordinator_on_b.post(f"{b}/c/{slug}/memberships/{cluster['membership']}/remove",
                                         data={"csrf_token": _csrf(members_page.text)}, allow_redirects=False,
                                         timeout=30)
         assert removed.status_code == 302, removed.text[:500]
-        assert member.gone.wait(10), "the removed member's socket on process A stayed open"
-        assert outsider.client.connected, "revoking one user closed another user's socket"
+        assert member.wait_for(lambda r: r["stream"] == f"discussion:{discussion}", among=member.revoked), \
+            "the removed member's socket on process A was not taken out of the room"
+        member.events.clear()
+        page = coordinator_on_b.get(f"{b}/d/{discussion}", timeout=10)
+        sent = coordinator_on_b.post(f"{b}/d/{discussion}/reply", allow_redirects=False, timeout=30,
+                                     data={"body": "Na het verwijderen.", "csrf_token": _csrf(page.text)})
+        assert sent.status_code == 302
+        time.sleep(0.5)
+        assert member.events == [], "a removed member still received the discussion"
+        assert member.client.connected and outsider.client.connected  # signed in still
 
-        # Their browser reconnects (still signed in) but may no longer follow the discussion,
-        # nor catch up on it over HTTP, on either process.
-        again = Socket(a, member_on_a)
-        sockets.append(again)
-        assert again.follow(discussion) == {"ok": False, "error": "not_found"}
+        # Following again is refused, and so is catching up over HTTP, on either process.
+        assert member.follow(discussion) == {"ok": False, "error": "not_found"}
         for base in (a, b):
             catch_up = member_on_a.get(f"{base}/api/v1/live/discussion/{discussion}/events?after=0", timeout=10)
             assert catch_up.status_code == 404
     finally:
         for sock in sockets:
             sock.close()
+
+
+def test_a_community_made_private_through_one_process_stops_streams_on_the_other(cluster):
+    """Outsiders follow a public community and its discussion on A; its coordinator makes it
+    private through B's API; their sockets on A leave both rooms at once, and a reply posted
+    through B afterwards reaches only members."""
+    import requests
+
+    a, b = cluster["A"], cluster["B"]
+    community, discussion = cluster["open_community"], cluster["open_discussion"]
+    outsider = Socket(a, _browser(a, "outsider@scale.example"))
+    try:
+        assert outsider.follow(community, kind="community")["ok"]
+        assert outsider.follow(discussion)["ok"]
+        bearer = {"Authorization": f"Bearer {cluster['token']}"}
+        changed = requests.patch(f"{b}/api/v1/communities/{cluster['open_slug']}", headers=bearer, timeout=30,
+                                 json={"visibility": "private"})
+        assert changed.status_code == 200, changed.text[:500]
+        streams = {f"community:{community}", f"discussion:{discussion}"}
+        deadline = time.monotonic() + 10
+        while {r["stream"] for r in outsider.revoked} != streams and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert {r["stream"] for r in outsider.revoked} == streams
+        outsider.events.clear()
+        posted = requests.post(f"{b}/api/v1/discussions/{discussion}/replies", headers=bearer, timeout=30,
+                               json={"body": "Geheim kanarie-4711"})
+        assert posted.status_code == 201, posted.text[:500]
+        time.sleep(0.5)
+        assert "kanarie-4711" not in str(outsider.events)
+        assert outsider.events == []
+    finally:
+        outsider.close()

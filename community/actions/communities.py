@@ -10,7 +10,8 @@ from community import markup, permissions
 from community.actions import ActionError, Conflict, NotAllowed
 from community.actions.feed import add_entry
 from community.actions.notifications import notify_join_request, notify_membership_approved
-from community.realtime.events import disconnect_user_on_commit, send_event_on_commit
+from community.realtime.access import recheck_on_commit
+from community.realtime.events import send_event_on_commit
 from community.actions.validate import check_choice, clean_line, clean_text
 from community.extensions import db
 from community.models import (
@@ -117,6 +118,7 @@ def update_community(actor, community, name, slug=None, **data):
         fields["slug"] = _clean_slug(slug, fields["name"], except_id=community.id)
     for key, value in fields.items():
         setattr(community, key, value)
+    recheck_on_commit(community=community)  # made private: outsiders' open pages stop now
     _commit()
     return community
 
@@ -237,7 +239,7 @@ def leave(user, community):
         add_entry(community, "member_left", actor=user, subject=user)
         _membership_event(community, "left")
     db.session.delete(membership)
-    disconnect_user_on_commit(user.id)  # live updates of what they may no longer read stop now
+    recheck_on_commit(user=user)  # live updates of what they may no longer read stop now
     _commit()
 
 
@@ -298,6 +300,7 @@ def set_role(actor, membership, role):
         _keep_a_coordinator(membership)
     membership.role = role
     add_entry(community, "role_changed", actor=actor, subject=membership.user, role=role)
+    recheck_on_commit(user=membership.user)  # a former coordinator leaves the review queue
     _commit()
     return membership
 
@@ -310,7 +313,7 @@ def remove_member(actor, membership):
     if membership.is_active:
         _membership_event(community, "left")
     db.session.delete(membership)
-    disconnect_user_on_commit(membership.user_id)
+    recheck_on_commit(user=membership.user)
     _commit()
 
 

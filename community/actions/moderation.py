@@ -16,7 +16,8 @@ from community.models import (
     utcnow,
 )
 from community.realtime import payloads
-from community.realtime.events import close_room_on_commit, disconnect_user_on_commit, send_event_on_commit
+from community.realtime.access import recheck_on_commit
+from community.realtime.events import send_event_on_commit
 
 REASON_MAX = 300
 NOTE_MAX = 1000
@@ -123,18 +124,18 @@ def hide(actor, target, item, reason):
     audit(actor, "hide", community, target, item.id, item.author, reason)
     _redact_events(target, item)
     if target == "reply":
+        # No subject: it names no content, and readers who may not see the reply need it most.
         send_event_on_commit(f"discussion:{item.discussion_id}", "reply", "hidden", reply_id=item.id,
-                             number=item.number, subject=f"reply:{item.id}")
+                             number=item.number)
     else:
-        # Pages on it hear that it is gone; then its room closes on every process, so nobody who
-        # may no longer see it keeps receiving (author and moderators follow it again on reload).
+        # Whoever may no longer see it leaves its room at once (on every process) and is told
+        # so; its author and the moderators stay and hear that it is hidden.
         stream = f"{target}:{item.id}"
         send_event_on_commit(stream, target, "hidden", **{f"{target}_id": item.id})
-        close_room_on_commit(stream)
+        recheck_on_commit(community=community)
         if target == "case" and item.discussion is not None:
             send_event_on_commit(f"discussion:{item.discussion.id}", "discussion", "hidden",
                                  discussion_id=item.discussion.id)
-            close_room_on_commit(f"discussion:{item.discussion.id}")
         send_event_on_commit(f"community:{community.id}", target, "hidden", **{f"{target}_id": item.id})
     _queue_changed(community, "decided")
     db.session.commit()
@@ -206,7 +207,7 @@ def move_discussion(actor, discussion, community, reason=""):
         raise NotAllowed(_l("You can move a discussion only to another community you coordinate."))
     old = discussion.community
     reason = clean_line(reason, "reason", REASON_MAX, required=False)
-    discussion.community_id = community.id
+    discussion.community = community  # the relationship too: the re-check at commit reads it
     db.session.execute(sa.update(FeedEntry).where(FeedEntry.object_type == "discussion",
                                                   FeedEntry.object_id == discussion.id)
                        .values(community_id=community.id), execution_options={"synchronize_session": False})
@@ -218,7 +219,8 @@ def move_discussion(actor, discussion, community, reason=""):
           from_community=old.id, from_name=old.name)
     send_event_on_commit(f"discussion:{discussion.id}", "discussion", "moved", discussion_id=discussion.id,
                          community_id=community.id)
-    close_room_on_commit(f"discussion:{discussion.id}")
+    recheck_on_commit(community=old, refile=True)  # readers of the old community only: out now
+    recheck_on_commit(community=community)
     db.session.commit()
     db.session.refresh(discussion)
     return discussion
@@ -274,7 +276,7 @@ def ban(actor, community, user, reason, ends_at=None):
     db.session.add(sanction)
     audit(actor, "ban", community, "member", user.id, user, reason,
           ends_at=ends_at.isoformat() if ends_at else None)
-    disconnect_user_on_commit(user.id)
+    recheck_on_commit(user=user)  # out of every room of the community at once
     _commit()
     return sanction
 

@@ -6,6 +6,7 @@ from community import permissions
 from community.actions import ActionError, Conflict, NotAllowed
 from community.actions.validate import check_choice, clean_line, clean_text
 from community.extensions import db
+from community.realtime.access import recheck_on_commit
 from community.models import (
     ORG_KINDS, ORG_ROLES, SCHOOL_LEVELS, SIZE_BANDS, Organisation, OrganisationMembership, utcnow,
 )
@@ -142,6 +143,7 @@ def set_member_role(actor, membership, role):
     if membership.role == "manager" and role != "manager" and _active_managers(membership.organisation) <= 1:
         raise ActionError(_l("An organisation keeps at least one manager. Appoint another one first."))
     membership.role = role
+    recheck_on_commit(user=membership.user)  # a former manager stops seeing confidential work
     db.session.commit()
     return membership
 
@@ -155,6 +157,7 @@ def remove_membership(actor, membership):
             and _active_managers(org) <= 1 and not permissions.is_admin(actor)):
         raise ActionError(_l("An organisation keeps at least one manager. Appoint another one first."))
     db.session.delete(membership)
+    recheck_on_commit(user=membership.user)
     db.session.commit()
 
 

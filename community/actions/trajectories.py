@@ -11,7 +11,8 @@ from community.actions import ActionError, Conflict, NotAllowed
 from community.actions.content import TITLE_MAX, render, users_for_mentions
 from community.actions.feed import add_entry
 from community.actions.notifications import notify_trajectory
-from community.realtime.events import disconnect_user_on_commit, send_event_on_commit
+from community.realtime.access import recheck_on_commit
+from community.realtime.events import send_event_on_commit
 from community.actions.validate import check_choice, clean_line, clean_text
 from community.extensions import db
 from community.labels import LABELS
@@ -71,6 +72,7 @@ def update_trajectory(actor, trajectory, **data):
     for key, value in _clean(**data).items():
         setattr(trajectory, key, value)
     _changed(trajectory, "updated")
+    recheck_on_commit(community=trajectory.community)  # made confidential: outsiders stop now
     db.session.commit()
     return trajectory
 
@@ -144,7 +146,7 @@ def remove_participant(actor, trajectory, user):
         _refuse(_l("%(name)s does not take part.", name=user.display_name), status=404, code="not_found")
     db.session.delete(participant)
     _changed(trajectory, "participants")
-    disconnect_user_on_commit(user.id)  # they may no longer see a confidential trajectory
+    recheck_on_commit(user=user)  # they may no longer see a confidential trajectory
     db.session.commit()
     db.session.refresh(trajectory)
 

@@ -15,7 +15,8 @@ from community.actions import notifications as actions
 from community.api import Blueprint
 from community.api.auth import token_required
 from community.notifications import queries
-from community.realtime.events import CATCH_UP_LIMIT, events_after, last_seq
+from community.realtime.events import CATCH_UP_LIMIT, last_seq
+from community.realtime.reading import readable_events
 
 blp = ReadBlueprint("api_live", __name__, url_prefix="/live",
                     description="Live updates: catch up on a stream's events after a number")
@@ -47,11 +48,14 @@ class CatchUpSchema(Schema):
 @blp.alt_response(404, schema="Error", description=NO_STREAM)
 @token_required
 def events(args, kind, object_id):
-    """Events of a community, discussion, case, trajectory or your own stream (`user`)."""
+    """Events of a community, discussion, case, trajectory or your own stream (`user`).
+
+    Events about something you may no longer see come as `{"type": "withheld"}` with their
+    number only."""
     stream = permissions.access_live_stream(kind, object_id, current_user)
     if stream is None:
         abort(404)
-    rows, more = events_after(stream, args["after"], args["limit"])
+    rows, more = readable_events(stream, args["after"], current_user, args["limit"])
     gap = bool(rows) and rows[0]["seq"] > args["after"] + 1
     return {"stream": stream, "events": rows, "more": more, "last": last_seq(stream), "gap": gap}
 

@@ -15,7 +15,7 @@ from flask_socketio import disconnect, emit, join_room, leave_room, rooms
 
 from community import permissions
 from community.extensions import socketio
-from community.realtime import store
+from community.realtime import access, store
 from community.realtime.events import last_seq
 
 TYPING_EVERY_SECONDS = 2.5  # a socket's "typing" signals are passed on at most this often
@@ -82,6 +82,7 @@ def on_disconnect(*args):
             store.clear_present(room, request.sid)
             _send_presence(room)
     _typing_sent.pop(request.sid, None)
+    store.remove_follow(request.sid)
     if current_user.is_authenticated:
         store.remove_socket(current_user.id, request.sid)
 
@@ -100,6 +101,7 @@ def on_follow(data=None):
         join_room(stream)
     except (ValueError, KeyError):  # the socket went away while this was handled (a page change)
         return {"ok": False, "error": "gone"}
+    access.remember_follow(request.sid, current_user.id, stream)
     if kind == "discussion":
         store.set_present(stream, request.sid, current_user.id, current_user.display_name)
         _send_presence(stream, newcomer=request.sid)
@@ -113,6 +115,7 @@ def on_unfollow(data=None):
         return {"ok": False, "error": "not_found"}
     stream = f"{kind}:{object_id}"
     if stream in rooms() and stream != personal_room(getattr(current_user, "id", None)):
+        store.remove_follow(request.sid, stream)
         try:
             leave_room(stream)
         except (ValueError, KeyError):

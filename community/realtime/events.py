@@ -17,12 +17,12 @@ from sqlalchemy.orm import Session
 
 from community.extensions import db, socketio
 from community.models import Event, EventStream, utcnow
+from community.realtime import access
 
 log = logging.getLogger(__name__)
 
 PENDING = "leerkring_pending_events"
 PENDING_DISCONNECTS = "leerkring_pending_disconnects"
-PENDING_CLOSE = "leerkring_pending_close"
 CATCH_UP_LIMIT = 200
 _listeners = []  # tests register callables here to see what was emitted
 
@@ -39,12 +39,6 @@ def send_event_on_commit(stream, type, op, build=None, subject=None, **data):
     db.session.info.setdefault(PENDING, []).append(
         {"stream": stream, "type": type, "op": op, "data": data, "build": build, "subject": subject,
          "at": utcnow()})
-
-
-def close_room_on_commit(room):
-    """After the commit, empty a room on every process (a hidden or moved discussion: who may
-    still see it follows it again when their page reloads)."""
-    db.session.info.setdefault(PENDING_CLOSE, set()).add(room)
 
 
 def disconnect_user_on_commit(user_id):
@@ -73,6 +67,9 @@ def _next_seq(stream):
 
 @sa_event.listens_for(Session, "before_commit")
 def _log_pending(session):
+    if session.info.get(access.PENDING):
+        session.flush()  # the access change itself, so the re-check sees the new state
+        access.collect(session)
     pending = session.info.get(PENDING)
     if not pending:
         return
@@ -96,14 +93,9 @@ def _log_pending(session):
 def _emit_logged(session):
     logged = session.info.pop("leerkring_logged_events", None) or []
     disconnects = session.info.pop(PENDING_DISCONNECTS, None) or set()
-    closing = session.info.pop(PENDING_CLOSE, None) or set()
+    access.apply(session)  # first: who lost access gets none of this transaction's events
     for item in logged:
         emit(item["stream"], message_of(item))
-    for room in sorted(closing):
-        try:
-            socketio.close_room(room)
-        except Exception:  # noqa: BLE001 - as for emit: logged, never raised after a commit
-            log.exception("could not close room %s", room)
     for user_id in sorted(disconnects):
         from community.realtime.store import disconnect_user
 
@@ -115,7 +107,7 @@ def _drop_pending(session):
     session.info.pop(PENDING, None)
     session.info.pop("leerkring_logged_events", None)
     session.info.pop(PENDING_DISCONNECTS, None)
-    session.info.pop(PENDING_CLOSE, None)
+    access.drop(session)
 
 
 def message_of(item):
@@ -140,11 +132,23 @@ def last_seq(stream):
     return db.session.scalar(sa.select(EventStream.last_seq).where(EventStream.name == stream)) or 0
 
 
-def events_after(stream, after, limit=CATCH_UP_LIMIT):
-    """(messages after number ``after`` in order, whether more follow)."""
+def events_after(stream, after, limit=CATCH_UP_LIMIT, with_subject=False):
+    """(messages after number ``after`` in order, whether more follow). ``with_subject`` adds
+    ``_subject`` (kind, id) for the reader's filter (community.realtime.reading)."""
     rows = db.session.scalars(sa.select(Event).where(Event.stream == stream, Event.seq > after)
                               .order_by(Event.seq).limit(limit + 1)).all()
-    return [row.as_message() for row in rows[:limit]], len(rows) > limit
+    messages = []
+    for row in rows[:limit]:
+        message = row.as_message()
+        if with_subject:
+            message["_subject"] = _parse_subject(row.subject)
+        messages.append(message)
+    return messages, len(rows) > limit
+
+
+def _parse_subject(subject):
+    kind, _, object_id = (subject or "").partition(":")
+    return (kind, int(object_id)) if object_id.isdigit() else None
 
 
 def prune_events(days):

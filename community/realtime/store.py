@@ -11,7 +11,7 @@ from community.extensions import socketio
 
 PRESENCE_SECONDS = 90  # a presence entry not refreshed within this time is dropped
 _lock = threading.Lock()
-_memory = {"sockets": {}, "presence": {}}
+_memory = {"sockets": {}, "presence": {}, "follows": {}, "sid_follows": {}}
 _redis_clients = {}
 
 
@@ -28,7 +28,8 @@ def _redis():
 
 
 def _key(*parts):
-    return "leerkring:" + ":".join(str(part) for part in parts)
+    # Two sites on one Redis each have their own channel; their keys stay apart the same way.
+    return current_app.config["SOCKETIO_CHANNEL"] + ":" + ":".join(str(part) for part in parts)
 
 
 def add_socket(user_id, sid):
@@ -76,6 +77,80 @@ def disconnect_user(user_id):
         except Exception:  # noqa: BLE001 - an already gone socket is fine
             current_app.logger.exception("could not disconnect %s", sid)
         remove_socket(user_id, sid)
+
+
+# --- who follows which room, by scope -----------------------------------------------------------
+# When access changes, the sockets that follow rooms under the changed thing are re-checked
+# (community.realtime.access). A follow is filed under each scope it depends on: the community
+# the room belongs to ("community:5", or "platform" for the admins' queue) and the user
+# ("user:7"), so both "the community went private" and "this member was banned" find it.
+FOLLOW_SECONDS = 7 * 24 * 3600  # entries of a process that died expire by themselves
+
+
+def add_follow(sid, user_id, room, scopes):
+    client = _redis()
+    if client is None:
+        with _lock:
+            for scope in scopes:
+                _memory["follows"].setdefault(scope, {})[(sid, room)] = user_id
+                _memory["sid_follows"].setdefault(sid, set()).add((scope, room))
+        return
+    try:
+        pipe = client.pipeline()
+        for scope in scopes:
+            pipe.hset(_key("follows", scope), f"{sid} {room}", user_id)
+            pipe.expire(_key("follows", scope), FOLLOW_SECONDS)
+            pipe.sadd(_key("sid", sid), f"{scope} {room}")
+        pipe.expire(_key("sid", sid), FOLLOW_SECONDS)
+        pipe.execute()
+    except Exception:  # noqa: BLE001 - Redis down: the socket is not found by a re-check; the
+        current_app.logger.exception("could not record follow")  # catch-up still filters
+
+
+def remove_follow(sid, room=None):
+    """Forget one room of a socket, or (room None) all of them."""
+    client = _redis()
+    if client is None:
+        with _lock:
+            entries = _memory["sid_follows"].get(sid, set())
+            for scope, followed in list(entries):
+                if room is None or followed == room:
+                    _memory["follows"].get(scope, {}).pop((sid, followed), None)
+                    if not _memory["follows"].get(scope, True):
+                        _memory["follows"].pop(scope, None)
+                    entries.discard((scope, followed))
+            if not entries:
+                _memory["sid_follows"].pop(sid, None)
+        return
+    try:
+        entries = client.smembers(_key("sid", sid))
+        pipe = client.pipeline()
+        for entry in entries:
+            scope, _, followed = entry.partition(" ")
+            if room is None or followed == room:
+                pipe.hdel(_key("follows", scope), f"{sid} {followed}")
+                pipe.srem(_key("sid", sid), entry)
+        pipe.execute()
+    except Exception:  # noqa: BLE001
+        current_app.logger.exception("could not forget follow")
+
+
+def follows_in(scope):
+    """{(sid, room): user id} of the sockets following rooms filed under scope."""
+    client = _redis()
+    if client is None:
+        with _lock:
+            return dict(_memory["follows"].get(scope, {}))
+    try:
+        raw = client.hgetall(_key("follows", scope))
+    except Exception:  # noqa: BLE001
+        current_app.logger.exception("could not read follows")
+        return {}
+    out = {}
+    for field, user_id in raw.items():
+        sid, _, room = field.partition(" ")
+        out[(sid, room)] = int(user_id)
+    return out
 
 
 # --- presence ("who is here") ------------------------------------------------------------------

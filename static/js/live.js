@@ -24,6 +24,8 @@
 
   function deliver(stream, message) {
     stream.last = message.seq;
+    // Something this reader may no longer see: only its number comes, to keep the count whole.
+    if (message.type === "withheld") { return; }
     stream.handlers.forEach(function (handler) {
       try { handler(message); } catch (error) { window.console && console.warn(error); }
     });
@@ -48,6 +50,7 @@
       "?after=" + stream.last;
     window.fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
       .then(function (response) {
+        if (response.status === 404) { revoke(stream.kind + ":" + stream.id); return { events: [] }; }
         if (!response.ok) { throw new Error("catch-up " + response.status); }
         return response.json();
       })
@@ -65,6 +68,23 @@
         window.setTimeout(function () { catchUp(stream); }, 3000);
       });
   }
+
+  // Access ended while the page was open (made private, removed, banned, hidden, moved): stop
+  // following, say so once, and keep what is on the page (and any typed text) as it is.
+  function revoke(name) {
+    if (!streams[name]) { return; }
+    delete streams[name];
+    if (document.getElementById("live-revoked")) { return; }
+    var notice = document.createElement("p");
+    notice.id = "live-revoked";
+    notice.className = "notice warn";
+    notice.setAttribute("role", "alert");
+    notice.textContent = body.getAttribute("data-live-revoked") || "";
+    var main = document.querySelector("main") || body;
+    main.insertBefore(notice, main.firstChild);
+  }
+
+  socket.on("revoked", function (message) { if (message && message.stream) { revoke(message.stream); } });
 
   function subscribe(stream) {
     socket.emit("follow", { kind: stream.kind, id: stream.id }, function (answer) {
