@@ -21,7 +21,15 @@ class Config:
     SECRET_KEY = os.environ.get("SECRET_KEY", INSECURE_DEFAULT_KEY)
     # Empty means: SQLite file in the instance folder (set up in create_app).
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL", "")
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # Connections per process: enough for the server's concurrency (threads in the embedded
+    # default, greenlets with gevent); past size + overflow a request waits DB_POOL_TIMEOUT
+    # seconds for one and is then answered 503 (never a 500, never half a minute).
+    SQLALCHEMY_ENGINE_OPTIONS = {
+        "pool_pre_ping": True,
+        "pool_size": int(os.environ.get("DB_POOL_SIZE", "10")),
+        "max_overflow": int(os.environ.get("DB_MAX_OVERFLOW", "20")),
+        "pool_timeout": float(os.environ.get("DB_POOL_TIMEOUT", "10")),
+    }
     REDIS_URL = os.environ.get("REDIS_URL", "")
     HOST = os.environ.get("HOST", "127.0.0.1")
     PORT = int(os.environ.get("PORT", "5000"))
@@ -60,6 +68,10 @@ class Config:
     # Behind a reverse proxy: how many proxies set X-Forwarded-For/-Proto/-Host (0 = none). Then
     # per-address limits count each visitor, not the proxy.
     PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))
+    # Background jobs (community.jobs): "sqlite" (a file in the instance folder), "redis" (the
+    # default when REDIS_URL is set) or "immediate" (tests). Workers: threads per consumer.
+    JOBS_STORE = os.environ.get("JOBS_STORE", "")
+    JOBS_WORKERS = int(os.environ.get("JOBS_WORKERS", "2"))
     # The live-update log: `flask prune-events` deletes rows older than this.
     EVENT_RETENTION_DAYS = int(os.environ.get("EVENT_RETENTION_DAYS", "14"))
 
@@ -107,6 +119,9 @@ class TestingConfig(Config):
     NEW_ACCOUNT_LINKS_MAX = 10000
     DUPLICATE_POST_MINUTES = 0
     PASSWORD_HASH_FAST = True  # cheaper argon2 parameters so the suite stays quick
+    # Jobs run right after the commit that queues them (tests of the queue itself use the real
+    # SQLite and Redis storages with a consumer: tests/test_jobs.py).
+    JOBS_STORE = "immediate"
 
 
 class ProductionConfig(Config):

@@ -21,7 +21,7 @@ def create_app(config=None):
     app.config.from_object(config_class)
     os.makedirs(app.instance_path, exist_ok=True)
 
-    from community import database, errors, i18n, realtime, security_setup, templating
+    from community import database, errors, i18n, jobs, realtime, security_setup, templating
     from community.api import init_api
     from community.cli import register_cli
 
@@ -30,6 +30,7 @@ def create_app(config=None):
     i18n.init_app(app)
     templating.init_app(app)
     realtime.init_app(app)
+    jobs.init_app(app)
     if app.config.get("PROXY_COUNT"):
         from werkzeug.middleware.proxy_fix import ProxyFix
 

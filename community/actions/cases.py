@@ -175,8 +175,7 @@ def publish_case(actor, case):
 
 
 def _notify_mentions(actor, case, user_ids):
-    notify_mentions(actor, "case", case.id, case.community, user_ids, case.title, "case", case.id,
-                    lambda reader: permissions.can_view_case(reader, case))
+    notify_mentions(actor, "case", case.id, user_ids, case.title)
 
 
 def _send(case, op):

@@ -84,9 +84,7 @@ def edit_discussion(user, discussion, title, body, edit_note=""):
     discussion.edited_at, discussion.edit_note = utcnow(), note
     moderation.record_edit(user, "discussion", discussion, note)
     new_mentions = record_mentions("discussion", discussion.id, discussion.community, user, mentioned)
-    notifications.notify_mentions(user, "discussion", discussion.id, discussion.community, new_mentions,
-                                  discussion.title, "discussion", discussion.id,
-                                  lambda reader: permissions.can_read_discussion(reader, discussion))
+    notifications.notify_mentions(user, "discussion", discussion.id, new_mentions, discussion.title)
     _send(discussion, "edited")
     db.session.commit()
     return discussion
@@ -165,9 +163,7 @@ def edit_reply(user, reply, body, edit_note=""):
     moderation.record_edit(user, "reply", reply, note)
     discussion = reply.discussion
     new_mentions = record_mentions("reply", reply.id, discussion.community, user, mentioned)
-    notifications.notify_mentions(user, "reply", reply.id, discussion.community, new_mentions,
-                                  discussion.title, "discussion", discussion.id,
-                                  lambda reader: permissions.can_read_discussion(reader, discussion))
+    notifications.notify_mentions(user, "discussion", discussion.id, new_mentions, discussion.title)
     _send_reply(reply, "edited")
     db.session.commit()
     return reply

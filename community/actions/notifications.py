@@ -1,5 +1,6 @@
 """Notifications and follow levels. The triggering actions call ``notify_*`` inside their
-transaction; the rows and the live "notification" events land with it or not at all.
+transaction; that queues a job which, after the commit, writes the rows and sends the live
+"notification" events (on rollback nothing is queued).
 
 Who hears about what:
 - a reply: people following the discussion (its author, and whoever replied, follow it unless
@@ -20,6 +21,7 @@ from community.extensions import db
 from community.models import (
     CommunityMembership, FollowLevel, Notification, TrajectoryFollow, TrajectoryParticipant, User, utcnow,
 )
+from community.jobs import enqueue_on_commit, fanout
 from community.realtime.events import send_event_on_commit
 
 
@@ -82,6 +84,36 @@ def follow_by_default(user, discussion):
 
 
 # --- making notifications ------------------------------------------------------------------------
+# The triggering actions call notify_*: that queues a job for after their commit (constant work
+# in the request, whatever the audience). The job calls deliver_*, which checks each recipient's
+# right at that moment, writes the rows and sends each recipient's live event; ``key`` (one per
+# queueing) lets a retried job skip whom it already notified.
+
+def notify_reply(actor, reply, mentioned_ids):
+    enqueue_on_commit(fanout.reply_posted, actor.id, reply.id, sorted(mentioned_ids or ()))
+
+
+def notify_new_discussion(actor, discussion, mentioned_ids):
+    enqueue_on_commit(fanout.discussion_started, actor.id, discussion.id, sorted(mentioned_ids or ()))
+
+
+def notify_mentions(actor, object_type, object_id, mentioned_ids, title):
+    """New mentions in an edited post or a published case (record_mentions says which)."""
+    if mentioned_ids:
+        enqueue_on_commit(fanout.mentioned, actor.id, object_type, object_id, sorted(mentioned_ids), title)
+
+
+def notify_trajectory(actor, trajectory, what, **data):
+    enqueue_on_commit(fanout.trajectory_activity, getattr(actor, "id", None), trajectory.id, what, data)
+
+
+def notify_join_request(user, community):
+    enqueue_on_commit(fanout.join_requested, user.id, community.id)
+
+
+def notify_membership_approved(actor, member, community):
+    enqueue_on_commit(fanout.membership_approved, actor.id, member.id, community.id)
+
 
 def _readers(user_ids, community, can_see):
     """The users among user_ids who may see the thing (memberships loaded in one query)."""
@@ -96,13 +128,15 @@ def _readers(user_ids, community, can_see):
     return [user for user in users if can_see(user)]
 
 
-def _create(users, kind, actor, community, object_type, object_id, **data):
+def _create(users, kind, actor, community, object_type, object_id, key, **data):
+    done = set(db.session.scalars(sa.select(Notification.user_id).where(Notification.source == key)))
+    users = [user for user in users if user.id not in done]
     now = utcnow()
     rows = []
     for user in users:
         row = Notification(user_id=user.id, kind=kind, actor_id=getattr(actor, "id", None),
                            community_id=getattr(community, "id", None), object_type=object_type,
-                           object_id=object_id, data=data, created_at=now)
+                           object_id=object_id, data=data, created_at=now, source=key)
         db.session.add(row)
         rows.append(row)
     if not rows:
@@ -137,7 +171,7 @@ def _muted_in_community(community_id, user_ids):
             if level == "muted"}
 
 
-def notify_reply(actor, reply, mentioned_ids):
+def deliver_reply(actor, reply, mentioned_ids, key):
     """A new reply: the discussion's followers hear of it; mentioned people get a mention."""
     discussion = reply.discussion
     community = discussion.community
@@ -153,12 +187,13 @@ def notify_reply(actor, reply, mentioned_ids):
                        lambda user: permissions.can_read_discussion(user, discussion))
     data = dict(title=discussion.title, number=reply.number)
     _create([u for u in readers if u.id in mentioned], "mention", actor, community, "discussion",
-            discussion.id, **data)
+            discussion.id, key, **data)
     _create([u for u in readers if u.id not in mentioned], "reply", actor, community, "discussion",
-            discussion.id, **data)
+            discussion.id, key, **data)
+    db.session.commit()
 
 
-def notify_new_discussion(actor, discussion, mentioned_ids):
+def deliver_new_discussion(actor, discussion, mentioned_ids, key):
     community = discussion.community
     levels = levels_for("community", community.id)
     followers = {user_id for user_id, level in levels.items() if level == "following"}
@@ -167,19 +202,28 @@ def notify_new_discussion(actor, discussion, mentioned_ids):
                        lambda user: permissions.can_read_discussion(user, discussion))
     data = dict(title=discussion.title, number=0)
     _create([u for u in readers if u.id in mentioned], "mention", actor, community, "discussion",
-            discussion.id, **data)
+            discussion.id, key, **data)
     _create([u for u in readers if u.id not in mentioned], "new_discussion", actor, community,
-            "discussion", discussion.id, **data)
+            "discussion", discussion.id, key, **data)
+    db.session.commit()
 
 
-def notify_mentions(actor, target, target_id, community, mentioned_ids, title, object_type, object_id, can_see):
-    """Mentions in an edited post or a published case (the new ones only: record_mentions says)."""
+def deliver_mentions(actor, object_type, object_id, mentioned_ids, title, key):
+    """``object_type`` "discussion" (a post in it) or "case"; each reader must still see it."""
+    from community.models import Case, Discussion
+
+    target = permissions.get_row({"discussion": Discussion, "case": Case}[object_type], object_id)
+    if target is None or target.is_hidden:
+        return
+    community = target.community
     muted = _muted_in_community(community.id, mentioned_ids)
-    readers = _readers(set(mentioned_ids or ()) - muted - {actor.id}, community, can_see)
-    _create(readers, "mention", actor, community, object_type, object_id, title=title, number=0)
+    readers = _readers(set(mentioned_ids or ()) - muted - {actor.id}, community,
+                       lambda reader: permissions.can_follow_live(reader, object_type, target))
+    _create(readers, "mention", actor, community, object_type, object_id, key, title=title, number=0)
+    db.session.commit()
 
 
-def notify_trajectory(actor, trajectory, what, **data):
+def deliver_trajectory(actor, trajectory, what, data, key):
     """Activity in a trajectory: its participants and followers hear of it."""
     ids = set(db.session.scalars(sa.select(TrajectoryParticipant.user_id).where(
         TrajectoryParticipant.trajectory_id == trajectory.id)))
@@ -189,22 +233,26 @@ def notify_trajectory(actor, trajectory, what, **data):
     readers = _readers(ids - muted - {getattr(actor, "id", None)}, trajectory.community,
                        lambda user: permissions.can_view_trajectory(user, trajectory))
     kind = "milestone_signed_off" if what == "milestone_signed_off" else "trajectory"
-    _create(readers, kind, actor, trajectory.community, "trajectory", trajectory.id,
+    _create(readers, kind, actor, trajectory.community, "trajectory", trajectory.id, key,
             title=trajectory.title, what=what, **data)
+    db.session.commit()
 
 
-def notify_join_request(user, community):
+def deliver_join_request(user, community, key):
     coordinators = set(db.session.scalars(sa.select(CommunityMembership.user_id).where(
         CommunityMembership.community_id == community.id, CommunityMembership.role == "coordinator",
         CommunityMembership.state == "active")))
     readers = _readers(coordinators - {user.id}, community,
                        lambda coordinator: permissions.can_manage_members(coordinator, community))
-    _create(readers, "join_request", user, community, "community", community.id, name=community.name)
+    _create(readers, "join_request", user, community, "community", community.id, key, name=community.name)
+    db.session.commit()
 
 
-def notify_membership_approved(actor, member, community):
-    _create([member], "membership_approved", actor, community, "community", community.id,
+def deliver_membership_approved(actor, member, community, key):
+    readers = _readers({member.id}, community, lambda user: permissions.can_view_community(user, community))
+    _create(readers, "membership_approved", actor, community, "community", community.id, key,
             name=community.name)
+    db.session.commit()
 
 
 # --- reading them --------------------------------------------------------------------------------

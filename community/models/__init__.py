@@ -26,3 +26,4 @@ from community.models.scan import SCAN_VARIANTS, ScanCode, ScanResponse, ScanRou
 from community.models.moderation import (  # noqa: F401,E402
     AUDIT_ACTIONS, REPORT_REASONS, REPORT_STATUSES, REPORT_TARGETS, SANCTION_KINDS, AuditEntry, Report, Sanction,
 )
+from community.models.jobs import JobFailure  # noqa: F401,E402

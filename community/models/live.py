@@ -59,6 +59,7 @@ class Notification(db.Model):
     __table_args__ = (
         sa.CheckConstraint(in_values("kind", NOTIFICATION_KINDS), name="kind"),
         sa.Index("ix_notifications_user_id_id", "user_id", "id"),
+        sa.Index("ix_notifications_source", "source"),
     )
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
@@ -72,6 +73,8 @@ class Notification(db.Model):
     data: so.Mapped[dict] = so.mapped_column(sa.JSON, default=dict)
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
     read_at: so.Mapped[Optional[datetime]] = so.mapped_column(UTCDateTime)
+    # The queueing of the job that made it: a retried job skips whom it already notified.
+    source: so.Mapped[Optional[str]] = so.mapped_column(sa.String(40))
 
     actor: so.Mapped[Optional["User"]] = so.relationship(foreign_keys=[actor_id])  # noqa: F821
 
