@@ -1,7 +1,8 @@
 // Local drafts (<form data-draft="KEY">): what is typed is kept in localStorage, so a reload, a
-// crash or an expired session loses nothing. A draft is removed only when the server has
-// accepted the form (see settleSubmitted), when the user discards it, after 30 days, or at
-// logout (shared computers). Progressive enhancement: without this file forms work as usual.
+// crash, an expired session or a server that is down when "send" is pressed loses nothing. A
+// draft is removed only when the server's answer to sending it shows the form was accepted (see
+// settleSubmitted), when the user discards it, after 30 days, or at logout (shared computers).
+// Sending never removes it. Progressive enhancement: without this file forms work as usual.
 //
 // Code that sends a draft form itself (fetch) and succeeds tells this file with
 // form.dispatchEvent(new CustomEvent("draft:clear")).
@@ -17,6 +18,10 @@
   var SAVE_DELAY = 400;
   // A submit whose answer has not loaded within this time is not trusted to settle anything.
   var SUBMIT_WINDOW = 10 * 60 * 1000;
+  // The page answering a submit is the one whose navigation the submit started: it starts a few
+  // milliseconds after the submit, however long the server takes to answer. A page opened later
+  // (from a link, after the browser's "cannot connect" page) starts seconds after it at least.
+  var ANSWER_START = 2000;
   var TEXT_TYPES = ["text", "email", "url", "search", "tel", "number"];
 
   var body = document.body;
@@ -207,34 +212,61 @@
     return Boolean(document.querySelector(".form-errors, .flash-error, .error-page, [data-draft-keep]"));
   }
 
-  // The page that loads after a draft form was submitted tells whether the server accepted it.
-  // The draft stays when the session ended (someone signed in submitted; now nobody or someone
-  // else is), when the page shows an error, or when the same form is back showing the text
-  // (a validation error). It goes when the same person is still signed in and the form is gone,
-  // shows other text (e.g. an empty reply box under the new reply) or comes back with a success
-  // message. A login or registration that succeeds (anonymous before, signed in now) clears its
-  // draft too.
+  // When this page's navigation started (ms since the epoch), or null when the browser cannot tell.
+  function navigationStart() {
+    var perf = window.performance;
+    if (!perf) { return null; }
+    if (typeof perf.timeOrigin === "number" && perf.timeOrigin > 0) { return perf.timeOrigin; }
+    return perf.timing && perf.timing.navigationStart > 0 ? perf.timing.navigationStart : null;
+  }
+
+  // Is this page the server's answer to the submit in `marker`? Only the navigation the submit
+  // started is. When the server could not be reached the browser shows its own error page (where
+  // this file does not run), and the next page of ours is one opened later by the user: not an
+  // answer, so it settles nothing. A reload or history step is not an answer either.
+  function answersSubmit(marker) {
+    var entry = navigationEntry();
+    if (entry && entry.type !== "navigate") { return false; }
+    var start = navigationStart();
+    return start !== null && start >= marker.at - 250 && start - marker.at <= ANSWER_START;
+  }
+
+  // Did the server accept the form? Every form with a draft answers success with a redirect (to
+  // the new reply, the discussion, the case...; mostly with a success message), and a refusal
+  // with the form again, showing the text. The redirect count is only known for same-origin
+  // redirects, which these are; a browser that does not tell keeps the draft unless there is a
+  // success message.
+  function pageShowsAccepted(marker) {
+    if (pageShowsError()) { return false; }
+    var success = Boolean(document.querySelector(".flash-success"));
+    var entry = navigationEntry();
+    if (!success && !(entry && entry.redirectCount > 0)) { return false; }
+    var same = Array.prototype.filter.call(document.querySelectorAll("form[data-draft]"), function (form) {
+      return form.getAttribute("data-draft") === marker.form;
+    });
+    return success || !same.some(function (form) { return formShows(form, marker.fields || {}); });
+  }
+
+  // The page that loads after a draft form was submitted (in the same tab) settles its draft:
+  // it goes only when this page is the server's answer to that submit and shows the form was
+  // accepted with the same person signed in. A login or registration that succeeds (anonymous
+  // before, signed in now) clears its draft too. An expired session (someone signed in
+  // submitted; now nobody is), an error, a refused form, a server that could not be reached or a
+  // page opened some other way keep the draft, and the form offers it again.
   function settleSubmitted() {
     var marker = readJSON(session, SUBMITTED);
     if (!marker) { return; }
     session.removeItem(SUBMITTED);
-    var entry = navigationEntry();
     if (!marker.key || !marker.form || typeof marker.at !== "number" || Date.now() - marker.at > SUBMIT_WINDOW) {
       return;
     }
-    if (entry && entry.type === "back_forward") { return; }
+    if (!answersSubmit(marker)) { return; }
     if (marker.user !== user) {
       // Signed in now, anonymous before: the login or registration went through.
-      if (marker.user === "anon") { removeAcceptedDrafts(marker); }
+      if (marker.user === "anon" && !pageShowsError()) { removeAcceptedDrafts(marker); }
       return;
     }
-    if (pageShowsError()) { return; }
-    var same = Array.prototype.filter.call(document.querySelectorAll("form[data-draft]"), function (form) {
-      return form.getAttribute("data-draft") === marker.form;
-    });
-    var kept = !document.querySelector(".flash-success") &&
-      same.some(function (form) { return formShows(form, marker.fields || {}); });
-    if (!kept) { removeAcceptedDrafts(marker); }
+    if (pageShowsAccepted(marker)) { removeAcceptedDrafts(marker); }
   }
 
   function formatTime(timestamp) {
@@ -350,7 +382,8 @@
         return;
       }
       if (!form.hasAttribute("data-draft")) { return; }
-      // Keep the draft until the next page shows the server accepted it.
+      // Sending keeps the draft (saved with the text as sent); the marker tells the server's
+      // answer, the next page in this tab, which draft it settles.
       clearTimeout(timers.get(form));
       timers.delete(form);
       saveDraft(form);
