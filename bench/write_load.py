@@ -23,6 +23,9 @@ Shapes:
     .venv/bin/python bench/write_load.py --shape sqlite --posters 50 --readers 20 --seconds 120
     .venv/bin/python bench/write_load.py --shape production --posters 50 --readers 20 --seconds 120
 
+To measure an older tree with the same load: BENCH_APP_ROOT=/path/to/checkout (it runs that
+tree's code with this virtualenv).
+
 Bounded: every request has a timeout, the load stops after --seconds, servers are stopped at
 the end. Needs a PostgreSQL server (--postgres, default the CI one) and redis-server for the
 production shape.
@@ -118,6 +121,11 @@ class ProductionShape:
         seed = lk_seed(self.env)
         self.servers = [lk.Server(self.env) for _ in range(2)]
         self.log = open(os.path.join(lk.LOG_DIR, "write-load-consumer.log"), "w")
+        if not os.path.isdir(os.path.join(lk.APP_ROOT, "community", "jobs")):  # an older tree (--app-root)
+            self.consumer = None
+            for server in self.servers:
+                server.wait_ready()
+            return seed, [server.url for server in self.servers]
         self.consumer = subprocess.Popen([os.path.join(lk.BIN, "flask"), "--app", "wsgi", "jobs", "run"],
                                          cwd=lk.APP_ROOT, env=self.env, stdout=self.log, stderr=subprocess.STDOUT,
                                          start_new_session=True)
@@ -139,6 +147,7 @@ class ProductionShape:
             server.stop()
         if self.consumer is not None:
             stop_process(self.consumer)
+        if getattr(self, "log", None):
             self.log.close()
         self.redis.kill()
 

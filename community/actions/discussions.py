@@ -2,6 +2,7 @@
 pin and lock, read marks."""
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm.attributes import set_committed_value
 
 from community import markup, permissions
 from community.actions import ActionError, NotAllowed
@@ -116,6 +117,10 @@ def post_reply(user, discussion, body, quote_of=None):
     if quote_of is not None and (quote_of.discussion_id != discussion.id or quote_of.is_deleted):
         raise ActionError(_l("You can only quote a reply of this discussion."), field="quote_of")
     html, mentioned = render(body, users_for_mentions(body))
+    # Reads first: from the number's UPDATE to the commit, others wait on this discussion's row
+    # (PostgreSQL) or on the database (SQLite), so that stretch holds only the writes.
+    mark = _read_mark(user, discussion)
+    follows = notifications.chose_level(user, discussion)
     # Take the number by bumping the count in one UPDATE: from here to the commit it holds the
     # row lock (PostgreSQL) or the write lock (SQLite), so two replies at once get different
     # numbers, the count stays right, and a lock set meanwhile is seen. (SELECT ... FOR UPDATE
@@ -129,16 +134,18 @@ def post_reply(user, discussion, body, quote_of=None):
     if number is None:
         db.session.rollback()
         raise _locked(discussion)
-    db.session.expire(discussion, ["reply_count", "last_activity_at"])
+    set_committed_value(discussion, "reply_count", number)  # what the UPDATE wrote: no read back
+    set_committed_value(discussion, "last_activity_at", now)
     reply = Reply(discussion_id=discussion.id, author_id=user.id, number=number,
                   quote_of_id=quote_of.id if quote_of else None, body=body, body_html=html,
                   render_version=markup.RENDER_VERSION, created_at=now)
     db.session.add(reply)
+    if not follows:
+        notifications.follow(user, discussion)
+    _set_read_mark(user, discussion, mark, number)
     db.session.flush()
     record_mentions("reply", reply.id, discussion.community, user, mentioned)
-    _mark_read(user, discussion, reply.number)
     notifications.notify_reply(user, reply, mentioned)
-    notifications.follow_by_default(user, discussion)
     _send_reply(reply, "new")
     db.session.commit()
     return reply
@@ -247,13 +254,20 @@ def set_locked(user, discussion, locked, reason=""):
     return discussion
 
 
-def _mark_read(user, discussion, number):
-    mark = db.session.scalar(sa.select(ReadMark).where(ReadMark.discussion_id == discussion.id,
+def _read_mark(user, discussion):
+    return db.session.scalar(sa.select(ReadMark).where(ReadMark.discussion_id == discussion.id,
                                                        ReadMark.user_id == user.id))
+
+
+def _set_read_mark(user, discussion, mark, number):
     if mark is None:
         db.session.add(ReadMark(discussion_id=discussion.id, user_id=user.id, last_read_number=number))
     elif number > mark.last_read_number:
         mark.last_read_number = number
+
+
+def _mark_read(user, discussion, number):
+    _set_read_mark(user, discussion, _read_mark(user, discussion), number)
 
 
 def mark_read(user, discussion, number):

@@ -77,8 +77,16 @@ def set_follow_level(user, target, obj, level):
 
 def follow_by_default(user, discussion):
     """Starting or replying to a discussion follows it, unless the user chose a level already."""
-    if discussion.id is None or user.id in levels_for("discussion", discussion.id, [user.id]):
+    if discussion.id is None or chose_level(user, discussion):
         return
+    follow(user, discussion)
+
+
+def chose_level(user, discussion):
+    return user.id in levels_for("discussion", discussion.id, [user.id])
+
+
+def follow(user, discussion):
     db.session.add(FollowLevel(user_id=user.id, target="discussion", target_id=discussion.id,
                                level="following"))
 
