@@ -55,8 +55,19 @@ class Config:
     # Rate limits (Flask-Limiter); storage is Redis when REDIS_URL is set.
     RATELIMIT_ENABLED = env_bool("RATELIMIT_ENABLED", True)
     RATELIMIT_HEADERS_ENABLED = True
+    # Redis down: the limiter counts in this process's memory meanwhile, with the same limits
+    # (Flask-Limiter logs the switch, checks Redis again with growing pauses of up to about half a
+    # minute, and goes back to it); an error in the limiter never fails the request itself.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    RATELIMIT_SWALLOW_ERRORS = True
+    RATELIMIT_REDIS_TIMEOUT = float(os.environ.get("RATELIMIT_REDIS_TIMEOUT", "1"))
+    # Database out of reach: 503 with this Retry-After (seconds).
+    UNAVAILABLE_RETRY_AFTER = int(os.environ.get("UNAVAILABLE_RETRY_AFTER", "30"))
     LOGIN_LIMIT_PER_ADDRESS = os.environ.get("LOGIN_LIMIT_PER_ADDRESS", "20 per 10 minutes")
     LOGIN_LIMIT_PER_ACCOUNT = os.environ.get("LOGIN_LIMIT_PER_ACCOUNT", "5 per 10 minutes")
+    # A browser that logged in to an account is not held back by that account's limit for this
+    # long (community/auth/known_browser.py), so strangers cannot lock the owner out.
+    KNOWN_BROWSER_DAYS = int(os.environ.get("KNOWN_BROWSER_DAYS", "180"))
     REGISTER_LIMIT_PER_ADDRESS = os.environ.get("REGISTER_LIMIT_PER_ADDRESS", "10 per hour")
     # The learning-culture scan's open link and code form (per address).
     SCAN_LIMIT_PER_ADDRESS = os.environ.get("SCAN_LIMIT_PER_ADDRESS", "60 per hour")

@@ -1,5 +1,5 @@
 """Languages: Dutch by default, English complete; the user's choice wins."""
-from flask import current_app, has_request_context, session
+from flask import current_app, g, has_request_context, request, session
 from flask_babel import format_date, format_datetime, format_decimal
 from flask_login import current_user
 
@@ -10,9 +10,15 @@ def select_locale():
     languages = current_app.config["LANGUAGES"]
     if not has_request_context():
         return current_app.config["BABEL_DEFAULT_LOCALE"]  # CLI commands
+    if g.get("database_unavailable"):
+        # The error page of an outage: the account's language is a query away. The session
+        # carries it (security_setup.load_user_from_session), else the browser says.
+        chosen = session.get("lang")
+        return chosen if chosen in languages else \
+            request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
     if getattr(current_user, "is_authenticated", False) and current_user.language in languages:
         return current_user.language
-    chosen = session.get("lang") if has_request_context() else None
+    chosen = session.get("lang")
     if chosen in languages:
         return chosen
     return current_app.config["BABEL_DEFAULT_LOCALE"]

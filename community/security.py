@@ -3,6 +3,7 @@
 Authorisation (who may do what) is not here; it lives only in community/permissions.py.
 """
 import hashlib
+import re
 import secrets
 import unicodedata
 from urllib.parse import unquote, urlsplit
@@ -11,14 +12,20 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import abort, current_app, g, request
 from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
 
 from community.extensions import csrf
 
 _hashers = {}
+_dummy_hashes = {}
+
+
+def _hash_fast():
+    return bool(current_app.config.get("PASSWORD_HASH_FAST", False))
 
 
 def _hasher():
-    fast = current_app.config.get("PASSWORD_HASH_FAST", False)
+    fast = _hash_fast()
     if fast not in _hashers:
         # argon2id; the fast variant is only for the test suite.
         _hashers[fast] = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1) if fast else PasswordHasher()
@@ -40,9 +47,14 @@ def password_needs_rehash(password_hash):
     return _hasher().check_needs_rehash(password_hash)
 
 
-# A hash to verify against when the account does not exist, so timing does not reveal it.
 def dummy_verify(password):
-    verify_password(hash_password("not-a-real-password"), password)
+    """Verify against a stand-in hash when the account does not exist: exactly the one argon2
+    verify a real login costs, so the answer time does not tell whether an address has an
+    account. The stand-in is made once per process (hashing on every call doubled the time)."""
+    fast = _hash_fast()
+    if fast not in _dummy_hashes:
+        _dummy_hashes[fast] = hash_password(new_secret())
+    verify_password(_dummy_hashes[fast], password)
 
 
 def new_secret(nbytes=32):
@@ -155,9 +167,35 @@ def keeps_input(view):
 
 def redispatch_after_csrf_error(error: CSRFError):
     """For views marked @keeps_input, run the view again with g.csrf_failed set: its form
-    refuses to validate and re-renders with the user's text and a fresh token."""
+    refuses to validate and re-renders with the user's text and a fresh token.
+
+    Returns None when the view cannot show its form (no @keeps_input, or it refuses with 403,
+    404 or an ActionError): the caller then answers with the generic page. An exception must
+    not escape from here: raised inside an error handler it would become a 500."""
+    from community.actions import ActionError
+    from community.extensions import db
+
     view = current_app.view_functions.get(request.endpoint)
     if view is None or not getattr(view, "keeps_input_on_csrf_error", False):
         return None
     g.csrf_failed = True
-    return current_app.ensure_sync(view)(**(request.view_args or {}))
+    try:
+        response = current_app.make_response(current_app.ensure_sync(view)(**(request.view_args or {})))
+    except (HTTPException, ActionError):
+        db.session.rollback()
+        return None
+    if response.status_code < 300:
+        response.status_code = 400  # a refused token is never a success, whatever the view said
+    return response
+
+
+# Not shown back: tokens (a prefixed form's too), where to go next, and passwords; nor ids and
+# choice codes (hidden fields, selects, buttons), which were not typed and mean nothing alone.
+_CODE_VALUE = re.compile(r"[a-z0-9_-]{0,32}")
+
+
+def typed_values():
+    """What the user typed into a form whose token was refused, so it is not lost."""
+    return [value for name, value in request.form.items(multi=True)
+            if not name.endswith("csrf_token") and name != "next" and "password" not in name.lower()
+            and value.strip() and not _CODE_VALUE.fullmatch(value)]

@@ -1,5 +1,5 @@
 """Wires the security plumbing into the app: login sessions, API tokens, CSRF, headers, limits."""
-from flask import g, request
+from flask import g, request, session
 from flask_babel import lazy_gettext as _l
 
 from community import security
@@ -11,7 +11,10 @@ def init_app(app):
     # Counters must be shared by all app processes: Redis when there is one.
     if not app.config.get("RATELIMIT_STORAGE_URI"):
         app.config["RATELIMIT_STORAGE_URI"] = app.config.get("REDIS_URL") or "memory://"
+    if app.config["RATELIMIT_STORAGE_URI"].startswith(("redis://", "rediss://", "redis+unix://")):
+        app.config["RATELIMIT_STORAGE_OPTIONS"] = _redis_limiter_options(app)
     limiter.init_app(app)
+    _log_limiter_messages(app)
 
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
@@ -53,6 +56,10 @@ def load_user_from_session(key):
     user = user_for_session_key(key)
     if user is not None:
         user.session_key = key
+        if session.get("lang") != user.language:
+            # The session carries the account's language, so the page shown while the database
+            # is out of reach can still speak it (i18n.select_locale).
+            session["lang"] = user.language
     return user
 
 
@@ -67,6 +74,37 @@ def load_user_from_bearer(req):
     if user is not None:
         g.api_token_auth = True
     return user
+
+
+def _redis_limiter_options(app):
+    """Redis for the rate limiter answers fast or counts as down, and the limiter then counts in
+    memory (RATELIMIT_IN_MEMORY_FALLBACK_ENABLED, config.py). A killed Redis refuses at once; a
+    hanging one (stopped process, lost network) held each request 5 s with redis-py's defaults,
+    2 s with these (measured). One immediate retry: the first command on a pooled connection
+    to a restarted Redis fails, and the limiter's health check would otherwise wait for its
+    next turn (up to half a minute) before it went back to Redis."""
+    from redis.backoff import NoBackoff
+    from redis.retry import Retry
+
+    timeout = app.config.get("RATELIMIT_REDIS_TIMEOUT", 1.0)
+    options = {"socket_connect_timeout": timeout, "socket_timeout": timeout, "retry": Retry(NoBackoff(), 1)}
+    options.update(app.config.get("RATELIMIT_STORAGE_OPTIONS") or {})
+    return options
+
+
+def _log_limiter_messages(app):
+    """Flask-Limiter says when it falls back to memory and when Redis is back, on its own
+    logger, which has only a NullHandler: without a logging set-up those lines would be lost.
+    Without one, they go where the app's own log goes."""
+    import logging
+
+    from flask.logging import default_handler
+
+    logger = logging.getLogger("flask-limiter")
+    if logger.level == logging.NOTSET:
+        logger.setLevel(logging.INFO)  # "Rate limit storage recovered" is an INFO line
+    if not logging.getLogger().handlers and default_handler not in logger.handlers:
+        logger.addHandler(default_handler)
 
 
 def current_session_key():

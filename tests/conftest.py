@@ -166,9 +166,22 @@ def browser():
         browser.close()
 
 
+def _real_socket_server():
+    """Flask-SocketIO's test client (tests.helpers.LiveSocket) swaps the server's packet senders
+    for its own queues, for the whole process, and makes handlers run inline. A real browser
+    needs the real ones back, whichever socket test ran before."""
+    from community.extensions import socketio
+
+    server = socketio.server
+    for name in ("_send_packet", "_send_eio_packet"):
+        server.__dict__.pop(name, None)  # the class's own methods show through again
+    server.async_handlers = True  # (its Engine.IO server stays inline: Socket.IO dispatches itself)
+
+
 @pytest.fixture
 def page(browser, live_server):
     """A fresh browser context and page; fails the test on any console error (CSP included)."""
+    _real_socket_server()
     context = browser.new_context(base_url=live_server, locale="nl-NL")
     page = context.new_page()
     page.console_errors = []

@@ -22,6 +22,12 @@ def test_register_login_dashboard_logout(page, f):
     page.get_by_label("Wachtwoord").fill("een lang genoeg wachtwoord")
     page.get_by_label("Mijn organisatie").select_option(label="Van der Meer Metaalbewerking")
     page.get_by_role("button", name="Account aanmaken").click()
+    # The same answer whether or not the address had an account: log in next, address filled in.
+    page.wait_for_url("**/login")
+    assert "Bedankt voor je aanmelding" in page.content()
+    assert page.get_by_label("E-mailadres").input_value() == "ilse@example.com"
+    page.get_by_label("Wachtwoord").fill("een lang genoeg wachtwoord")
+    page.get_by_role("button", name="Inloggen").click()
     page.wait_for_url("**/dashboard")
     assert page.get_by_role("heading", level=1).inner_text() == "Welkom, Ilse Bakker"
     assert "Van der Meer Metaalbewerking" in page.content()

@@ -171,3 +171,28 @@ def test_statements_per_reply_do_not_grow_with_followers(f, count_queries, held_
     many = _statements_for_a_reply(f, count_queries, 200)
     assert len(one) == len(many), "\n".join(many)
     assert len(many) <= 20
+
+
+def test_a_job_queued_before_a_restart_runs_after_it(app, f, tmp_path):
+    """The embedded storage is a file: a job queued while no consumer ran (the server stopped
+    right after the commit) is still there for the consumer of the next start."""
+    path = str(tmp_path / "jobs.db")
+    community = f.community()
+    author, replier = f.user(), f.user()
+    f.community_member(community, author)
+    f.community_member(community, replier)
+    d = discussions.start_discussion(author, community, "Herstart", "Tekst")
+    jobs.queue.immediate = False
+    jobs.queue.storage = SqliteStorage("restart", filename=path, timeout=15)
+    consumer = None
+    try:
+        discussions.post_reply(replier, d, "Vlak voor de herstart")
+        jobs.queue.storage.close()
+        jobs.queue.storage = SqliteStorage("restart", filename=path, timeout=15)  # a new process
+        assert jobs.queue.pending_count() == 1
+        consumer = jobs.start_consumer(app, workers=1)
+        assert [n.kind for n in _wait(lambda: _notifications(author))] == ["reply"]
+    finally:
+        if consumer is not None:
+            consumer.stop(graceful=True)
+        jobs.queue.immediate = True

@@ -62,3 +62,35 @@ def test_sqlite_pragmas(app):
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
         assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 15000
+
+
+# --- the downgrade guard (migrations/env.py, `flask db downgrade --yes-drop-data`) --------------
+
+def _check_downgrade_guard(url, instance):
+    from tests.test_backup import HEAD, database_scalar, flask, seed, site_env
+
+    env = site_env(url, instance)
+    flask("db", "upgrade", env=env)
+    seed(env)  # through the real actions: a discussion, a reply and a report on it, among others
+    refused = flask("db", "downgrade", "0006", env=env, expect=1)
+    assert "Refusing to downgrade" in refused.stderr and "table reports" in refused.stderr
+    assert "--yes-drop-data" in refused.stderr
+    assert database_scalar(env, "SELECT version_num FROM alembic_version") == HEAD
+    assert database_scalar(env, "SELECT count(*) FROM reports") == 1
+    flask("db", "downgrade", "--yes-drop-data", "0006", env=env)
+    assert database_scalar(env, "SELECT version_num FROM alembic_version") == "0006"
+    # 0006 -> 0005 drops the scan tables, which are empty: no flag needed.
+    flask("db", "downgrade", env=env)
+    assert database_scalar(env, "SELECT version_num FROM alembic_version") == "0005"
+
+
+def test_downgrade_that_drops_data_needs_yes_drop_data_sqlite(tmp_path):
+    _check_downgrade_guard(f"sqlite:///{tmp_path / 'guard.db'}", tmp_path / "instance")
+
+
+@pytest.mark.postgres
+def test_downgrade_that_drops_data_needs_yes_drop_data_postgres(tmp_path):
+    from tests.test_backup import fresh_postgres_database
+
+    with fresh_postgres_database() as url:
+        _check_downgrade_guard(url, tmp_path / "instance")

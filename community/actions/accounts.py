@@ -12,6 +12,7 @@ from community.actions.validate import check_choice, check_password, clean_email
 from community.extensions import db
 from community.models import LANGUAGES, USER_KINDS, ApiToken, LoginSession, User, utcnow
 from community.queries import user_by_email
+from community.realtime.access import recheck_on_commit
 from community.realtime.events import disconnect_user_on_commit
 from community.security import (
     digest, dummy_verify, hash_password, new_secret, password_needs_rehash, verify_password,
@@ -27,14 +28,37 @@ def _clean_profile(display_name, kind, language):
 
 
 def register_user(email, display_name, password, kind="employee", language="nl", is_admin=False):
-    """Create an account. Raises ActionError (field-specific) for anything it refuses."""
+    """Create an account (command line, admins, tests). Raises ActionError (field-specific) for
+    anything it refuses, a taken address included; visitors register through sign_up."""
     email = clean_email(email)
     display_name, kind, language = _clean_profile(display_name, kind, language)
     check_password(password)
     if user_by_email(email) is not None:
         raise Conflict(_l("An account with this e-mail address already exists. Log in instead?"),
                        field="email")
-    user = User(email=email, display_name=display_name, password_hash=hash_password(password),
+    return _create_user(email, display_name, hash_password(password), kind, language, is_admin)
+
+
+def sign_up(email, display_name, password, kind="employee", language="nl"):
+    """Registration by a visitor, which must not tell whether the address already has an
+    account: the same checks and the same password hashing either way. Returns the new user,
+    or None when the address was taken (also by a parallel registration)."""
+    email = clean_email(email)
+    display_name, kind, language = _clean_profile(display_name, kind, language)
+    check_password(password)
+    password_hash = hash_password(password)  # also for a taken address: the same work and time
+    if user_by_email(email) is not None:
+        # when mail exists: send the owner a notice (someone signed up with this address; how to
+        # log in or reset the password), so a real owner who forgot is not left wondering.
+        return None
+    try:
+        return _create_user(email, display_name, password_hash, kind, language)
+    except Conflict:
+        return None
+
+
+def _create_user(email, display_name, password_hash, kind, language, is_admin=False):
+    user = User(email=email, display_name=display_name, password_hash=password_hash,
                 kind=kind, language=language, is_admin=is_admin, active=True,
                 handle=unique_handle(display_name))
     db.session.add(user)
@@ -163,5 +187,6 @@ def set_user_admin(actor, user, is_admin):
     if user.id == actor.id and not is_admin:
         raise ActionError(_l("You cannot take away your own administrator rights."))
     user.is_admin = bool(is_admin)
+    recheck_on_commit(user=user)  # a former admin leaves what only admins may follow
     db.session.commit()
     return user

@@ -23,6 +23,7 @@ from community.api.content_schemas import (
     AttachmentListSchema, AttachmentSchema, CaseCreateArgs, CaseListArgs, CasePageSchema, CaseSchema,
     CaseUpdateArgs, UploadArgs,
 )
+from community.errors import answer_saved, kept_after_commit, saved_id
 from community.extensions import db
 from community.models import CASE_SECTIONS, Attachment, Case, CaseTag
 
@@ -50,8 +51,10 @@ def summary(case, attachment_count):
     return body
 
 
-def detail_of(case):
-    count = db.session.scalar(sa.select(sa.func.count(Attachment.id)).where(Attachment.case_id == case.id))
+def detail_of(case, new=False):
+    """One case. ``new``: just written, so without attachments (one query fewer after the commit)."""
+    count = 0 if new else db.session.scalar(sa.select(sa.func.count(Attachment.id))
+                                            .where(Attachment.case_id == case.id))
     body = summary(case, count)
     for name in CASE_SECTIONS:
         body[name], body[name + "_html"] = getattr(case, name), getattr(case, name + "_html")
@@ -134,7 +137,13 @@ def create_case(args, slug):
     community = permissions.access_community_or_404(slug, current_user)
     data = dict(args)
     publish = data.pop("publish")
-    return detail_of(actions.create_case(current_user, community, publish=publish, **data))
+    with kept_after_commit():
+        case = actions.create_case(current_user, community, publish=publish, **data)
+    # Saved: 201 whatever happens next; should the database fail while the answer is built,
+    # the body has at least the new case's id.
+    return answer_saved(lambda: detail_of(case, new=True),
+                        lambda: {"id": saved_id(case), "title": data["title"],
+                                 "status": "published" if publish else "draft"})
 
 
 @blp.route("/cases/<int:case_id>")

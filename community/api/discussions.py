@@ -24,6 +24,7 @@ from community.api.content_schemas import (
     AnswerArgs, DiscussionCreateArgs, DiscussionPageSchema, DiscussionSchema, DiscussionUpdateArgs, LockArgs,
     PinArgs, ReplyCreateArgs, ReplyPageSchema, ReplySchema, ReplyUpdateArgs,
 )
+from community.errors import answer_saved, kept_after_commit, saved_id
 from community.extensions import db
 from community.models import Discussion, Reaction, ReadMark, Reply
 
@@ -57,8 +58,10 @@ def summary(discussion, last_read):
     return body
 
 
-def detail_of(discussion):
-    last_read = db.session.scalar(sa.select(ReadMark.last_read_number).where(
+def detail_of(discussion, new=False):
+    """One discussion. ``new``: just started by the caller, who has no read mark on it yet (no
+    query after the commit: see start_discussion)."""
+    last_read = 0 if new else db.session.scalar(sa.select(ReadMark.last_read_number).where(
         ReadMark.discussion_id == discussion.id, ReadMark.user_id == current_user.id))
     body = summary(discussion, last_read)
     body.update(
@@ -166,9 +169,15 @@ def list_discussions(args, slug):
 @token_required
 @blp.arguments(DiscussionCreateArgs)
 def start_discussion(args, slug):
-    """Start a discussion (members)."""
+    """Start a discussion (members).
+
+    Once it is saved the answer is 201, built from the saved discussion without reading it back;
+    should the database fail even so, the body has at least its `id`."""
     community = permissions.access_community_or_404(slug, current_user)
-    return detail_of(actions.start_discussion(current_user, community, args["title"], args["body"]))
+    with kept_after_commit():
+        discussion = actions.start_discussion(current_user, community, args["title"], args["body"])
+    return answer_saved(lambda: detail_of(discussion, new=True),
+                        lambda: {"id": saved_id(discussion), "title": args["title"], "body": args["body"]})
 
 
 @blp.route("/discussions/<int:discussion_id>")
@@ -279,13 +288,20 @@ def list_replies(args, discussion_id):
 @token_required
 @blp.arguments(ReplyCreateArgs)
 def post_reply(args, discussion_id):
-    """Reply (members), optionally quoting another reply of the same discussion."""
+    """Reply (members), optionally quoting another reply of the same discussion.
+
+    Once it is saved the answer is 201, built from the saved reply without reading it back;
+    should the database fail even so, the body has at least its `id`."""
     discussion = permissions.access_discussion_or_404(discussion_id, current_user)
     quote_of = None
     if args["quote_of"] is not None:
         quote_of = _reply_of(discussion, args["quote_of"], "quote_of",
                              _l("You can only quote a reply of this discussion."))
-    return reply_detail(actions.post_reply(current_user, discussion, args["body"], quote_of=quote_of))
+    with kept_after_commit():
+        reply = actions.post_reply(current_user, discussion, args["body"], quote_of=quote_of)
+    # A new reply has no helpful marks yet: nothing to ask the database.
+    return answer_saved(lambda: reply_item(reply, False),
+                        lambda: {"id": saved_id(reply), "discussion_id": discussion_id, "body": args["body"]})
 
 
 @blp.route("/replies/<int:reply_id>")

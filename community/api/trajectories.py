@@ -23,6 +23,7 @@ from community.api.trajectory_schemas import (
     MoveArgs, ParticipantArgs, ParticipantSchema, StatusArgs, TrajectoryCreateArgs, TrajectoryListArgs,
     TrajectoryPageSchema, TrajectorySchema, TrajectoryUpdateArgs,
 )
+from community.errors import answer_saved, kept_after_commit, saved_id
 from community.extensions import db
 from community.models import (
     Case, Community, Discussion, Milestone, OutcomeEntry, Trajectory, TrajectoryFollow, TrajectoryLink,
@@ -390,8 +391,13 @@ def add_entry(args, trajectory_id):
     of value it brought (`value_kind`), optionally for a milestone."""
     trajectory = permissions.access_trajectory_or_404(trajectory_id, current_user)
     milestone = _milestone_of(trajectory, args["milestone_id"])
-    return actions.add_entry_to_log(current_user, trajectory, args["body"], args["kind"], args["value_kind"],
-                                    milestone=milestone)
+    with kept_after_commit():
+        entry = actions.add_entry_to_log(current_user, trajectory, args["body"], args["kind"], args["value_kind"],
+                                         milestone=milestone)
+    # Saved: 201 from the entry as written (read here, inside answer_saved, not while the
+    # schema dumps it); should even that fail, the body has at least its id.
+    return answer_saved(lambda: {name: getattr(entry, name) for name in EntrySchema().fields},
+                        lambda: {"id": saved_id(entry), "trajectory_id": trajectory_id, "body": args["body"]})
 
 
 # --- evidence links ------------------------------------------------------------------------------------

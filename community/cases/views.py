@@ -11,6 +11,7 @@ from community import permissions
 from community.actions import ActionError, attachments as attachment_actions, cases as actions
 from community.cases import bp, queries
 from community.cases.forms import SECTION_LABELS, CaseForm, initial_values
+from community.errors import kept_after_commit, saved_id
 from community.models import CASE_SECTIONS
 from community.realtime.events import last_seq
 from community.security import keeps_input
@@ -70,14 +71,15 @@ def new(slug):
     refused = None
     if form.validate_on_submit():
         try:
-            case = actions.create_case(current_user, community, publish=_publishing(), **form.values())
+            with kept_after_commit():  # the answer below reads nothing back (see errors.py)
+                case = actions.create_case(current_user, community, publish=_publishing(), **form.values())
         except ActionError as error:
             form.add_error(error)
             refused = error.status if error.status in (403, 409, 429) else None  # muted, too fast
         else:
             flash(_("Your case is published. Members can read and discuss it.") if case.is_published
                   else _("Your draft is saved. Only you can see it until you publish it."), "success")
-            return redirect(url_for("cases.view", case_id=case.id))
+            return redirect(url_for("cases.view", case_id=saved_id(case)))
     status = 400 if form.errors or form.form_errors else 200
     return _render_form(form, community, status=refused or status)
 

@@ -13,6 +13,7 @@ from community import permissions
 from community.actions import ActionError, discussions as actions, notifications as notification_actions
 from community.discussions import bp, queries
 from community.discussions.forms import DiscussionForm, EditReplyForm, ReplyForm
+from community.errors import answer_saved, kept_after_commit, saved_id
 from community.forms import row_id
 from community.realtime.events import last_seq
 from community.security import keeps_input
@@ -58,13 +59,15 @@ def new(slug):
     status = None
     if form.validate_on_submit():
         try:
-            discussion = actions.start_discussion(current_user, community, form.title.data, form.body.data)
+            with kept_after_commit():
+                discussion = actions.start_discussion(current_user, community, form.title.data, form.body.data)
         except ActionError as error:
             form.add_error(error)
             status = _refusal_status(error)
         else:
+            # Saved: the answer needs no read (one that failed would say "not saved").
             flash(_("Your discussion is started."), "success")
-            return redirect(url_for("discussions.view", discussion_id=discussion.id))
+            return redirect(url_for("discussions.view", discussion_id=saved_id(discussion)))
     return render_template("discussions/form.html", form=form, community=community, discussion=None,
                            needs_note=False), status or _status(form)
 
@@ -125,14 +128,18 @@ def reply(discussion_id):
     quote = permissions.access_reply_or_404(row_id(quote_id), current_user) if quote_id else None
     if form.validate_on_submit():
         try:
-            new_reply = actions.post_reply(current_user, discussion, form.body.data, quote_of=quote)
+            with kept_after_commit():
+                new_reply = actions.post_reply(current_user, discussion, form.body.data, quote_of=quote)
         except ActionError as error:
             form.add_error(error)
             status = _refusal_status(error)  # locked or archived meanwhile, muted, too fast
             if error.field == "quote_of":  # say why, and let them send it again without the quote
                 form.quote_of.data, quote = "", None
         else:
-            return redirect(reply_url(new_reply))
+            # Saved: to the reply, built from what the action returned; should even that fail,
+            # to the discussion. Never an error page, which would invite sending it twice.
+            return redirect(answer_saved(lambda: reply_url(new_reply),
+                                         lambda: url_for("discussions.view", discussion_id=discussion_id)))
     # Show the last page, where the reply would have appeared, with the text kept.
     if quote is not None and (quote.discussion_id != discussion.id or quote.is_deleted):
         quote = None  # a removed reply is not named again, not even its author

@@ -12,7 +12,7 @@ from flask_login import current_user, login_required
 
 from community import permissions
 from community.actions import ActionError, notifications as notification_actions, trajectories as actions
-from community.errors import error_page
+from community.errors import error_page, kept_after_commit
 from community.forms import row_id
 from community.labels import LABELS
 from community.models import STATUS_TRANSITIONS
@@ -285,13 +285,14 @@ def add_entry(trajectory_id):
                 milestone = next((m for m in trajectory.milestones if m.id == row_id(milestone_value)), None)
                 if milestone is None:
                     raise ActionError(_("Choose a milestone of this trajectory."), field="milestone_id")
-            actions.add_entry_to_log(current_user, trajectory, form.body.data or "", form.kind.data,
-                                     form.value_kind.data, milestone=milestone)
+            with kept_after_commit():  # the answer below reads nothing back (see errors.py)
+                actions.add_entry_to_log(current_user, trajectory, form.body.data or "", form.kind.data,
+                                         form.value_kind.data, milestone=milestone)
         except ActionError as error:
             form.add_error(error)
         else:
             flash(_("Your entry is added to the learning log."), "success")
-            return _back(trajectory, "log")
+            return redirect(url_for("trajectories.view", trajectory_id=trajectory_id, _anchor="log"))
     if not form.errors and not form.form_errors:
         form.form_errors.append(_("Please correct the fields marked below."))
     return _page(trajectory, entry_form=form, status=400)
