@@ -196,3 +196,27 @@ def test_a_job_queued_before_a_restart_runs_after_it(app, f, tmp_path):
         if consumer is not None:
             consumer.stop(graceful=True)
         jobs.queue.immediate = True
+
+
+def test_a_fan_out_numbers_every_stream_and_names_every_notification(f, make_client):
+    """Many recipients are numbered and rendered together: each still gets the next number of
+    its own stream and an item that opens its own notification."""
+    community = f.community()
+    author, replier = f.user(), f.user()
+    for user in (author, replier):
+        f.community_member(community, user)
+    d = discussions.start_discussion(author, community, "Samen", "Tekst")
+    followers = [f.user() for _ in range(6)]
+    for follower in followers:
+        f.community_member(community, follower)
+        notifications.set_follow_level(follower, "discussion", d, "following")
+    discussions.post_reply(replier, d, "Eerste")
+    discussions.post_reply(replier, d, "Tweede")
+    for follower in followers + [author]:
+        body = make_client(follower).get(f"/api/v1/live/user/{follower.id}/events?after=0").get_json()
+        new = [e for e in body["events"] if e["type"] == "notification" and e["op"] == "new"]
+        assert [e["seq"] for e in body["events"]] == list(range(1, len(body["events"]) + 1))
+        assert len(new) == 2
+        for event in new:
+            assert f'id="notification-{event["notification_id"]}"' in event["html"]["nl"]
+            assert f'/notifications/{event["notification_id"]}/open' in event["html"]["en"]

@@ -151,20 +151,31 @@ def _create(users, kind, actor, community, object_type, object_id, key, **data):
         return rows
     db.session.flush()
     unread = unread_counts([user.id for user in users])
+    html = _items_html(rows)
     for row in rows:
         send_event_on_commit(f"user:{row.user_id}", "notification", "new", notification_id=row.id,
                              kind=kind, unread=unread.get(row.user_id, 0),
                              subject=f"{object_type}:{object_id}",  # hiding it blanks the title here too
-                             build=_item_html(row))
+                             build=lambda row=row: {"html": html(row)})
     return rows
 
 
-def _item_html(row):
-    def build():
+def _items_html(rows):
+    """The live HTML of a batch of notifications, rendered once per language: the rows of one
+    batch differ only in their id (same kind, actor, text and time), which is put in per row.
+    Rendering it for every recipient was most of a fan-out's cost."""
+    rendered = {}
+
+    def html(row):
         from community.realtime.payloads import localised
 
-        return {"html": localised("notifications/_live_item.html", notification=row)}
-    return build
+        if not rendered:
+            rendered.update(sample=rows[0], html=localised("notifications/_live_item.html", notification=rows[0]))
+        sample = rendered["sample"].id
+        return {language: text.replace(f'id="notification-{sample}"', f'id="notification-{row.id}"')
+                .replace(f"/notifications/{sample}/", f"/notifications/{row.id}/")
+                for language, text in rendered["html"].items()}
+    return html
 
 
 def unread_counts(user_ids):

@@ -65,6 +65,57 @@ def _next_seq(stream):
     return seq
 
 
+BATCH_FROM = 4  # from this many streams in one transaction (a fan-out job), number them together
+
+
+def _take_numbers(counts):
+    """{stream: first of its new numbers} for {stream: how many}: one INSERT for streams not
+    seen before, and one UPDATE per distinct count, whatever the number of streams. The rows
+    are locked in name order first (PostgreSQL), so two fan-outs to overlapping people never
+    wait on each other in opposite orders (SQLite has one writer at a time anyway)."""
+    names = sorted(counts)
+    dialect = db.session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    first = {}
+    for start in range(0, len(names), 500):
+        chunk = names[start:start + 500]
+        db.session.execute(insert(EventStream).values([{"name": name, "last_seq": 0} for name in chunk])
+                           .on_conflict_do_nothing())
+        if dialect == "postgresql":
+            db.session.execute(sa.select(EventStream.name).where(EventStream.name.in_(chunk))
+                               .order_by(EventStream.name).with_for_update())
+        by_count = {}
+        for name in chunk:
+            by_count.setdefault(counts[name], []).append(name)
+        for count, group in sorted(by_count.items()):
+            bumped = db.session.execute(
+                sa.update(EventStream).where(EventStream.name.in_(group))
+                .values(last_seq=EventStream.last_seq + count).returning(EventStream.name, EventStream.last_seq),
+                execution_options={"synchronize_session": False}).all()
+            first.update({name: last - count + 1 for name, last in bumped})
+    return first
+
+
+def _number(pending):
+    """Give each pending event the next number of its stream, in stream-name order."""
+    ordered = sorted(pending, key=lambda item: item["stream"])
+    counts = {}
+    for item in ordered:
+        counts[item["stream"]] = counts.get(item["stream"], 0) + 1
+    if len(counts) < BATCH_FROM:
+        for item in ordered:
+            item["seq"] = _next_seq(item["stream"])
+        return ordered
+    following = _take_numbers(counts)
+    for item in ordered:
+        item["seq"] = following[item["stream"]]
+        following[item["stream"]] += 1
+    return ordered
+
+
 @sa_event.listens_for(Session, "before_commit")
 def _log_pending(session):
     if session.info.get(access.PENDING):
@@ -80,8 +131,7 @@ def _log_pending(session):
         build = item.pop("build", None)
         if build is not None:
             item["data"] = dict(item["data"], **build())
-    for item in sorted(pending, key=lambda item: item["stream"]):
-        item["seq"] = _next_seq(item["stream"])
+    for item in _number(pending):
         session.add(Event(stream=item["stream"], seq=item["seq"], type=item["type"], op=item["op"],
                           data=item["data"], created_at=item["at"], subject=item["subject"]))
     session.info["leerkring_logged_events"] = pending

@@ -161,6 +161,11 @@
     element: function (html) {
       var holder = document.createElement("template");
       holder.innerHTML = (html && (html[language()] || html.nl)) || "";
+      // Forms in a live item carry this page's CSRF token (the server rendered it for nobody).
+      var token = document.querySelector('meta[name="csrf-token"]');
+      holder.content.querySelectorAll('input[name="csrf_token"]').forEach(function (input) {
+        input.value = token ? token.getAttribute("content") : "";
+      });
       return holder.content.firstElementChild;
     }
   };
