@@ -179,6 +179,7 @@ class Results:
         self.lock = threading.Lock()
         self.posts = []  # (marker, via, status or error, seconds)
         self.reads = []  # (status or error, seconds)
+        self.errors = []  # what the client saw of failed connections
 
     def post(self, *row):
         with self.lock:
@@ -189,17 +190,22 @@ class Results:
             self.reads.append(row)
 
 
-def _session(base, email):
+def _session(base, email, rng):
+    """Sign in like a browser. People arrive over a few seconds, not in one instant (seventy
+    argon2 checks at once is a login storm, not the load measured here); a 503 is tried again."""
     import requests
 
-    session = requests.Session()
-    page = session.get(base + "/login", timeout=REQUEST_TIMEOUT).text
-    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
-    answer = session.post(base + "/login", data={"email": email, "password": lk.PASSWORD, "csrf_token": token},
-                          allow_redirects=False, timeout=REQUEST_TIMEOUT)
-    if answer.status_code != 302:
-        raise RuntimeError(f"login of {email} failed: {answer.status_code}")
-    return session
+    time.sleep(rng.uniform(0, 5))
+    for attempt in range(4):
+        session = requests.Session()
+        page = session.get(base + "/login", timeout=REQUEST_TIMEOUT).text
+        token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+        answer = session.post(base + "/login", data={"email": email, "password": lk.PASSWORD, "csrf_token": token},
+                              allow_redirects=False, timeout=REQUEST_TIMEOUT)
+        if answer.status_code == 302:
+            return session
+        time.sleep(2 ** attempt)
+    raise RuntimeError(f"login of {email} failed: {answer.status_code}")
 
 
 def poster(n, person, bases, discussions, deadline, results):
@@ -212,7 +218,7 @@ def poster(n, person, bases, discussions, deadline, results):
         session.headers["Authorization"] = "Bearer " + person["token"]
         csrf = None
     else:
-        session, via = _session(base, person["email"]), "form"
+        session, via = _session(base, person["email"], rng), "form"
         page = session.get(f"{base}/d/{discussions[0]}", timeout=REQUEST_TIMEOUT).text
         csrf = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
     time.sleep(rng.uniform(0, ARGS.pause))  # spread the start
@@ -233,6 +239,7 @@ def poster(n, person, bases, discussions, deadline, results):
             results.post(marker, via, status if not ok else "ok", time.monotonic() - started)
         except requests.RequestException as error:
             results.post(marker, via, type(error).__name__, time.monotonic() - started)
+            results.errors.append(str(error)[:160])
         time.sleep(rng.uniform(0.5, 1.5) * ARGS.pause)
 
 
@@ -241,7 +248,7 @@ def reader(n, email, bases, discussions, deadline, results):
 
     base = bases[n % len(bases)]
     rng = random.Random(1000 + n)
-    session = _session(base, email)
+    session = _session(base, email, rng)
     while time.monotonic() < deadline:
         started = time.monotonic()
         try:
@@ -338,6 +345,8 @@ def main():
         for _, _, status, _ in results.posts:
             statuses[status] = statuses.get(status, 0) + 1
         print("post answers:", ", ".join(f"{key}: {value}" for key, value in sorted(statuses.items(), key=str)))
+        for error in sorted(set(results.errors))[:5]:
+            print("  connection error:", error)
     finally:
         shape.stop()
         shutil.rmtree(workdir, ignore_errors=True)
