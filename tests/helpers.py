@@ -133,3 +133,12 @@ class LiveSocket:
     def disconnect(self):
         with self.app.app_context():
             self.client.disconnect()
+
+
+def browser_login(page, user, password=PASSWORD):
+    """Sign in through the login form in a Playwright page, as a person would."""
+    page.goto("/login")
+    page.locator("#email").fill(user.email)
+    page.locator("#password").fill(password)
+    page.locator("form[data-draft=login] button[type=submit]").click()
+    page.wait_for_url("**/dashboard")

@@ -3,15 +3,9 @@ import re
 
 import pytest
 
+from tests.helpers import browser_login
+
 pytestmark = pytest.mark.browser
-
-
-def _login(page, user, password):
-    page.goto("/login")
-    page.locator("#email").fill(user.email)
-    page.locator("#password").fill(password)
-    page.locator("form[data-draft=login] button[type=submit]").click()
-    page.wait_for_url("**/dashboard")
 
 
 def test_private_community_invite_by_link(browser, live_server, page, f):
@@ -22,7 +16,7 @@ def test_private_community_invite_by_link(browser, live_server, page, f):
     outsider = f.user(name="Buiten Staander")
 
     # The coordinator (a platform admin, who creates communities) sets one up.
-    _login(page, coordinator, PASSWORD)
+    browser_login(page, coordinator, PASSWORD)
     page.locator("nav.main-nav a[href='/communities/']").click()
     page.locator("a[href='/communities/new']").first.click()
     page.locator("#name").fill("Lassen met cobots")
@@ -60,7 +54,7 @@ def test_private_community_invite_by_link(browser, live_server, page, f):
     # An outsider gets the not-found page, not the community.
     outsider_context = browser.new_context(base_url=live_server, locale="nl-NL")
     stranger = outsider_context.new_page()
-    _login(stranger, outsider, PASSWORD)
+    browser_login(stranger, outsider, PASSWORD)
     response = stranger.goto("/c/lassen-met-cobots/")
     assert response.status == 404
     assert stranger.locator(".error-code").inner_text() == "404"

@@ -12,7 +12,7 @@ from werkzeug.serving import WSGIRequestHandler, make_server
 
 from community.actions import ActionError, discussions as discussion_actions
 from community.extensions import db
-from tests.factories import PASSWORD
+from tests.helpers import browser_login
 
 pytestmark = pytest.mark.browser
 
@@ -117,14 +117,6 @@ def setting(f):
     return community, member, discussion
 
 
-def _login(page, user):
-    page.goto("/login")
-    page.locator("#email").fill(user.email)
-    page.locator("#password").fill(PASSWORD)
-    page.locator("form[data-draft=login] button[type=submit]").click()
-    page.wait_for_url("**/dashboard")
-
-
 def _open_from_link(page, community, discussion):
     """Reopen the discussion as a person would: from the community's list of discussions."""
     page.goto(f"/c/{community.slug}/discussions")
@@ -181,7 +173,7 @@ def test_a_reply_sent_while_the_server_is_down_comes_back(drafts_page, server, s
     page = drafts_page
     community, member, discussion = setting
     text = "Wij meten met MEMS-sensoren op elke spindel."
-    _login(page, member)
+    browser_login(page, member)
     _type_reply(page, discussion, text)
 
     server.stop()
@@ -209,7 +201,7 @@ def test_a_503_answer_keeps_the_draft(drafts_page, server, setting, monkeypatch,
     page = drafts_page
     community, member, discussion = setting
     text = "Bij ons werken piëzo-opnemers het best."
-    _login(page, member)
+    browser_login(page, member)
     _type_reply(page, discussion, text)
 
     if answer == "app":
@@ -244,7 +236,7 @@ def test_a_refused_reply_is_shown_again_and_its_draft_stays(drafts_page, setting
     page = drafts_page
     community, member, discussion = setting
     text = "Wij kijken ook naar de temperatuur van de lagers."
-    _login(page, member)
+    browser_login(page, member)
     _type_reply(page, discussion, text)
 
     def refused(*args, **kwargs):
@@ -292,7 +284,7 @@ def test_other_forms_sent_while_the_server_is_down_keep_their_draft(drafts_page,
         form_url = f"/t/{trajectory.id}"
         form = "form[data-draft^=trajectory-log]"
         fields = {f"{form} textarea": "De eerste las ging scheef: de klem zat los."}
-    _login(page, person)
+    browser_login(page, person)
     page.goto(form_url)
     for selector, value in fields.items():
         page.locator(selector).fill(value)

@@ -7,17 +7,9 @@ import pytest
 from playwright.sync_api import expect
 
 from community.actions import discussions
-from tests.factories import PASSWORD
+from tests.helpers import browser_login
 
 pytestmark = pytest.mark.browser
-
-
-def _login(page, user):
-    page.goto("/login")
-    page.locator("#email").fill(user.email)
-    page.locator("#password").fill(PASSWORD)
-    page.locator("form[data-draft=login] button[type=submit]").click()
-    page.wait_for_url("**/dashboard")
 
 
 def _context_page(browser, live_server):
@@ -37,14 +29,14 @@ def test_a_reply_appears_in_the_other_browser_without_reload(browser, live_serve
     discussion = discussions.start_discussion(author, community, "Trillingen in de freesmachine",
                                               "Wie heeft ervaring met **balanceren**?")
 
-    _login(page, author)
+    browser_login(page, author)
     page.goto(f"/d/{discussion.id}")
     page.wait_for_selector("body[data-live-state=connected]")
     page.evaluate("window.__notReloaded = true")
     assert page.locator("#notification-count").is_hidden()
 
     context, other, errors = _context_page(browser, live_server)
-    _login(other, replier)
+    browser_login(other, replier)
     other.goto(f"/d/{discussion.id}")
     other.wait_for_selector("body[data-live-state=connected]")
 

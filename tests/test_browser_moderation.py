@@ -7,17 +7,9 @@ import pytest
 from playwright.sync_api import expect
 
 from community.actions import discussions
-from tests.factories import PASSWORD
+from tests.helpers import browser_login
 
 pytestmark = pytest.mark.browser
-
-
-def _login(page, user):
-    page.goto("/login")
-    page.locator("#email").fill(user.email)
-    page.locator("#password").fill(PASSWORD)
-    page.locator("form[data-draft=login] button[type=submit]").click()
-    page.wait_for_url("**/dashboard")
 
 
 def _open(browser, live_server, user):
@@ -25,7 +17,7 @@ def _open(browser, live_server, user):
     page = context.new_page()
     errors = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
-    _login(page, user)
+    browser_login(page, user)
     return context, page, errors
 
 
@@ -39,7 +31,7 @@ def test_report_appears_in_the_queue_live_and_hiding_removes_the_reply_everywher
     discussions.post_reply(spammer, discussion, "Koop nu goedkope lasdraad op example.com!")
 
     # The coordinator watches the review queue.
-    _login(page, coordinator)
+    browser_login(page, coordinator)
     page.goto(f"/c/{community.slug}/manage/reports")
     page.wait_for_selector("body[data-live-state=connected]")
     expect(page.locator("#queue-list")).to_contain_text("Geen openstaande meldingen")

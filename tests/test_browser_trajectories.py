@@ -7,16 +7,9 @@ import pytest
 
 from community.actions import cases as case_actions
 from community.actions import communities as community_actions
+from tests.helpers import browser_login
 
 pytestmark = pytest.mark.browser
-
-
-def _login(page, user, password):
-    page.goto("/login")
-    page.locator("#email").fill(user.email)
-    page.locator("#password").fill(password)
-    page.locator("form[data-draft=login] button[type=submit]").click()
-    page.wait_for_url("**/dashboard")
 
 
 def _add_milestone(page, title):
@@ -40,7 +33,7 @@ def test_trajectory_with_linked_case_followed_by_a_teacher(browser, live_server,
     case = case_actions.create_case(manager, community, title="Eerste cobotlas", context="Op de vloer", publish=True)
 
     # The manager starts a trajectory from the company page and adds two milestones.
-    _login(page, manager, PASSWORD)
+    browser_login(page, manager, PASSWORD)
     page.goto(f"/organisations/{company.id}")
     page.locator(f"a[href='/organisations/{company.id}/trajectories/new']").first.click()
     page.locator("#title").fill("Cobotlassen invoeren")
@@ -68,7 +61,7 @@ def test_trajectory_with_linked_case_followed_by_a_teacher(browser, live_server,
     # The teacher finds it in the community's Trajectories tab and follows it.
     teacher_context = browser.new_context(base_url=live_server, locale="nl-NL")
     other = teacher_context.new_page()
-    _login(other, teacher, PASSWORD)
+    browser_login(other, teacher, PASSWORD)
     other.goto(f"/c/{community.slug}/")
     other.locator(f"nav.tabs a[href='/c/{community.slug}/trajectories']").click()
     other.locator(f".trajectory-card a[href='/t/{trajectory_id}']").click()
@@ -94,7 +87,7 @@ def test_trajectory_with_linked_case_followed_by_a_teacher(browser, live_server,
     # An outsider (not in the community) gets the not-found page.
     outsider_context = browser.new_context(base_url=live_server, locale="nl-NL")
     stranger = outsider_context.new_page()
-    _login(stranger, outsider, PASSWORD)
+    browser_login(stranger, outsider, PASSWORD)
     response = stranger.goto(f"/t/{trajectory_id}")
     assert response.status == 404
     assert "Cobotlassen invoeren" not in stranger.content()

@@ -56,13 +56,19 @@ def init_app(app):
         queue.storage = SqliteStorage(name, filename=path, timeout=15)
 
 
+def _app():
+    """The application to run a job for: the caller's (queued and run at once), else the one a
+    consumer of this process was started with."""
+    return current_app._get_current_object() if has_app_context() else _consumer_app
+
+
 def job(retries=5, retry_delay=1, retry_backoff=2):
     """A background job: a plain function of ids and plain values, run in an application
     context with a session of its own. Declared with its retry policy."""
     def decorate(func):
         @functools.wraps(func)
         def in_app(*args, **kwargs):
-            app = current_app._get_current_object() if has_app_context() else _consumer_app
+            app = _app()
             # A context of its own: a job queued by an action never shares that request's session.
             with app.app_context():
                 try:
@@ -129,7 +135,7 @@ def _keep_failure(signal, task, exc=None):
         return  # it will be tried again
     from community.actions.jobs import record_failure
 
-    app = current_app._get_current_object() if has_app_context() else _consumer_app
+    app = _app()
     if app is None:
         return
     with app.app_context():

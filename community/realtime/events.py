@@ -48,6 +48,15 @@ def disconnect_user_on_commit(user_id):
     db.session.info.setdefault(PENDING_DISCONNECTS, set()).add(int(user_id))
 
 
+def _new_streams(names):
+    """INSERT the counters of streams not seen before (the others are left as they are)."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert(EventStream).values([{"name": name, "last_seq": 0} for name in names]).on_conflict_do_nothing()
+
+
 def _next_seq(stream):
     """The next number in the stream. The UPDATE holds the row's lock (PostgreSQL) or the write
     lock (SQLite) until commit, so numbers follow commit order within a stream."""
@@ -56,11 +65,7 @@ def _next_seq(stream):
     options = {"synchronize_session": False}
     seq = db.session.execute(bump, execution_options=options).scalar()
     if seq is None:
-        if db.session.get_bind().dialect.name == "postgresql":
-            from sqlalchemy.dialects.postgresql import insert
-        else:
-            from sqlalchemy.dialects.sqlite import insert
-        db.session.execute(insert(EventStream).values(name=stream, last_seq=0).on_conflict_do_nothing())
+        db.session.execute(_new_streams([stream]))
         seq = db.session.execute(bump, execution_options=options).scalar()
     return seq
 
@@ -74,17 +79,11 @@ def _take_numbers(counts):
     are locked in name order first (PostgreSQL), so two fan-outs to overlapping people never
     wait on each other in opposite orders (SQLite has one writer at a time anyway)."""
     names = sorted(counts)
-    dialect = db.session.get_bind().dialect.name
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
     first = {}
     for start in range(0, len(names), 500):
         chunk = names[start:start + 500]
-        db.session.execute(insert(EventStream).values([{"name": name, "last_seq": 0} for name in chunk])
-                           .on_conflict_do_nothing())
-        if dialect == "postgresql":
+        db.session.execute(_new_streams(chunk))
+        if db.session.get_bind().dialect.name == "postgresql":
             db.session.execute(sa.select(EventStream.name).where(EventStream.name.in_(chunk))
                                .order_by(EventStream.name).with_for_update())
         by_count = {}
