@@ -116,9 +116,11 @@ def update_community(actor, community, name, slug=None, **data):
     fields = _clean_fields(name, **data)
     if slug is not None and slug != community.slug:
         fields["slug"] = _clean_slug(slug, fields["name"], except_id=community.id)
+    who_reads = (community.visibility, community.join_policy)
     for key, value in fields.items():
         setattr(community, key, value)
-    recheck_on_commit(community=community)  # made private: outsiders' open pages stop now
+    if (community.visibility, community.join_policy) != who_reads:
+        recheck_on_commit(community=community)  # made private: outsiders' open pages stop now
     _commit()
     return community
 

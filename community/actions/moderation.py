@@ -219,8 +219,9 @@ def move_discussion(actor, discussion, community, reason=""):
           from_community=old.id, from_name=old.name)
     send_event_on_commit(f"discussion:{discussion.id}", "discussion", "moved", discussion_id=discussion.id,
                          community_id=community.id)
-    recheck_on_commit(community=old, refile=True)  # readers of the old community only: out now
-    recheck_on_commit(community=community)
+    # Its followers are all filed under the old community: re-checked against the new one, and
+    # those who stay are filed under it.
+    recheck_on_commit(community=old, refile=True)
     db.session.commit()
     db.session.refresh(discussion)
     return discussion

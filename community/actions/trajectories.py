@@ -69,10 +69,12 @@ def create_trajectory(actor, organisation, community, **data):
 
 def update_trajectory(actor, trajectory, **data):
     _check_owner(actor, trajectory)
+    visibility = trajectory.visibility
     for key, value in _clean(**data).items():
         setattr(trajectory, key, value)
     _changed(trajectory, "updated")
-    recheck_on_commit(community=trajectory.community)  # made confidential: outsiders stop now
+    if trajectory.visibility != visibility:
+        recheck_on_commit(community=trajectory.community)  # made confidential: outsiders stop now
     db.session.commit()
     return trajectory
 
