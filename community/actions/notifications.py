@@ -137,44 +137,43 @@ def _readers(user_ids, community, can_see):
 
 
 def _create(users, kind, actor, community, object_type, object_id, key, **data):
+    """One notification per user (none twice for the same job ``key``), written with one INSERT
+    and read back with one SELECT whatever the number of users; each gets a live item."""
     done = set(db.session.scalars(sa.select(Notification.user_id).where(Notification.source == key)))
-    users = [user for user in users if user.id not in done]
+    user_ids = sorted({user.id for user in users} - done)
+    if not user_ids:
+        return []
     now = utcnow()
-    rows = []
-    for user in users:
-        row = Notification(user_id=user.id, kind=kind, actor_id=getattr(actor, "id", None),
-                           community_id=getattr(community, "id", None), object_type=object_type,
-                           object_id=object_id, data=data, created_at=now, source=key)
-        db.session.add(row)
-        rows.append(row)
-    if not rows:
-        return rows
-    db.session.flush()
-    unread = unread_counts([user.id for user in users])
-    html = _items_html(rows)
-    for row in rows:
-        send_event_on_commit(f"user:{row.user_id}", "notification", "new", notification_id=row.id,
-                             kind=kind, unread=unread.get(row.user_id, 0),
+    common = dict(kind=kind, actor_id=getattr(actor, "id", None), community_id=getattr(community, "id", None),
+                  object_type=object_type, object_id=object_id, data=data, created_at=now, source=key)
+    db.session.execute(sa.insert(Notification.__table__), [dict(common, user_id=user_id) for user_id in user_ids])
+    ids = dict(db.session.execute(sa.select(Notification.user_id, Notification.id).where(
+        Notification.source == key, Notification.kind == kind, Notification.user_id.in_(user_ids))).all())
+    unread = unread_counts(user_ids)
+    html = _items_html(ids[user_ids[0]])
+    for user_id in user_ids:
+        send_event_on_commit(f"user:{user_id}", "notification", "new", notification_id=ids[user_id],
+                             kind=kind, unread=unread.get(user_id, 0),
                              subject=f"{object_type}:{object_id}",  # hiding it blanks the title here too
-                             build=lambda row=row: {"html": html(row)})
-    return rows
+                             build=lambda row_id=ids[user_id]: {"html": html(row_id)})
+    return [ids[user_id] for user_id in user_ids]
 
 
-def _items_html(rows):
+def _items_html(sample_id):
     """The live HTML of a batch of notifications, rendered once per language: the rows of one
     batch differ only in their id (same kind, actor, text and time), which is put in per row.
     Rendering it for every recipient was most of a fan-out's cost."""
     rendered = {}
 
-    def html(row):
+    def html(row_id):
         from community.realtime.payloads import localised
 
         if not rendered:
-            rendered.update(sample=rows[0], html=localised("notifications/_live_item.html", notification=rows[0]))
-        sample = rendered["sample"].id
-        return {language: text.replace(f'id="notification-{sample}"', f'id="notification-{row.id}"')
-                .replace(f"/notifications/{sample}/", f"/notifications/{row.id}/")
-                for language, text in rendered["html"].items()}
+            rendered.update(localised("notifications/_live_item.html",
+                                      notification=db.session.get(Notification, sample_id)))
+        return {language: text.replace(f'id="notification-{sample_id}"', f'id="notification-{row_id}"')
+                .replace(f"/notifications/{sample_id}/", f"/notifications/{row_id}/")
+                for language, text in rendered.items()}
     return html
 
 

@@ -73,6 +73,19 @@ def _next_seq(stream):
 BATCH_FROM = 4  # from this many streams in one transaction (a fan-out job), number them together
 
 
+def _lock_streams(names):
+    """Make sure the counters of ``names`` exist, locked in name order on PostgreSQL. Most
+    exist already: one SELECT finds them, and only the missing ones are inserted."""
+    lock = db.session.get_bind().dialect.name == "postgresql"
+    existing = sa.select(EventStream.name).where(EventStream.name.in_(names)).order_by(EventStream.name)
+    found = set(db.session.scalars(existing.with_for_update() if lock else existing))
+    missing = [name for name in names if name not in found]
+    if missing:
+        db.session.execute(_new_streams(missing))
+        if lock:
+            db.session.execute(existing.where(EventStream.name.in_(missing)).with_for_update())
+
+
 def _take_numbers(counts):
     """{stream: first of its new numbers} for {stream: how many}: one INSERT for streams not
     seen before, and one UPDATE per distinct count, whatever the number of streams. The rows
@@ -82,10 +95,7 @@ def _take_numbers(counts):
     first = {}
     for start in range(0, len(names), 500):
         chunk = names[start:start + 500]
-        db.session.execute(_new_streams(chunk))
-        if db.session.get_bind().dialect.name == "postgresql":
-            db.session.execute(sa.select(EventStream.name).where(EventStream.name.in_(chunk))
-                               .order_by(EventStream.name).with_for_update())
+        _lock_streams(chunk)
         by_count = {}
         for name in chunk:
             by_count.setdefault(counts[name], []).append(name)
@@ -130,12 +140,12 @@ def _log_pending(session):
         build = item.pop("build", None)
         if build is not None:
             item["data"] = dict(item["data"], **build())
-    for item in _number(pending):
-        session.add(Event(stream=item["stream"], seq=item["seq"], type=item["type"], op=item["op"],
-                          data=item["data"], created_at=item["at"], subject=item["subject"]))
+    rows = [dict(stream=item["stream"], seq=item["seq"], type=item["type"], op=item["op"],
+                 data=item["data"], created_at=item["at"], subject=item["subject"])
+            for item in _number(pending)]
+    session.execute(sa.insert(Event.__table__), rows)  # one statement for the lot (no ids read back)
     session.info["leerkring_logged_events"] = pending
     session.info[PENDING] = []
-    session.flush()
 
 
 @sa_event.listens_for(Session, "after_commit")
