@@ -148,8 +148,17 @@ def _keep_failure(signal, task, exc=None):
 def _consumer(app, workers, **options):
     # An idle SQLite queue is polled at least every quarter second, so a notification reaches
     # open pages well within a second (a poll is one cheap query).
-    return queue.create_consumer(workers=workers or app.config.get("JOBS_WORKERS", 1), worker_type="thread",
+    return queue.create_consumer(workers=workers or app.config.get("JOBS_WORKERS", 1), worker_type=_worker_type(),
                                  periodic=True, initial_delay=0.05, backoff=1.15, max_delay=0.25, **options)
+
+
+def _worker_type():
+    """Greenlets where gevent has patched the standard library (``python wsgi.py``), else threads."""
+    try:
+        from gevent import monkey
+    except ImportError:
+        return "thread"
+    return "greenlet" if monkey.is_module_patched("threading") else "thread"
 
 
 def start_consumer(app, workers=None):
