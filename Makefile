@@ -7,13 +7,20 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 MO_FILES := $(patsubst %.po,%.mo,$(wildcard community/translations/*/LC_MESSAGES/messages.po))
 
-.PHONY: run test setup assets translations extract-messages db clean
+.PHONY: run dev test setup assets translations extract-messages db clean
 
 run: setup
 	$(FLASK) db upgrade
 	$(FLASK) seed-demo --if-empty
 	@echo "Leerkring runs on http://$(HOST):$(PORT)/  (stop with Ctrl+C)"
 	HOST=$(HOST) PORT=$(PORT) $(BIN)/python wsgi.py
+
+# For developers: Flask's development server with the debugger and reloader; jobs run right after
+# the commit that queues them, inside the request (no consumer to start).
+dev: setup
+	$(FLASK) db upgrade
+	$(FLASK) seed-demo --if-empty
+	JOBS_STORE=immediate $(FLASK) run --debug --host $(HOST) --port $(PORT)
 
 test: setup $(VENV)/.test-installed
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

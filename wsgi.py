@@ -1,30 +1,19 @@
 """Entry point: ``app`` for WSGI servers and ``flask --app wsgi``; ``socketio`` for live updates.
 
-``python wsgi.py`` starts the embedded default: one process, SQLite, live updates and the job
-consumer in process, served by gevent's WSGI server (Flask-SocketIO's production server for one
-process; WebSockets through simple-websocket). The standard library is patched for gevent before
-anything else is imported, so threads (the job consumer's workers) become greenlets. In
-production gunicorn's gevent worker serves ``wsgi:app`` and the consumer runs apart:
-``flask --app wsgi jobs run``.
+``python wsgi.py`` (what ``make run`` starts) serves the embedded default: gunicorn with one
+gevent worker, as in production, with SQLite, live updates and the job consumer in that worker
+(deploy/embedded.gunicorn.py). In production the consumer runs apart: ``flask --app wsgi jobs
+run``. ``make dev`` starts Flask's development server with the debugger instead.
 """
 import os
-
-if __name__ == "__main__" and os.environ.get("SOCKETIO_ASYNC_MODE", "gevent") == "gevent":
-    from gevent import monkey
-
-    monkey.patch_all()
-    os.environ["SOCKETIO_ASYNC_MODE"] = "gevent"
-
-from community import create_app  # noqa: E402 - after the patch above
-from community.extensions import socketio  # noqa: E402
-
-app = create_app()
+import sys
 
 if __name__ == "__main__":
-    from community.jobs import start_consumer
+    here = os.path.dirname(os.path.abspath(__file__))
+    gunicorn = os.path.join(os.path.dirname(sys.executable), "gunicorn")
+    os.chdir(here)
+    os.execv(gunicorn, [gunicorn, "-c", os.path.join(here, "deploy", "embedded.gunicorn.py"), "wsgi:app"])
 
-    if app.config["JOBS_STORE"] != "immediate":
-        start_consumer(app)
-    socketio.run(app, host=app.config["HOST"], port=app.config["PORT"], log_output=False,
-                 use_reloader=False, **({"allow_unsafe_werkzeug": True}
-                                        if app.config["SOCKETIO_ASYNC_MODE"] == "threading" else {}))
+from community import create_app  # noqa: E402
+
+app = create_app()

@@ -1,6 +1,6 @@
 """The embedded default as `make run` starts it: `python wsgi.py`, one process, SQLite in the
-instance folder, the job consumer in process, served by gevent's WSGI server (not Werkzeug's
-development server). A real Socket.IO client over a WebSocket and real HTTP; no mocks.
+instance folder, the job consumer in the worker, served by gunicorn with one gevent worker as in
+production (not Werkzeug's development server). A real Socket.IO client over a WebSocket and real HTTP; no mocks.
 
 - the server says nothing about a development server;
 - a reply posted through the API reaches a follower's socket, and the notification the in-process
@@ -60,11 +60,12 @@ def server(tmp_path_factory):
             _stop(proc)
 
 
-def test_serves_with_gevent_and_no_development_server(server):
+def test_serves_with_gunicorn_gevent_and_no_development_server(server):
     import requests
 
     assert requests.get(server["url"] + "/login", timeout=10).status_code == 200
     log = server["log"].read_text()
+    assert "Using worker: gevent" in log, log[-2000:]
     assert "development server" not in log.lower() and "werkzeug" not in log.lower(), log[-2000:]
 
 
