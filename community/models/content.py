@@ -22,6 +22,7 @@ class Discussion(Hideable, db.Model):
     __tablename__ = "discussions"
     __table_args__ = (
         sa.Index("ix_discussions_community_activity", "community_id", "pinned", "last_activity_at"),
+        sa.Index("ix_discussions_author_created", "author_id", "created_at"),
     )
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
@@ -53,7 +54,11 @@ class Discussion(Hideable, db.Model):
 
 class Reply(Hideable, db.Model):
     __tablename__ = "replies"
-    __table_args__ = (sa.Index("ix_replies_discussion_id_id", "discussion_id", "id"),)
+    __table_args__ = (
+        sa.Index("ix_replies_discussion_id_id", "discussion_id", "id"),
+        sa.Index("ix_replies_discussion_number", "discussion_id", "number"),
+        sa.Index("ix_replies_author_created", "author_id", "created_at"),
+    )
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     discussion_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("discussions.id", ondelete="CASCADE"))
@@ -150,6 +155,7 @@ class Case(Hideable, db.Model):
         sa.CheckConstraint(in_values("level", CASE_LEVELS), name="level"),
         sa.CheckConstraint(in_values("status", CASE_STATUSES), name="status"),
         sa.Index("ix_cases_community_status", "community_id", "status", "published_at"),
+        sa.Index("ix_cases_author_created", "author_id", "created_at"),
     )
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
