@@ -15,18 +15,12 @@ To measure an older tree the same way: BENCH_APP_ROOT=/path/to/checkout.
 Bounded: --posts requests per size; every database it makes is temporary and dropped at the end.
 """
 import argparse
-import json
 import os
 import statistics
-import subprocess
 import sys
-import tempfile
-import time
-import uuid
 
-# The app tree to measure: this repository, or an older checkout to compare (BENCH_APP_ROOT).
-ROOT = os.environ.get("BENCH_APP_ROOT", os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-DEFAULT_POSTGRES = "postgresql://leerkring:leerkring@127.0.0.1:5432/postgres"
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from appkit import DEFAULT_POSTGRES, percentile, run_script  # noqa: E402
 
 ONE = r"""
 import json, os, random, sys, time
@@ -91,42 +85,6 @@ print(json.dumps({"times": times, "total": total}))
 """
 
 
-def run_one(database, size, posts, postgres):
-    instance = tempfile.mkdtemp(prefix="leerkring-post-bench-")
-    env = dict(os.environ, INSTANCE_PATH=instance, JOBS_STORE="sqlite", SECRET_KEY="bench-" + "x" * 40,
-               POSTS_PER_MINUTE="100000", POSTS_PER_HOUR="100000", NEW_ACCOUNT_POSTS_PER_MINUTE="100000",
-               NEW_ACCOUNT_POSTS_PER_HOUR="100000", DUPLICATE_POST_MINUTES="5", PYTHONPATH=ROOT)
-    env.pop("REDIS_URL", None)
-    name = None
-    if database == "postgres":
-        import sqlalchemy as sa
-
-        name = "leerkring_post_bench_" + uuid.uuid4().hex[:8]
-        admin = sa.create_engine(postgres.replace("postgresql://", "postgresql+psycopg://", 1),
-                                 isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-        env["DATABASE_URL"] = postgres.rsplit("/", 1)[0] + "/" + name
-    else:
-        env.pop("DATABASE_URL", None)
-    try:
-        done = subprocess.run([sys.executable, "-c", ONE, str(size), str(posts)], cwd=ROOT, env=env,
-                              capture_output=True, text=True, timeout=3600)
-        if done.returncode:
-            sys.exit(done.stderr[-3000:])
-        return json.loads(done.stdout.strip().splitlines()[-1])
-    finally:
-        if name:
-            with admin.connect() as conn:
-                conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            admin.dispose()
-
-
-def percentile(values, pct):
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(pct / 100 * (len(ordered) - 1))))]
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database", choices=("sqlite", "postgres"), default="sqlite")
@@ -137,7 +95,7 @@ def main():
     p95s = {}
     print(f"database {args.database}: {args.posts} API replies posted one after the other, in process")
     for size in (int(s) for s in args.sizes.split(",")):
-        result = run_one(args.database, size, args.posts, args.postgres)
+        result = run_script(ONE, (size, args.posts), args.database, args.postgres, DUPLICATE_POST_MINUTES="5")
         ms = [t * 1000 for t in result["times"]]
         p95s[size] = percentile(ms, 95)
         print(f"  {size:>7,} replies before  p50 {statistics.median(ms):6.1f} ms  p95 {p95s[size]:6.1f} ms  "

@@ -176,3 +176,67 @@ def test_csv_escapes_formulas_but_keeps_numbers(f, make_client):
     csv_text = make_client(manager).get(f"/scan/rounds/{scan_round.id}/results.csv").get_data(as_text=True)
     rows = csv_text.lstrip("\ufeff").splitlines()[1:]
     assert rows and all(row.startswith("'=cmd") for row in rows)
+
+
+def test_stored_scores_give_the_same_figures_as_scoring_each_response(f):
+    """The aggregate query over stored whole-number totals agrees with scoring every response
+    again in Python (random answers, both groups)."""
+    import random
+
+    from community.scan import scoring
+
+    rng = random.Random(5)
+    org, manager = sf.company_with_manager(f)
+    employees = [{code: rng.randint(1, 5) for code in sf.answers("employee")} for _ in range(23)]
+    managers = [{code: rng.randint(1, 5) for code in sf.answers("management")} for _ in range(7)]
+    scan_round = sf.closed_round(org, manager, employees=employees, management=managers)
+    result = scan_results.round_results(scan_round, date.today())
+    for group, given, variant in ((result.employees, employees, "employee"), (result.management, managers, "management")):
+        expected = scoring.aggregate([scoring.respondent_scores(a, variant) for a in given])
+        assert group == expected
+
+
+def test_results_page_costs_the_same_at_5_and_60_responses(f, make_client, count_queries):
+    costs = []
+    for respondents in (5, 60):
+        org, manager = sf.company_with_manager(f, name=f"Bedrijf {respondents}")
+        scan_round = sf.closed_round(org, manager, employees=[4] * respondents, management=[3] * respondents)
+        client = make_client()
+        client.login(manager)
+        _closed_page(client, scan_round)
+        with count_queries() as counter:
+            _closed_page(client, scan_round)
+        costs.append(counter.count)
+    assert costs[0] == costs[1], costs
+
+
+def test_migration_scores_the_responses_stored_before_it(f, app):
+    """Migration 0010 gives responses stored before scan_scores existed the same scores the
+    action writes now."""
+    import importlib.util
+    import os
+
+    import sqlalchemy as sa
+    from alembic.migration import MigrationContext
+    from alembic.operations import Operations
+
+    from community.extensions import db
+    from community.models import ScanScore
+
+    org, manager = sf.company_with_manager(f)
+    scan_round = sf.closed_round(org, manager, employees=[1, 2, 4, 5, 3], management=[2] * 5)
+    written = sorted(db.session.execute(sa.select(ScanScore.response_id, ScanScore.dimension, ScanScore.total,
+                                                  ScanScore.items)).all())
+    before = scan_results.round_results(scan_round, date.today())
+    db.session.execute(sa.delete(ScanScore))
+    db.session.commit()
+    path = os.path.join(app.root_path, os.pardir, "migrations", "versions", "0010_scan_scores.py")
+    spec = importlib.util.spec_from_file_location("migration_0010", path)
+    migration = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(migration)
+    with db.engine.begin() as connection:
+        with Operations.context(MigrationContext.configure(connection)):
+            migration._score_existing_responses()
+    assert sorted(db.session.execute(sa.select(ScanScore.response_id, ScanScore.dimension, ScanScore.total,
+                                               ScanScore.items)).all()) == written
+    assert scan_results.round_results(scan_round, date.today()) == before

@@ -16,7 +16,7 @@ from community import permissions
 from community.actions import ActionError, Conflict, NotAllowed
 from community.actions.validate import clean_line
 from community.extensions import db
-from community.models import SCAN_VARIANTS, ScanCode, ScanResponse, ScanRound, utcnow
+from community.models import SCAN_VARIANTS, ScanCode, ScanResponse, ScanRound, ScanScore, utcnow
 from community.scan import scoring
 
 LOCAL_ZONE = ZoneInfo("Europe/Amsterdam")
@@ -128,6 +128,7 @@ def close_round(actor, scan_round):
 def delete_round(actor, scan_round):
     """Delete a round with all its responses and codes; nothing of it remains."""
     _check_manager(actor, scan_round.organisation)
+    db.session.execute(sa.delete(ScanScore).where(ScanScore.round_id == scan_round.id))
     db.session.execute(sa.delete(ScanResponse).where(ScanResponse.round_id == scan_round.id))
     db.session.execute(sa.delete(ScanCode).where(ScanCode.round_id == scan_round.id))
     db.session.execute(sa.delete(ScanRound).where(ScanRound.id == scan_round.id))
@@ -167,5 +168,11 @@ def submit_response(scan_round, variant, answers, code=None, *, on_day=None):
         if taken.rowcount != 1:
             db.session.rollback()
             raise Conflict(_l("This code has already been used. Each code can be used once."), field="code")
-    db.session.add(ScanResponse(round_id=scan_round.id, variant=variant, answered_on=on_day, answers=clean))
+    response = ScanResponse(round_id=scan_round.id, variant=variant, answered_on=on_day, answers=clean)
+    db.session.add(response)
+    db.session.flush()
+    totals = scoring.dimension_totals(clean, variant, scan_round.questionnaire_version)
+    db.session.add_all(ScanScore(response_id=response.id, round_id=scan_round.id, variant=variant,
+                                 dimension=dimension, total=total, items=items)
+                       for dimension, (total, items) in totals.items())
     db.session.commit()

@@ -22,7 +22,7 @@ from community.models.live import (  # noqa: F401,E402
     FOLLOW_LEVELS, FOLLOW_TARGETS, NOTIFICATION_KINDS, STREAM_KINDS, Event, EventStream, FollowLevel,
     Notification,
 )
-from community.models.scan import SCAN_VARIANTS, ScanCode, ScanResponse, ScanRound  # noqa: F401,E402
+from community.models.scan import SCAN_VARIANTS, ScanCode, ScanResponse, ScanRound, ScanScore  # noqa: F401,E402
 from community.models.moderation import (  # noqa: F401,E402
     AUDIT_ACTIONS, REPORT_REASONS, REPORT_STATUSES, REPORT_TARGETS, SANCTION_KINDS, AuditEntry, Report, Sanction,
 )

@@ -92,3 +92,21 @@ class ScanResponse(db.Model):
     variant: so.Mapped[str] = so.mapped_column(sa.String(12))
     answered_on: so.Mapped[date] = so.mapped_column(sa.Date)
     answers: so.Mapped[dict] = so.mapped_column(sa.JSON)
+
+
+class ScanScore(db.Model):
+    """A response's score on one dimension, kept as whole numbers: the sum of its (reverse-
+    corrected) item scores and how many items that is. Written with the response, so a round's
+    figures are one aggregate query whatever the number of responses (community.scan.results)."""
+
+    __tablename__ = "scan_scores"
+    __table_args__ = (sa.Index("ix_scan_scores_round_variant", "round_id", "variant", "dimension"),)
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    response_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("scan_responses.id", ondelete="CASCADE"), index=True)
+    round_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("scan_rounds.id", ondelete="CASCADE"))
+    variant: so.Mapped[str] = so.mapped_column(sa.String(12))
+    dimension: so.Mapped[str] = so.mapped_column(sa.String(40))
+    total: so.Mapped[int] = so.mapped_column()
+    items: so.Mapped[int] = so.mapped_column()

@@ -22,7 +22,7 @@ from typing import Optional
 import sqlalchemy as sa
 
 from community.extensions import db
-from community.models import Organisation, ScanResponse, ScanRound
+from community.models import Organisation, ScanResponse, ScanRound, ScanScore
 from community.scan import scoring
 
 MIN_COMPANIES = 5
@@ -86,17 +86,31 @@ def shown_count(n):
 
 
 def _groups(round_ids):
-    """{round id: {variant: GroupResult}} from the stored answers of closed rounds, one query."""
-    per = {}
+    """{round id: {variant: GroupResult}} for closed rounds: one aggregate query over the stored
+    dimension scores (community.models.ScanScore), whatever the number of responses."""
+    if not round_ids:
+        return {}
+    counts = {(round_id, variant): n for round_id, variant, n in db.session.execute(
+        sa.select(ScanResponse.round_id, ScanResponse.variant, sa.func.count())
+        .where(ScanResponse.round_id.in_(round_ids)).group_by(ScanResponse.round_id, ScanResponse.variant))}
+    sums = {}
+    for round_id, variant, dimension, items, total, squares in db.session.execute(
+            sa.select(ScanScore.round_id, ScanScore.variant, ScanScore.dimension, sa.func.max(ScanScore.items),
+                      sa.func.sum(ScanScore.total), sa.func.sum(ScanScore.total * ScanScore.total))
+            .where(ScanScore.round_id.in_(round_ids))
+            .group_by(ScanScore.round_id, ScanScore.variant, ScanScore.dimension)):
+        sums.setdefault((round_id, variant), {})[dimension] = (items, int(total), int(squares))
     versions = dict(db.session.execute(sa.select(ScanRound.id, ScanRound.questionnaire_version)
-                                       .where(ScanRound.id.in_(round_ids))).all()) if round_ids else {}
-    rows = db.session.execute(sa.select(ScanResponse.round_id, ScanResponse.variant, ScanResponse.answers)
-                              .where(ScanResponse.round_id.in_(round_ids))) if round_ids else []
-    for round_id, variant, answers in rows:
-        scores = scoring.respondent_scores(answers, variant, versions[round_id])
-        per.setdefault(round_id, {}).setdefault(variant, []).append(scores)
-    return {round_id: {variant: scoring.aggregate(per.get(round_id, {}).get(variant, []))
-                       for variant in scoring.VARIANTS} for round_id in round_ids}
+                                       .where(ScanRound.id.in_(round_ids))).all())
+    return {round_id: {variant: scoring.aggregate_totals(
+        counts.get((round_id, variant), 0),
+        _in_questionnaire_order(sums.get((round_id, variant), {}), variant, versions.get(round_id, 1)))
+        for variant in scoring.VARIANTS} for round_id in round_ids}
+
+
+def _in_questionnaire_order(sums, variant, version):
+    order = list(dict.fromkeys(item["dimension"] for item in scoring.all_items(scoring.questionnaire(version), variant)))
+    return {dimension: sums[dimension] for dimension in order if dimension in sums}
 
 
 def previous_round(scan_round, on_day):

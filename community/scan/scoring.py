@@ -5,6 +5,7 @@ Pure functions over plain data, so the rules are easy to test by hand.
 """
 import json
 import math
+from fractions import Fraction
 import os
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -74,14 +75,19 @@ def validate(answers, variant="employee", version=1):
     return {code: answers[code] for code in items}
 
 
-def respondent_scores(answers, variant="employee", version=1):
-    """One respondent's score per dimension: the mean of their (reverse-corrected) items."""
+def dimension_totals(answers, variant="employee", version=1):
+    """{dimension: (sum of the respondent's reverse-corrected item scores, number of items)}."""
     answers = validate(answers, variant, version)
     totals = {}
     for item in all_items(questionnaire(version), variant):
-        score = item_score(answers[item["code"]], item.get("reverse", False))
-        totals.setdefault(item["dimension"], []).append(score)
-    return {dimension: sum(scores) / len(scores) for dimension, scores in totals.items()}
+        total, items = totals.get(item["dimension"], (0, 0))
+        totals[item["dimension"]] = (total + item_score(answers[item["code"]], item.get("reverse", False)), items + 1)
+    return totals
+
+
+def respondent_scores(answers, variant="employee", version=1):
+    """One respondent's score per dimension: the mean of their (reverse-corrected) items."""
+    return {dimension: total / items for dimension, (total, items) in dimension_totals(answers, variant, version).items()}
 
 
 @dataclass
@@ -112,6 +118,21 @@ def aggregate(per_respondent):
         mean = sum(values) / n
         spread = math.sqrt(sum((v - mean) ** 2 for v in values) / (n - 1))
         result.dimensions[dimension] = DimensionResult(mean=round(mean, 2), spread=round(spread, 2), n=n)
+    return result
+
+
+def aggregate_totals(n, sums):
+    """Group results from whole-number sums, as the database adds them up: ``sums`` is
+    {dimension: (items per respondent, sum of totals, sum of squared totals)} over ``n``
+    respondents. Exact arithmetic, then rounded as aggregate() rounds."""
+    if n < MIN_GROUP:
+        return GroupResult(n=n, shown=False)
+    result = GroupResult(n=n, shown=True)
+    for dimension, (items, total, squares) in sums.items():
+        mean = Fraction(total, n * items)
+        variance = Fraction(squares * n - total * total, n * (n - 1) * items * items)
+        result.dimensions[dimension] = DimensionResult(mean=round(float(mean), 2),
+                                                       spread=round(math.sqrt(variance), 2), n=n)
     return result
 
 
