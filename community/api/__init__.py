@@ -5,11 +5,14 @@ with a CSRF header for writes). The OpenAPI document at /api/v1/openapi.json is 
 the code by flask-smorest; every 4xx/5xx answers {"error": {"code": ..., "message": ...}}.
 """
 import json
+from contextlib import contextmanager
 
 import flask_smorest
 from flask_smorest import Api
 from webargs.flaskparser import FlaskParser, abort
 
+from community.actions import ActionError
+from community.api.auth import require_login
 from community.api.schemas import ErrorEnvelopeSchema
 
 
@@ -33,9 +36,33 @@ class JsonParser(FlaskParser):
 
 
 class Blueprint(flask_smorest.Blueprint):
-    """API blueprints that take a JSON body use this one."""
+    """Every API blueprint: each of its endpoints needs a signed-in caller, checked once before
+    the handler runs, and the OpenAPI document lists that 401 for each of them; handlers document
+    only their own errors."""
 
     ARGUMENTS_PARSER = JsonParser()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.before_request(require_login)
+
+    def route(self, rule, **options):
+        register = super().route(rule, **options)
+
+        def decorator(view):
+            return register(self.alt_response(401, schema="Error", description="Not authenticated")(view))
+        return decorator
+
+
+@contextmanager
+def api_field(form_field, api_field):
+    """The actions name fields as the page forms do; say the API's name for the same input."""
+    try:
+        yield
+    except ActionError as error:
+        if error.field == form_field:
+            error.field = api_field
+        raise
 
 
 def init_api(app):
