@@ -50,7 +50,16 @@ class Blueprint(flask_smorest.Blueprint):
         register = super().route(rule, **options)
 
         def decorator(view):
-            return register(self.alt_response(401, schema="Error", description="Not authenticated")(view))
+            return register(self.errors({401: "Not authenticated"})(view))
+        return decorator
+
+    def errors(self, descriptions):
+        """Document a handler's error answers, {status: description}; each has the error
+        envelope (community.errors) as its body."""
+        def decorator(view):
+            for status, description in descriptions.items():
+                view = self.alt_response(status, schema="Error", description=description)(view)
+            return view
         return decorator
 
 
@@ -77,8 +86,8 @@ def init_api(app):
     })
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
     api.spec.options["security"] = [{"bearerAuth": []}]
-    # Handlers document their errors with alt_response(..., schema="Error"): give that name a
-    # component (the envelope above), or every such reference would point nowhere.
+    # Handlers document their errors with blp.errors (alt_response(..., schema="Error")): give
+    # that name a component (the envelope above), or every such reference would point nowhere.
     api.spec.components.schema("Error", {"$ref": "#/components/schemas/ErrorEnvelope"})
     # flask-smorest registers its own HTTPException handler; community.errors registers ours
     # after it, answering JSON under /api and HTML pages elsewhere.

@@ -42,7 +42,7 @@ class CatchUpSchema(Schema):
 @blp.route("/<kind>/<int:object_id>/events")
 @blp.arguments(CatchUpArgs, location="query")
 @blp.response(200, CatchUpSchema)
-@blp.alt_response(404, schema="Error", description=NO_STREAM)
+@blp.errors({404: NO_STREAM})
 def events(args, kind, object_id):
     """Events of a community, discussion, case, trajectory or your own stream (`user`).
 
@@ -129,7 +129,7 @@ FOLLOW_NOT_FOUND = "No such community, discussion or trajectory, or one you may 
 @notifications_blp.route("/follow/<target>/<int:object_id>", methods=["PUT"])
 @notifications_blp.arguments(LevelArgs)
 @notifications_blp.response(200, LevelSchema)
-@notifications_blp.alt_response(404, schema="Error", description=FOLLOW_NOT_FOUND)
+@notifications_blp.errors({404: FOLLOW_NOT_FOUND})
 def set_level(args, target, object_id):
     """Follow level of a community, discussion or trajectory: following, normal or muted."""
     from community.models import Community, Discussion, Trajectory

@@ -35,7 +35,7 @@ def list_organisations(args):
 
 @blp.route("/<int:org_id>")
 @blp.response(200, OrganisationSchema)
-@blp.alt_response(404, schema="Error", description="No such organisation")
+@blp.errors({404: "No such organisation"})
 def get_organisation(org_id):
     """One organisation."""
     return permissions.access_organisation_or_404(org_id, current_user)
