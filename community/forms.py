@@ -15,6 +15,11 @@ class Form(FlaskForm):
             return False
         return super().validate(extra_validators=extra_validators)
 
+    @property
+    def status(self):
+        """The HTTP status to show this form with: 400 once it holds errors, else 200."""
+        return 400 if self.errors or self.form_errors else 200
+
     def add_error(self, error):
         """Attach an ActionError to its field (or to the form as a whole)."""
         field = getattr(self, error.field, None) if error.field else None

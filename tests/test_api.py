@@ -83,6 +83,38 @@ def test_missing_or_bad_credentials_are_401_json(f, client, header):
     assert response.headers["WWW-Authenticate"].startswith("Bearer")
 
 
+def api_operations(app):
+    """(method, url) for every operation of every API blueprint, with 1 for each URL variable."""
+    with app.test_request_context():
+        for rule in app.url_map.iter_rules():
+            if rule.rule.startswith("/api/v1/") and not rule.endpoint.startswith("api-docs."):
+                url = re.sub(r"<(?:\w+:)?(\w+)>", "1", rule.rule)
+                for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+                    yield method, url
+
+
+def test_every_api_operation_refuses_an_anonymous_caller(app, client):
+    """The API blueprints authenticate before any handler runs: 401 before any 404 or 422."""
+    operations = list(api_operations(app))
+    assert len(operations) >= 89
+    for method, url in operations:
+        response = client.open(url, method=method, json={})
+        assert_error(response, 401, "unauthorized")
+    # Flask's own OPTIONS answer names the methods and runs no handler, signed in or not.
+    assert client.options("/api/v1/me").status_code == 200
+
+
+def test_every_api_operation_documents_the_401(client):
+    spec = client.get("/api/v1/openapi.json").get_json()
+    operations = [(path, method, operation) for path, item in spec["paths"].items()
+                  for method, operation in item.items() if method != "parameters"]
+    assert len(operations) >= 89
+    for path, method, operation in operations:
+        assert operation["responses"]["401"] == {
+            "description": "Not authenticated",
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}, (path, method)
+
+
 def test_revoked_token_is_401(f, client):
     user = f.user()
     row, token = token_actions.create_token(user, "old")

@@ -26,7 +26,7 @@ def profile():
         else:
             flash(_("Your profile is saved."), "success")
             return redirect(url_for("account.profile"))
-    return render_template("account/profile.html", form=form), 400 if form.errors or form.form_errors else 200
+    return render_template("account/profile.html", form=form), form.status
 
 
 @bp.route("/password", methods=["GET", "POST"])
@@ -45,7 +45,7 @@ def password():
                   "success")
             return redirect(url_for("account.profile"))
     form.current_password.data = form.new_password.data = ""
-    return render_template("account/password.html", form=form), 400 if form.errors or form.form_errors else 200
+    return render_template("account/password.html", form=form), form.status
 
 
 def _my_tokens():
@@ -66,8 +66,7 @@ def api_tokens():
             form.add_error(error)
         else:
             form = TokenForm(formdata=None)
-    status = 400 if form.errors or form.form_errors else 200
-    return render_template("account/tokens.html", form=form, tokens=_my_tokens(), new_token=new_token), status
+    return render_template("account/tokens.html", form=form, tokens=_my_tokens(), new_token=new_token), form.status
 
 
 @bp.route("/tokens/<int:token_id>/revoke", methods=["POST"])

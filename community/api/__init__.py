@@ -5,11 +5,14 @@ with a CSRF header for writes). The OpenAPI document at /api/v1/openapi.json is 
 the code by flask-smorest; every 4xx/5xx answers {"error": {"code": ..., "message": ...}}.
 """
 import json
+from contextlib import contextmanager
 
 import flask_smorest
 from flask_smorest import Api
 from webargs.flaskparser import FlaskParser, abort
 
+from community.actions import ActionError
+from community.api.auth import require_login
 from community.api.schemas import ErrorEnvelopeSchema
 
 
@@ -33,9 +36,42 @@ class JsonParser(FlaskParser):
 
 
 class Blueprint(flask_smorest.Blueprint):
-    """API blueprints that take a JSON body use this one."""
+    """Every API blueprint: each of its endpoints needs a signed-in caller, checked once before
+    the handler runs, and the OpenAPI document lists that 401 for each of them; handlers document
+    only their own errors."""
 
     ARGUMENTS_PARSER = JsonParser()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.before_request(require_login)
+
+    def route(self, rule, **options):
+        register = super().route(rule, **options)
+
+        def decorator(view):
+            return register(self.errors({401: "Not authenticated"})(view))
+        return decorator
+
+    def errors(self, descriptions):
+        """Document a handler's error answers, {status: description}; each has the error
+        envelope (community.errors) as its body."""
+        def decorator(view):
+            for status, description in descriptions.items():
+                view = self.alt_response(status, schema="Error", description=description)(view)
+            return view
+        return decorator
+
+
+@contextmanager
+def api_field(form_field, api_field):
+    """The actions name fields as the page forms do; say the API's name for the same input."""
+    try:
+        yield
+    except ActionError as error:
+        if error.field == form_field:
+            error.field = api_field
+        raise
 
 
 def init_api(app):
@@ -50,8 +86,8 @@ def init_api(app):
     })
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
     api.spec.options["security"] = [{"bearerAuth": []}]
-    # Handlers document their errors with alt_response(..., schema="Error"): give that name a
-    # component (the envelope above), or every such reference would point nowhere.
+    # Handlers document their errors with blp.errors (alt_response(..., schema="Error")): give
+    # that name a component (the envelope above), or every such reference would point nowhere.
     api.spec.components.schema("Error", {"$ref": "#/components/schemas/ErrorEnvelope"})
     # flask-smorest registers its own HTTPException handler; community.errors registers ours
     # after it, answering JSON under /api and HTML pages elsewhere.

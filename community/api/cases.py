@@ -17,7 +17,6 @@ from werkzeug.routing import BuildError
 from community import permissions
 from community.actions import attachments as attachment_actions, cases as actions
 from community.api import Blueprint
-from community.api.auth import token_required
 from community.api.communities import page_body, paginate
 from community.api.content_schemas import (
     AttachmentListSchema, AttachmentSchema, CaseCreateArgs, CaseListArgs, CasePageSchema, CaseSchema,
@@ -90,9 +89,7 @@ def _normal_tag(text):
 
 @blp.route("/communities/<slug>/cases")
 @blp.response(200, CasePageSchema)
-@blp.alt_response(401, schema="Error", description="Not authenticated")
-@blp.alt_response(404, schema="Error", description="No such community, or a private one you are not in")
-@token_required
+@blp.errors({404: "No such community, or a private one you are not in"})
 @blp.arguments(CaseListArgs, location="query")
 def list_cases(args, slug):
     """The community's published cases and your own drafts, 20 a page: your drafts first, then
@@ -124,12 +121,8 @@ def list_cases(args, slug):
 
 @blp.route("/communities/<slug>/cases", methods=["POST"])
 @blp.response(201, CaseSchema)
-@blp.alt_response(401, schema="Error", description="Not authenticated")
-@blp.alt_response(403, schema="Error", description="Only members share cases")
-@blp.alt_response(404, schema="Error", description="No such community, or a private one you are not in")
-@blp.alt_response(409, schema="Error", description="The community is archived (code archived)")
-@blp.alt_response(422, schema="Error", description="Input refused (field names it)")
-@token_required
+@blp.errors({403: "Only members share cases", 404: "No such community, or a private one you are not in",
+             409: "The community is archived (code archived)", 422: "Input refused (field names it)"})
 @blp.arguments(CaseCreateArgs)
 def create_case(args, slug):
     """Write a case (members). It is a draft, visible to you only, unless `publish` is true:
@@ -148,9 +141,7 @@ def create_case(args, slug):
 
 @blp.route("/cases/<int:case_id>")
 @blp.response(200, CaseSchema)
-@blp.alt_response(401, schema="Error", description="Not authenticated")
-@blp.alt_response(404, schema="Error", description="No such case, someone else's draft, or a private community's")
-@token_required
+@blp.errors({404: "No such case, someone else's draft, or a private community's"})
 def get_case(case_id):
     """One case with all its sections."""
     return detail_of(permissions.access_case_or_404(case_id, current_user))
@@ -158,11 +149,9 @@ def get_case(case_id):
 
 @blp.route("/cases/<int:case_id>", methods=["PATCH"])
 @blp.response(200, CaseSchema)
-@blp.alt_response(401, schema="Error", description="Not authenticated")
-@blp.alt_response(403, schema="Error", description="Neither the author nor a coordinator")
-@blp.alt_response(404, schema="Error", description="No such case, someone else's draft, or a private community's")
-@blp.alt_response(422, schema="Error", description="Input refused, or edit_note missing (field names it)")
-@token_required
+@blp.errors({403: "Neither the author nor a coordinator",
+             404: "No such case, someone else's draft, or a private community's",
+             422: "Input refused, or edit_note missing (field names it)"})
 @blp.arguments(CaseUpdateArgs)
 def update_case(args, case_id):
     """Change a case (the author; coordinators, of published cases, with an `edit_note`). Fields
@@ -178,11 +167,9 @@ def update_case(args, case_id):
 
 @blp.route("/cases/<int:case_id>/publish", methods=["POST"])
 @blp.response(200, CaseSchema)
-@blp.alt_response(401, schema="Error", description="Not authenticated")
-@blp.alt_response(403, schema="Error", description="Not your draft, or you are no longer a member")
-@blp.alt_response(404, schema="Error", description="No such case, someone else's draft, or a private community's")
-@blp.alt_response(422, schema="Error", description="Every section is empty (field: context)")
-@token_required
+@blp.errors({403: "Not your draft, or you are no longer a member",
+             404: "No such case, someone else's draft, or a private community's",
+             422: "Every section is empty (field: context)"})
 def publish_case(case_id):
     """Publish your draft. Publishing a published case changes nothing."""
     case = permissions.access_case_or_404(case_id, current_user)
@@ -191,10 +178,7 @@ def publish_case(case_id):
 
 @blp.route("/cases/<int:case_id>", methods=["DELETE"])
 @blp.response(204)
-@blp.alt_response(401, schema="Error", description="Not authenticated")
-@blp.alt_response(403, schema="Error", description="Published cases stay")
-@blp.alt_response(404, schema="Error", description="No such case, someone else's draft, or a private community's")
-@token_required
+@blp.errors({403: "Published cases stay", 404: "No such case, someone else's draft, or a private community's"})
 def delete_case(case_id):
     """Delete your draft, with its attachments."""
     actions.delete_draft(current_user, permissions.access_case_or_404(case_id, current_user))
@@ -204,9 +188,7 @@ def delete_case(case_id):
 
 @blp.route("/cases/<int:case_id>/attachments")
 @blp.response(200, AttachmentListSchema)
-@blp.alt_response(401, schema="Error", description="Not authenticated")
-@blp.alt_response(404, schema="Error", description="No such case, someone else's draft, or a private community's")
-@token_required
+@blp.errors({404: "No such case, someone else's draft, or a private community's"})
 def list_attachments(case_id):
     """The case's images and PDF files, oldest first (at most 20), with their download url."""
     case = permissions.access_case_or_404(case_id, current_user)
@@ -216,13 +198,10 @@ def list_attachments(case_id):
 
 @blp.route("/cases/<int:case_id>/attachments", methods=["POST"])
 @blp.response(201, AttachmentSchema)
-@blp.alt_response(401, schema="Error", description="Not authenticated")
-@blp.alt_response(403, schema="Error", description="You cannot edit this case")
-@blp.alt_response(404, schema="Error", description="No such case, someone else's draft, or a private community's")
-@blp.alt_response(413, schema="Error", description="Larger than 10 MB (code too_large)")
-@blp.alt_response(415, schema="Error", description="Not a PNG, JPEG, WebP or PDF file (code unsupported_type)")
-@blp.alt_response(422, schema="Error", description="No file, an empty or damaged one, or too many (field: file)")
-@token_required
+@blp.errors({403: "You cannot edit this case", 404: "No such case, someone else's draft, or a private community's",
+             413: "Larger than 10 MB (code too_large)",
+             415: "Not a PNG, JPEG, WebP or PDF file (code unsupported_type)",
+             422: "No file, an empty or damaged one, or too many (field: file)"})
 @blp.arguments(UploadArgs, location="files")
 def add_attachment(args, case_id):
     """Attach an image or PDF (multipart/form-data, field `file`). The type is judged by the

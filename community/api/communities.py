@@ -13,7 +13,6 @@ from flask_login import current_user
 from community import permissions
 from community.actions import ActionError, communities as actions
 from community.api import Blueprint
-from community.api.auth import token_required
 from community.api.community_schemas import (
     CommunityCreateArgs, CommunityListArgs, CommunityMemberSchema, CommunityPageSchema, CommunitySchema,
     CommunitySummarySchema, CommunityUpdateArgs, FeedPageSchema, JoinRequestArgs, JoinRequestPageSchema,
@@ -116,8 +115,6 @@ def _manageable_membership(slug, membership_id):
 
 @blp.route("")
 @blp.response(200, CommunityPageSchema)
-@blp.alt_response(401, schema="Error", description="Not authenticated")
-@token_required
 @blp.arguments(CommunityListArgs, location="query")
 def list_communities(args):
     """Communities you can find: public ones, private ones that are listed, and your own.
@@ -144,10 +141,7 @@ def list_communities(args):
 
 @blp.route("", methods=["POST"])
 @blp.response(201, CommunitySchema)
-@blp.alt_response(401, schema="Error", description="Not authenticated")
-@blp.alt_response(403, schema="Error", description="Only platform administrators create communities")
-@blp.alt_response(409, schema="Error", description="The slug is taken (field: slug)")
-@token_required
+@blp.errors({403: "Only platform administrators create communities", 409: "The slug is taken (field: slug)"})
 @blp.arguments(CommunityCreateArgs)
 def create_community(args):
     """Create a community (administrators). Its first coordinator is `coordinator_id` or you."""
@@ -164,9 +158,7 @@ def create_community(args):
 
 @blp.route("/<slug>")
 @blp.response(200, CommunitySchema)
-@blp.alt_response(401, schema="Error", description="Not authenticated")
-@blp.alt_response(404, schema="Error", description="No such community, or a private one you are not in")
-@token_required
+@blp.errors({404: "No such community, or a private one you are not in"})
 def get_community(slug):
     """One community you can read."""
     return detail_of(permissions.access_community_or_404(slug, current_user))
@@ -174,11 +166,8 @@ def get_community(slug):
 
 @blp.route("/<slug>", methods=["PATCH"])
 @blp.response(200, CommunitySchema)
-@blp.alt_response(401, schema="Error", description="Not authenticated")
-@blp.alt_response(403, schema="Error", description="You do not coordinate this community")
-@blp.alt_response(404, schema="Error", description="No such community, or a private one you are not in")
-@blp.alt_response(409, schema="Error", description="The slug is taken (field: slug)")
-@token_required
+@blp.errors({403: "You do not coordinate this community", 404: "No such community, or a private one you are not in",
+             409: "The slug is taken (field: slug)"})
 @blp.arguments(CommunityUpdateArgs)
 def update_community(args, slug):
     """Change a community (coordinators). Fields left out stay as they are; `archived` archives
@@ -198,9 +187,7 @@ def update_community(args, slug):
 
 @blp.route("/<slug>/members")
 @blp.response(200, MemberPageSchema)
-@blp.alt_response(401, schema="Error", description="Not authenticated")
-@blp.alt_response(404, schema="Error", description="No such community, or a private one you are not in")
-@token_required
+@blp.errors({404: "No such community, or a private one you are not in"})
 @blp.arguments(PageArgs, location="query")
 def list_members(args, slug):
     """Active members with their organisations, coordinators first, 50 a page."""
@@ -214,11 +201,8 @@ def list_members(args, slug):
 
 @blp.route("/<slug>/members/<int:membership_id>/role", methods=["PUT"])
 @blp.response(200, CommunityMemberSchema)
-@blp.alt_response(401, schema="Error", description="Not authenticated")
-@blp.alt_response(403, schema="Error", description="You do not coordinate this community")
-@blp.alt_response(404, schema="Error", description="No such community or membership")
-@blp.alt_response(409, schema="Error", description="Not an active member, or the last coordinator")
-@token_required
+@blp.errors({403: "You do not coordinate this community", 404: "No such community or membership",
+             409: "Not an active member, or the last coordinator"})
 @blp.arguments(RoleArgs)
 def set_role(args, slug, membership_id):
     """Make a member coordinator, or a coordinator member again (coordinators)."""
@@ -227,11 +211,8 @@ def set_role(args, slug, membership_id):
 
 @blp.route("/<slug>/members/<int:membership_id>", methods=["DELETE"])
 @blp.response(204)
-@blp.alt_response(401, schema="Error", description="Not authenticated")
-@blp.alt_response(403, schema="Error", description="You do not coordinate this community")
-@blp.alt_response(404, schema="Error", description="No such community or membership")
-@blp.alt_response(409, schema="Error", description="The last coordinator")
-@token_required
+@blp.errors({403: "You do not coordinate this community", 404: "No such community or membership",
+             409: "The last coordinator"})
 def remove_member(slug, membership_id):
     """Remove someone from the community (coordinators)."""
     actions.remove_member(current_user, _manageable_membership(slug, membership_id))
@@ -241,11 +222,9 @@ def remove_member(slug, membership_id):
 
 @blp.route("/<slug>/join", methods=["POST"])
 @blp.response(200, CommunitySummarySchema)
-@blp.alt_response(401, schema="Error", description="Not authenticated")
-@blp.alt_response(403, schema="Error", description="This community takes requests or invitations only")
-@blp.alt_response(404, schema="Error", description="No such community, or one hidden from you")
-@blp.alt_response(409, schema="Error", description="Already a member, or the community is archived")
-@token_required
+@blp.errors({403: "This community takes requests or invitations only",
+             404: "No such community, or one hidden from you",
+             409: "Already a member, or the community is archived"})
 def join(slug):
     """Join an open community, or accept a coordinator's invitation."""
     community = permissions.access_community_listing_or_404(slug, current_user)
@@ -255,10 +234,7 @@ def join(slug):
 
 @blp.route("/<slug>/leave", methods=["POST"])
 @blp.response(204)
-@blp.alt_response(401, schema="Error", description="Not authenticated")
-@blp.alt_response(404, schema="Error", description="No such community, or one hidden from you")
-@blp.alt_response(409, schema="Error", description="Not a member, or the last coordinator")
-@token_required
+@blp.errors({404: "No such community, or one hidden from you", 409: "Not a member, or the last coordinator"})
 def leave(slug):
     """Leave, withdraw your request, or decline an invitation."""
     community = permissions.access_community_listing_or_404(slug, current_user)
@@ -267,11 +243,8 @@ def leave(slug):
 
 @blp.route("/<slug>/requests", methods=["POST"])
 @blp.response(201, CommunitySummarySchema)
-@blp.alt_response(401, schema="Error", description="Not authenticated")
-@blp.alt_response(403, schema="Error", description="This community does not take requests")
-@blp.alt_response(404, schema="Error", description="No such community, or one hidden from you")
-@blp.alt_response(409, schema="Error", description="Already a member or asked, or archived")
-@token_required
+@blp.errors({403: "This community does not take requests", 404: "No such community, or one hidden from you",
+             409: "Already a member or asked, or archived"})
 @blp.arguments(JoinRequestArgs)
 def request_to_join(args, slug):
     """Ask to join a community whose coordinators approve new members."""
@@ -282,10 +255,8 @@ def request_to_join(args, slug):
 
 @blp.route("/<slug>/requests")
 @blp.response(200, JoinRequestPageSchema)
-@blp.alt_response(401, schema="Error", description="Not authenticated")
-@blp.alt_response(403, schema="Error", description="You do not coordinate this community")
-@blp.alt_response(404, schema="Error", description="No such community, or a private one you are not in")
-@token_required
+@blp.errors({403: "You do not coordinate this community",
+             404: "No such community, or a private one you are not in"})
 @blp.arguments(PageArgs, location="query")
 def list_requests(args, slug):
     """Requests to join that wait for a decision, oldest first (coordinators)."""
@@ -296,11 +267,8 @@ def list_requests(args, slug):
 
 @blp.route("/<slug>/requests/<int:membership_id>/approve", methods=["POST"])
 @blp.response(200, CommunityMemberSchema)
-@blp.alt_response(401, schema="Error", description="Not authenticated")
-@blp.alt_response(403, schema="Error", description="You do not coordinate this community")
-@blp.alt_response(404, schema="Error", description="No such community or request")
-@blp.alt_response(409, schema="Error", description="Already handled, or the community is archived")
-@token_required
+@blp.errors({403: "You do not coordinate this community", 404: "No such community or request",
+             409: "Already handled, or the community is archived"})
 def approve_request(slug, membership_id):
     """Let someone in (coordinators)."""
     return actions.decide_request(current_user, _manageable_membership(slug, membership_id), approve=True)
@@ -308,11 +276,8 @@ def approve_request(slug, membership_id):
 
 @blp.route("/<slug>/requests/<int:membership_id>/decline", methods=["POST"])
 @blp.response(204)
-@blp.alt_response(401, schema="Error", description="Not authenticated")
-@blp.alt_response(403, schema="Error", description="You do not coordinate this community")
-@blp.alt_response(404, schema="Error", description="No such community or request")
-@blp.alt_response(409, schema="Error", description="Already handled")
-@token_required
+@blp.errors({403: "You do not coordinate this community", 404: "No such community or request",
+             409: "Already handled"})
 def decline_request(slug, membership_id):
     """Turn a request down (coordinators)."""
     actions.decide_request(current_user, _manageable_membership(slug, membership_id), approve=False)
@@ -322,9 +287,7 @@ def decline_request(slug, membership_id):
 
 @blp.route("/<slug>/feed")
 @blp.response(200, FeedPageSchema)
-@blp.alt_response(401, schema="Error", description="Not authenticated")
-@blp.alt_response(404, schema="Error", description="No such community, or a private one you are not in")
-@token_required
+@blp.errors({404: "No such community, or a private one you are not in"})
 @blp.arguments(PageArgs, location="query")
 def feed(args, slug):
     """What happened in the community, newest first, 30 a page."""

@@ -7,8 +7,6 @@ statements (tests/test_api_content.py counts them): authors and quoted replies a
 caller's own read mark and helpful marks are correlated subqueries, and the per-row permission
 flags use the request's membership cache.
 """
-from contextlib import contextmanager
-
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask_babel import lazy_gettext as _l
@@ -16,8 +14,7 @@ from flask_login import current_user
 
 from community import permissions
 from community.actions import ActionError, discussions as actions
-from community.api import Blueprint
-from community.api.auth import token_required
+from community.api import Blueprint, api_field
 from community.api.communities import page_body, paginate
 from community.api.community_schemas import PageArgs
 from community.api.content_schemas import (
@@ -123,24 +120,11 @@ def _reply_of(discussion, reply_id, field, message):
     return reply
 
 
-@contextmanager
-def _api_field(form_field, api_field):
-    """The actions name fields as the page forms do; say the API's name for the same input."""
-    try:
-        yield
-    except ActionError as error:
-        if error.field == form_field:
-            error.field = api_field
-        raise
-
-
 # --- discussions ------------------------------------------------------------------------------------
 
 @blp.route("/communities/<slug>/discussions")
 @blp.response(200, DiscussionPageSchema)
-@blp.alt_response(401, schema="Error", description="Not authenticated")
-@blp.alt_response(404, schema="Error", description="No such community, or a private one you are not in")
-@token_required
+@blp.errors({404: "No such community, or a private one you are not in"})
 @blp.arguments(PageArgs, location="query")
 def list_discussions(args, slug):
     """The community's discussions, 30 a page: pinned ones first, then by last activity.
@@ -161,12 +145,8 @@ def list_discussions(args, slug):
 
 @blp.route("/communities/<slug>/discussions", methods=["POST"])
 @blp.response(201, DiscussionSchema)
-@blp.alt_response(401, schema="Error", description="Not authenticated")
-@blp.alt_response(403, schema="Error", description="Only members post")
-@blp.alt_response(404, schema="Error", description="No such community, or a private one you are not in")
-@blp.alt_response(409, schema="Error", description="The community is archived (code archived)")
-@blp.alt_response(422, schema="Error", description="Title or body refused (field: title, body)")
-@token_required
+@blp.errors({403: "Only members post", 404: "No such community, or a private one you are not in",
+             409: "The community is archived (code archived)", 422: "Title or body refused (field: title, body)"})
 @blp.arguments(DiscussionCreateArgs)
 def start_discussion(args, slug):
     """Start a discussion (members).
@@ -182,9 +162,7 @@ def start_discussion(args, slug):
 
 @blp.route("/discussions/<int:discussion_id>")
 @blp.response(200, DiscussionSchema)
-@blp.alt_response(401, schema="Error", description="Not authenticated")
-@blp.alt_response(404, schema="Error", description="No such discussion, or one you cannot read")
-@token_required
+@blp.errors({404: "No such discussion, or one you cannot read"})
 def get_discussion(discussion_id):
     """One discussion with its opening post, its state and what you may do with it."""
     return detail_of(permissions.access_discussion_or_404(discussion_id, current_user))
@@ -192,11 +170,8 @@ def get_discussion(discussion_id):
 
 @blp.route("/discussions/<int:discussion_id>", methods=["PATCH"])
 @blp.response(200, DiscussionSchema)
-@blp.alt_response(401, schema="Error", description="Not authenticated")
-@blp.alt_response(403, schema="Error", description="Neither the author nor a coordinator")
-@blp.alt_response(404, schema="Error", description="No such discussion, or one you cannot read")
-@blp.alt_response(422, schema="Error", description="Input refused, or edit_note missing (field)")
-@token_required
+@blp.errors({403: "Neither the author nor a coordinator", 404: "No such discussion, or one you cannot read",
+             422: "Input refused, or edit_note missing (field)"})
 @blp.arguments(DiscussionUpdateArgs)
 def edit_discussion(args, discussion_id):
     """Edit the title or opening post (the author; coordinators with an `edit_note`, which is
@@ -209,10 +184,7 @@ def edit_discussion(args, discussion_id):
 
 @blp.route("/discussions/<int:discussion_id>/pin", methods=["POST"])
 @blp.response(200, DiscussionSchema)
-@blp.alt_response(401, schema="Error", description="Not authenticated")
-@blp.alt_response(403, schema="Error", description="You do not coordinate this community")
-@blp.alt_response(404, schema="Error", description="No such discussion, or one you cannot read")
-@token_required
+@blp.errors({403: "You do not coordinate this community", 404: "No such discussion, or one you cannot read"})
 @blp.arguments(PinArgs)
 def pin(args, discussion_id):
     """Pin a discussion to the top of the list, or unpin it (coordinators)."""
@@ -222,11 +194,8 @@ def pin(args, discussion_id):
 
 @blp.route("/discussions/<int:discussion_id>/lock", methods=["POST"])
 @blp.response(200, DiscussionSchema)
-@blp.alt_response(401, schema="Error", description="Not authenticated")
-@blp.alt_response(403, schema="Error", description="You do not coordinate this community")
-@blp.alt_response(404, schema="Error", description="No such discussion, or one you cannot read")
-@blp.alt_response(422, schema="Error", description="Reason too long (field: reason)")
-@token_required
+@blp.errors({403: "You do not coordinate this community", 404: "No such discussion, or one you cannot read",
+             422: "Reason too long (field: reason)"})
 @blp.arguments(LockArgs)
 def lock(args, discussion_id):
     """Lock a discussion (no new replies), with a reason shown to readers, or unlock it
@@ -237,11 +206,9 @@ def lock(args, discussion_id):
 
 @blp.route("/discussions/<int:discussion_id>/answer", methods=["POST"])
 @blp.response(200, DiscussionSchema)
-@blp.alt_response(401, schema="Error", description="Not authenticated")
-@blp.alt_response(403, schema="Error", description="Neither the discussion's author nor a coordinator")
-@blp.alt_response(404, schema="Error", description="No such discussion, or one you cannot read")
-@blp.alt_response(422, schema="Error", description="Not a (remaining) reply of this discussion (field: reply_id)")
-@token_required
+@blp.errors({403: "Neither the discussion's author nor a coordinator",
+             404: "No such discussion, or one you cannot read",
+             422: "Not a (remaining) reply of this discussion (field: reply_id)"})
 @blp.arguments(AnswerArgs)
 def accept_answer(args, discussion_id):
     """Mark one reply as the answer, or clear the mark with `reply_id: null` (the person who
@@ -250,7 +217,7 @@ def accept_answer(args, discussion_id):
     reply = None
     if args["reply_id"] is not None:
         reply = _reply_of(discussion, args["reply_id"], "reply_id", _l("Choose a reply of this discussion."))
-    with _api_field("reply", "reply_id"):
+    with api_field("reply", "reply_id"):
         actions.accept_answer(current_user, discussion, reply)
     return detail_of(discussion)
 
@@ -259,9 +226,7 @@ def accept_answer(args, discussion_id):
 
 @blp.route("/discussions/<int:discussion_id>/replies")
 @blp.response(200, ReplyPageSchema)
-@blp.alt_response(401, schema="Error", description="Not authenticated")
-@blp.alt_response(404, schema="Error", description="No such discussion, or one you cannot read")
-@token_required
+@blp.errors({404: "No such discussion, or one you cannot read"})
 @blp.arguments(PageArgs, location="query")
 def list_replies(args, discussion_id):
     """The replies in order, 50 a page. Removed replies keep their number and place, with
@@ -279,13 +244,9 @@ def list_replies(args, discussion_id):
 
 @blp.route("/discussions/<int:discussion_id>/replies", methods=["POST"])
 @blp.response(201, ReplySchema)
-@blp.alt_response(401, schema="Error", description="Not authenticated")
-@blp.alt_response(403, schema="Error", description="Only members reply")
-@blp.alt_response(404, schema="Error", description="No such discussion, or one you cannot read")
-@blp.alt_response(409, schema="Error", description="The discussion is locked (code locked) or the community "
-                                                    "archived (code archived)")
-@blp.alt_response(422, schema="Error", description="Body refused, or quote_of is not a reply of this discussion")
-@token_required
+@blp.errors({403: "Only members reply", 404: "No such discussion, or one you cannot read",
+             409: "The discussion is locked (code locked) or the community archived (code archived)",
+             422: "Body refused, or quote_of is not a reply of this discussion"})
 @blp.arguments(ReplyCreateArgs)
 def post_reply(args, discussion_id):
     """Reply (members), optionally quoting another reply of the same discussion.
@@ -306,9 +267,7 @@ def post_reply(args, discussion_id):
 
 @blp.route("/replies/<int:reply_id>")
 @blp.response(200, ReplySchema)
-@blp.alt_response(401, schema="Error", description="Not authenticated")
-@blp.alt_response(404, schema="Error", description="No such reply, or one you cannot read")
-@token_required
+@blp.errors({404: "No such reply, or one you cannot read"})
 def get_reply(reply_id):
     """One reply."""
     return reply_detail(permissions.access_reply_or_404(reply_id, current_user))
@@ -316,11 +275,8 @@ def get_reply(reply_id):
 
 @blp.route("/replies/<int:reply_id>", methods=["PATCH"])
 @blp.response(200, ReplySchema)
-@blp.alt_response(401, schema="Error", description="Not authenticated")
-@blp.alt_response(403, schema="Error", description="Neither the author nor a coordinator, or the reply is removed")
-@blp.alt_response(404, schema="Error", description="No such reply, or one you cannot read")
-@blp.alt_response(422, schema="Error", description="Body refused, or edit_note missing (field)")
-@token_required
+@blp.errors({403: "Neither the author nor a coordinator, or the reply is removed",
+             404: "No such reply, or one you cannot read", 422: "Body refused, or edit_note missing (field)"})
 @blp.arguments(ReplyUpdateArgs)
 def edit_reply(args, reply_id):
     """Edit a reply (the author; coordinators with an `edit_note`). The previous version is kept."""
@@ -330,10 +286,7 @@ def edit_reply(args, reply_id):
 
 @blp.route("/replies/<int:reply_id>", methods=["DELETE"])
 @blp.response(204)
-@blp.alt_response(401, schema="Error", description="Not authenticated")
-@blp.alt_response(403, schema="Error", description="Only the author removes a reply")
-@blp.alt_response(404, schema="Error", description="No such reply, or one you cannot read")
-@token_required
+@blp.errors({403: "Only the author removes a reply", 404: "No such reply, or one you cannot read"})
 def remove_reply(reply_id):
     """Remove your reply: it stays in the thread as 'removed', its text and history are gone."""
     actions.remove_reply(current_user, permissions.access_reply_or_404(reply_id, current_user))
@@ -341,10 +294,7 @@ def remove_reply(reply_id):
 
 @blp.route("/replies/<int:reply_id>/helpful", methods=["PUT"])
 @blp.response(200, ReplySchema)
-@blp.alt_response(401, schema="Error", description="Not authenticated")
-@blp.alt_response(403, schema="Error", description="Not a member, your own reply, or a removed one")
-@blp.alt_response(404, schema="Error", description="No such reply, or one you cannot read")
-@token_required
+@blp.errors({403: "Not a member, your own reply, or a removed one", 404: "No such reply, or one you cannot read"})
 def mark_helpful(reply_id):
     """Mark a reply as helpful (members, not on their own replies). Marking twice counts once."""
     reply = permissions.access_reply_or_404(reply_id, current_user)
@@ -353,10 +303,7 @@ def mark_helpful(reply_id):
 
 @blp.route("/replies/<int:reply_id>/helpful", methods=["DELETE"])
 @blp.response(200, ReplySchema)
-@blp.alt_response(401, schema="Error", description="Not authenticated")
-@blp.alt_response(403, schema="Error", description="Not a member, your own reply, or a removed one")
-@blp.alt_response(404, schema="Error", description="No such reply, or one you cannot read")
-@token_required
+@blp.errors({403: "Not a member, your own reply, or a removed one", 404: "No such reply, or one you cannot read"})
 def unmark_helpful(reply_id):
     """Take your 'helpful' mark back."""
     reply = permissions.access_reply_or_404(reply_id, current_user)

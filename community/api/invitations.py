@@ -9,7 +9,6 @@ from flask_login import current_user
 from community import permissions
 from community.actions import ActionError, communities as actions
 from community.api import Blueprint
-from community.api.auth import token_required
 from community.api.communities import PER_PAGE, page_body, paginate, summary_of
 from community.api.community_schemas import (
     AcceptInvitationArgs, CommunityMemberSchema, CommunitySummarySchema, InvitationArgs, InvitationPageSchema,
@@ -38,10 +37,8 @@ def invitation_url(token):
 
 @blp.route("/communities/<slug>/invitations")
 @blp.response(200, InvitationPageSchema)
-@blp.alt_response(401, schema="Error", description="Not authenticated")
-@blp.alt_response(403, schema="Error", description="You do not coordinate this community")
-@blp.alt_response(404, schema="Error", description="No such community, or a private one you are not in")
-@token_required
+@blp.errors({403: "You do not coordinate this community",
+             404: "No such community, or a private one you are not in"})
 @blp.arguments(PageArgs, location="query")
 def list_invitations(args, slug):
     """The community's invitation links, newest first, 50 a page (coordinators). The links
@@ -55,11 +52,8 @@ def list_invitations(args, slug):
 
 @blp.route("/communities/<slug>/invitations", methods=["POST"])
 @blp.response(201, NewInvitationSchema)
-@blp.alt_response(401, schema="Error", description="Not authenticated")
-@blp.alt_response(403, schema="Error", description="You do not coordinate this community")
-@blp.alt_response(404, schema="Error", description="No such community, or a private one you are not in")
-@blp.alt_response(409, schema="Error", description="The community is archived")
-@token_required
+@blp.errors({403: "You do not coordinate this community", 404: "No such community, or a private one you are not in",
+             409: "The community is archived"})
 @blp.arguments(InvitationArgs)
 def create_invitation(args, slug):
     """Make an invitation link (coordinators). The token and url are in this answer only."""
@@ -71,10 +65,7 @@ def create_invitation(args, slug):
 
 @blp.route("/communities/<slug>/invitations/<int:invitation_id>", methods=["DELETE"])
 @blp.response(204)
-@blp.alt_response(401, schema="Error", description="Not authenticated")
-@blp.alt_response(403, schema="Error", description="You do not coordinate this community")
-@blp.alt_response(404, schema="Error", description="No such community or invitation")
-@token_required
+@blp.errors({403: "You do not coordinate this community", 404: "No such community or invitation"})
 def revoke_invitation(slug, invitation_id):
     """Withdraw an invitation link (coordinators); people who joined through it stay."""
     community = permissions.access_community_for_managing_or_404(slug, current_user)
@@ -84,11 +75,8 @@ def revoke_invitation(slug, invitation_id):
 
 @blp.route("/communities/<slug>/invitations/users", methods=["POST"])
 @blp.response(201, CommunityMemberSchema)
-@blp.alt_response(401, schema="Error", description="Not authenticated")
-@blp.alt_response(403, schema="Error", description="You do not coordinate this community")
-@blp.alt_response(404, schema="Error", description="No such community, or a private one you are not in")
-@blp.alt_response(409, schema="Error", description="Already a member, or the community is archived")
-@token_required
+@blp.errors({403: "You do not coordinate this community", 404: "No such community, or a private one you are not in",
+             409: "Already a member, or the community is archived"})
 @blp.arguments(InviteUserArgs)
 def invite_user(args, slug):
     """Invite someone who has an account (coordinators); they join when they accept. Someone
@@ -102,11 +90,8 @@ def invite_user(args, slug):
 
 @blp.route("/invitations/accept", methods=["POST"])
 @blp.response(200, CommunitySummarySchema)
-@blp.alt_response(401, schema="Error", description="Not authenticated")
-@blp.alt_response(404, schema="Error", description="Unknown token (code invitation_unknown)")
-@blp.alt_response(409, schema="Error", description="The community is archived")
-@blp.alt_response(410, schema="Error", description="Revoked, expired or used up (code invitation_...)")
-@token_required
+@blp.errors({404: "Unknown token (code invitation_unknown)", 409: "The community is archived",
+             410: "Revoked, expired or used up (code invitation_...)"})
 @blp.arguments(AcceptInvitationArgs)
 def accept_invitation(args):
     """Join the community of an invitation link: the link is the permission."""

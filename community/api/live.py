@@ -7,19 +7,17 @@ like following it over the socket: a thing you may not see is answered as missin
 """
 from flask import abort
 from flask_login import current_user
-from flask_smorest import Blueprint as ReadBlueprint
 from marshmallow import Schema, fields, validate
 
 from community import permissions
 from community.actions import notifications as actions
 from community.api import Blueprint
-from community.api.auth import token_required
 from community.notifications import queries
 from community.realtime.events import CATCH_UP_LIMIT, last_seq
 from community.realtime.reading import readable_events
 
-blp = ReadBlueprint("api_live", __name__, url_prefix="/live",
-                    description="Live updates: catch up on a stream's events after a number")
+blp = Blueprint("api_live", __name__, url_prefix="/live",
+                description="Live updates: catch up on a stream's events after a number")
 notifications_blp = Blueprint("api_notifications", __name__, url_prefix="",
                               description="Notifications and follow levels")
 
@@ -44,9 +42,7 @@ class CatchUpSchema(Schema):
 @blp.route("/<kind>/<int:object_id>/events")
 @blp.arguments(CatchUpArgs, location="query")
 @blp.response(200, CatchUpSchema)
-@blp.alt_response(401, schema="Error", description="Not authenticated")
-@blp.alt_response(404, schema="Error", description=NO_STREAM)
-@token_required
+@blp.errors({404: NO_STREAM})
 def events(args, kind, object_id):
     """Events of a community, discussion, case, trajectory or your own stream (`user`).
 
@@ -111,8 +107,6 @@ class LevelSchema(Schema):
 @notifications_blp.route("/notifications")
 @notifications_blp.arguments(NotificationListArgs, location="query")
 @notifications_blp.response(200, NotificationPageSchema)
-@notifications_blp.alt_response(401, schema="Error", description="Not authenticated")
-@token_required
 def list_notifications(args):
     """Your notifications, newest first (only those about things you may still see)."""
     page, rows = queries.notification_page(current_user, unread_only=args["unread"], number=args["page"])
@@ -123,8 +117,6 @@ def list_notifications(args):
 @notifications_blp.route("/notifications/read", methods=["POST"])
 @notifications_blp.arguments(ReadArgs)
 @notifications_blp.response(200, ReadSchema)
-@notifications_blp.alt_response(401, schema="Error", description="Not authenticated")
-@token_required
 def read_notifications(args):
     """Mark notifications read (all of them when no ids are given)."""
     marked = actions.mark_read(current_user, args["ids"])
@@ -137,9 +129,7 @@ FOLLOW_NOT_FOUND = "No such community, discussion or trajectory, or one you may 
 @notifications_blp.route("/follow/<target>/<int:object_id>", methods=["PUT"])
 @notifications_blp.arguments(LevelArgs)
 @notifications_blp.response(200, LevelSchema)
-@notifications_blp.alt_response(401, schema="Error", description="Not authenticated")
-@notifications_blp.alt_response(404, schema="Error", description=FOLLOW_NOT_FOUND)
-@token_required
+@notifications_blp.errors({404: FOLLOW_NOT_FOUND})
 def set_level(args, target, object_id):
     """Follow level of a community, discussion or trajectory: following, normal or muted."""
     from community.models import Community, Discussion, Trajectory

@@ -7,8 +7,6 @@ What a member may not see answers 404, exactly like something that does not exis
 the caller can read but does not moderate answers 403 (as the other coordinator endpoints do).
 Every list answers with a fixed number of SQL statements (tests/test_api_moderation.py counts them).
 """
-from contextlib import contextmanager
-
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask import abort
@@ -18,8 +16,7 @@ from werkzeug.exceptions import NotFound
 
 from community import permissions
 from community.actions import ActionError, moderation as actions
-from community.api import Blueprint
-from community.api.auth import token_required
+from community.api import Blueprint, api_field
 from community.api.communities import page_body, paginate
 from community.api.discussions import detail_of as discussion_detail
 from community.api.moderation_schemas import (
@@ -43,7 +40,6 @@ EXCERPT = 280
 NOT_FOUND = "No such item, or one you cannot see"
 NO_COMMUNITY = "No such community, or a private one you are not in"
 NOT_MODERATOR = "You do not coordinate this community"
-NOT_AUTHENTICATED = "Not authenticated"
 
 
 # --- loading and authorising -------------------------------------------------------------------------
@@ -83,17 +79,6 @@ def _community_named(value):
         except NotFound:
             return None
     return None
-
-
-@contextmanager
-def _api_field(form_field, api_field):
-    """The actions name fields as the page forms do; say the API's name for the same input."""
-    try:
-        yield
-    except ActionError as error:
-        if error.field == form_field:
-            error.field = api_field
-        raise
 
 
 # --- reading helpers (no writes here) ---------------------------------------------------------------
@@ -223,13 +208,10 @@ def _audit_page(condition, args):
 
 @blp.route("/reports", methods=["POST"])
 @blp.response(201, ReportSchema)
-@blp.alt_response(401, schema="Error", description=NOT_AUTHENTICATED)
-@blp.alt_response(403, schema="Error", description="Your own post, or one its author removed")
-@blp.alt_response(404, schema="Error", description=NOT_FOUND)
-@blp.alt_response(409, schema="Error", description="You already reported this and it is still open")
-@blp.alt_response(422, schema="Error", description="Unknown target or reason, note missing for 'other' (field)")
-@blp.alt_response(429, schema="Error", description="Too many reports in the last hour (code rate_limited)")
-@token_required
+@blp.errors({403: "Your own post, or one its author removed", 404: NOT_FOUND,
+             409: "You already reported this and it is still open",
+             422: "Unknown target or reason, note missing for 'other' (field)",
+             429: "Too many reports in the last hour (code rate_limited)"})
 @blp.arguments(ReportArgs)
 def report(args):
     """Report a reply, discussion or practice case to the community's coordinators. Something you
@@ -244,10 +226,7 @@ def report(args):
 
 @blp.route("/communities/<slug>/reports")
 @blp.response(200, ReportGroupPageSchema)
-@blp.alt_response(401, schema="Error", description=NOT_AUTHENTICATED)
-@blp.alt_response(403, schema="Error", description=NOT_MODERATOR)
-@blp.alt_response(404, schema="Error", description=NO_COMMUNITY)
-@token_required
+@blp.errors({403: NOT_MODERATOR, 404: NO_COMMUNITY})
 @blp.arguments(ReportListArgs, location="query")
 def community_reports(args, slug):
     """The community's review queue: open reports grouped by item, the item with the newest
@@ -258,9 +237,7 @@ def community_reports(args, slug):
 
 @blp.route("/reports")
 @blp.response(200, ReportGroupPageSchema)
-@blp.alt_response(401, schema="Error", description=NOT_AUTHENTICATED)
-@blp.alt_response(403, schema="Error", description="Only platform administrators")
-@token_required
+@blp.errors({403: "Only platform administrators"})
 @blp.arguments(ReportListArgs, location="query")
 def all_reports(args):
     """The review queue of every community (administrators)."""
@@ -272,12 +249,9 @@ def all_reports(args):
 
 @blp.route("/moderation/<target>/<int:item_id>/hide", methods=["POST"])
 @blp.response(200, ModerationResultSchema)
-@blp.alt_response(401, schema="Error", description=NOT_AUTHENTICATED)
-@blp.alt_response(403, schema="Error", description=NOT_MODERATOR)
-@blp.alt_response(404, schema="Error", description=NOT_FOUND + " (target: reply, discussion or case)")
-@blp.alt_response(409, schema="Error", description="Already hidden, or a reply its author removed")
-@blp.alt_response(422, schema="Error", description="Reason missing or too long (field: reason)")
-@token_required
+@blp.errors({403: NOT_MODERATOR, 404: NOT_FOUND + " (target: reply, discussion or case)",
+             409: "Already hidden, or a reply its author removed",
+             422: "Reason missing or too long (field: reason)"})
 @blp.arguments(HideArgs)
 def hide(args, target, item_id):
     """Hide an item (coordinators). Its author still sees it with your reason, moderators see it
@@ -292,11 +266,7 @@ def hide(args, target, item_id):
 
 @blp.route("/moderation/<target>/<int:item_id>/restore", methods=["POST"])
 @blp.response(200, ModerationResultSchema)
-@blp.alt_response(401, schema="Error", description=NOT_AUTHENTICATED)
-@blp.alt_response(403, schema="Error", description=NOT_MODERATOR)
-@blp.alt_response(404, schema="Error", description=NOT_FOUND)
-@blp.alt_response(409, schema="Error", description="Not hidden")
-@token_required
+@blp.errors({403: NOT_MODERATOR, 404: NOT_FOUND, 409: "Not hidden"})
 def restore(target, item_id):
     """Show a hidden item to everyone again (coordinators)."""
     item = _moderated_item(target, item_id)
@@ -306,12 +276,8 @@ def restore(target, item_id):
 
 @blp.route("/moderation/<target>/<int:item_id>/dismiss", methods=["POST"])
 @blp.response(200, ModerationResultSchema)
-@blp.alt_response(401, schema="Error", description=NOT_AUTHENTICATED)
-@blp.alt_response(403, schema="Error", description=NOT_MODERATOR)
-@blp.alt_response(404, schema="Error", description=NOT_FOUND)
-@blp.alt_response(409, schema="Error", description="No open reports on it")
-@blp.alt_response(422, schema="Error", description="Reason too long (field: reason)")
-@token_required
+@blp.errors({403: NOT_MODERATOR, 404: NOT_FOUND, 409: "No open reports on it",
+             422: "Reason too long (field: reason)"})
 @blp.arguments(DismissArgs)
 def dismiss(args, target, item_id):
     """Close the open reports on an item without acting on it (coordinators); the reporters can
@@ -325,12 +291,9 @@ def dismiss(args, target, item_id):
 
 @blp.route("/discussions/<int:discussion_id>/move", methods=["POST"])
 @blp.response(200, DiscussionSchema)
-@blp.alt_response(401, schema="Error", description=NOT_AUTHENTICATED)
-@blp.alt_response(403, schema="Error", description="You do not coordinate both communities")
-@blp.alt_response(404, schema="Error", description="No such discussion, or one you cannot read")
-@blp.alt_response(409, schema="Error", description="A practice case's own discussion moves with its case")
-@blp.alt_response(422, schema="Error", description="No such community, or the same one (field: community)")
-@token_required
+@blp.errors({403: "You do not coordinate both communities", 404: "No such discussion, or one you cannot read",
+             409: "A practice case's own discussion moves with its case",
+             422: "No such community, or the same one (field: community)"})
 @blp.arguments(DiscussionMoveArgs)
 def move(args, discussion_id):
     """Move a discussion to another community you coordinate (`community`: its slug or id). Its
@@ -348,10 +311,7 @@ def move(args, discussion_id):
 
 @blp.route("/communities/<slug>/sanctions")
 @blp.response(200, SanctionPageSchema)
-@blp.alt_response(401, schema="Error", description=NOT_AUTHENTICATED)
-@blp.alt_response(403, schema="Error", description=NOT_MODERATOR)
-@blp.alt_response(404, schema="Error", description=NO_COMMUNITY)
-@token_required
+@blp.errors({403: NOT_MODERATOR, 404: NO_COMMUNITY})
 @blp.arguments(SanctionListArgs, location="query")
 def list_sanctions(args, slug):
     """Mutes and bans of the community, 50 a page: those in force first, then the ended and
@@ -377,13 +337,9 @@ def list_sanctions(args, slug):
 
 @blp.route("/communities/<slug>/sanctions", methods=["POST"])
 @blp.response(201, SanctionSchema)
-@blp.alt_response(401, schema="Error", description=NOT_AUTHENTICATED)
-@blp.alt_response(403, schema="Error", description=NOT_MODERATOR)
-@blp.alt_response(404, schema="Error", description=NO_COMMUNITY)
-@blp.alt_response(409, schema="Error", description="A mute (or ban) of this member is already in force")
-@blp.alt_response(422, schema="Error", description="No such account, yourself, a coordinator or admin (field: "
-                                                    "user_id); end missing, past or too far (field: ends_at)")
-@token_required
+@blp.errors({403: NOT_MODERATOR, 404: NO_COMMUNITY, 409: "A mute (or ban) of this member is already in force",
+             422: "No such account, yourself, a coordinator or admin (field: user_id); "
+                  "end missing, past or too far (field: ends_at)"})
 @blp.arguments(SanctionArgs)
 def create_sanction(args, slug):
     """Mute a member (they read but cannot post until `ends_at`) or ban them (they lose their
@@ -393,7 +349,7 @@ def create_sanction(args, slug):
     member = permissions.get_row(User, args["user_id"])
     if member is None:
         raise ActionError(_l("There is no account with this number."), field="user_id")
-    with _api_field("user", "user_id"):
+    with api_field("user", "user_id"):
         if args["kind"] == "mute":
             sanction = actions.mute(current_user, community, member, args["ends_at"], args["reason"])
         else:
@@ -403,11 +359,8 @@ def create_sanction(args, slug):
 
 @blp.route("/sanctions/<int:sanction_id>/lift", methods=["POST"])
 @blp.response(200, SanctionSchema)
-@blp.alt_response(401, schema="Error", description=NOT_AUTHENTICATED)
-@blp.alt_response(403, schema="Error", description=NOT_MODERATOR)
-@blp.alt_response(404, schema="Error", description="No such sanction, or one in a community you cannot read")
-@blp.alt_response(409, schema="Error", description="It has already ended or was lifted")
-@token_required
+@blp.errors({403: NOT_MODERATOR, 404: "No such sanction, or one in a community you cannot read",
+             409: "It has already ended or was lifted"})
 def lift(sanction_id):
     """End a mute or ban now (coordinators)."""
     sanction = permissions.get_row(Sanction, sanction_id)
@@ -423,11 +376,7 @@ def lift(sanction_id):
 
 @blp.route("/communities/<slug>/audit")
 @blp.response(200, AuditPageSchema)
-@blp.alt_response(401, schema="Error", description=NOT_AUTHENTICATED)
-@blp.alt_response(403, schema="Error", description=NOT_MODERATOR)
-@blp.alt_response(404, schema="Error", description=NO_COMMUNITY)
-@blp.alt_response(422, schema="Error", description="Unknown action or member_id")
-@token_required
+@blp.errors({403: NOT_MODERATOR, 404: NO_COMMUNITY, 422: "Unknown action or member_id"})
 @blp.arguments(AuditListArgs, location="query")
 def community_audit(args, slug):
     """Every moderation step in the community, newest first, 50 a page; filter by `action` and
@@ -438,10 +387,7 @@ def community_audit(args, slug):
 
 @blp.route("/audit")
 @blp.response(200, AuditPageSchema)
-@blp.alt_response(401, schema="Error", description=NOT_AUTHENTICATED)
-@blp.alt_response(403, schema="Error", description="Only platform administrators")
-@blp.alt_response(422, schema="Error", description="Unknown action or member_id")
-@token_required
+@blp.errors({403: "Only platform administrators", 422: "Unknown action or member_id"})
 @blp.arguments(AuditListArgs, location="query")
 def platform_audit(args):
     """The audit log of the whole platform, account steps included (administrators)."""

@@ -1,9 +1,8 @@
 import sqlalchemy as sa
 from flask_login import current_user
-from flask_smorest import Blueprint
 
 from community import permissions
-from community.api.auth import token_required
+from community.api import Blueprint
 from community.api.schemas import OrganisationListArgs, OrganisationPageSchema, OrganisationSchema
 from community.models import Organisation
 from community.pagination import Page, like_pattern
@@ -17,8 +16,6 @@ PER_PAGE = 50
 @blp.route("")
 @blp.arguments(OrganisationListArgs, location="query")
 @blp.response(200, OrganisationPageSchema)
-@blp.alt_response(401, schema="Error", description="Not authenticated")
-@token_required
 def list_organisations(args):
     """Active organisations, by name, 50 a page."""
     stmt = sa.select(Organisation).where(Organisation.status == "active")
@@ -38,8 +35,7 @@ def list_organisations(args):
 
 @blp.route("/<int:org_id>")
 @blp.response(200, OrganisationSchema)
-@blp.alt_response(404, schema="Error", description="No such organisation")
-@token_required
+@blp.errors({404: "No such organisation"})
 def get_organisation(org_id):
     """One organisation."""
     return permissions.access_organisation_or_404(org_id, current_user)

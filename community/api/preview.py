@@ -7,7 +7,6 @@ from community import markup
 from community.actions.content import users_for_mentions
 from community.actions.validate import clean_text
 from community.api import Blueprint
-from community.api.auth import token_required
 from community.api.content_schemas import PREVIEW_MAX, PreviewArgs, PreviewSchema
 
 blp = Blueprint("api_preview", __name__, url_prefix="/preview", description="Markdown preview for the composer")
@@ -15,10 +14,8 @@ blp = Blueprint("api_preview", __name__, url_prefix="/preview", description="Mar
 
 @blp.route("", methods=["POST"])
 @blp.response(200, PreviewSchema)
-@blp.alt_response(400, schema="Error", description="Signed in with a session but no CSRF header (code csrf_failed)")
-@blp.alt_response(401, schema="Error", description="Not authenticated")
-@blp.alt_response(422, schema="Error", description=f"No text, or more than {PREVIEW_MAX} characters")
-@token_required
+@blp.errors({400: "Signed in with a session but no CSRF header (code csrf_failed)",
+             422: f"No text, or more than {PREVIEW_MAX} characters"})
 @blp.arguments(PreviewArgs)
 def preview(args):
     """Render markdown as a post would show it. Nothing is stored."""

@@ -12,7 +12,6 @@ from flask_login import current_user
 from community import permissions
 from community.actions import scan as actions
 from community.api import Blueprint
-from community.api.auth import token_required
 from community.api.communities import page_body, paginate
 from community.api.scan_schemas import (
     CodeListSchema, ResultsSchema, RoundCreateArgs, RoundListArgs, RoundPageSchema, RoundSchema,
@@ -25,7 +24,6 @@ from community.scan.results import response_counts, round_results, sector_key, s
 blp = Blueprint("api_scan", __name__, url_prefix="",
                 description="Learning-culture scan: rounds and aggregated results (groups of at least 5 only)")
 PER_PAGE = 30
-NOT_AUTHENTICATED = "Not authenticated"
 NO_ORGANISATION = "No such company, or you do not manage it"
 NO_ROUND = "No such round, or one of a company you do not manage"
 
@@ -61,9 +59,7 @@ def _one(scan_round):
 
 @blp.route("/organisations/<int:org_id>/scan-rounds")
 @blp.response(200, RoundPageSchema)
-@blp.alt_response(401, schema="Error", description=NOT_AUTHENTICATED)
-@blp.alt_response(404, schema="Error", description=NO_ORGANISATION)
-@token_required
+@blp.errors({404: NO_ORGANISATION})
 @blp.arguments(RoundListArgs, location="query")
 def list_rounds(args, org_id):
     """The company's rounds, newest first, 30 a page."""
@@ -78,10 +74,7 @@ def list_rounds(args, org_id):
 
 @blp.route("/organisations/<int:org_id>/scan-rounds", methods=["POST"])
 @blp.response(201, RoundSchema)
-@blp.alt_response(401, schema="Error", description=NOT_AUTHENTICATED)
-@blp.alt_response(404, schema="Error", description=NO_ORGANISATION)
-@blp.alt_response(422, schema="Error", description="Input refused (field names it)")
-@token_required
+@blp.errors({404: NO_ORGANISATION, 422: "Input refused (field names it)"})
 @blp.arguments(RoundCreateArgs)
 def create_round(args, org_id):
     """Open a round: an anonymous link for employees, one for management, and optionally
@@ -92,9 +85,7 @@ def create_round(args, org_id):
 
 @blp.route("/scan-rounds/<int:round_id>")
 @blp.response(200, RoundSchema)
-@blp.alt_response(401, schema="Error", description=NOT_AUTHENTICATED)
-@blp.alt_response(404, schema="Error", description=NO_ROUND)
-@token_required
+@blp.errors({404: NO_ROUND})
 def get_round(round_id):
     """One round with its links and counts (group sizes under 5 are null)."""
     return _one(permissions.access_scan_round_or_404(round_id, current_user))
@@ -102,9 +93,7 @@ def get_round(round_id):
 
 @blp.route("/scan-rounds/<int:round_id>/codes")
 @blp.response(200, CodeListSchema)
-@blp.alt_response(401, schema="Error", description=NOT_AUTHENTICATED)
-@blp.alt_response(404, schema="Error", description=NO_ROUND)
-@token_required
+@blp.errors({404: NO_ROUND})
 def list_codes(round_id):
     """The round's invitation codes, to hand out."""
     scan_round = permissions.access_scan_round_or_404(round_id, current_user)
@@ -115,10 +104,7 @@ def list_codes(round_id):
 
 @blp.route("/scan-rounds/<int:round_id>/close", methods=["POST"])
 @blp.response(200, RoundSchema)
-@blp.alt_response(401, schema="Error", description=NOT_AUTHENTICATED)
-@blp.alt_response(404, schema="Error", description=NO_ROUND)
-@blp.alt_response(409, schema="Error", description="Already closed")
-@token_required
+@blp.errors({404: NO_ROUND, 409: "Already closed"})
 def close_round(round_id):
     """Close the round now: no more answers, the results are final."""
     scan_round = permissions.access_scan_round_or_404(round_id, current_user)
@@ -127,9 +113,7 @@ def close_round(round_id):
 
 @blp.route("/scan-rounds/<int:round_id>", methods=["DELETE"])
 @blp.response(204)
-@blp.alt_response(401, schema="Error", description=NOT_AUTHENTICATED)
-@blp.alt_response(404, schema="Error", description=NO_ROUND)
-@token_required
+@blp.errors({404: NO_ROUND})
 def delete_round(round_id):
     """Delete the round with all its responses and codes, for good."""
     actions.delete_round(current_user, permissions.access_scan_round_or_404(round_id, current_user))
@@ -145,9 +129,7 @@ def _group(results, variant, group, names):
 
 @blp.route("/scan-rounds/<int:round_id>/results")
 @blp.response(200, ResultsSchema)
-@blp.alt_response(401, schema="Error", description=NOT_AUTHENTICATED)
-@blp.alt_response(404, schema="Error", description=NO_ROUND)
-@token_required
+@blp.errors({404: NO_ROUND})
 def get_results(round_id):
     """Aggregates per dimension (mean 1-5, spread, n) for employees and management, each only
     with at least 5 respondents and only once the round is closed; change against the previous

@@ -15,7 +15,6 @@ from flask_login import current_user
 from community import permissions
 from community.actions import ActionError, trajectories as actions
 from community.api import Blueprint
-from community.api.auth import token_required
 from community.api.communities import page_body, paginate
 from community.api.trajectory_schemas import (
     DoneArgs, EntryCreateArgs, EntryListArgs, EntryPageSchema, EntrySchema, FollowSchema, LinkCreateArgs,
@@ -37,7 +36,6 @@ ENTRIES_PER_PAGE = 50
 EDITABLE = ("title", "goal", "visibility", "planned_start", "planned_end")
 MILESTONE_EDITABLE = ("title", "description", "due_date")
 
-NOT_AUTHENTICATED = "Not authenticated"
 NO_TRAJECTORY = "No such trajectory, or a confidential one you are not part of"
 NO_MILESTONE = "No such milestone, or one of a confidential trajectory you are not part of"
 NOT_OWNER = "Only the company's managers (and admins) change this"
@@ -147,8 +145,6 @@ def _access_link_or_404(link_id):
 
 @blp.route("/trajectories")
 @blp.response(200, TrajectoryPageSchema)
-@blp.alt_response(401, schema="Error", description=NOT_AUTHENTICATED)
-@token_required
 @blp.arguments(TrajectoryListArgs, location="query")
 def list_trajectories(args):
     """The trajectories you may see, 30 a page, newest first. Filter by `organisation` (id),
@@ -177,11 +173,8 @@ def list_trajectories(args):
 
 @blp.route("/trajectories", methods=["POST"])
 @blp.response(201, TrajectorySchema)
-@blp.alt_response(401, schema="Error", description=NOT_AUTHENTICATED)
-@blp.alt_response(403, schema="Error", description="Only managers of the company start its trajectories")
-@blp.alt_response(404, schema="Error", description="No such organisation or community (or a private one)")
-@blp.alt_response(422, schema="Error", description="Input refused (field names it)")
-@token_required
+@blp.errors({403: "Only managers of the company start its trajectories",
+             404: "No such organisation or community (or a private one)", 422: "Input refused (field names it)"})
 @blp.arguments(TrajectoryCreateArgs)
 def create_trajectory(args):
     """Start a trajectory for a company you manage, hosted in a community you are a member of.
@@ -194,9 +187,7 @@ def create_trajectory(args):
 
 @blp.route("/trajectories/<int:trajectory_id>")
 @blp.response(200, TrajectorySchema)
-@blp.alt_response(401, schema="Error", description=NOT_AUTHENTICATED)
-@blp.alt_response(404, schema="Error", description=NO_TRAJECTORY)
-@token_required
+@blp.errors({404: NO_TRAJECTORY})
 def get_trajectory(trajectory_id):
     """One trajectory with its goal, participants and milestones."""
     return detail_of(permissions.access_trajectory_or_404(trajectory_id, current_user))
@@ -204,11 +195,7 @@ def get_trajectory(trajectory_id):
 
 @blp.route("/trajectories/<int:trajectory_id>", methods=["PATCH"])
 @blp.response(200, TrajectorySchema)
-@blp.alt_response(401, schema="Error", description=NOT_AUTHENTICATED)
-@blp.alt_response(403, schema="Error", description=NOT_OWNER)
-@blp.alt_response(404, schema="Error", description=NO_TRAJECTORY)
-@blp.alt_response(422, schema="Error", description="Input refused (field names it)")
-@token_required
+@blp.errors({403: NOT_OWNER, 404: NO_TRAJECTORY, 422: "Input refused (field names it)"})
 @blp.arguments(TrajectoryUpdateArgs)
 def update_trajectory(args, trajectory_id):
     """Change title, goal, visibility or dates. Fields left out stay as they are."""
@@ -219,12 +206,8 @@ def update_trajectory(args, trajectory_id):
 
 @blp.route("/trajectories/<int:trajectory_id>/status", methods=["POST"])
 @blp.response(200, TrajectorySchema)
-@blp.alt_response(401, schema="Error", description=NOT_AUTHENTICATED)
-@blp.alt_response(403, schema="Error", description=NOT_OWNER)
-@blp.alt_response(404, schema="Error", description=NO_TRAJECTORY)
-@blp.alt_response(409, schema="Error", description="Not a possible move (code invalid_transition)")
-@blp.alt_response(422, schema="Error", description="Evaluation missing or too short (field: evaluation)")
-@token_required
+@blp.errors({403: NOT_OWNER, 404: NO_TRAJECTORY, 409: "Not a possible move (code invalid_transition)",
+             422: "Evaluation missing or too short (field: evaluation)"})
 @blp.arguments(StatusArgs)
 def change_status(args, trajectory_id):
     """concept -> active <-> paused; active or paused -> completed, with an `evaluation`."""
@@ -236,12 +219,8 @@ def change_status(args, trajectory_id):
 
 @blp.route("/trajectories/<int:trajectory_id>/participants", methods=["POST"])
 @blp.response(201, ParticipantSchema)
-@blp.alt_response(401, schema="Error", description=NOT_AUTHENTICATED)
-@blp.alt_response(403, schema="Error", description=NOT_OWNER)
-@blp.alt_response(404, schema="Error", description=NO_TRAJECTORY)
-@blp.alt_response(409, schema="Error", description="Already takes part")
-@blp.alt_response(422, schema="Error", description="No such active user, or an unknown role")
-@token_required
+@blp.errors({403: NOT_OWNER, 404: NO_TRAJECTORY, 409: "Already takes part",
+             422: "No such active user, or an unknown role"})
 @blp.arguments(ParticipantArgs)
 def add_participant(args, trajectory_id):
     """Add someone as employee, coach (teacher) or student."""
@@ -255,10 +234,8 @@ def add_participant(args, trajectory_id):
 
 @blp.route("/trajectories/<int:trajectory_id>/participants/<int:user_id>", methods=["DELETE"])
 @blp.response(204)
-@blp.alt_response(401, schema="Error", description=NOT_AUTHENTICATED)
-@blp.alt_response(403, schema="Error", description="Only owners remove others (participants may leave)")
-@blp.alt_response(404, schema="Error", description=NO_TRAJECTORY + ", or the user does not take part")
-@token_required
+@blp.errors({403: "Only owners remove others (participants may leave)",
+             404: NO_TRAJECTORY + ", or the user does not take part"})
 def remove_participant(trajectory_id, user_id):
     """Remove a participant (owners), or leave (participants themselves)."""
     trajectory = permissions.access_trajectory_or_404(trajectory_id, current_user)
@@ -272,9 +249,7 @@ def remove_participant(trajectory_id, user_id):
 
 @blp.route("/trajectories/<int:trajectory_id>/milestones")
 @blp.response(200, MilestoneListSchema)
-@blp.alt_response(401, schema="Error", description=NOT_AUTHENTICATED)
-@blp.alt_response(404, schema="Error", description=NO_TRAJECTORY)
-@token_required
+@blp.errors({404: NO_TRAJECTORY})
 def list_milestones(trajectory_id):
     """The milestones in their order."""
     trajectory = permissions.access_trajectory_or_404(trajectory_id, current_user)
@@ -283,11 +258,7 @@ def list_milestones(trajectory_id):
 
 @blp.route("/trajectories/<int:trajectory_id>/milestones", methods=["POST"])
 @blp.response(201, MilestoneSchema)
-@blp.alt_response(401, schema="Error", description=NOT_AUTHENTICATED)
-@blp.alt_response(403, schema="Error", description=NOT_OWNER)
-@blp.alt_response(404, schema="Error", description=NO_TRAJECTORY)
-@blp.alt_response(422, schema="Error", description="Input refused, e.g. a due date before the start")
-@token_required
+@blp.errors({403: NOT_OWNER, 404: NO_TRAJECTORY, 422: "Input refused, e.g. a due date before the start"})
 @blp.arguments(MilestoneCreateArgs)
 def add_milestone(args, trajectory_id):
     """Add a milestone at the end."""
@@ -297,11 +268,7 @@ def add_milestone(args, trajectory_id):
 
 @blp.route("/milestones/<int:milestone_id>", methods=["PATCH"])
 @blp.response(200, MilestoneSchema)
-@blp.alt_response(401, schema="Error", description=NOT_AUTHENTICATED)
-@blp.alt_response(403, schema="Error", description=NOT_OWNER)
-@blp.alt_response(404, schema="Error", description=NO_MILESTONE)
-@blp.alt_response(422, schema="Error", description="Input refused (field names it)")
-@token_required
+@blp.errors({403: NOT_OWNER, 404: NO_MILESTONE, 422: "Input refused (field names it)"})
 @blp.arguments(MilestoneUpdateArgs)
 def update_milestone(args, milestone_id):
     """Change title, description or due date. Fields left out stay as they are."""
@@ -312,10 +279,7 @@ def update_milestone(args, milestone_id):
 
 @blp.route("/milestones/<int:milestone_id>/done", methods=["POST"])
 @blp.response(200, MilestoneSchema)
-@blp.alt_response(401, schema="Error", description=NOT_AUTHENTICATED)
-@blp.alt_response(403, schema="Error", description=NOT_OWNER)
-@blp.alt_response(404, schema="Error", description=NO_MILESTONE)
-@token_required
+@blp.errors({403: NOT_OWNER, 404: NO_MILESTONE})
 @blp.arguments(DoneArgs)
 def set_done(args, milestone_id):
     """Mark done (`done: true`) or open again (which also clears a sign-off)."""
@@ -325,11 +289,7 @@ def set_done(args, milestone_id):
 
 @blp.route("/milestones/<int:milestone_id>/sign-off", methods=["POST"])
 @blp.response(200, MilestoneSchema)
-@blp.alt_response(401, schema="Error", description=NOT_AUTHENTICATED)
-@blp.alt_response(403, schema="Error", description="Only a coach participant signs off")
-@blp.alt_response(404, schema="Error", description=NO_MILESTONE)
-@blp.alt_response(409, schema="Error", description="Already signed off")
-@token_required
+@blp.errors({403: "Only a coach participant signs off", 404: NO_MILESTONE, 409: "Already signed off"})
 def sign_off(milestone_id):
     """Sign the milestone off (aftekenen) as its trajectory's coach; it is then done as well."""
     milestone = permissions.access_milestone_or_404(milestone_id, current_user)
@@ -338,10 +298,7 @@ def sign_off(milestone_id):
 
 @blp.route("/milestones/<int:milestone_id>/move", methods=["POST"])
 @blp.response(200, MilestoneListSchema)
-@blp.alt_response(401, schema="Error", description=NOT_AUTHENTICATED)
-@blp.alt_response(403, schema="Error", description=NOT_OWNER)
-@blp.alt_response(404, schema="Error", description=NO_MILESTONE)
-@token_required
+@blp.errors({403: NOT_OWNER, 404: NO_MILESTONE})
 @blp.arguments(MoveArgs)
 def move_milestone(args, milestone_id):
     """Swap with the milestone before (`up`) or after (`down`); answers the new order."""
@@ -352,10 +309,7 @@ def move_milestone(args, milestone_id):
 
 @blp.route("/milestones/<int:milestone_id>", methods=["DELETE"])
 @blp.response(204)
-@blp.alt_response(401, schema="Error", description=NOT_AUTHENTICATED)
-@blp.alt_response(403, schema="Error", description=NOT_OWNER)
-@blp.alt_response(404, schema="Error", description=NO_MILESTONE)
-@token_required
+@blp.errors({403: NOT_OWNER, 404: NO_MILESTONE})
 def delete_milestone(milestone_id):
     """Delete a milestone (log entries and links keep existing, without it)."""
     actions.delete_milestone(current_user, permissions.access_milestone_or_404(milestone_id, current_user))
@@ -365,9 +319,7 @@ def delete_milestone(milestone_id):
 
 @blp.route("/trajectories/<int:trajectory_id>/entries")
 @blp.response(200, EntryPageSchema)
-@blp.alt_response(401, schema="Error", description=NOT_AUTHENTICATED)
-@blp.alt_response(404, schema="Error", description=NO_TRAJECTORY)
-@token_required
+@blp.errors({404: NO_TRAJECTORY})
 @blp.arguments(EntryListArgs, location="query")
 def list_entries(args, trajectory_id):
     """The learning log (leeropbrengsten), 50 a page, newest first."""
@@ -380,11 +332,8 @@ def list_entries(args, trajectory_id):
 
 @blp.route("/trajectories/<int:trajectory_id>/entries", methods=["POST"])
 @blp.response(201, EntrySchema)
-@blp.alt_response(401, schema="Error", description=NOT_AUTHENTICATED)
-@blp.alt_response(403, schema="Error", description="Only participants and owners, while not completed")
-@blp.alt_response(404, schema="Error", description=NO_TRAJECTORY)
-@blp.alt_response(422, schema="Error", description="Input refused (field names it)")
-@token_required
+@blp.errors({403: "Only participants and owners, while not completed", 404: NO_TRAJECTORY,
+             422: "Input refused (field names it)"})
 @blp.arguments(EntryCreateArgs)
 def add_entry(args, trajectory_id):
     """Write in the learning log: a `kind` (reflection, result, obstacle, next_step) and the kind
@@ -404,9 +353,7 @@ def add_entry(args, trajectory_id):
 
 @blp.route("/trajectories/<int:trajectory_id>/links")
 @blp.response(200, LinkListSchema)
-@blp.alt_response(401, schema="Error", description=NOT_AUTHENTICATED)
-@blp.alt_response(404, schema="Error", description=NO_TRAJECTORY)
-@token_required
+@blp.errors({404: NO_TRAJECTORY})
 def list_links(trajectory_id):
     """Cases and discussions linked as evidence; only those you may read yourself."""
     trajectory = permissions.access_trajectory_or_404(trajectory_id, current_user)
@@ -415,11 +362,8 @@ def list_links(trajectory_id):
 
 @blp.route("/trajectories/<int:trajectory_id>/links", methods=["POST"])
 @blp.response(201, LinkSchema)
-@blp.alt_response(401, schema="Error", description=NOT_AUTHENTICATED)
-@blp.alt_response(403, schema="Error", description="You may not edit both the trajectory and the target")
-@blp.alt_response(404, schema="Error", description=NO_TRAJECTORY + ", or a target you cannot see")
-@blp.alt_response(422, schema="Error", description="Input refused (field names it)")
-@token_required
+@blp.errors({403: "You may not edit both the trajectory and the target",
+             404: NO_TRAJECTORY + ", or a target you cannot see", 422: "Input refused (field names it)"})
 @blp.arguments(LinkCreateArgs)
 def add_link(args, trajectory_id):
     """Link a published case or a discussion (both of which you may edit) as evidence, optionally
@@ -433,10 +377,8 @@ def add_link(args, trajectory_id):
 
 @blp.route("/trajectory-links/<int:link_id>", methods=["DELETE"])
 @blp.response(204)
-@blp.alt_response(401, schema="Error", description=NOT_AUTHENTICATED)
-@blp.alt_response(403, schema="Error", description="Only participants and owners, while not completed")
-@blp.alt_response(404, schema="Error", description="No such link, or one of a trajectory you cannot see")
-@token_required
+@blp.errors({403: "Only participants and owners, while not completed",
+             404: "No such link, or one of a trajectory you cannot see"})
 def delete_link(link_id):
     """Remove an evidence link (the case or discussion itself stays)."""
     link, _ = _access_link_or_404(link_id)
@@ -447,9 +389,7 @@ def delete_link(link_id):
 
 @blp.route("/trajectories/<int:trajectory_id>/follow", methods=["PUT"])
 @blp.response(200, FollowSchema)
-@blp.alt_response(401, schema="Error", description=NOT_AUTHENTICATED)
-@blp.alt_response(404, schema="Error", description=NO_TRAJECTORY)
-@token_required
+@blp.errors({404: NO_TRAJECTORY})
 def follow(trajectory_id):
     """Follow the trajectory (doing it twice changes nothing)."""
     actions.follow(current_user, permissions.access_trajectory_or_404(trajectory_id, current_user), True)
@@ -458,9 +398,7 @@ def follow(trajectory_id):
 
 @blp.route("/trajectories/<int:trajectory_id>/follow", methods=["DELETE"])
 @blp.response(200, FollowSchema)
-@blp.alt_response(401, schema="Error", description=NOT_AUTHENTICATED)
-@blp.alt_response(404, schema="Error", description=NO_TRAJECTORY)
-@token_required
+@blp.errors({404: NO_TRAJECTORY})
 def unfollow(trajectory_id):
     """Stop following."""
     actions.follow(current_user, permissions.access_trajectory_or_404(trajectory_id, current_user), False)

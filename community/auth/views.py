@@ -78,8 +78,7 @@ def login():
     elif request.method == "GET" and "login_email" in session:
         form.email.data = session.pop("login_email")  # just registered: only the password to go
     form.password.data = ""
-    status = 200 if request.method == "GET" else 400 if form.errors or form.form_errors else 200
-    return render_template("auth/login.html", form=form), status
+    return render_template("auth/login.html", form=form), form.status
 
 
 def _organisations_to_pick():
@@ -114,7 +113,7 @@ def register():
         else:
             return _registered(user, form, proposal)
     form.password.data = ""
-    return render_template("auth/register.html", form=form), 400 if form.errors or form.form_errors else 200
+    return render_template("auth/register.html", form=form), form.status
 
 
 def _registered(user, form, proposal):

@@ -80,8 +80,7 @@ def new(slug):
             flash(_("Your case is published. Members can read and discuss it.") if case.is_published
                   else _("Your draft is saved. Only you can see it until you publish it."), "success")
             return redirect(url_for("cases.view", case_id=saved_id(case)))
-    status = 400 if form.errors or form.form_errors else 200
-    return _render_form(form, community, status=refused or status)
+    return _render_form(form, community, status=refused or form.status)
 
 
 @bp.route("/cases/<int:case_id>")
@@ -114,8 +113,7 @@ def edit(case_id):
             flash(_("Your case is published. Members can read and discuss it.") if publishing
                   else _("The changes are saved."), "success")
             return redirect(url_for("cases.view", case_id=case.id))
-    status = 400 if form.errors or form.form_errors else 200
-    return _render_form(form, case.community, case, status)
+    return _render_form(form, case.community, case, form.status)
 
 
 @bp.route("/cases/<int:case_id>/publish", methods=["POST"])

@@ -103,10 +103,9 @@ def invitations(slug):
                   else _("%(name)s is invited and sees the invitation on their dashboard.", name=user.display_name),
                   "success")
             return redirect(url_for("communities.invitations", slug=community.slug))
-    failed = link_form.errors or link_form.form_errors or user_form.errors or user_form.form_errors
     return render_template("communities/invitations.html", community=community, link_form=link_form,
                            user_form=user_form, new_link=new_link, invitations=_invitations(community),
-                           now=utcnow()), 400 if failed else 200
+                           now=utcnow()), max(link_form.status, user_form.status)
 
 
 @bp.route("/c/<slug>/invitations/<int:invitation_id>/revoke", methods=["POST"])

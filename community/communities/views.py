@@ -48,8 +48,7 @@ def new():
         else:
             flash(_("The community %(name)s is ready. Invite the first members.", name=community.name), "success")
             return redirect(url_for("communities.home", slug=community.slug))
-    status = 400 if form.errors or form.form_errors else 200
-    return render_template("communities/form.html", form=form, community=None), status
+    return render_template("communities/form.html", form=form, community=None), form.status
 
 
 @bp.route("/c/<slug>/")
@@ -95,8 +94,7 @@ def edit(slug):
         else:
             flash(_("The changes are saved."), "success")
             return redirect(url_for("communities.home", slug=community.slug))
-    status = 400 if form.errors or form.form_errors else 200
-    return render_template("communities/form.html", form=form, community=community), status
+    return render_template("communities/form.html", form=form, community=community), form.status
 
 
 @bp.route("/c/<slug>/archive", methods=["POST"])

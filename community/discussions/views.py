@@ -26,10 +26,6 @@ def _refusal_status(error):
     return error.status if error.status in (403, 409, 429) else 400
 
 
-def _status(form):
-    return 400 if form.errors or form.form_errors else 200
-
-
 def reply_url(reply):
     """The address of a reply: its page of the thread, scrolled to it."""
     page = queries.page_of(reply.number)
@@ -69,7 +65,7 @@ def new(slug):
             flash(_("Your discussion is started."), "success")
             return redirect(url_for("discussions.view", discussion_id=saved_id(discussion)))
     return render_template("discussions/form.html", form=form, community=community, discussion=None,
-                           needs_note=False), status or _status(form)
+                           needs_note=False), status or form.status
 
 
 # --- the thread ----------------------------------------------------------------------------------
@@ -186,7 +182,7 @@ def edit(discussion_id):
             flash(_("Your changes are saved."), "success")
             return redirect(url_for("discussions.view", discussion_id=discussion.id))
     return render_template("discussions/form.html", form=form, community=discussion.community,
-                           discussion=discussion, needs_note=discussion.author_id != current_user.id), _status(form)
+                           discussion=discussion, needs_note=discussion.author_id != current_user.id), form.status
 
 
 @bp.route("/replies/<int:reply_id>/edit", methods=["GET", "POST"])
@@ -207,7 +203,7 @@ def edit_reply(reply_id):
             return redirect(reply_url(reply))
     return render_template("discussions/edit_reply.html", form=form, reply=reply, discussion=reply.discussion,
                            community=reply.discussion.community, back=reply_url(reply),
-                           needs_note=reply.author_id != current_user.id), _status(form)
+                           needs_note=reply.author_id != current_user.id), form.status
 
 
 @bp.route("/d/<int:discussion_id>/history")

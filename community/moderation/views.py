@@ -62,8 +62,8 @@ def report(target, item_id):
         else:
             flash(_("Thank you. The coordinators of this community will look at it."), "success")
             return redirect(item_url(target, item))
-    elif form.errors or form.form_errors:
-        status = 400
+    else:
+        status = form.status
     return render_template("moderation/report.html", form=form, target=target, item=item, community=community,
                            back=item_url(target, item)), status
 
@@ -207,8 +207,8 @@ def sanctions(slug):
             flash(_("%(name)s: %(what)s.", name=member.display_name,
                     what=_("muted") if form.kind.data == "mute" else _("banned")), "success")
             return redirect(url_for("moderation.sanctions", slug=community.slug))
-    elif form.errors or form.form_errors:
-        status = 400
+    else:
+        status = form.status
     active, ended = queries.sanctions(community)
     return render_template("moderation/sanctions.html", community=community, form=form, active=active,
                            ended=ended), status

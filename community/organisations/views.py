@@ -78,7 +78,7 @@ def new():
             return redirect(url_for("organisations.detail", org_id=org.id))
         except ActionError as error:
             form.add_error(error)
-    return render_template("organisations/form.html", form=form, org=None), 400 if form.errors or form.form_errors else 200
+    return render_template("organisations/form.html", form=form, org=None), form.status
 
 
 @bp.route("/<int:org_id>/edit", methods=["GET", "POST"])
@@ -100,7 +100,7 @@ def edit(org_id):
         else:
             flash(_("The changes are saved."), "success")
             return redirect(url_for("organisations.detail", org_id=org.id))
-    return render_template("organisations/form.html", form=form, org=org), 400 if form.errors or form.form_errors else 200
+    return render_template("organisations/form.html", form=form, org=org), form.status
 
 
 @bp.route("/<int:org_id>/join", methods=["POST"])

@@ -35,10 +35,6 @@ def fmt_change(value):
     return "" if value is None else format_decimal(value, format="+0.00;-0.00")
 
 
-def _status(form):
-    return 400 if form.errors or form.form_errors else 200
-
-
 @bp.route("/organisations/<int:org_id>/scan")
 @login_required
 def rounds(org_id):
@@ -64,7 +60,7 @@ def new_round(org_id):
         else:
             flash(_("The round is ready. Share the link or hand out the codes."), "success")
             return redirect(url_for("scan.round_page", round_id=scan_round.id))
-    return render_template("scan/round_form.html", form=form, organisation=organisation), _status(form)
+    return render_template("scan/round_form.html", form=form, organisation=organisation), form.status
 
 
 def _code_counts(scan_round):
@@ -184,7 +180,7 @@ def delete(round_id):
             return redirect(url_for("scan.rounds", org_id=org_id))
     counts = response_counts([scan_round.id]).get(scan_round.id, {})
     return render_template("scan/delete.html", form=form, scan_round=scan_round,
-                           organisation=scan_round.organisation, responses=sum(counts.values())), _status(form)
+                           organisation=scan_round.organisation, responses=sum(counts.values())), form.status
 
 
 from community.scan import answer  # noqa: E402,F401  (the respondents' routes, on this blueprint)

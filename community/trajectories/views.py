@@ -24,10 +24,6 @@ from community.trajectories.forms import EntryForm, MilestoneForm, TrajectoryFor
 from community.security import keeps_input
 
 
-def _status(form):
-    return 400 if form.errors or form.form_errors else 200
-
-
 def _owned_or_403(trajectory):
     if not permissions.can_edit_trajectory(current_user, trajectory):
         abort(403)
@@ -69,7 +65,7 @@ def new(org_id):
                 flash(_("The trajectory is created as a concept. Add milestones and participants."), "success")
                 return _back(trajectory)
     return render_template("trajectories/form.html", form=form, organisation=org, trajectory=None,
-                           has_communities=bool(communities)), _status(form)
+                           has_communities=bool(communities)), form.status
 
 
 @bp.route("/t/<int:trajectory_id>/edit", methods=["GET", "POST"])
@@ -89,7 +85,7 @@ def edit(trajectory_id):
             flash(_("Your changes are saved."), "success")
             return _back(trajectory)
     return render_template("trajectories/form.html", form=form, organisation=trajectory.organisation,
-                           trajectory=trajectory, has_communities=True), _status(form)
+                           trajectory=trajectory, has_communities=True), form.status
 
 
 # --- the page and the report ---------------------------------------------------------------------
@@ -203,7 +199,7 @@ def add_milestone(trajectory_id):
             flash(_("The milestone is added."), "success")
             return _back(trajectory, "milestones")
     return render_template("trajectories/milestone_form.html", form=form, trajectory=trajectory,
-                           milestone=None), _status(form)
+                           milestone=None), form.status
 
 
 @bp.route("/milestones/<int:milestone_id>/edit", methods=["GET", "POST"])
@@ -222,7 +218,7 @@ def edit_milestone(milestone_id):
             flash(_("Your changes are saved."), "success")
             return _back(milestone.trajectory, "milestones")
     return render_template("trajectories/milestone_form.html", form=form, trajectory=milestone.trajectory,
-                           milestone=milestone), _status(form)
+                           milestone=milestone), form.status
 
 
 @bp.route("/milestones/<int:milestone_id>/done", methods=["POST"])
