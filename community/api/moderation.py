@@ -51,7 +51,7 @@ NOT_AUTHENTICATED = "Not authenticated"
 def _moderated_community(slug):
     """404 when the caller cannot read the community, 403 when they read it but do not moderate it."""
     community = permissions.access_community_or_404(slug, current_user)
-    if not permissions.can_moderate(current_user, community):
+    if not permissions.can_coordinate(current_user, community):
         abort(403)
     return community
 
@@ -63,7 +63,7 @@ def _admins_only():
 
 def _moderated_item(target, item_id):
     item = permissions.access_reported_item_or_404(target, item_id, current_user)
-    if not permissions.can_moderate(current_user, permissions.item_community(target, item)):
+    if not permissions.can_coordinate(current_user, permissions.item_community(target, item)):
         abort(403)
     return item
 
@@ -336,7 +336,7 @@ def move(args, discussion_id):
     """Move a discussion to another community you coordinate (`community`: its slug or id). Its
     replies, followers and feed line move along."""
     discussion = permissions.access_discussion_or_404(discussion_id, current_user)
-    if not permissions.can_moderate(current_user, discussion.community):
+    if not permissions.can_coordinate(current_user, discussion.community):
         abort(403)
     community = _community_named(args["community"])
     if community is None:
@@ -414,7 +414,7 @@ def lift(sanction_id):
     community = db.session.get(Community, sanction.community_id) if sanction is not None else None
     if community is None or not permissions.can_view_community(current_user, community):
         abort(404)
-    if not permissions.can_moderate(current_user, community):
+    if not permissions.can_coordinate(current_user, community):
         abort(403)
     return _sanction_detail(actions.lift(current_user, sanction), community)
 

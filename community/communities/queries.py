@@ -64,7 +64,7 @@ def feed_filter(user, community):
     if audiences:
         visible = sa.or_(visible, FeedEntry.audience.in_(audiences))
     condition = sa.and_(FeedEntry.community_id == community.id, visible)
-    if not permissions.can_moderate(user, community):
+    if not permissions.can_coordinate(user, community):
         # Lines about a hidden discussion or case go for everyone but moderators.
         for object_type, model in (("discussion", Discussion), ("case", Case)):
             hidden = sa.select(model.id).where(model.community_id == community.id, model.hidden_at.is_not(None))

@@ -275,7 +275,7 @@ def answer(discussion_id):
 @login_required
 def pin(discussion_id):
     discussion = permissions.access_discussion_or_404(discussion_id, current_user)
-    if not permissions.can_moderate_discussion(current_user, discussion):
+    if not permissions.can_coordinate(current_user, discussion.community):
         abort(403)
     pinned = request.form.get("pinned") == "1"
     actions.set_pinned(current_user, discussion, pinned)
@@ -288,7 +288,7 @@ def pin(discussion_id):
 @login_required
 def lock(discussion_id):
     discussion = permissions.access_discussion_or_404(discussion_id, current_user)
-    if not permissions.can_moderate_discussion(current_user, discussion):
+    if not permissions.can_coordinate(current_user, discussion.community):
         abort(403)
     locked = request.form.get("locked") == "1"
     actions.set_locked(current_user, discussion, locked, request.form.get("reason") or "")

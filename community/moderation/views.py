@@ -100,7 +100,7 @@ def platform_queue():
 def moderate(target, item_id, step):
     item = permissions.access_reported_item_or_404(target, item_id, current_user)
     community = permissions.item_community(target, item)
-    if not permissions.can_moderate(current_user, community):
+    if not permissions.can_coordinate(current_user, community):
         abort(403)
     reason = request.form.get("reason", "")
     try:
@@ -122,7 +122,7 @@ def moderate(target, item_id, step):
 
 def move_targets(user, discussion):
     """Communities the user also coordinates, where this discussion could go (one query)."""
-    if discussion.case_id is not None or not permissions.can_moderate(user, discussion.community):
+    if discussion.case_id is not None or not permissions.can_coordinate(user, discussion.community):
         return []
     stmt = sa.select(Community).where(Community.id != discussion.community_id, Community.archived.is_(False))
     if not permissions.is_admin(user):
@@ -136,7 +136,7 @@ def move_targets(user, discussion):
 @login_required
 def move(discussion_id):
     discussion = permissions.access_discussion_or_404(discussion_id, current_user)
-    if not permissions.can_moderate(current_user, discussion.community):
+    if not permissions.can_coordinate(current_user, discussion.community):
         abort(403)
     form = MoveForm()
     form.community.choices = [(str(c.id), c.name) for c in move_targets(current_user, discussion)]

@@ -45,7 +45,7 @@ def _back(trajectory, anchor=None):
 @keeps_input
 def new(org_id):
     org = permissions.access_organisation_or_404(org_id, current_user)
-    if not (permissions.is_admin(current_user) or permissions.is_organisation_manager(current_user, org)):
+    if not permissions.can_start_trajectory(current_user, org):
         abort(403)
     # Title and goal can come pre-filled from a link (the scan's "start a trajectory on this
     # dimension"); the manager still reads, changes and confirms them.
