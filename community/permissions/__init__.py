@@ -52,7 +52,7 @@ from community.permissions.trajectories import (  # noqa: F401
     visible_trajectories_filter,
 )
 from community.permissions.moderation import (  # noqa: F401
-    access_reported_item_or_404, can_move_discussion, can_report, can_sanction, item_community,
+    access_reported_item_or_404, access_sanction_or_404, can_move_discussion, can_report, can_sanction, item_community,
     move_targets_filter,
 )
 from community.permissions.live import (  # noqa: F401

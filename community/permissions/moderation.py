@@ -3,9 +3,9 @@ core); who sees hidden content is in hidden.py."""
 import sqlalchemy as sa
 from flask import abort
 
-from community.models import Case, Community, Discussion, Reply
+from community.models import Case, Community, Discussion, Reply, Sanction
 from community.permissions.cases import can_view_case
-from community.permissions.communities import coordinated_communities_filter
+from community.permissions.communities import can_view_community, coordinated_communities_filter
 from community.permissions.core import _signed_in, can_coordinate, get_row, is_admin, is_coordinator
 from community.permissions.discussions import can_read_discussion
 from community.permissions.hidden import can_see_reply
@@ -57,6 +57,16 @@ def access_reported_item_or_404(target, item_id, user):
     if not visible:
         abort(404)
     return item
+
+
+def access_sanction_or_404(sanction_id, user):
+    """A sanction and its community, for someone who may read the community (lifting it is the
+    action's to allow)."""
+    sanction = get_row(Sanction, sanction_id)
+    community = get_row(Community, sanction.community_id) if sanction is not None else None
+    if community is None or not can_view_community(user, community):
+        abort(404)
+    return sanction, community
 
 
 def item_community(target, item):
