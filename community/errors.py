@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from community.actions import ActionError
+from community.actions import ActionError, NotAllowed
 from community.extensions import db, login_manager
 from community.security import redispatch_after_csrf_error, same_site_referrer, typed_values
 
@@ -81,14 +81,20 @@ def handle_csrf_error(error):
 
 
 def handle_action_error(error):
-    """An action refused a button press (forms handle their own errors): say why, go back."""
+    """An action refused (forms handle their own errors). The user may not do this at all
+    (NotAllowed): the 403 page with the action's reason, so views need not check first. Any
+    other refusal of a button press: say why, go back."""
     if wants_json():
         return json_error(error.status, error.message, code=error.code, field=error.field)
-    if request.method == "POST" and error.status != 404:
-        flash(str(error.message), "error")
-        return redirect(same_site_referrer() or url_for("main.dashboard"))
+    if request.method == "POST" and error.status != 404 and not isinstance(error, NotAllowed):
+        return flash_back(error)
     return error_page(error.status, error.message)
 
+
+def flash_back(error):
+    """Say why on the page the button was on."""
+    flash(str(error.message), "error")
+    return redirect(same_site_referrer() or url_for("main.dashboard"))
 
 
 def handle_unexpected(error):

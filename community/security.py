@@ -1,6 +1,6 @@
 """Security plumbing: password hashing, login-session keys, safe redirects, headers, CSRF.
 
-Authorisation (who may do what) is not here; it lives only in community/permissions.py.
+Authorisation (who may do what) is not here; it lives only in community/permissions/.
 """
 import hashlib
 import re

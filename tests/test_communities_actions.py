@@ -806,7 +806,7 @@ EXPECTED = {
         admin              N Y Y N
         disabled           N N N N
     """,
-    "can_manage_members": """
+    "can_coordinate": """
         anonymous          N N N N
         outsider           N N N N
         pending            - N N -

@@ -111,7 +111,7 @@ def create_community(actor, name, slug="", coordinator=None, **data):
 
 
 def update_community(actor, community, name, slug=None, **data):
-    if not permissions.can_edit_community(actor, community):
+    if not permissions.can_coordinate(actor, community):
         raise NotAllowed(_l("Only coordinators can change this community."))
     fields = _clean_fields(name, **data)
     if slug is not None and slug != community.slug:
@@ -127,7 +127,7 @@ def update_community(actor, community, name, slug=None, **data):
 
 def set_archived(actor, community, archived):
     """Archived communities stay readable but nobody can join or post."""
-    if not permissions.can_edit_community(actor, community):
+    if not permissions.can_coordinate(actor, community):
         raise NotAllowed(_l("Only coordinators can change this community."))
     if community.archived != bool(archived):
         community.archived = bool(archived)
@@ -247,7 +247,7 @@ def leave(user, community):
 
 def decide_request(actor, membership, approve):
     community = membership.community
-    if not permissions.can_manage_members(actor, community):
+    if not permissions.can_coordinate(actor, community):
         raise NotAllowed(_l("Only coordinators can handle requests to join."))
     if membership.state != "pending":
         raise ActionError(_l("This request has already been handled."), status=409, code="conflict")
@@ -267,7 +267,7 @@ def decide_request(actor, membership, approve):
 
 def invite_user(actor, community, user):
     """A coordinator picks an existing user; they join when they accept."""
-    if not permissions.can_manage_members(actor, community):
+    if not permissions.can_coordinate(actor, community):
         raise NotAllowed(_l("Only coordinators can invite people."))
     _not_archived(community)
     if not user.active:
@@ -291,7 +291,7 @@ def invite_user(actor, community, user):
 
 def set_role(actor, membership, role):
     community = membership.community
-    if not permissions.can_manage_members(actor, community):
+    if not permissions.can_coordinate(actor, community):
         raise NotAllowed(_l("Only coordinators can change roles."))
     role = check_choice(role, COMMUNITY_ROLES, "role")
     if not membership.is_active:
@@ -309,7 +309,7 @@ def set_role(actor, membership, role):
 
 def remove_member(actor, membership):
     community = membership.community
-    if not permissions.can_manage_members(actor, community):
+    if not permissions.can_coordinate(actor, community):
         raise NotAllowed(_l("Only coordinators can remove members."))
     _keep_a_coordinator(membership)
     if membership.is_active:
@@ -323,7 +323,7 @@ def remove_member(actor, membership):
 
 def create_invite_link(actor, community, days=14, max_uses=None, note=""):
     """Returns (invitation, token). Only the token's hash is stored; the link is shown once."""
-    if not permissions.can_manage_members(actor, community):
+    if not permissions.can_coordinate(actor, community):
         raise NotAllowed(_l("Only coordinators can invite people."))
     _not_archived(community)
     if not _is_int(days) or not 1 <= days <= INVITE_DAYS_MAX:
@@ -345,7 +345,7 @@ def _is_int(value):
 
 
 def revoke_invite_link(actor, invitation):
-    if not permissions.can_manage_members(actor, invitation.community):
+    if not permissions.can_coordinate(actor, invitation.community):
         raise NotAllowed(_l("Only coordinators can revoke invitations."))
     if invitation.revoked_at is None:
         invitation.revoked_at = utcnow()

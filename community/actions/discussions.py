@@ -232,7 +232,7 @@ def accept_answer(user, discussion, reply=None):
 
 
 def set_pinned(user, discussion, pinned):
-    if not permissions.can_moderate_discussion(user, discussion):
+    if not permissions.can_coordinate(user, discussion.community):
         raise NotAllowed(_l("Only coordinators can pin discussions."))
     if discussion.pinned == bool(pinned):
         return discussion
@@ -244,7 +244,7 @@ def set_pinned(user, discussion, pinned):
 
 
 def set_locked(user, discussion, locked, reason=""):
-    if not permissions.can_moderate_discussion(user, discussion):
+    if not permissions.can_coordinate(user, discussion.community):
         raise NotAllowed(_l("Only coordinators can lock discussions."))
     discussion.locked = bool(locked)
     discussion.lock_reason = clean_line(reason, "reason", EDIT_NOTE_MAX, required=False) if locked else ""

@@ -12,7 +12,7 @@ from community.actions import ActionError, Conflict, NotAllowed
 from community.actions.validate import check_choice, clean_line, clean_text
 from community.extensions import db
 from community.models import (
-    REPORT_REASONS, AuditEntry, CommunityMembership, Discussion, Event, FeedEntry, Mention, Report, Sanction,
+    REPORT_REASONS, AuditEntry, Community, CommunityMembership, Discussion, Event, FeedEntry, Mention, Report, Sanction,
     utcnow,
 )
 from community.realtime import payloads
@@ -88,7 +88,7 @@ def _close_reports(actor, target, item, status):
 
 
 def _check_moderator(actor, community):
-    if not permissions.can_moderate(actor, community):
+    if not permissions.can_coordinate(actor, community):
         raise NotAllowed(_l("Only coordinators of this community can do this."))
 
 
@@ -283,7 +283,7 @@ def ban(actor, community, user, reason, ends_at=None):
 
 
 def lift(actor, sanction):
-    community = db.session.get(permissions.Community, sanction.community_id)
+    community = db.session.get(Community, sanction.community_id)
     _check_moderator(actor, community)
     if not sanction.in_force():
         raise Conflict(_l("This has already ended."))
@@ -309,7 +309,7 @@ def _commit():
 
 def record_edit(actor, target, item, note):
     """A coordinator edited someone else's post with a visible note: that is moderation too."""
-    if item.author_id != actor.id and permissions.can_moderate(actor, _community(target, item)):
+    if item.author_id != actor.id and permissions.can_coordinate(actor, _community(target, item)):
         audit(actor, "edit", _community(target, item), target, item.id, item.author, note)
 
 

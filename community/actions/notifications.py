@@ -261,7 +261,7 @@ def deliver_join_request(user, community, key):
         CommunityMembership.community_id == community.id, CommunityMembership.role == "coordinator",
         CommunityMembership.state == "active")))
     readers = _readers(coordinators - {user.id}, community,
-                       lambda coordinator: permissions.can_manage_members(coordinator, community))
+                       lambda coordinator: permissions.can_coordinate(coordinator, community))
     _create(readers, "join_request", user, community, "community", community.id, key, name=community.name)
     db.session.commit()
 

@@ -56,7 +56,7 @@ def create_trajectory(actor, organisation, community, **data):
     """A manager of a company starts a trajectory, hosted in a community they are a member of."""
     if organisation.kind != "company" or organisation.status != "active":
         _refuse(_l("A trajectory belongs to a company."), field="organisation_id")
-    if not permissions.is_admin(actor) and not permissions.is_organisation_manager(actor, organisation):
+    if not permissions.can_start_trajectory(actor, organisation):
         raise NotAllowed(_l("Only managers of the company can start its trajectories."))
     if community.archived or not (permissions.is_community_member(actor, community) or permissions.is_admin(actor)):
         _refuse(_l("Choose a community you are a member of (and that is not archived)."), field="community_id")

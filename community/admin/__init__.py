@@ -10,7 +10,7 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 @login_required
 def require_admin():
     # The admin area's existence is not secret, but its pages are: 404 for everyone else.
-    if not permissions.can_administer(current_user):
+    if not permissions.is_admin(current_user):
         abort(404)
 
 

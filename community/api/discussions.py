@@ -68,7 +68,7 @@ def detail_of(discussion, new=False):
         hidden_reason=discussion.hidden_reason,
         can_reply=permissions.can_reply(current_user, discussion),
         can_edit=permissions.can_edit_discussion(current_user, discussion),
-        can_moderate=permissions.can_moderate_discussion(current_user, discussion),
+        can_moderate=permissions.can_coordinate(current_user, discussion.community),
         can_accept_answer=permissions.can_accept_answer(current_user, discussion),
     )
     return body

@@ -44,24 +44,9 @@ NOT_MODERATOR = "You do not coordinate this community"
 
 # --- loading and authorising -------------------------------------------------------------------------
 
-def _moderated_community(slug):
-    """404 when the caller cannot read the community, 403 when they read it but do not moderate it."""
-    community = permissions.access_community_or_404(slug, current_user)
-    if not permissions.can_moderate(current_user, community):
-        abort(403)
-    return community
-
-
 def _admins_only():
     if not permissions.is_admin(current_user):
         abort(403)
-
-
-def _moderated_item(target, item_id):
-    item = permissions.access_reported_item_or_404(target, item_id, current_user)
-    if not permissions.can_moderate(current_user, permissions.item_community(target, item)):
-        abort(403)
-    return item
 
 
 def _community_named(value):
@@ -231,7 +216,7 @@ def report(args):
 def community_reports(args, slug):
     """The community's review queue: open reports grouped by item, the item with the newest
     report first, 20 items a page (coordinators and administrators)."""
-    community = _moderated_community(slug)
+    community = permissions.access_community_for_managing_or_404(slug, current_user)
     return _report_groups(Report.community_id == community.id, args["page"])
 
 
@@ -257,7 +242,7 @@ def hide(args, target, item_id):
     """Hide an item (coordinators). Its author still sees it with your reason, moderators see it
     marked; for everyone else it is gone, also from lists, feeds, notifications and the live
     event log. Open reports on it are resolved."""
-    item = _moderated_item(target, item_id)
+    item = permissions.access_reported_item_or_404(target, item_id, current_user)
     closed = db.session.scalar(sa.select(sa.func.count(Report.id)).where(
         Report.target == target, Report.target_id == item.id, Report.status == "open"))
     actions.hide(current_user, target, item, args["reason"])
@@ -269,7 +254,7 @@ def hide(args, target, item_id):
 @blp.errors({403: NOT_MODERATOR, 404: NOT_FOUND, 409: "Not hidden"})
 def restore(target, item_id):
     """Show a hidden item to everyone again (coordinators)."""
-    item = _moderated_item(target, item_id)
+    item = permissions.access_reported_item_or_404(target, item_id, current_user)
     actions.restore(current_user, target, item)
     return _result(target, item)
 
@@ -282,7 +267,7 @@ def restore(target, item_id):
 def dismiss(args, target, item_id):
     """Close the open reports on an item without acting on it (coordinators); the reporters can
     report it again later."""
-    item = _moderated_item(target, item_id)
+    item = permissions.access_reported_item_or_404(target, item_id, current_user)
     closed = actions.dismiss_reports(current_user, target, item, args["reason"])
     return _result(target, item, closed)
 
@@ -299,8 +284,8 @@ def move(args, discussion_id):
     """Move a discussion to another community you coordinate (`community`: its slug or id). Its
     replies, followers and feed line move along."""
     discussion = permissions.access_discussion_or_404(discussion_id, current_user)
-    if not permissions.can_moderate(current_user, discussion.community):
-        abort(403)
+    if not permissions.can_coordinate(current_user, discussion.community):
+        abort(403)  # before the target is looked up: "no such community" (422) would come first
     community = _community_named(args["community"])
     if community is None:
         raise ActionError(_l("There is no community with this name that you can see."), field="community")
@@ -316,7 +301,7 @@ def move(args, discussion_id):
 def list_sanctions(args, slug):
     """Mutes and bans of the community, 50 a page: those in force first, then the ended and
     lifted ones, newest first (`state`: all, in_force or ended)."""
-    community = _moderated_community(slug)
+    community = permissions.access_community_for_managing_or_404(slug, current_user)
     now = utcnow()
     in_force = _in_force(now)
     stmt = sa.select(Sanction.id).where(Sanction.community_id == community.id)
@@ -345,7 +330,7 @@ def create_sanction(args, slug):
     """Mute a member (they read but cannot post until `ends_at`) or ban them (they lose their
     membership and their live connections, and cannot rejoin until `ends_at` or until lifted).
     The reason is shown to the member. Coordinators and administrators cannot be sanctioned."""
-    community = _moderated_community(slug)
+    community = permissions.access_community_for_managing_or_404(slug, current_user)
     member = permissions.get_row(User, args["user_id"])
     if member is None:
         raise ActionError(_l("There is no account with this number."), field="user_id")
@@ -363,12 +348,7 @@ def create_sanction(args, slug):
              409: "It has already ended or was lifted"})
 def lift(sanction_id):
     """End a mute or ban now (coordinators)."""
-    sanction = permissions.get_row(Sanction, sanction_id)
-    community = db.session.get(Community, sanction.community_id) if sanction is not None else None
-    if community is None or not permissions.can_view_community(current_user, community):
-        abort(404)
-    if not permissions.can_moderate(current_user, community):
-        abort(403)
+    sanction, community = permissions.access_sanction_or_404(sanction_id, current_user)
     return _sanction_detail(actions.lift(current_user, sanction), community)
 
 
@@ -381,7 +361,7 @@ def lift(sanction_id):
 def community_audit(args, slug):
     """Every moderation step in the community, newest first, 50 a page; filter by `action` and
     by `member_id` (whose post, or who was sanctioned)."""
-    community = _moderated_community(slug)
+    community = permissions.access_community_for_managing_or_404(slug, current_user)
     return _audit_page(AuditEntry.community_id == community.id, args)
 
 

@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from community import permissions
-from community.actions import ActionError, attachments as attachment_actions, cases as actions
+from community.actions import ActionError, NotAllowed, attachments as attachment_actions, cases as actions
 from community.cases import bp, queries
 from community.cases.forms import SECTION_LABELS, CaseForm, initial_values
 from community.errors import kept_after_commit, saved_id
@@ -122,11 +122,11 @@ def publish(case_id):
     case = permissions.access_case_or_404(case_id, current_user)
     if case.is_published and case.author_id == current_user.id:
         return redirect(url_for("cases.view", case_id=case.id))  # pressed twice
-    if not permissions.can_publish_case(current_user, case):
-        abort(403)
     try:
         actions.publish_case(current_user, case)
-    except ActionError as error:
+    except NotAllowed:
+        raise  # the 403 page (community/errors.py)
+    except ActionError as error:  # not ready to publish: back to the form, saying why
         flash(str(error.message), "error")
         return redirect(url_for("cases.edit", case_id=case.id))
     flash(_("Your case is published. Members can read and discuss it."), "success")
@@ -137,8 +137,6 @@ def publish(case_id):
 @login_required
 def delete(case_id):
     case = permissions.access_case_or_404(case_id, current_user)
-    if not permissions.can_delete_case(current_user, case):
-        abort(403)
     slug = case.community.slug
     actions.delete_draft(current_user, case)
     flash(_("The draft is deleted."), "success")
@@ -170,8 +168,6 @@ def upload(case_id):
 def remove_attachment(attachment_id):
     attachment = permissions.access_attachment_or_404(attachment_id, current_user)
     case = attachment_actions.attachment_case(attachment)
-    if not permissions.can_edit_case(current_user, case):
-        abort(403)
     name = attachment.original_name
     attachment_actions.remove_attachment(current_user, attachment)
     flash(_("%(name)s is removed.", name=name), "success")

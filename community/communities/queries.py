@@ -64,7 +64,7 @@ def feed_filter(user, community):
     if audiences:
         visible = sa.or_(visible, FeedEntry.audience.in_(audiences))
     condition = sa.and_(FeedEntry.community_id == community.id, visible)
-    if not permissions.can_moderate(user, community):
+    if not permissions.can_coordinate(user, community):
         # Lines about a hidden discussion or case go for everyone but moderators.
         for object_type, model in (("discussion", Discussion), ("case", Case)):
             hidden = sa.select(model.id).where(model.community_id == community.id, model.hidden_at.is_not(None))
@@ -88,6 +88,8 @@ def member_directory(community, q="", state="active", per_page=50):
         stmt = stmt.where(sa.func.lower(User.display_name).like(like_pattern(q), escape="\\"))
     coordinators_first = sa.case((CommunityMembership.role == "coordinator", 0), else_=1)
     page = paginate(stmt.order_by(coordinators_first, sa.func.lower(User.display_name)), per_page)
+    for membership, user in page.rows:  # predicates about a row's member (can_sanction) ask no query
+        permissions.prime_memberships(user, {community.id: membership})
     organisations = organisations_of([user.id for _, user in page.rows])
     return page, organisations
 

@@ -61,7 +61,7 @@ def home(slug):
         live_last=live_last, follow_level=notification_actions.level_of(current_user, "community", community),
         pinned=discussion_queries.pinned(community),
         coordinators=queries.coordinators(community), members=queries.count_members(community),
-        pending=queries.count_members(community, "pending") if permissions.can_manage_members(
+        pending=queries.count_members(community, "pending") if permissions.can_coordinate(
             current_user, community) else 0,
         membership=permissions.community_membership(current_user, community), request_form=RequestForm())
 
@@ -81,7 +81,7 @@ def members(slug):
 @keeps_input
 def edit(slug):
     community = permissions.access_community_or_404(slug, current_user)
-    if not permissions.can_edit_community(current_user, community):
+    if not permissions.can_coordinate(current_user, community):
         abort(403)
     form = CommunityForm(obj=community)
     if form.validate_on_submit():

@@ -1,9 +1,10 @@
 """Discussion pages: the community's list, starting a discussion, the thread with its replies,
 and every button in it.
 
-Each view loads through permissions.access_* (404 when the user may not read the thing), checks
-the can_* predicate of what it is about to do (403 when they may read but not act), and leaves
-validation and writing to actions.discussions.
+Each view loads through permissions.access_* (404 when the user may not read the thing) and
+leaves the rest to actions.discussions: the action checks the can_* predicate and its refusal
+(NotAllowed) is the 403 page (community/errors.py). Only a page that shows a form checks first,
+so that a GET is refused before the form is shown.
 """
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -116,7 +117,7 @@ def _thread(discussion, form, page=None, quote=None, status=200):
 def reply(discussion_id):
     discussion = permissions.access_discussion_or_404(discussion_id, current_user)
     if not permissions.can_open_post_form(current_user, discussion.community):
-        abort(403)
+        abort(403)  # the thread with its form is shown again on a refused token: refuse first
     form = ReplyForm()
     status = 400
     quote_id = (form.quote_of.data or "").strip()
@@ -234,8 +235,6 @@ def reply_history(reply_id):
 @login_required
 def remove_reply(reply_id):
     reply = permissions.access_reply_or_404(reply_id, current_user)
-    if not permissions.can_delete_reply(current_user, reply):
-        abort(403)
     actions.remove_reply(current_user, reply)
     flash(_("Your reply is removed."), "success")
     return redirect(reply_url(reply))
@@ -245,8 +244,6 @@ def remove_reply(reply_id):
 @login_required
 def helpful(reply_id):
     reply = permissions.access_reply_or_404(reply_id, current_user)
-    if not permissions.can_react(current_user, reply):
-        abort(403)
     actions.set_helpful(current_user, reply, request.form.get("helpful", "1") != "0")
     return redirect(reply_url(reply))
 
@@ -256,7 +253,7 @@ def helpful(reply_id):
 def answer(discussion_id):
     discussion = permissions.access_discussion_or_404(discussion_id, current_user)
     if not permissions.can_accept_answer(current_user, discussion):
-        abort(403)
+        abort(403)  # before the chosen reply is looked up: a 404 for it would come first
     value = (request.form.get("reply_id") or "").strip()
     chosen = permissions.access_reply_or_404(row_id(value), current_user) if value else None
     actions.accept_answer(current_user, discussion, chosen)
@@ -271,8 +268,6 @@ def answer(discussion_id):
 @login_required
 def pin(discussion_id):
     discussion = permissions.access_discussion_or_404(discussion_id, current_user)
-    if not permissions.can_moderate_discussion(current_user, discussion):
-        abort(403)
     pinned = request.form.get("pinned") == "1"
     actions.set_pinned(current_user, discussion, pinned)
     flash(_("The discussion is pinned: it is shown at the top.") if pinned
@@ -284,8 +279,6 @@ def pin(discussion_id):
 @login_required
 def lock(discussion_id):
     discussion = permissions.access_discussion_or_404(discussion_id, current_user)
-    if not permissions.can_moderate_discussion(current_user, discussion):
-        abort(403)
     locked = request.form.get("locked") == "1"
     actions.set_locked(current_user, discussion, locked, request.form.get("reason") or "")
     flash(_("The discussion is locked: nobody can reply.") if locked

@@ -2,7 +2,7 @@
 restoring and dismissing, moving a discussion, mutes and bans, and the audit log.
 
 Each view loads through permissions.access_* and leaves every rule to actions.moderation, which
-also writes the audit log."""
+also writes the audit log; a refusal (NotAllowed) is the 403 page (community/errors.py)."""
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -12,11 +12,11 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from community import permissions
-from community.actions import ActionError, moderation as actions
+from community.actions import ActionError, NotAllowed, moderation as actions
 from community.errors import error_page
 from community.extensions import db
 from community.forms import row_id
-from community.models import AUDIT_ACTIONS, Community, CommunityMembership, Sanction, User, utcnow
+from community.models import AUDIT_ACTIONS, Community, User, utcnow
 from community.moderation import bp, queries
 from community.moderation.forms import MoveForm, ReportForm, SanctionForm
 from community.realtime.events import last_seq
@@ -100,8 +100,6 @@ def platform_queue():
 def moderate(target, item_id, step):
     item = permissions.access_reported_item_or_404(target, item_id, current_user)
     community = permissions.item_community(target, item)
-    if not permissions.can_moderate(current_user, community):
-        abort(403)
     reason = request.form.get("reason", "")
     try:
         if step == "hide":
@@ -113,6 +111,8 @@ def moderate(target, item_id, step):
         else:
             actions.dismiss_reports(current_user, target, item, reason)
             flash(_("The reports are dismissed; the post stays."), "success")
+    except NotAllowed:
+        raise  # not a coordinator here: the 403 page (community/errors.py)
     except ActionError as error:
         flash(error.message, "error")
     return redirect(safe_next(request.form.get("next"), url_for("moderation.queue", slug=community.slug)))
@@ -122,21 +122,17 @@ def moderate(target, item_id, step):
 
 def move_targets(user, discussion):
     """Communities the user also coordinates, where this discussion could go (one query)."""
-    if discussion.case_id is not None or not permissions.can_moderate(user, discussion.community):
+    where = permissions.move_targets_filter(user, discussion)
+    if where is None:
         return []
-    stmt = sa.select(Community).where(Community.id != discussion.community_id, Community.archived.is_(False))
-    if not permissions.is_admin(user):
-        stmt = stmt.join(CommunityMembership, CommunityMembership.community_id == Community.id).where(
-            CommunityMembership.user_id == user.id, CommunityMembership.role == "coordinator",
-            CommunityMembership.state == "active")
-    return db.session.scalars(stmt.order_by(Community.name).limit(200)).all()
+    return db.session.scalars(sa.select(Community).where(where).order_by(Community.name).limit(200)).all()
 
 
 @bp.route("/d/<int:discussion_id>/move", methods=["POST"])
 @login_required
 def move(discussion_id):
     discussion = permissions.access_discussion_or_404(discussion_id, current_user)
-    if not permissions.can_moderate(current_user, discussion.community):
+    if not permissions.can_coordinate(current_user, discussion.community):
         abort(403)
     form = MoveForm()
     form.community.choices = [(str(c.id), c.name) for c in move_targets(current_user, discussion)]
@@ -217,10 +213,7 @@ def sanctions(slug):
 @bp.route("/sanctions/<int:sanction_id>/lift", methods=["POST"])
 @login_required
 def lift(sanction_id):
-    sanction = permissions.get_row(Sanction, sanction_id)
-    community = db.session.get(Community, sanction.community_id) if sanction else None
-    if community is None or not permissions.can_view_community(current_user, community):
-        abort(404)
+    sanction, community = permissions.access_sanction_or_404(sanction_id, current_user)
     try:
         actions.lift(current_user, sanction)
     except ActionError as error:

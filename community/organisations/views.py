@@ -5,7 +5,8 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from community import permissions
-from community.actions import ActionError, organisations as actions
+from community.actions import ActionError, NotAllowed, organisations as actions
+from community.errors import flash_back
 from community.extensions import db
 from community.labels import LABELS
 from community.models import Organisation, OrganisationMembership, User
@@ -118,7 +119,10 @@ def join(org_id):
 def decide(membership_id, decision):
     membership = permissions.access_membership_or_404(membership_id, current_user)
     org, user = membership.organisation, membership.user
-    actions.decide_membership(current_user, membership, decision == "approve")
+    try:
+        actions.decide_membership(current_user, membership, decision == "approve")
+    except NotAllowed as error:  # their own row (members reach it to leave): said on the page
+        return flash_back(error)
     if decision == "approve":
         flash(_("%(name)s is now a member.", name=user.display_name), "success")
     else:
@@ -130,7 +134,10 @@ def decide(membership_id, decision):
 @login_required
 def change_role(membership_id):
     membership = permissions.access_membership_or_404(membership_id, current_user)
-    actions.set_member_role(current_user, membership, request.form.get("role", ""))
+    try:
+        actions.set_member_role(current_user, membership, request.form.get("role", ""))
+    except NotAllowed as error:  # their own row, as above
+        return flash_back(error)
     flash(_("The role of %(name)s is changed.", name=membership.user.display_name), "success")
     return redirect(url_for("organisations.detail", org_id=membership.organisation_id))
 

@@ -57,7 +57,7 @@ def link():
     try:
         actions.link_evidence(current_user, trajectory, target, milestone)
     except NotAllowed:
-        abort(403)
+        raise  # the 403 page (community/errors.py)
     except ActionError as error:
         flash(error.message, "error")
         return _back(target_url)
@@ -69,9 +69,6 @@ def link():
 @login_required
 def unlink(link_id):
     link, trajectory = permissions.access_trajectory_link_or_404(link_id, current_user)
-    try:
-        actions.unlink_evidence(current_user, link)
-    except NotAllowed:
-        abort(403)
+    actions.unlink_evidence(current_user, link)
     flash(_("The link is removed."), "success")
     return _back(url_for("trajectories.community", slug=trajectory.community.slug))

@@ -182,7 +182,7 @@ def linkable_evidence(user, trajectory, limit=100):
     if not permissions.can_contribute_to_trajectory(user, trajectory) or trajectory.community.archived:
         return []
     community = trajectory.community
-    everything = permissions.can_manage_members(user, community)
+    everything = permissions.can_coordinate(user, community)
     cases = sa.select(Case.id, Case.title).where(Case.community_id == community.id, Case.status == "published")
     discussions = sa.select(Discussion.id, Discussion.title).where(
         Discussion.community_id == community.id, Discussion.case_id.is_(None))

@@ -1,10 +1,11 @@
 """Trajectory pages: starting and editing a trajectory, its page (progress, timeline, milestones,
 learning log, participants, evidence), the printable report, and every button on it.
 
-Each view loads through permissions.access_* (404 when the user may not see the trajectory),
-checks the can_* predicate of what it is about to do (403 when they may see but not act), and
-leaves validation and writing to actions.trajectories. An ActionError from a button is turned
-into a flash and a redirect back by community/errors.py.
+Each view loads through permissions.access_* (404 when the user may not see the trajectory) and
+leaves the rest to actions.trajectories: a refusal (NotAllowed) is the 403 page, any other
+ActionError from a button a flash and a redirect back (community/errors.py). A view checks the
+can_* predicate first only where it shows a form (a GET must be refused before the form), looks
+someone up by e-mail for the action, or allows less than the action does.
 """
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -12,7 +13,7 @@ from flask_login import current_user, login_required
 
 from community import permissions
 from community.actions import ActionError, notifications as notification_actions, trajectories as actions
-from community.errors import error_page, kept_after_commit
+from community.errors import kept_after_commit
 from community.forms import row_id
 from community.labels import LABELS
 from community.models import STATUS_TRANSITIONS
@@ -41,7 +42,7 @@ def _back(trajectory, anchor=None):
 @keeps_input
 def new(org_id):
     org = permissions.access_organisation_or_404(org_id, current_user)
-    if not (permissions.is_admin(current_user) or permissions.is_organisation_manager(current_user, org)):
+    if not permissions.can_start_trajectory(current_user, org):
         abort(403)
     # Title and goal can come pre-filled from a link (the scan's "start a trajectory on this
     # dimension"); the manager still reads, changes and confirms them.
@@ -130,7 +131,7 @@ def report(trajectory_id):
 @bp.route("/t/<int:trajectory_id>/status", methods=["POST"])
 @login_required
 def status(trajectory_id):
-    trajectory = _owned_or_403(permissions.access_trajectory_or_404(trajectory_id, current_user))
+    trajectory = permissions.access_trajectory_or_404(trajectory_id, current_user)
     actions.change_status(current_user, trajectory, request.form.get("status", ""),
                           evaluation=request.form.get("evaluation", ""))
     flash(_("The status is now: %(status)s.", status=LABELS["trajectory_status"][trajectory.status]),
@@ -142,8 +143,6 @@ def status(trajectory_id):
 @login_required
 def follow(trajectory_id):
     trajectory = permissions.access_trajectory_or_404(trajectory_id, current_user)
-    if not permissions.can_follow_trajectory(current_user, trajectory):
-        abort(403)
     following = request.form.get("following", "1") != "0"
     actions.follow(current_user, trajectory, following)
     flash(_("You follow this trajectory.") if following else _("You no longer follow this trajectory."), "success")
@@ -178,12 +177,6 @@ def remove_participant(trajectory_id, user_id):
 
 # --- milestones ---------------------------------------------------------------------------------------
 
-def _owned_milestone(milestone_id):
-    milestone = permissions.access_milestone_or_404(milestone_id, current_user)
-    _owned_or_403(milestone.trajectory)
-    return milestone
-
-
 @bp.route("/t/<int:trajectory_id>/milestones/new", methods=["GET", "POST"])
 @login_required
 @keeps_input
@@ -206,7 +199,8 @@ def add_milestone(trajectory_id):
 @login_required
 @keeps_input
 def edit_milestone(milestone_id):
-    milestone = _owned_milestone(milestone_id)
+    milestone = permissions.access_milestone_or_404(milestone_id, current_user)
+    _owned_or_403(milestone.trajectory)
     form = MilestoneForm(data=dict(title=milestone.title, description=milestone.description,
                                    due_date=milestone.due_date))
     if form.validate_on_submit():
@@ -224,7 +218,7 @@ def edit_milestone(milestone_id):
 @bp.route("/milestones/<int:milestone_id>/done", methods=["POST"])
 @login_required
 def milestone_done(milestone_id):
-    milestone = _owned_milestone(milestone_id)
+    milestone = permissions.access_milestone_or_404(milestone_id, current_user)
     done = request.form.get("done", "1") != "0"
     actions.set_milestone_done(current_user, milestone, done)
     flash(_("The milestone is done.") if done else _("The milestone is open again."), "success")
@@ -235,8 +229,6 @@ def milestone_done(milestone_id):
 @login_required
 def sign_off(milestone_id):
     milestone = permissions.access_milestone_or_404(milestone_id, current_user)
-    if not permissions.can_sign_off_milestone(current_user, milestone):
-        return error_page(403, _("Only a teacher or coach of this trajectory can sign off milestones."))
     actions.sign_off_milestone(current_user, milestone)
     flash(_("The milestone is signed off."), "success")
     return _back(milestone.trajectory, "milestones")
@@ -245,7 +237,7 @@ def sign_off(milestone_id):
 @bp.route("/milestones/<int:milestone_id>/move", methods=["POST"])
 @login_required
 def move_milestone(milestone_id):
-    milestone = _owned_milestone(milestone_id)
+    milestone = permissions.access_milestone_or_404(milestone_id, current_user)
     direction = request.form.get("direction")
     if direction not in ("up", "down"):
         abort(400)
@@ -256,7 +248,7 @@ def move_milestone(milestone_id):
 @bp.route("/milestones/<int:milestone_id>/delete", methods=["POST"])
 @login_required
 def delete_milestone(milestone_id):
-    milestone = _owned_milestone(milestone_id)
+    milestone = permissions.access_milestone_or_404(milestone_id, current_user)
     trajectory, title = milestone.trajectory, milestone.title
     actions.delete_milestone(current_user, milestone)
     flash(_("The milestone %(title)s is deleted.", title=title), "success")
