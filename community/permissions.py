@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from flask import abort, g, has_app_context
 
 from community.extensions import db
+from community.realtime import streams
 from community.models import (
     Community, CommunityMembership, Invitation, Organisation, OrganisationMembership, User,
 )
@@ -529,7 +530,7 @@ def visible_feed_audiences(user, community):
 
     ids = db.session.scalars(sa.select(Trajectory.id).where(
         Trajectory.community_id == community.id, visible_trajectories_filter(user))).all()
-    return [f"trajectory:{trajectory_id}" for trajectory_id in ids]
+    return [streams.trajectory(trajectory_id) for trajectory_id in ids]
 
 
 # --- administration ----------------------------------------------------------------------------
@@ -677,13 +678,13 @@ def access_live_stream(kind, object_id, user):
               "trajectory": Trajectory, "user": User}
     if kind == "moderation":  # a review queue: a community's (its moderators) or all (id 0, admins)
         if object_id == 0 and not isinstance(object_id, bool):
-            return "moderation:0" if is_admin(user) else None
+            return streams.moderation() if is_admin(user) else None
         community = get_row(Community, object_id)
-        return f"moderation:{object_id}" if community is not None and can_moderate(user, community) else None
+        return streams.moderation(object_id) if community is not None and can_moderate(user, community) else None
     if kind not in models or not valid_row_id(object_id):
         return None
     target = get_row(models[kind], object_id)
-    return f"{kind}:{object_id}" if can_follow_live(user, kind, target) else None
+    return streams.name(kind, object_id) if can_follow_live(user, kind, target) else None
 
 
 def can_see_notification(user, notification, targets):

@@ -22,6 +22,7 @@ from community.models import (
     CommunityMembership, FollowLevel, Notification, TrajectoryFollow, TrajectoryParticipant, User, utcnow,
 )
 from community.jobs import enqueue_on_commit, fanout
+from community.realtime import payloads, streams
 from community.realtime.events import send_event_on_commit
 
 
@@ -151,31 +152,13 @@ def _create(users, kind, actor, community, object_type, object_id, key, **data):
         return rows
     db.session.flush()
     unread = unread_counts([user.id for user in users])
-    html = _items_html(rows)
+    html = payloads.notification_items(rows)
     for row in rows:
-        send_event_on_commit(f"user:{row.user_id}", "notification", "new", notification_id=row.id,
-                             kind=kind, unread=unread.get(row.user_id, 0),
-                             subject=f"{object_type}:{object_id}",  # hiding it blanks the title here too
-                             build=lambda row=row: {"html": html(row)})
+        send_event_on_commit(streams.user(row.user_id), "notification", "new",
+                             subject=streams.subject(object_type, object_id),  # hiding it blanks the title here too
+                             build=lambda row=row, count=unread.get(row.user_id, 0):
+                             payloads.notification_data(row, count, html(row)))
     return rows
-
-
-def _items_html(rows):
-    """The live HTML of a batch of notifications, rendered once per language: the rows of one
-    batch differ only in their id (same kind, actor, text and time), which is put in per row.
-    Rendering it for every recipient was most of a fan-out's cost."""
-    rendered = {}
-
-    def html(row):
-        from community.realtime.payloads import localised
-
-        if not rendered:
-            rendered.update(sample=rows[0], html=localised("notifications/_live_item.html", notification=rows[0]))
-        sample = rendered["sample"].id
-        return {language: text.replace(f'id="notification-{sample}"', f'id="notification-{row.id}"')
-                .replace(f"/notifications/{sample}/", f"/notifications/{row.id}/")
-                for language, text in rendered["html"].items()}
-    return html
 
 
 def unread_counts(user_ids):
@@ -285,7 +268,7 @@ def mark_read(user, notification_ids=None):
     changed = db.session.execute(stmt.values(read_at=utcnow()),
                                  execution_options={"synchronize_session": False}).rowcount
     if changed:
-        send_event_on_commit(f"user:{user.id}", "notification", "read",
-                             unread=unread_counts([user.id]).get(user.id, 0))
+        send_event_on_commit(streams.user(user.id), "notification", "read",
+                             **payloads.notifications_read(unread_counts([user.id]).get(user.id, 0)))
     db.session.commit()
     return changed

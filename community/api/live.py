@@ -10,7 +10,7 @@ from flask_login import current_user
 from flask_smorest import Blueprint as ReadBlueprint
 from marshmallow import Schema, fields, validate
 
-from community import permissions
+from community import permissions, urls
 from community.actions import notifications as actions
 from community.api import Blueprint
 from community.api.auth import token_required
@@ -69,13 +69,7 @@ class NotificationSchema(Schema):
     data = fields.Dict()
     created_at = fields.DateTime()
     read_at = fields.DateTime(allow_none=True)
-    url = fields.Function(lambda n: _url(n))
-
-
-def _url(notification):
-    from community.notifications.views import target_url
-
-    return target_url(notification)
+    url = fields.Function(lambda n: urls.notification_url(n))
 
 
 class NotificationListArgs(Schema):
