@@ -16,6 +16,7 @@ from flask_login import AnonymousUserMixin
 
 from community.extensions import db
 from community.models import CommunityMembership
+from community.realtime import schemas
 
 
 def localised(template_name, **context):
@@ -109,9 +110,7 @@ def feed_data(entry):
 
 def redacted(data):
     """A logged event about something hidden since: its ids and counts stay, its content goes."""
-    keep = ("reply_id", "number", "discussion_id", "case_id", "entry_id", "community_id", "notification_id",
-            "kind", "unread")
-    return dict({key: data[key] for key in keep if key in data}, redacted=True)
+    return dict({key: data[key] for key in schemas.REDACTED_KEEPS if key in data}, redacted=True)
 
 
 # --- notifications --------------------------------------------------------------------------------
