@@ -8,6 +8,8 @@ from community.models import Event
 from community.realtime.events import send_event_on_commit
 from tests.helpers import LiveSocket
 
+FRAGMENT_QUERIES = 9  # a live reply rendered for its reader (discussions.views, fragment=reply)
+
 
 def connect(app, client):
     return LiveSocket(app, client)
@@ -274,3 +276,22 @@ def test_a_live_reply_is_fetched_with_the_readers_own_buttons(private, make_clie
     for bad in ("0", "-1", "abc", "9" * 20, "²", ""):
         assert private["clients"]["member"].get(f"/d/{d.id}?fragment=reply&number={bad}").status_code == 404
     assert make_client().get(f"/d/{d.id}?fragment=reply&number={reply.number}").status_code == 302  # sign in
+
+
+def test_fetching_a_live_reply_takes_a_fixed_number_of_queries(private, make_client, count_queries):
+    """Whatever the length of the thread, and whether the reply quotes another or not."""
+    d = private["discussion"]
+    first = discussions.post_reply(private["member"], d, "Eerste")
+    client = make_client(private["coordinator"])
+
+    def measure(reply):
+        with count_queries() as counter:
+            response = client.get(f"/d/{d.id}?fragment=reply&number={reply.number}")
+            assert response.status_code == 200
+        return counter.count
+
+    few = measure(first)
+    for n in range(20):
+        discussions.post_reply(private["member"], d, f"Antwoord {n}")
+    quoting = discussions.post_reply(private["member"], d, "Precies", quote_of=first)
+    assert measure(quoting) == few <= FRAGMENT_QUERIES, few
