@@ -94,3 +94,43 @@ def test_a_reply_appears_in_the_other_browser_without_reload(browser, live_serve
     page.screenshot(path="/tmp/live-discussion.png", full_page=True)
     context.close()
     assert not [e for e in errors if not e.startswith("Failed to load resource")], errors
+
+
+def test_a_live_reply_comes_with_this_readers_buttons_and_follows_edits(browser, live_server, page, f):
+    """A coordinator (not the discussion's author) sees Edit and Moderate on a reply that
+    arrived live, and the reply changes in place when its author edits it; the author, in their
+    own browser, gets Edit and Remove on it, and no Moderate."""
+    coordinator = f.user("Coco Coördinator")
+    community = f.community(visibility="public", coordinator=coordinator)
+    opener, member = f.user("Olga Opener"), f.user("Mo Lid")
+    f.community_member(community, opener)
+    f.community_member(community, member)
+    discussion = discussions.start_discussion(opener, community, "Koelvloeistof", "Hoe vaak verversen?")
+
+    browser_login(page, coordinator)
+    page.goto(f"/d/{discussion.id}")
+    page.wait_for_selector("body[data-live-state=connected]")
+    context, mine, errors = _context_page(browser, live_server)
+    browser_login(mine, member)
+    mine.goto(f"/d/{discussion.id}")
+    mine.wait_for_selector("body[data-live-state=connected]")
+
+    reply = discussions.post_reply(member, discussion, "Elke **drie** maanden.")
+    live = page.locator("#reply-1")
+    expect(live).to_contain_text("Elke drie maanden.")
+    assert live.locator("strong").inner_text() == "drie"
+    assert live.locator(f"a[href$='/replies/{reply.id}/edit']").count() == 1
+    assert live.locator("details.moderate-menu").count() == 1
+    assert live.locator("form[action$='/helpful']").count() == 1  # not theirs: they may find it helpful
+    own = mine.locator("#reply-1")
+    expect(own).to_contain_text("Elke drie maanden.")
+    assert own.locator(f"a[href$='/replies/{reply.id}/edit']").count() == 1
+    assert own.locator("form[action$='/remove']").count() == 1
+    assert own.locator("details.moderate-menu").count() == 0 and own.locator("form[action$='/helpful']").count() == 0
+
+    discussions.edit_reply(member, reply, "Elke twee maanden.")
+    expect(live).to_contain_text("Elke twee maanden.")
+    assert live.locator("details.moderate-menu").count() == 1  # still this reader's own buttons
+    expect(own).to_contain_text("Elke twee maanden.")
+    context.close()
+    assert not [e for e in errors if not e.startswith("Failed to load resource")], errors
