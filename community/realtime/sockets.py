@@ -3,8 +3,9 @@
 
 Connections must come from a signed-in browser (the login session) and the default same-origin
 policy stays in force (no cors_allowed_origins='*'). A client asks to follow a thing by kind and
-id; community.permissions decides, and the room name comes from community.realtime.streams. Events are sent
-only by actions, after their commit (community.realtime.events).
+id; community.permissions decides, and the room name comes from community.realtime.streams.
+Events are sent only by actions, after their commit (community.realtime.events). create_app
+wires these handlers in (init_app).
 """
 import threading
 import time
