@@ -21,7 +21,8 @@ def create_app(config=None):
     app.config.from_object(config_class)
     os.makedirs(app.instance_path, exist_ok=True)
 
-    from community import database, errors, i18n, jobs, realtime, security_setup, templating
+    from community import database, errors, i18n, jobs, security_setup, templating
+    from community.realtime import sockets
     from community.api import init_api
     from community.cli import register_cli
 
@@ -29,7 +30,7 @@ def create_app(config=None):
     security_setup.init_app(app)
     i18n.init_app(app)
     templating.init_app(app)
-    realtime.init_app(app)
+    sockets.init_app(app)
     jobs.init_app(app)
     if app.config.get("PROXY_COUNT"):
         from werkzeug.middleware.proxy_fix import ProxyFix
@@ -55,6 +56,7 @@ def register_blueprints(app):
     from community.notifications import bp as notifications_bp
     from community.organisations import bp as organisations_bp
     from community.people import bp as people_bp
+    from community.scan import answer as _scan_answer  # noqa: F401  (the respondents' routes, on scan's bp)
     from community.scan.views import bp as scan_bp
     from community.trajectories import bp as trajectories_bp
 

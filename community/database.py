@@ -1,6 +1,8 @@
 """Database set-up: the SQLite default in the instance folder, its pragmas, and migrations."""
+import atexit
 import os
 import threading
+import weakref
 
 import sqlalchemy as sa
 from sqlalchemy import event
@@ -27,6 +29,22 @@ def init_app(app):
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(app.root_path), "migrations"),
                      render_as_batch=True, compare_type=True, render_item=_render_item)
+    _close_at_exit(app)
+
+
+def _close_at_exit(app):
+    """Close the pooled connections when the process ends. SQLite moves its write-ahead log into
+    the database file when the last connection closes; left to the garbage collector, whether
+    that happened depended on the order in which the interpreter tore down its modules (after
+    ``flask db upgrade`` the file could stay empty, with everything in the -wal file)."""
+    app_ref = weakref.ref(app)
+
+    def close():
+        app = app_ref()
+        if app is not None:
+            with app.app_context():
+                db.engine.dispose()
+    atexit.register(close)
 
 
 def _render_item(type_, obj, autogen_context):

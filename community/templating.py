@@ -3,8 +3,10 @@ from flask import request
 from flask_babel import get_locale
 from flask_wtf.csrf import generate_csrf
 
-from community import permissions
+from community import permissions, urls
 from community.labels import LABELS
+from community.realtime import streams
+from community.realtime.events import last_seq
 
 
 def init_app(app):
@@ -12,6 +14,8 @@ def init_app(app):
     app.jinja_env.globals["csrf_token"] = generate_csrf
     app.jinja_env.globals["label"] = lambda group, value: LABELS[group].get(value, value) if value else ""
     app.jinja_env.globals["labels"] = LABELS
+    app.jinja_env.globals.update(reply_url=urls.reply_url, reply_number_url=urls.reply_number_url,
+                                 quote_url=urls.quote_url, live_stream=streams.name, live_seq=last_seq)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 

@@ -1,6 +1,6 @@
 """Shared fixtures: one app and schema per test session (built by the real migrations), a clean
 database for every test, logged-in clients, factories that go through the real actions, a
-query counter and a permission-matrix helper.
+query counter, a permission-matrix helper, and every live event checked against its schema.
 
 Databases: SQLite in a temporary folder by default; set TEST_DATABASE_URL to run the whole suite
 on PostgreSQL. With LEERKRING_STRICT_SKIPS=1 (CI), a skipped postgres/redis/browser test fails.
@@ -78,6 +78,32 @@ def _clean_database(request, app):
                 for table in tables:
                     conn.execute(sa.text(f'DELETE FROM "{table}"'))
         ctx.pop()
+
+
+# Event types the tests send themselves, to probe the event machinery (not sent by any action).
+PROBE_EVENTS = {"test"}
+
+
+@pytest.fixture(autouse=True)
+def emitted(monkeypatch):
+    """Every live event sent during the test, as (room, message); each is checked against its
+    schema (community.realtime.schemas) as it goes out, and a test that sent one that does not
+    fit fails (as Zulip checks the events of its tests)."""
+    from community.realtime import events, schemas
+
+    sent, wrong = [], []
+    send = events.emit
+
+    def emit(room, message, event="event"):
+        if event == "event":
+            sent.append((room, message))
+            if message.get("type") not in PROBE_EVENTS:
+                wrong.extend(f"{room} {message.get('type')}/{message.get('op')}: {problem}"
+                             for problem in schemas.problems(message))
+        send(room, message, event)
+    monkeypatch.setattr(events, "emit", emit)
+    yield sent
+    assert not wrong, "events that do not fit their schema:\n" + "\n".join(wrong)
 
 
 @pytest.fixture

@@ -130,8 +130,10 @@ def test_community_made_private(w, register, readers):  # noqa: F811
         lambda word: trajectory_actions.add_milestone(w["manager_a"], t, title=f"Mijlpaal {word}"),
     ])
     assert member.socket.is_connected()
-    discussions.post_reply(w["coordinator"], d, "Voor leden")
-    assert any("Voor leden" in str(p) for n, p in member.everything() if n == "event")  # members keep it
+    reply = discussions.post_reply(w["coordinator"], d, "Voor leden")
+    arrived = [p for n, p in member.everything() if n == "event" and p["type"] == "reply"]
+    assert reply.id in [p["reply_id"] for p in arrived]  # members keep it, and fetch it rendered:
+    assert "Voor leden" in member.client.get(f"/d/{d.id}?fragment=reply&number={reply.number}").get_data(as_text=True)
 
 
 def test_trajectory_made_confidential(w, register, readers):  # noqa: F811

@@ -8,6 +8,8 @@ from community.models import Event
 from community.realtime.events import send_event_on_commit
 from tests.helpers import LiveSocket
 
+FRAGMENT_QUERIES = 9  # a live reply rendered for its reader (discussions.views, fragment=reply)
+
 
 def connect(app, client):
     return LiveSocket(app, client)
@@ -53,7 +55,10 @@ def test_reply_reaches_followers_of_the_discussion_and_no_outsider(private):
     got = events(s["member"])
     replies = [e for e in got if e["type"] == "reply"]
     assert len(replies) == 1 and replies[0]["op"] == "new" and replies[0]["number"] == 1
-    assert "<strong>ultrasoon</strong>" in replies[0]["html"]["nl"]
+    # The event names the reply; each page fetches it rendered for its reader.
+    fragment = private["clients"]["member"].get(f"/d/{d.id}?fragment=reply&number={replies[0]['number']}")
+    assert "<strong>ultrasoon</strong>" in fragment.get_data(as_text=True)
+    assert "html" not in replies[0]
     assert replies[0]["stream"] == f"discussion:{d.id}" and replies[0]["seq"] >= 1
     assert events(s["outsider"]) == []
     assert [e for e in events(s["outsider"], "notification")] == []
@@ -238,3 +243,55 @@ def test_still_here_answers_the_latest_number_for_followed_streams_only(private)
     assert s["member"].emit("here", {"kind": "discussion", "id": d.id}) == {"last": 1}
     assert not s["outsider"].emit("here", {"kind": "discussion", "id": d.id})  # not following: no answer
     assert s["member"].emit("here", {"kind": "user", "id": private["member"].id})["last"] >= 0
+
+
+# --- a live reply, fetched rendered for its reader ------------------------------------------------------
+
+def test_a_live_reply_is_fetched_with_the_readers_own_buttons(private, make_client):
+    """The event carries no HTML; the page fetches the reply (the thread's own partial) rendered
+    for its reader: Edit for the author, Edit and Moderate for a coordinator, Helpful and Report
+    for another member."""
+    d = private["discussion"]
+    reply = discussions.post_reply(private["member"], d, "Met **ultrasoon**.")
+    other = make_client(private["coordinator"])  # the coordinator, on a second page
+
+    def fetched(name, number=reply.number):
+        client = other if name == "coordinator" else private["clients"][name]
+        return client.get(f"/d/{d.id}?fragment=reply&number={number}")
+
+    author = fetched("member")
+    html = author.get_data(as_text=True)
+    assert author.status_code == 200 and html.lstrip().startswith("<li") and f'id="reply-{reply.number}"' in html
+    assert f"/replies/{reply.id}/edit" in html and "Moderate" not in html and "moderate-menu" not in html
+    assert "<strong>ultrasoon</strong>" in html
+    coordinator = fetched("coordinator").get_data(as_text=True)
+    assert f"/replies/{reply.id}/edit" in coordinator and "moderate-menu" in coordinator
+    assert f"/replies/{reply.id}/helpful" in coordinator and "report-link" in coordinator
+    assert f"/replies/{reply.id}/helpful" not in html and "report-link" not in html  # not on your own
+
+    # Without access to the discussion it is missing, like the thread; a reply that does not
+    # exist (or a number that cannot be one) too.
+    assert fetched("outsider").status_code == 404
+    assert fetched("member", 99).status_code == 404
+    for bad in ("0", "-1", "abc", "9" * 20, "²", ""):
+        assert private["clients"]["member"].get(f"/d/{d.id}?fragment=reply&number={bad}").status_code == 404
+    assert make_client().get(f"/d/{d.id}?fragment=reply&number={reply.number}").status_code == 302  # sign in
+
+
+def test_fetching_a_live_reply_takes_a_fixed_number_of_queries(private, make_client, count_queries):
+    """Whatever the length of the thread, and whether the reply quotes another or not."""
+    d = private["discussion"]
+    first = discussions.post_reply(private["member"], d, "Eerste")
+    client = make_client(private["coordinator"])
+
+    def measure(reply):
+        with count_queries() as counter:
+            response = client.get(f"/d/{d.id}?fragment=reply&number={reply.number}")
+            assert response.status_code == 200
+        return counter.count
+
+    few = measure(first)
+    for n in range(20):
+        discussions.post_reply(private["member"], d, f"Antwoord {n}")
+    quoting = discussions.post_reply(private["member"], d, "Precies", quote_of=first)
+    assert measure(quoting) == few <= FRAGMENT_QUERIES, few

@@ -6,7 +6,6 @@ from community.actions import cases as case_actions
 from community.actions import communities as community_actions
 from community.actions import discussions
 from community.actions import trajectories as trajectory_actions
-from community.realtime import events as live_events
 from tests.helpers import LiveSocket
 from tests.test_trajectories_actions import w  # noqa: F401  (fixture)
 
@@ -63,18 +62,7 @@ def test_following_and_catching_up_agree_with_reading(app, w, things, make_clien
     assert not failures, "\n".join(failures)
 
 
-@pytest.fixture
-def captured():
-    got = []
-
-    def listener(room, event, message):
-        got.append((room, message.get("type"), message.get("op")))
-    live_events._listeners.append(listener)
-    yield got
-    live_events._listeners.remove(listener)
-
-
-def test_each_action_sends_its_events_to_the_right_streams(w, things, captured):  # noqa: F811
+def test_each_action_sends_its_events_to_the_right_streams(w, things, emitted):  # noqa: F811
     d, c, t = things["discussion"], things["case"], things["open_trajectory"]
     conf = things["confidential"]
     private = things["private"]
@@ -110,9 +98,9 @@ def test_each_action_sends_its_events_to_the_right_streams(w, things, captured):
           (f"community:{things['public'].id}", "membership", "joined")}),
     ]
     for action, expected in steps:
-        captured.clear()
+        emitted.clear()
         action()
-        got = {item for item in captured if not item[0].startswith("user:")}
+        got = {(room, message["type"], message["op"]) for room, message in emitted if not room.startswith("user:")}
         assert got == expected, (expected, got)
     # Each step's set is exact: a confidential trajectory's news never went to its community's
     # stream, and a draft's changes went nowhere.

@@ -22,7 +22,8 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from community import create_app, realtime
+from community import create_app
+from community.realtime import sockets
 from community.actions import communities as community_actions
 from community.actions import discussions as discussion_actions
 from community.actions import trajectories as trajectory_actions
@@ -58,7 +59,7 @@ def make_app(app):
     limiter._storage_dead = False  # a fallback left over from a killed Redis must not leak on
     # Flask-SocketIO keeps the previous Redis queue when re-initialised without one.
     socketio.server_options.pop("client_manager", None)
-    realtime.init_app(app)
+    sockets.init_app(app)
 
 
 @pytest.fixture

@@ -3,7 +3,8 @@ import os
 
 import pytest
 
-from community import create_app, realtime
+from community import create_app
+from community.realtime import sockets
 from community.extensions import db, limiter
 from config import TestingConfig
 from tests.helpers import TestClient
@@ -19,7 +20,7 @@ def redis_url(app):
     yield url
     # Give the shared extension objects back to the suite's app (memory storage, no queue).
     limiter.init_app(app)
-    realtime.init_app(app)
+    sockets.init_app(app)
 
 
 def test_login_limit_counts_in_redis(redis_url, f):

@@ -15,6 +15,7 @@ from community.actions.content import (
 from community.actions import abuse, moderation
 from community.actions.discussions import check_not_muted, start_discussion
 from community.actions.notifications import notify_mentions
+from community.realtime import payloads, streams
 from community.realtime.events import send_event_on_commit
 from community.actions.feed import add_entry, retitle_feed_entries
 from community.actions.validate import check_choice, clean_line, clean_text
@@ -181,8 +182,8 @@ def _notify_mentions(actor, case, user_ids):
 def _send(case, op):
     if case.is_hidden:
         return
-    send_event_on_commit(f"case:{case.id}", "case", op, case_id=case.id, community_id=case.community_id,
-                         subject=f"case:{case.id}", build=lambda: {"title": case.title})
+    send_event_on_commit(streams.case(case.id), "case", op, subject=streams.subject("case", case.id),
+                         build=lambda: payloads.case_data(case))
 
 
 def _check_publishable(fields):

@@ -11,6 +11,7 @@ from community.actions import ActionError, Conflict, NotAllowed
 from community.actions.feed import add_entry
 from community.actions.notifications import notify_join_request, notify_membership_approved
 from community.realtime.access import recheck_on_commit
+from community.realtime import payloads, streams
 from community.realtime.events import send_event_on_commit
 from community.actions.validate import check_choice, clean_line, clean_text
 from community.extensions import db
@@ -185,12 +186,8 @@ def join(user, community):
 
 def _membership_event(community, op):
     """Counters on open pages follow joins and leaves (the count is taken just before commit)."""
-    def build():
-        count = db.session.scalar(sa.select(sa.func.count(CommunityMembership.id)).where(
-            CommunityMembership.community_id == community.id, CommunityMembership.state == "active"))
-        return {"member_count": count}
-    send_event_on_commit(f"community:{community.id}", "membership", op, community_id=community.id,
-                         build=build)
+    send_event_on_commit(streams.community(community.id), "membership", op,
+                         build=lambda: payloads.membership_data(community))
 
 
 def _commit_membership():

@@ -14,7 +14,7 @@ from community.actions.feed import add_entry, retitle_feed_entries
 from community.actions.validate import clean_line
 from community.actions import abuse, moderation, notifications
 from community.extensions import db
-from community.realtime import payloads
+from community.realtime import payloads, streams
 from community.realtime.events import send_event_on_commit
 from community.models import Discussion, Mention, Reaction, ReadMark, Reply, Revision, utcnow
 
@@ -60,7 +60,7 @@ def start_discussion(user, community, title, body, case=None, commit=True):
         add_entry(community, "discussion_started", actor=user, object_type="discussion",
                   object_id=discussion.id, title=title)
         notifications.notify_new_discussion(user, discussion, mentioned)
-        _send(discussion, "new", stream=f"community:{community.id}")
+        _send(discussion, "new", stream=streams.community(community.id))
     if commit:
         db.session.commit()
     return discussion
@@ -96,15 +96,16 @@ def _send(discussion, op, stream=None):
     one tells nobody: only its author and moderators may see it."""
     if discussion.is_hidden:
         return
-    send_event_on_commit(stream or f"discussion:{discussion.id}", "discussion", op,
-                         subject=f"discussion:{discussion.id}", build=lambda: payloads.discussion_data(discussion))
+    send_event_on_commit(stream or streams.discussion(discussion.id), "discussion", op,
+                         subject=streams.subject("discussion", discussion.id),
+                         build=lambda: payloads.discussion_data(discussion))
 
 
 def _send_reply(reply, op):
     if reply.is_hidden:
         return
-    send_event_on_commit(f"discussion:{reply.discussion_id}", "reply", op, subject=f"reply:{reply.id}",
-                         build=lambda: payloads.reply_data(reply))
+    send_event_on_commit(streams.discussion(reply.discussion_id), "reply", op,
+                         subject=streams.subject("reply", reply.id), build=lambda: payloads.reply_data(reply))
 
 
 def post_reply(user, discussion, body, quote_of=None):
@@ -213,8 +214,8 @@ def set_helpful(user, reply, helpful=True):
         return reply
     reply.helpful_count = db.session.scalar(sa.select(sa.func.count(Reaction.id))
                                             .where(Reaction.reply_id == reply.id))
-    send_event_on_commit(f"discussion:{reply.discussion_id}", "reaction", "changed", reply_id=reply.id,
-                         number=reply.number, helpful_count=reply.helpful_count)
+    send_event_on_commit(streams.discussion(reply.discussion_id), "reaction", "changed",
+                         **payloads.reaction_data(reply))
     db.session.commit()
     return reply
 

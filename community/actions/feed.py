@@ -1,7 +1,7 @@
 """Activity-feed entries. Called by other actions inside their transaction (they commit)."""
 from community.extensions import db
 from community.models import FeedEntry
-from community.realtime import payloads
+from community.realtime import payloads, streams
 from community.realtime.events import send_event_on_commit
 
 
@@ -13,10 +13,9 @@ def add_entry(community, kind, actor=None, subject=None, object_type=None, objec
     db.session.add(entry)
     # Everyone who reads the community sees an entry without audience; an entry for a trajectory
     # goes to that trajectory's stream only (whose room admits only those who may see it).
-    stream = audience if audience else f"community:{community.id}"
-    subject = f"{object_type}:{object_id}" if object_type in ("discussion", "case") else None
-    send_event_on_commit(stream, "feed", "new", community_id=community.id, subject=subject,
-                         build=lambda: payloads.feed_data(entry))
+    stream = audience if audience else streams.community(community.id)
+    subject = streams.subject(object_type, object_id) if object_type in ("discussion", "case") else None
+    send_event_on_commit(stream, "feed", "new", subject=subject, build=lambda: payloads.feed_data(entry))
     return entry
 
 

@@ -15,7 +15,7 @@ from community.models import (
     REPORT_REASONS, AuditEntry, Community, CommunityMembership, Discussion, Event, FeedEntry, Mention, Report, Sanction,
     utcnow,
 )
-from community.realtime import payloads
+from community.realtime import payloads, streams
 from community.realtime.access import recheck_on_commit
 from community.realtime.events import send_event_on_commit
 
@@ -76,8 +76,8 @@ def report(user, target, item, reason, note=""):
 
 def _queue_changed(community, op):
     """Open review queues (the community's and the platform one) refresh themselves."""
-    for stream in (f"moderation:{community.id}", "moderation:0"):
-        send_event_on_commit(stream, "queue", op, community_id=community.id)
+    for stream in (streams.moderation(community.id), streams.moderation()):
+        send_event_on_commit(stream, "queue", op, **payloads.queue_data(community))
 
 
 def _close_reports(actor, target, item, status):
@@ -125,18 +125,17 @@ def hide(actor, target, item, reason):
     _redact_events(target, item)
     if target == "reply":
         # No subject: it names no content, and readers who may not see the reply need it most.
-        send_event_on_commit(f"discussion:{item.discussion_id}", "reply", "hidden", reply_id=item.id,
-                             number=item.number)
+        send_event_on_commit(streams.discussion(item.discussion_id), "reply", "hidden",
+                             **payloads.reply_hidden(item))
     else:
         # Whoever may no longer see it leaves its room at once (on every process) and is told
         # so; its author and the moderators stay and hear that it is hidden.
-        stream = f"{target}:{item.id}"
-        send_event_on_commit(stream, target, "hidden", **{f"{target}_id": item.id})
+        send_event_on_commit(streams.name(target, item.id), target, "hidden", **payloads.item_ref(target, item))
         recheck_on_commit(community=community)
         if target == "case" and item.discussion is not None:
-            send_event_on_commit(f"discussion:{item.discussion.id}", "discussion", "hidden",
-                                 discussion_id=item.discussion.id)
-        send_event_on_commit(f"community:{community.id}", target, "hidden", **{f"{target}_id": item.id})
+            send_event_on_commit(streams.discussion(item.discussion.id), "discussion", "hidden",
+                                 **payloads.item_ref("discussion", item.discussion))
+        send_event_on_commit(streams.community(community.id), target, "hidden", **payloads.item_ref(target, item))
     _queue_changed(community, "decided")
     db.session.commit()
     return item
@@ -144,35 +143,11 @@ def hide(actor, target, item, reason):
 
 def _redact_events(target, item):
     """Blank the content of logged events about the item, so catching up cannot show it again."""
-    subjects = [f"{target}:{item.id}"]
+    subjects = [streams.subject(target, item.id)]
     if target == "case" and item.discussion is not None:
-        subjects.append(f"discussion:{item.discussion.id}")
+        subjects.append(streams.subject("discussion", item.discussion.id))
     for event in db.session.scalars(sa.select(Event).where(Event.subject.in_(subjects))).all():
-        keep = {key: event.data[key] for key in ("reply_id", "number", "discussion_id", "case_id", "entry_id",
-                                                 "community_id", "notification_id", "kind", "unread")
-                if key in event.data}
-        event.data = dict(keep, redacted=True)
-    if target == "reply":
-        _rerender_quoting_events(item)
-
-
-def _rerender_quoting_events(reply):
-    """Replies that quote the hidden one carried its text in their logged HTML: render that part
-    again (the quote now reads "hidden by a coordinator"); the quoting replies themselves stay."""
-    from community.models import Reply
-
-    quoting = {r.id: r for r in db.session.scalars(sa.select(Reply).where(Reply.quote_of_id == reply.id))}
-    if not quoting:
-        return
-    html = {}
-    for event in db.session.scalars(sa.select(Event).where(
-            Event.subject.in_([f"reply:{reply_id}" for reply_id in quoting]))).all():
-        if "html" not in event.data or event.data.get("redacted"):
-            continue
-        reply_id = int(event.subject.split(":")[1])
-        if reply_id not in html:
-            html[reply_id] = payloads.reply_data(quoting[reply_id])["html"]
-        event.data = dict(event.data, html=html[reply_id])
+        event.data = payloads.redacted(event.data)
 
 
 def restore(actor, target, item):
@@ -184,10 +159,10 @@ def restore(actor, target, item):
     item.hidden_at, item.hidden_reason, item.hidden_by_id = None, "", None
     audit(actor, "restore", community, target, item.id, item.author, hidden_for=reason)
     if target == "reply":
-        send_event_on_commit(f"discussion:{item.discussion_id}", "reply", "restored", subject=f"reply:{item.id}",
-                             build=lambda: payloads.reply_data(item))
+        send_event_on_commit(streams.discussion(item.discussion_id), "reply", "restored",
+                             subject=streams.subject("reply", item.id), build=lambda: payloads.reply_data(item))
     else:
-        send_event_on_commit(f"community:{community.id}", target, "restored", **{f"{target}_id": item.id})
+        send_event_on_commit(streams.community(community.id), target, "restored", **payloads.item_ref(target, item))
     _queue_changed(community, "decided")
     db.session.commit()
     return item
@@ -217,8 +192,8 @@ def move_discussion(actor, discussion, community, reason=""):
           to_community=community.id, to_name=community.name)
     audit(actor, "move", community, "discussion", discussion.id, discussion.author, reason,
           from_community=old.id, from_name=old.name)
-    send_event_on_commit(f"discussion:{discussion.id}", "discussion", "moved", discussion_id=discussion.id,
-                         community_id=community.id)
+    send_event_on_commit(streams.discussion(discussion.id), "discussion", "moved",
+                         **payloads.discussion_moved(discussion, community))
     # Its followers are all filed under the old community: re-checked against the new one, and
     # those who stay are filed under it.
     recheck_on_commit(community=old, refile=True)

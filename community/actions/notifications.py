@@ -22,6 +22,7 @@ from community.models import (
     CommunityMembership, FollowLevel, Notification, TrajectoryFollow, TrajectoryParticipant, User, utcnow,
 )
 from community.jobs import enqueue_on_commit, fanout
+from community.realtime import payloads, streams
 from community.realtime.events import send_event_on_commit
 
 
@@ -150,31 +151,13 @@ def _create(users, kind, actor, community, object_type, object_id, key, **data):
     ids = dict(db.session.execute(sa.select(Notification.user_id, Notification.id).where(
         Notification.source == key, Notification.kind == kind, Notification.user_id.in_(user_ids))).all())
     unread = unread_counts(user_ids)
-    html = _items_html(ids[user_ids[0]])
+    html = payloads.notification_items(ids[user_ids[0]])
     for user_id in user_ids:
-        send_event_on_commit(f"user:{user_id}", "notification", "new", notification_id=ids[user_id],
-                             kind=kind, unread=unread.get(user_id, 0),
-                             subject=f"{object_type}:{object_id}",  # hiding it blanks the title here too
-                             build=lambda row_id=ids[user_id]: {"html": html(row_id)})
+        send_event_on_commit(streams.user(user_id), "notification", "new",
+                             subject=streams.subject(object_type, object_id),  # hiding it blanks the title here too
+                             build=lambda row_id=ids[user_id], count=unread.get(user_id, 0):
+                             payloads.notification_data(row_id, kind, count, html(row_id)))
     return [ids[user_id] for user_id in user_ids]
-
-
-def _items_html(sample_id):
-    """The live HTML of a batch of notifications, rendered once per language: the rows of one
-    batch differ only in their id (same kind, actor, text and time), which is put in per row.
-    Rendering it for every recipient was most of a fan-out's cost."""
-    rendered = {}
-
-    def html(row_id):
-        from community.realtime.payloads import localised
-
-        if not rendered:
-            rendered.update(localised("notifications/_live_item.html",
-                                      notification=db.session.get(Notification, sample_id)))
-        return {language: text.replace(f'id="notification-{sample_id}"', f'id="notification-{row_id}"')
-                .replace(f"/notifications/{sample_id}/", f"/notifications/{row_id}/")
-                for language, text in rendered.items()}
-    return html
 
 
 def unread_counts(user_ids):
@@ -284,7 +267,7 @@ def mark_read(user, notification_ids=None):
     changed = db.session.execute(stmt.values(read_at=utcnow()),
                                  execution_options={"synchronize_session": False}).rowcount
     if changed:
-        send_event_on_commit(f"user:{user.id}", "notification", "read",
-                             unread=unread_counts([user.id]).get(user.id, 0))
+        send_event_on_commit(streams.user(user.id), "notification", "read",
+                             **payloads.notifications_read(unread_counts([user.id]).get(user.id, 0)))
     db.session.commit()
     return changed

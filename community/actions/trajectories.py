@@ -12,6 +12,7 @@ from community.actions.content import TITLE_MAX, render, users_for_mentions
 from community.actions.feed import add_entry
 from community.actions.notifications import notify_trajectory
 from community.realtime.access import recheck_on_commit
+from community.realtime import payloads, streams
 from community.realtime.events import send_event_on_commit
 from community.actions.validate import check_choice, clean_line, clean_text
 from community.extensions import db
@@ -81,7 +82,8 @@ def update_trajectory(actor, trajectory, **data):
 
 def _changed(trajectory, what):
     """Changes without a feed line (those send one, see _feed) still tell open pages."""
-    send_event_on_commit(f"trajectory:{trajectory.id}", "trajectory", what, trajectory_id=trajectory.id)
+    send_event_on_commit(streams.trajectory(trajectory.id), "trajectory", what,
+                         **payloads.trajectory_data(trajectory))
 
 
 def _check_owner(actor, trajectory):
@@ -111,8 +113,11 @@ def change_status(actor, trajectory, status, evaluation=""):
 
 
 def _feed(trajectory, kind, actor, **data):
+    """A feed line for exactly the people who may see the trajectory (its stream admits only
+    them: members of the hosting community, or only insiders when confidential), so a public
+    community's outside readers never get a line that leads to a 404."""
     add_entry(trajectory.community, kind, actor=actor, object_type="trajectory", object_id=trajectory.id,
-              audience=trajectory.feed_audience, title=trajectory.title, **data)
+              audience=streams.trajectory(trajectory.id), title=trajectory.title, **data)
     notify_trajectory(actor, trajectory, kind, **data)
 
 

@@ -9,7 +9,7 @@ from flask import abort
 from flask_login import current_user
 from marshmallow import Schema, fields, validate
 
-from community import permissions
+from community import permissions, urls
 from community.actions import notifications as actions
 from community.api import Blueprint
 from community.notifications import queries
@@ -65,13 +65,7 @@ class NotificationSchema(Schema):
     data = fields.Dict()
     created_at = fields.DateTime()
     read_at = fields.DateTime(allow_none=True)
-    url = fields.Function(lambda n: _url(n))
-
-
-def _url(notification):
-    from community.notifications.views import target_url
-
-    return target_url(notification)
+    url = fields.Function(lambda n: urls.notification_url(n))
 
 
 class NotificationListArgs(Schema):

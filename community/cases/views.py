@@ -13,6 +13,7 @@ from community.cases import bp, queries
 from community.cases.forms import SECTION_LABELS, CaseForm, initial_values
 from community.errors import kept_after_commit, saved_id
 from community.models import CASE_SECTIONS
+from community.realtime import streams
 from community.realtime.events import last_seq
 from community.security import keeps_input
 from community.trajectories import queries as trajectory_queries
@@ -87,7 +88,7 @@ def new(slug):
 @login_required
 def view(case_id):
     case = permissions.access_case_or_404(case_id, current_user)
-    live_last = last_seq(f"case:{case.id}")
+    live_last = last_seq(streams.case(case.id))
     discussion = case.discussion if case.is_published else None
     sections = [(name, SECTION_LABELS[name], getattr(case, name + "_html")) for name in CASE_SECTIONS]
     return render_template("cases/view.html", case=case, community=case.community,

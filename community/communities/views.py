@@ -9,6 +9,7 @@ from community.communities import bp, queries
 from community.communities.forms import CommunityForm, RequestForm
 from community.discussions import queries as discussion_queries
 from community.queries import user_by_email
+from community.realtime import streams
 from community.realtime.events import last_seq
 from community.security import keeps_input
 
@@ -55,7 +56,7 @@ def new():
 @login_required
 def home(slug):
     community = permissions.access_community_or_404(slug, current_user)
-    live_last = last_seq(f"community:{community.id}")  # before the feed: see discussions.views
+    live_last = last_seq(streams.community(community.id))  # before the feed: see discussions.views
     return render_template(
         "communities/home.html", community=community, feed=queries.feed_page(current_user, community),
         live_last=live_last, follow_level=notification_actions.level_of(current_user, "community", community),

@@ -12,9 +12,9 @@ from community import permissions
 from community.extensions import db
 from community.models import Discussion, Reaction, ReadMark, Reply, Revision, User
 from community.pagination import Page, page_number, paginate
+from community.urls import REPLIES_PER_PAGE, page_of  # noqa: F401 (page_of: for the pages)
 
 DISCUSSIONS_PER_PAGE = 30
-REPLIES_PER_PAGE = 50
 PINNED_ON_HOME = 10
 
 
@@ -38,11 +38,6 @@ def pinned(community, limit=PINNED_ON_HOME):
                               .order_by(Discussion.last_activity_at.desc()).limit(limit)).all()
 
 
-def page_of(number):
-    """The page of replies on which reply ``number`` (1, 2, 3...) appears."""
-    return max(1, (number - 1) // REPLIES_PER_PAGE + 1)
-
-
 def reply_page(discussion, number=None):
     """One page of replies with their authors and the replies they quote (one query).
 
@@ -59,6 +54,14 @@ def reply_page(discussion, number=None):
         .options(so.joinedload(Reply.author), so.joinedload(Reply.quote_of).joinedload(Reply.author))
         .order_by(Reply.number)).unique().all()
     return Page(rows=rows, number=number, per_page=REPLIES_PER_PAGE, total=discussion.reply_count)
+
+
+def numbered_reply(discussion, number):
+    """Reply ``number`` of the discussion with its author and the reply it quotes, or None (one
+    query)."""
+    return db.session.scalar(
+        sa.select(Reply).where(Reply.discussion_id == discussion.id, Reply.number == number)
+        .options(so.joinedload(Reply.author), so.joinedload(Reply.quote_of).joinedload(Reply.author)))
 
 
 def helpful_reply_ids(user, replies):

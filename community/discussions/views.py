@@ -16,9 +16,11 @@ from community.discussions import bp, queries
 from community.discussions.forms import DiscussionForm, EditReplyForm, ReplyForm
 from community.errors import answer_saved, kept_after_commit, saved_id
 from community.forms import row_id
+from community.realtime import streams
 from community.realtime.events import last_seq
 from community.security import keeps_input
 from community.trajectories import queries as trajectory_queries
+from community.urls import reply_url
 
 
 def _refusal_status(error):
@@ -27,11 +29,6 @@ def _refusal_status(error):
     return error.status if error.status in (403, 409, 429) else 400
 
 
-def reply_url(reply):
-    """The address of a reply: its page of the thread, scrolled to it."""
-    page = queries.page_of(reply.number)
-    return url_for("discussions.view", discussion_id=reply.discussion_id, page=page if page > 1 else None,
-                   _anchor=f"reply-{reply.number}")
 
 
 # --- the list and a new discussion ---------------------------------------------------------------
@@ -75,6 +72,8 @@ def new(slug):
 @login_required
 def view(discussion_id):
     discussion = permissions.access_discussion_or_404(discussion_id, current_user)
+    if request.args.get("fragment") == "reply":
+        return _one_reply(discussion, row_id(request.args.get("number")))
     form = ReplyForm()
     quote = queries.reply_in(discussion, row_id(request.args.get("quote")))
     if quote is not None and not permissions.can_see_reply(current_user, quote):
@@ -93,7 +92,7 @@ def _thread(discussion, form, page=None, quote=None, status=200):
     author = discussion.author
     # The stream's number before the replies: an event in between is then both shown and
     # replayed, and the page skips what it already has (never the other way round).
-    live_last = last_seq(f"discussion:{discussion.id}")
+    live_last = last_seq(streams.discussion(discussion.id))
     replies = queries.reply_page(discussion, page)
     last_read = queries.read_mark(current_user, discussion)
     first_unread = None
@@ -104,11 +103,24 @@ def _thread(discussion, form, page=None, quote=None, status=200):
         "discussions/view.html", discussion=discussion, author=author, community=discussion.community,
         replies=replies, form=form, quote=quote, helpful=queries.helpful_reply_ids(current_user, replies.rows),
         accepted=queries.reply_in(discussion, discussion.accepted_reply_id),
-        first_unread=first_unread, page_of=queries.page_of, reply_url=reply_url,
+        first_unread=first_unread,
         read_up_to=shown if shown > (last_read or 0) else None,
         membership=permissions.community_membership(current_user, discussion.community),
         trajectory_box=trajectory_queries.link_box(current_user, discussion), live_last=live_last,
         follow_level=notification_actions.level_of(current_user, "discussion", discussion)), status
+
+
+def _one_reply(discussion, number):
+    """Reply ``number`` alone, rendered for this reader with their own buttons, for a page that
+    heard of it live (static/js/discussion.js fetches it, as a review queue fetches its list):
+    the partial of the thread, so the same rules decide what shows."""
+    reply = queries.numbered_reply(discussion, number) if number else None
+    if reply is None:
+        abort(404)
+    return render_template("discussions/_reply.html", reply=reply, discussion=discussion,
+                           helpful=queries.helpful_reply_ids(current_user, [reply]),
+                           may_reply=permissions.can_reply(current_user, discussion),
+                           may_accept=permissions.can_accept_answer(current_user, discussion))
 
 
 @bp.route("/d/<int:discussion_id>/reply", methods=["POST"])

@@ -63,12 +63,6 @@ class Trajectory(db.Model):
     def is_confidential(self):
         return self.visibility == "confidential"
 
-    @property
-    def feed_audience(self):
-        """The feed audience of this trajectory's updates: exactly the people who may see the
-        trajectory (members of the hosting community, or only insiders when confidential), so
-        a public community's outside readers never get a line that leads to a 404."""
-        return f"trajectory:{self.id}"
 
 
 class TrajectoryParticipant(db.Model):

@@ -11,7 +11,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from community import permissions
+from community import permissions, urls
 from community.actions import ActionError, NotAllowed, moderation as actions
 from community.errors import error_page
 from community.extensions import db
@@ -19,25 +19,16 @@ from community.forms import row_id
 from community.models import AUDIT_ACTIONS, Community, User, utcnow
 from community.moderation import bp, queries
 from community.moderation.forms import MoveForm, ReportForm, SanctionForm
+from community.realtime import streams
 from community.realtime.events import last_seq
 from community.security import keeps_input, safe_next
 
 TARGETS = "any(reply, discussion, case)"
 
 
-def item_url(target, item):
-    if target == "reply":
-        from community.discussions.views import reply_url
-
-        return reply_url(item)
-    if target == "discussion":
-        return url_for("discussions.view", discussion_id=item.id)
-    return url_for("cases.view", case_id=item.id)
-
-
 @bp.app_context_processor
 def _helpers():
-    return {"moderation_item_url": item_url, "moderation_open_reports": queries.open_report_count,
+    return {"moderation_item_url": urls.item_url, "moderation_open_reports": queries.open_report_count,
             "sanction_in_force": permissions.sanction_in_force}
 
 
@@ -61,11 +52,11 @@ def report(target, item_id):
             status = error.status
         else:
             flash(_("Thank you. The coordinators of this community will look at it."), "success")
-            return redirect(item_url(target, item))
+            return redirect(urls.item_url(target, item))
     else:
         status = form.status
     return render_template("moderation/report.html", form=form, target=target, item=item, community=community,
-                           back=item_url(target, item)), status
+                           back=urls.item_url(target, item)), status
 
 
 # --- the review queue ------------------------------------------------------------------------------
@@ -74,7 +65,7 @@ def report(target, item_id):
 @login_required
 def queue(slug):
     community = permissions.access_community_for_managing_or_404(slug, current_user)
-    live_last = last_seq(f"moderation:{community.id}")
+    live_last = last_seq(streams.moderation(community.id))
     page, reports, items = queries.queue(community)
     template = "moderation/_queue.html" if request.args.get("fragment") else "moderation/queue.html"
     return render_template(template, community=community, page=page, reports=reports, items=items,
@@ -86,7 +77,7 @@ def queue(slug):
 def platform_queue():
     if not permissions.is_admin(current_user):
         abort(404)
-    live_last = last_seq("moderation:0")
+    live_last = last_seq(streams.moderation())
     page, reports, items = queries.queue(None)
     communities = {c.id: c for c in db.session.scalars(sa.select(Community).where(
         Community.id.in_({row.community_id for row in page.rows})))} if page.rows else {}

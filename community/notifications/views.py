@@ -4,44 +4,18 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from community import permissions
+from community import permissions, urls
 from community.actions import ActionError, notifications as actions
 from community.forms import row_id
 from community.models import Community, Notification
 from community.notifications import bp, queries
-from community.realtime.events import last_seq
 from community.security import safe_next
 
 
 @bp.app_context_processor
 def _unread():
     # A function, so only pages that show the menu ask (one query).
-    return {"unread_notifications": lambda: queries.unread_count(current_user), "live_seq": last_seq}
-
-
-def target_url(notification):
-    """Where a notification leads: the reply in its discussion, the case, the trajectory, the
-    community (or its requests page for coordinators)."""
-    kind, object_id = notification.object_type, notification.object_id
-    if kind == "discussion":
-        from community.discussions.queries import page_of
-
-        number = (notification.data or {}).get("number") or 0
-        if number:
-            page = page_of(number)
-            return url_for("discussions.view", discussion_id=object_id, page=page if page > 1 else None,
-                           _anchor=f"reply-{number}")
-        return url_for("discussions.view", discussion_id=object_id)
-    if kind == "case":
-        return url_for("cases.view", case_id=object_id)
-    if kind == "trajectory":
-        return url_for("trajectories.view", trajectory_id=object_id)
-    community = permissions.get_row(Community, object_id)
-    if community is None:
-        return url_for("notifications.index")
-    if notification.kind == "join_request":
-        return url_for("communities.requests", slug=community.slug)
-    return url_for("communities.home", slug=community.slug)
+    return {"unread_notifications": lambda: queries.unread_count(current_user)}
 
 
 @bp.route("/notifications")
@@ -62,7 +36,7 @@ def open_one(notification_id):
     if not permissions.can_see_notification(current_user, notification, targets):
         abort(404)
     actions.mark_read(current_user, [notification.id])
-    return redirect(target_url(notification))
+    return redirect(urls.notification_url(notification))
 
 
 @bp.route("/notifications/read", methods=["POST"])

@@ -1,6 +1,7 @@
 """Live updates, notifications and catching up on events: the same rules as reading the pages,
 asked again whenever access may have changed."""
 from community.models import Case, Community, Discussion, Trajectory, User
+from community.realtime import streams
 from community.permissions.cases import can_view_case
 from community.permissions.communities import can_view_community
 from community.permissions.core import _signed_in, can_coordinate, get_row, is_admin, valid_row_id
@@ -34,13 +35,13 @@ def access_live_stream(kind, object_id, user):
               "trajectory": Trajectory, "user": User}
     if kind == "moderation":  # a review queue: a community's (its moderators) or all (id 0, admins)
         if object_id == 0 and not isinstance(object_id, bool):
-            return "moderation:0" if is_admin(user) else None
+            return streams.moderation() if is_admin(user) else None
         community = get_row(Community, object_id)
-        return f"moderation:{object_id}" if community is not None and can_coordinate(user, community) else None
+        return streams.moderation(object_id) if community is not None and can_coordinate(user, community) else None
     if kind not in models or not valid_row_id(object_id):
         return None
     target = get_row(models[kind], object_id)
-    return f"{kind}:{object_id}" if can_follow_live(user, kind, target) else None
+    return streams.name(kind, object_id) if can_follow_live(user, kind, target) else None
 
 
 def can_see_notification(user, notification, targets):

@@ -2,6 +2,7 @@
 import sqlalchemy as sa
 
 from community.extensions import db
+from community.realtime import streams
 from community.models import (
     Case, CommunityMembership, Milestone, OrganisationMembership, Trajectory, TrajectoryLink, TrajectoryParticipant,
 )
@@ -110,4 +111,4 @@ def visible_feed_audiences(user, community):
     query: feed entries with another audience stay hidden."""
     ids = db.session.scalars(sa.select(Trajectory.id).where(
         Trajectory.community_id == community.id, visible_trajectories_filter(user))).all()
-    return [f"trajectory:{trajectory_id}" for trajectory_id in ids]
+    return [streams.trajectory(trajectory_id) for trajectory_id in ids]

@@ -1,6 +1,6 @@
 """Access that changes takes effect at once on open streams.
 
-A socket is admitted to a room when it follows it (community.realtime.on_follow). Rights can
+A socket is admitted to a room when it follows it (community.realtime.sockets.on_follow). Rights can
 end later: a community goes private, a trajectory becomes confidential, a discussion is hidden
 or moved, a member leaves, is removed, banned or loses a role, an organisation role changes.
 Every such action calls ``recheck_on_commit`` with what changed. Just before the commit (the
@@ -19,7 +19,7 @@ import sqlalchemy as sa
 
 from community import permissions
 from community.extensions import db, socketio
-from community.realtime import store
+from community.realtime import store, streams
 
 log = logging.getLogger(__name__)
 
@@ -44,20 +44,16 @@ def recheck_on_commit(community=None, user=None, platform=False, refile=False):
         scopes.add(PLATFORM)
 
 
-def community_scope(community_id):
-    return f"community:{int(community_id)}"
-
-
-def user_scope(user_id):
-    return f"user:{int(user_id)}"
+# A follow is filed under the community it belongs to and the user, named like their streams.
+community_scope = streams.community
+user_scope = streams.user
 
 
 def scopes_for(stream, user_id):
     """Where a follow of ``stream`` is filed: its community (or the platform) and its user."""
     from community.models import Case, Discussion, Trajectory
 
-    kind, _, object_id = stream.partition(":")
-    object_id = int(object_id)
+    kind, object_id = streams.parse(stream)
     scopes = [user_scope(user_id)]
     if kind in ("community", "moderation"):
         scopes.append(community_scope(object_id) if object_id else PLATFORM)
@@ -99,10 +95,10 @@ def collect(session):
 
 
 def _may_follow(user, room):
-    kind, _, object_id = room.partition(":")
-    if user is None or not object_id.isdigit():
+    kind, object_id = streams.parse(room)
+    if user is None or object_id is None:
         return False
-    return permissions.access_live_stream(kind, int(object_id), user) == room
+    return permissions.access_live_stream(kind, object_id, user) == room
 
 
 def apply(session):
@@ -115,7 +111,7 @@ def apply(session):
         except Exception:  # noqa: BLE001 - never raised after a commit; catch-up still filters
             log.exception("could not take %s out of %s", sid, room)
         store.remove_follow(sid, room)
-        if room.startswith("discussion:"):
+        if streams.parse(room)[0] == "discussion":
             store.clear_present(room, sid)
 
 

@@ -5,8 +5,8 @@ before the commit, each queued event gets the next number of its stream and beco
 the event log (same transaction: both land or neither). After the commit the events are emitted
 to the stream's room; on rollback they are dropped. Views, API and socket handlers never emit.
 
-A stream is named by the server ("discussion:12"); its room has the same name, and only the
-socket handlers (after asking community.permissions) put a socket in it.
+A stream is named by the server (community.realtime.streams: "discussion:12"); its room has the
+same name, and only the socket handlers (after asking community.permissions) put a socket in it.
 """
 import logging
 from datetime import timedelta
@@ -17,18 +17,13 @@ from sqlalchemy.orm import Session
 
 from community.extensions import db, socketio
 from community.models import Event, EventStream, utcnow
-from community.realtime import access
+from community.realtime import access, streams
 
 log = logging.getLogger(__name__)
 
 PENDING = "leerkring_pending_events"
 PENDING_DISCONNECTS = "leerkring_pending_disconnects"
 CATCH_UP_LIMIT = 200
-_listeners = []  # tests register callables here to see what was emitted
-
-
-def stream_name(kind, object_id):
-    return f"{kind}:{int(object_id)}"
 
 
 def send_event_on_commit(stream, type, op, build=None, subject=None, **data):
@@ -177,8 +172,6 @@ def message_of(item):
 def emit(room, message, event="event"):
     """Send to a room, on every process (through Redis when configured). A failure here is
     logged, never raised: the action has committed, and browsers catch up from the log."""
-    for listener in list(_listeners):
-        listener(room, event, message)
     try:
         socketio.emit(event, message, to=room)
     except Exception:  # noqa: BLE001 - a broken queue must not turn a saved post into an error
@@ -206,8 +199,8 @@ def events_after(stream, after, limit=CATCH_UP_LIMIT, with_subject=False):
 
 
 def _parse_subject(subject):
-    kind, _, object_id = (subject or "").partition(":")
-    return (kind, int(object_id)) if object_id.isdigit() else None
+    kind, object_id = streams.parse(subject)
+    return (kind, object_id) if object_id is not None else None
 
 
 def prune_events(days):

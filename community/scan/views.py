@@ -182,5 +182,3 @@ def delete(round_id):
     return render_template("scan/delete.html", form=form, scan_round=scan_round,
                            organisation=scan_round.organisation, responses=sum(counts.values())), form.status
 
-
-from community.scan import answer  # noqa: E402,F401  (the respondents' routes, on this blueprint)

@@ -18,6 +18,7 @@ from community.forms import row_id
 from community.labels import LABELS
 from community.models import STATUS_TRANSITIONS
 from community.queries import user_by_email
+from community.realtime import streams
 from community.realtime.events import last_seq
 from community.trajectories import bp, page as queries
 from community.trajectories import queries as lists_queries
@@ -98,7 +99,7 @@ def _entry_form(trajectory, page, form=None):
 
 
 def _page(trajectory, entry_form=None, status=200):
-    live_last = last_seq(f"trajectory:{trajectory.id}")
+    live_last = last_seq(streams.trajectory(trajectory.id))
     page = queries.trajectory_page(current_user, trajectory)
     return render_template(
         "trajectories/view.html", trajectory=trajectory, community=trajectory.community, page=page,

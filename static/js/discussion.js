@@ -30,7 +30,6 @@
   var announcer = document.getElementById("replies-live");
   var typingLine = document.getElementById("live-typing");
   var presenceLine = document.getElementById("live-presence");
-  var actionsTemplate = document.getElementById("reply-actions");
   var unseen = 0;
   var typingTimer = null;
 
@@ -61,30 +60,18 @@
 
   function hideBar() { unseen = 0; bar.hidden = true; }
 
-  function addActions(item, message) {
-    if (!actionsTemplate || message.removed) { return; }
-    var actions = actionsTemplate.content.firstElementChild.cloneNode(true);
-    actions.querySelectorAll("[data-reply-field]").forEach(function (element) {
-      var field = element.getAttribute("data-reply-field");
-      var own = message.author && message.author.id === me;
-      if ((element.getAttribute("data-own") === "hide" && own) || (element.getAttribute("data-own") === "only" && !own)) {
-        element.remove();  // no "helpful" or "report" on your own reply; "edit" and "remove" only there
-      } else if (field === "path") {
-        element.setAttribute("href", element.getAttribute("href").replace("/0/", "/" + message.reply_id + "/"));
-      } else if (field === "action") {
-        element.setAttribute("action", element.getAttribute("action").replace("/0/", "/" + message.reply_id + "/"));
-      } else if (field === "href") {
-        element.setAttribute("href", element.getAttribute("href").replace("quote=0", "quote=" + message.reply_id));
-      } else if (field === "report") {
-        element.setAttribute("href", element.getAttribute("href").replace("/reply/0", "/reply/" + message.reply_id));
-      } else if (field === "value") {
-        element.value = String(message.reply_id);
-      }
-    });
-    var count = actions.querySelector(".helpful-count");
-    if (count) { count.textContent = String(message.helpful_count || 0); }
-    var old = item.querySelector(".reply-actions");
-    if (old) { old.replaceWith(actions); } else { item.appendChild(actions); }
+  // A reply that changed while the page is open comes rendered for this reader, with their own
+  // buttons, from the server (the event only says which one). Fetches are chained, so replies
+  // change in the order their events came.
+  var fetching = Promise.resolve();
+  var arriving = {};  // numbers of new replies being fetched: an edit to one waits for it
+  function fetchReply(number, apply) {
+    var url = section.getAttribute("data-fragment-url") + "&number=" + number;
+    var next = fetching.then(function () { return live.fetchHtml(url); })
+      .then(function (html) { apply(live.element(html)); })
+      .catch(function () { /* gone, or no longer ours to see: the next event or a reload tells */ });
+    fetching = next;
+    return next;
   }
 
   function setCount(count) {
@@ -94,65 +81,40 @@
     }
   }
 
-  function onHidden(message) {
-    var existing = document.getElementById("reply-" + message.number);
-    if (!existing || section.hasAttribute("data-may-moderate")) { return; }  // moderators keep seeing it
-    if (existing.querySelector(".hidden-notice")) { return; }  // the author's page shows why
-    var placeholder = document.createElement("li");
-    placeholder.className = "reply hidden-item";
-    placeholder.id = existing.id;
-    var line = document.createElement("p");
-    var number = document.createElement("a");
-    number.className = "reply-number";
-    number.href = "#" + existing.id;
-    number.textContent = "#" + message.number;
-    var note = document.createElement("span");
-    note.className = "muted";
-    note.textContent = text("data-hidden-reply");
-    line.appendChild(number);
-    line.appendChild(document.createTextNode(" "));
-    line.appendChild(note);
-    placeholder.appendChild(line);
-    existing.replaceWith(placeholder);
-  }
-
   function onReply(message) {
-    if (message.op === "hidden") { return onHidden(message); }
     if (message.redacted) { return; }  // caught up on something hidden since
-    var existing = document.getElementById("reply-" + message.number);
-    var item = live.element(message.html);
-    if (!item) { return; }
+    var number = message.number;
     setCount(message.reply_count);
     if (message.op !== "new") {
-      if (existing) {
-        // Keep this reader's own buttons (edit, remove) on their own reply: they came with the page.
-        var ownActions = existing.querySelector(".reply-actions");
-        existing.replaceWith(item);
-        if (ownActions && message.author && message.author.id === me && !message.removed) {
-          item.appendChild(ownActions);
-        } else {
-          addActions(item, message);
-        }
-      }
+      // Edited, removed, hidden or restored: what each reader sees of it is the server's to say.
+      if (!document.getElementById("reply-" + number) && !arriving[number]) { return; }
+      fetchReply(number, function (item) {
+        var current = document.getElementById("reply-" + number);
+        if (item && current) { current.replaceWith(item); }
+      });
       return;
     }
-    if (existing) { return; }  // already on the page (it was rendered with it)
-    if (message.author && message.author.id !== me) {
-      announcer.textContent = text("data-announce", { name: message.author.name });
+    if (document.getElementById("reply-" + number) || arriving[number]) { return; }  // already on the page
+    var mine = message.author && message.author.id === me;
+    if (!mine) {
+      announcer.textContent = text("data-announce", { name: message.author ? message.author.name : "" });
     }
     if (typingLine) { typingLine.textContent = ""; }
-    if (!onLastPage) { showBar(message.number); return; }
+    if (!onLastPage) { showBar(number); return; }
     var wasNearBottom = nearBottom();
-    var empty = document.getElementById("replies-empty");
-    if (empty) { empty.remove(); }
-    addActions(item, message);
-    item.classList.add("live-new");
-    list.appendChild(item);
-    if (!wasNearBottom && !(message.author && message.author.id === me)) {
-      showBar(message.number);
-    } else {
-      reportRead(message.number);
-    }
+    arriving[number] = true;
+    fetchReply(number, function (item) {
+      if (!item || document.getElementById("reply-" + number)) { return; }
+      var empty = document.getElementById("replies-empty");
+      if (empty) { empty.remove(); }
+      item.classList.add("live-new");
+      list.appendChild(item);
+      if (!wasNearBottom && !mine) {
+        showBar(number);
+      } else {
+        reportRead(number);
+      }
+    }).then(function () { delete arriving[number]; });
   }
 
   function pageNotice(textValue) {
@@ -244,12 +206,11 @@
     }
   }
 
-  live.follow("discussion", discussionId, parseInt(section.getAttribute("data-live-last"), 10) || 0,
-    function (message) {
-      if (message.type === "reply") { onReply(message); }
-      else if (message.type === "discussion") { onDiscussion(message); }
-      else if (message.type === "reaction") { onReaction(message); }
-    }, onSignal);
+  live.follow(section, function (message) {
+    if (message.type === "reply") { onReply(message); }
+    else if (message.type === "discussion") { onDiscussion(message); }
+    else if (message.type === "reaction") { onReaction(message); }
+  }, onSignal);
 
   window.addEventListener("scroll", function () { if (!bar.hidden && nearBottom()) { hideBar(); } },
                           { passive: true });

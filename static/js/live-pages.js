@@ -6,15 +6,11 @@
   var live = window.LeerkringLive;
   if (!live) { return; }
 
-  function number(element, name) { return parseInt(element.getAttribute(name), 10) || 0; }
-
   document.querySelectorAll("[data-live-feed]").forEach(function (feed) {
-    var kind = feed.getAttribute("data-live-kind");
-    var id = number(feed, "data-live-id");
     var list = feed.querySelector("ol.feed");
     var empty = feed.querySelector(".empty");
     var counter = document.querySelector("[data-live-member-count]");
-    live.follow(kind, id, number(feed, "data-live-last"), function (message) {
+    live.follow(feed, function (message) {
       if (message.type === "feed" && message.op === "new" && list && feed.hasAttribute("data-first-page")) {
         var item = live.element(message.html);
         if (item) {
@@ -37,16 +33,16 @@
     });
   });
 
-  // A review queue refreshes its list when reports arrive or are handled (by anyone).
+  // A review queue refreshes its list, rendered for this coordinator, when reports arrive or are
+  // handled (by anyone).
   document.querySelectorAll("[data-live-queue]").forEach(function (queue) {
     var holder = queue.querySelector("#queue-list");
     var announce = queue.querySelector("#queue-live");
     var busy = false;
-    live.follow("moderation", number(queue, "data-live-id"), number(queue, "data-live-last"), function () {
+    live.follow(queue, function () {
       if (busy) { return; }
       busy = true;
-      window.fetch(queue.getAttribute("data-fragment-url"), { credentials: "same-origin" })
-        .then(function (response) { if (!response.ok) { throw new Error(String(response.status)); } return response.text(); })
+      live.fetchHtml(queue.getAttribute("data-fragment-url"))
         .then(function (html) {
           // Our own server's page, rendered for this coordinator (sanitised content inside).
           var active = document.activeElement;
@@ -62,11 +58,10 @@
 
   document.querySelectorAll("[data-live-page]").forEach(function (notice) {
     var text = notice.querySelector(".live-page-text");
-    live.follow(notice.getAttribute("data-live-kind"), number(notice, "data-live-id"), number(notice, "data-live-last"),
-      function (message) {
-        var line = message.html ? live.element(message.html) : null;
-        text.textContent = line ? line.textContent.replace(/\s+/g, " ").trim() : notice.getAttribute("data-updated");
-        notice.hidden = false;
-      });
+    live.follow(notice, function (message) {
+      var line = message.html ? live.element(message.html) : null;
+      text.textContent = line ? line.textContent.replace(/\s+/g, " ").trim() : notice.getAttribute("data-updated");
+      notice.hidden = false;
+    });
   });
 })();

@@ -1,5 +1,6 @@
 // Live updates: one Socket.IO connection per page, streams followed by kind and id, and a
-// catch-up over HTTP so that nothing is lost. Every event carries its stream's number (seq):
+// catch-up over HTTP so that nothing is lost. A followed element carries its stream's name, kind,
+// id, number and catch-up address, all from the server (templates/macros/live.html). Every event carries its stream's number (seq):
 // we apply them strictly in order, skip what we already have, and when a number is missing
 // (after a reconnect, a restart or a Redis blip) fetch the missing ones before going on.
 (function () {
@@ -7,8 +8,7 @@
   var body = document.body;
   if (!body || !body.getAttribute("data-user") || typeof window.io !== "function") { return; }
 
-  var eventsUrl = body.getAttribute("data-live-events");
-  var streams = {};  // name -> {kind, id, last, busy, buffer, handlers, signals}
+  var streams = {};  // name -> {name, kind, id, last, events, busy, buffer, handlers, signals}
   var socket = window.io({ transports: ["websocket", "polling"] });
   var status = document.createElement("p");
   status.className = "live-status";
@@ -20,7 +20,7 @@
 
   function language() { return document.documentElement.lang || "nl"; }
 
-  function key(kind, id) { return kind + ":" + id; }
+  function number(element, name) { return parseInt(element.getAttribute(name), 10) || 0; }
 
   function deliver(stream, message) {
     stream.last = message.seq;
@@ -46,11 +46,10 @@
   function catchUp(stream) {
     if (stream.busy) { return; }
     stream.busy = true;
-    var url = eventsUrl.replace("/KIND/0/", "/" + encodeURIComponent(stream.kind) + "/" + stream.id + "/") +
-      "?after=" + stream.last;
-    window.fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+    window.fetch(stream.events + "?after=" + stream.last,
+                 { credentials: "same-origin", headers: { Accept: "application/json" } })
       .then(function (response) {
-        if (response.status === 404) { revoke(stream.kind + ":" + stream.id); return { events: [] }; }
+        if (response.status === 404) { revoke(stream.name); return { events: [] }; }
         if (!response.ok) { throw new Error("catch-up " + response.status); }
         return response.json();
       })
@@ -143,12 +142,15 @@
 
   window.LeerkringLive = {
     language: language,
-    // Follow a thing: ``last`` is the stream number the page was rendered at.
-    follow: function (kind, id, last, onEvent, onSignal) {
-      var name = key(kind, id);
+    // Follow the thing an element stands for (its data-live-* attributes); data-live-last is
+    // the stream number the page was rendered at.
+    follow: function (element, onEvent, onSignal) {
+      var name = element.getAttribute("data-live-stream");
       var stream = streams[name];
       if (!stream) {
-        stream = streams[name] = { kind: kind, id: id, last: last || 0, busy: false, buffer: [],
+        stream = streams[name] = { name: name, kind: element.getAttribute("data-live-kind"),
+                                   id: number(element, "data-live-id"), last: number(element, "data-live-last"),
+                                   events: element.getAttribute("data-live-events"), busy: false, buffer: [],
                                    handlers: [], signals: [] };
         if (socket.connected) { subscribe(stream); }
       }
@@ -157,10 +159,18 @@
       return stream;
     },
     send: function (name, data) { if (socket.connected) { socket.emit(name, data); } },
-    // The server's sanitised HTML for this reader's language, as a DOM element.
+    // HTML of our own server, rendered for this reader: a page fetches it when an event says
+    // something changed that looks different to each reader (a review queue, a reply).
+    fetchHtml: function (url) {
+      return window.fetch(url, { credentials: "same-origin" }).then(function (response) {
+        if (!response.ok) { throw new Error(String(response.status)); }
+        return response.text();
+      });
+    },
+    // The server's sanitised HTML (fetched, or from an event in every language) as a DOM element.
     element: function (html) {
       var holder = document.createElement("template");
-      holder.innerHTML = (html && (html[language()] || html.nl)) || "";
+      holder.innerHTML = (typeof html === "string" ? html : html && (html[language()] || html.nl)) || "";
       // Forms in a live item carry this page's CSRF token (the server rendered it for nobody).
       var token = document.querySelector('meta[name="csrf-token"]');
       holder.content.querySelectorAll('input[name="csrf_token"]').forEach(function (input) {
@@ -171,30 +181,28 @@
   };
 
   // Everyone follows their own stream: notifications and the unread badge.
-  var userId = parseInt(body.getAttribute("data-user"), 10);
   var badge = document.getElementById("notification-count");
   var link = document.getElementById("notification-link");
-  window.LeerkringLive.follow("user", userId, parseInt(body.getAttribute("data-live-user-seq"), 10) || 0,
-    function (message) {
-      if (message.type !== "notification" || !badge) { return; }
-      var unread = message.unread || 0;
-      badge.textContent = String(unread);
-      badge.hidden = unread === 0;
-      if (link) {
-        link.setAttribute("aria-label", unread ? link.getAttribute("data-label-some").replace("{n}", unread)
-                                               : link.getAttribute("data-label-none"));
+  window.LeerkringLive.follow(body, function (message) {
+    if (message.type !== "notification" || !badge) { return; }
+    var unread = message.unread || 0;
+    badge.textContent = String(unread);
+    badge.hidden = unread === 0;
+    if (link) {
+      link.setAttribute("aria-label", unread ? link.getAttribute("data-label-some").replace("{n}", unread)
+                                             : link.getAttribute("data-label-none"));
+    }
+    var list = document.getElementById("notification-list");
+    if (message.op === "new" && list && !document.getElementById("notification-" + message.notification_id)) {
+      var item = window.LeerkringLive.element(message.html);
+      if (item) {
+        list.insertBefore(item, list.firstChild);
+        list.hidden = false;
+        var empty = document.getElementById("notifications-empty");
+        if (empty) { empty.hidden = true; }
+        var announce = document.getElementById("notifications-live");
+        if (announce) { announce.textContent = item.textContent.replace(/\s+/g, " ").trim(); }
       }
-      var list = document.getElementById("notification-list");
-      if (message.op === "new" && list && !document.getElementById("notification-" + message.notification_id)) {
-        var item = window.LeerkringLive.element(message.html);
-        if (item) {
-          list.insertBefore(item, list.firstChild);
-          list.hidden = false;
-          var empty = document.getElementById("notifications-empty");
-          if (empty) { empty.hidden = true; }
-          var announce = document.getElementById("notifications-live");
-          if (announce) { announce.textContent = item.textContent.replace(/\s+/g, " ").trim(); }
-        }
-      }
-    });
+    }
+  });
 })();

@@ -1,0 +1,62 @@
+"""Addresses of things, for pages, the API, notifications and live events alike. It imports no
+view, so any layer may use it (a view module that another one imports for its URLs would tie
+the blueprints together and hide an import cycle)."""
+from flask import url_for
+
+from community import permissions
+from community.models import Community
+
+REPLIES_PER_PAGE = 50  # a thread's page holds this many replies
+
+
+def page_of(number):
+    """The page of replies on which reply ``number`` (1, 2, 3...) appears."""
+    return max(1, (number - 1) // REPLIES_PER_PAGE + 1)
+
+
+def reply_number_url(discussion_id, number):
+    """A reply by its number: its page of the thread, scrolled to it."""
+    page = page_of(number)
+    return url_for("discussions.view", discussion_id=discussion_id, page=page if page > 1 else None,
+                   _anchor=f"reply-{number}")
+
+
+def reply_url(reply):
+    return reply_number_url(reply.discussion_id, reply.number)
+
+
+def quote_url(reply):
+    """The reply form on the reply's page of the thread, quoting it."""
+    page = page_of(reply.number)
+    return url_for("discussions.view", discussion_id=reply.discussion_id, page=page if page > 1 else None,
+                   quote=reply.id, _anchor="reply-form")
+
+
+def item_url(target, item):
+    """A reply, discussion or case (what moderation works on)."""
+    if target == "reply":
+        return reply_url(item)
+    if target == "discussion":
+        return url_for("discussions.view", discussion_id=item.id)
+    return url_for("cases.view", case_id=item.id)
+
+
+def notification_url(notification):
+    """Where a notification leads: the reply in its discussion, the case, the trajectory, the
+    community (or its requests page for coordinators)."""
+    kind, object_id = notification.object_type, notification.object_id
+    if kind == "discussion":
+        number = (notification.data or {}).get("number") or 0
+        if number:
+            return reply_number_url(object_id, number)
+        return url_for("discussions.view", discussion_id=object_id)
+    if kind == "case":
+        return url_for("cases.view", case_id=object_id)
+    if kind == "trajectory":
+        return url_for("trajectories.view", trajectory_id=object_id)
+    community = permissions.get_row(Community, object_id)
+    if community is None:
+        return url_for("notifications.index")
+    if notification.kind == "join_request":
+        return url_for("communities.requests", slug=community.slug)
+    return url_for("communities.home", slug=community.slug)
