@@ -1,7 +1,7 @@
 """Live updates, notifications and catching up on events: the same rules as reading the pages,
 asked again whenever access may have changed."""
 from community.models import Case, Community, Discussion, Trajectory, User
-from community.realtime import streams
+import community.realtime.streams as streams
 from community.permissions.cases import can_view_case
 from community.permissions.communities import can_view_community
 from community.permissions.core import _signed_in, can_coordinate, get_row, is_admin, valid_row_id

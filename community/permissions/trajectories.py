@@ -2,7 +2,7 @@
 import sqlalchemy as sa
 
 from community.extensions import db
-from community.realtime import streams
+import community.realtime.streams as streams
 from community.models import (
     Case, CommunityMembership, Milestone, OrganisationMembership, Trajectory, TrajectoryLink, TrajectoryParticipant,
 )
