@@ -64,14 +64,16 @@ def test_following_and_catching_up_agree_with_reading(app, w, things, make_clien
 
 
 @pytest.fixture
-def captured():
+def captured(monkeypatch):
+    """(room, type, op) of every event the actions emit, recorded by wrapping events.emit."""
     got = []
+    emit = live_events.emit
 
-    def listener(room, event, message):
+    def recording_emit(room, message, event="event"):
         got.append((room, message.get("type"), message.get("op")))
-    live_events._listeners.append(listener)
-    yield got
-    live_events._listeners.remove(listener)
+        return emit(room, message, event)
+    monkeypatch.setattr(live_events, "emit", recording_emit)
+    return got
 
 
 def test_each_action_sends_its_events_to_the_right_streams(w, things, captured):  # noqa: F811

@@ -24,7 +24,6 @@ log = logging.getLogger(__name__)
 PENDING = "leerkring_pending_events"
 PENDING_DISCONNECTS = "leerkring_pending_disconnects"
 CATCH_UP_LIMIT = 200
-_listeners = []  # tests register callables here to see what was emitted
 
 
 def stream_name(kind, object_id):
@@ -167,8 +166,6 @@ def message_of(item):
 def emit(room, message, event="event"):
     """Send to a room, on every process (through Redis when configured). A failure here is
     logged, never raised: the action has committed, and browsers catch up from the log."""
-    for listener in list(_listeners):
-        listener(room, event, message)
     try:
         socketio.emit(event, message, to=room)
     except Exception:  # noqa: BLE001 - a broken queue must not turn a saved post into an error
