@@ -12,8 +12,8 @@ import sqlalchemy as sa
 
 from community.actions import communities as actions
 from community.extensions import db
-from community.models import Community, CommunityMembership, Invitation, utcnow
-from tests.helpers import assert_error, assert_matrix
+from community.models import Community, Invitation, utcnow
+from tests.helpers import assert_error, assert_matrix, counted_get, membership_of
 
 ROLES = ("anonymous", "outsider", "pending", "member", "coordinator", "other_coordinator", "admin")
 KINDS = {
@@ -26,10 +26,6 @@ KINDS = {
 def community(admin, name, **fields):
     fields.setdefault("join_policy", "open")
     return actions.create_community(admin, name=name, **fields)
-
-
-def membership_of(user, community):
-    return db.session.scalar(sa.select(CommunityMembership).filter_by(user_id=user.id, community_id=community.id))
 
 
 # --- the permission matrix ----------------------------------------------------------------------
@@ -567,14 +563,6 @@ def test_feed_newest_first_in_pages_of_thirty(f, api):
 
 # --- a fixed number of queries ----------------------------------------------------------------------
 
-def _count(client, url, count_queries):
-    assert client.get(url).status_code == 200  # warm up (the token's first use is noted once)
-    with count_queries() as counter:
-        response = client.get(url)
-    assert response.status_code == 200
-    return counter, response.get_json()
-
-
 def test_list_query_count_does_not_grow(f, api, count_queries):
     admin, viewer = f.admin(), f.user()
     client = api(viewer)
@@ -592,10 +580,10 @@ def test_list_query_count_does_not_grow(f, api, count_queries):
                 actions.request_to_join(viewer, made)
 
     add(0, 5)
-    small, body = _count(client, "/api/v1/communities", count_queries)
+    small, body = counted_get(client, "/api/v1/communities", count_queries)
     assert len(body["items"]) == 5
     add(5, 40)
-    large, body = _count(client, "/api/v1/communities", count_queries)
+    large, body = counted_get(client, "/api/v1/communities", count_queries)
     assert len(body["items"]) == 40
     assert {i["my_state"] for i in body["items"]} == {None, "active", "pending"}
     assert large.count == small.count, large.statements
@@ -614,10 +602,10 @@ def test_members_query_count_does_not_grow(f, api, count_queries):
             actions.join(user, target)
 
     add(2)
-    small, body = _count(client, "/api/v1/communities/kring/members", count_queries)
+    small, body = counted_get(client, "/api/v1/communities/kring/members", count_queries)
     assert body["total"] == 3
     add(57)
-    large, body = _count(client, "/api/v1/communities/kring/members", count_queries)
+    large, body = counted_get(client, "/api/v1/communities/kring/members", count_queries)
     assert body["total"] == 60 and len(body["items"]) == 50
     assert all(len(item["organisations"]) == 2 for item in body["items"] if item["role"] == "member")
     assert large.count == small.count, large.statements
@@ -638,9 +626,9 @@ def test_other_lists_query_count_does_not_grow(f, api, count_queries, path):
             actions.create_invite_link(admin, target, days=3)
 
     add(2)
-    small, _ = _count(client, f"/api/v1/communities/kring/{path}", count_queries)
+    small, _ = counted_get(client, f"/api/v1/communities/kring/{path}", count_queries)
     add(40)
-    large, body = _count(client, f"/api/v1/communities/kring/{path}", count_queries)
+    large, body = counted_get(client, f"/api/v1/communities/kring/{path}", count_queries)
     assert len(body["items"]) >= 30
     assert large.count == small.count, large.statements
 

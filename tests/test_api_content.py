@@ -10,7 +10,6 @@ from types import SimpleNamespace
 
 import pytest
 import sqlalchemy as sa
-from PIL import Image
 
 from community.actions import attachments as attachment_actions, cases as case_actions
 from community.actions import communities as community_actions, discussions as actions
@@ -18,22 +17,12 @@ from community.extensions import db
 from community.models import (
     Attachment, Case, Discussion, Mention, OrganisationMembership, Reaction, Reply, Revision,
 )
-from tests.helpers import assert_error, assert_matrix
+from tests.helpers import assert_error, assert_matrix, count, counted_get, png
 from tests.test_markup import XSS_CORPUS, problems_in
 
 ROLES = ("anonymous", "outsider", "member", "author", "coordinator", "other_coordinator", "admin")
 MEMBERS = {"member", "author", "coordinator"}
 MODERATORS = {"coordinator", "admin"}
-
-
-def count(model, *where):
-    return db.session.scalar(sa.select(sa.func.count()).select_from(model).where(*where))
-
-
-def png(size=(4, 3)):
-    out = io.BytesIO()
-    Image.new("RGB", size, (200, 40, 40)).save(out, "PNG")
-    return out.getvalue()
 
 
 def upload(client, case_id, data=None, name="foto.png"):
@@ -584,7 +573,7 @@ def test_case_list_pages_by_twenty(s):
 
 def test_attachments_upload_and_list(s):
     case = case_actions.create_case(s.author, s.community, title="Casus", context="x", publish=True)
-    response = upload(s.as_author, case.id, png((40, 30)), name="../../Foto werkplaats.PNG")
+    response = upload(s.as_author, case.id, png(40, 30), name="../../Foto werkplaats.PNG")
     assert response.status_code == 201, response.get_json()
     made = response.get_json()
     assert (made["name"], made["content_type"], made["width"], made["height"], made["is_image"]) == (
@@ -605,14 +594,6 @@ def test_attachments_upload_and_list(s):
 
 
 # --- a fixed number of queries ----------------------------------------------------------------------
-
-def _count_queries(client, url, count_queries):
-    assert client.get(url).status_code == 200  # warm up (the token's first use is noted once)
-    with count_queries() as counter:
-        response = client.get(url)
-    assert response.status_code == 200
-    return counter, response.get_json()
-
 
 def _new_members(f, community, n, organisations=False):
     """n fresh members (each in an organisation of their own, if asked): a bigger page must
@@ -644,10 +625,10 @@ def test_replies_query_count_does_not_grow(s, f, count_queries):
                 actions.remove_reply(who, reply)
 
     add(10, [s.author, s.coordinator])
-    small, body = _count_queries(s.as_other, f"/api/v1/discussions/{d.id}/replies", count_queries)
+    small, body = counted_get(s.as_other, f"/api/v1/discussions/{d.id}/replies", count_queries)
     assert len(body["items"]) == 10
     add(110, _new_members(f, s.community, 40))
-    large, body = _count_queries(s.as_other, f"/api/v1/discussions/{d.id}/replies", count_queries)
+    large, body = counted_get(s.as_other, f"/api/v1/discussions/{d.id}/replies", count_queries)
     assert (len(body["items"]), body["total"]) == (50, 120)
     assert len({i["author"]["id"] for i in body["items"] if i["author"]}) > 30
     assert {i["me_helpful"] for i in body["items"]} == {True, False}
@@ -667,10 +648,10 @@ def test_cases_query_count_does_not_grow(s, f, count_queries):
         case_actions.create_case(s.author, s.community, title="Eigen concept", context="x")
 
     add(5, _new_members(f, s.community, 2, organisations=True))
-    small, body = _count_queries(s.as_author, "/api/v1/communities/smart/cases", count_queries)
+    small, body = counted_get(s.as_author, "/api/v1/communities/smart/cases", count_queries)
     assert body["total"] == 5  # four published, the author's own draft; not the other's draft
     add(55, _new_members(f, s.community, 20, organisations=True))
-    large, body = _count_queries(s.as_author, "/api/v1/communities/smart/cases", count_queries)
+    large, body = counted_get(s.as_author, "/api/v1/communities/smart/cases", count_queries)
     assert (len(body["items"]), body["total"]) == (20, 50)
     assert len({i["organisation"]["id"] for i in body["items"] if i["organisation"]}) > 5
     assert any(i["attachment_count"] for i in body["items"])
@@ -687,10 +668,10 @@ def test_discussions_query_count_does_not_grow(s, f, count_queries):
                 actions.set_pinned(s.coordinator, d, True)
 
     add(3, [s.author])
-    small, body = _count_queries(s.as_other, "/api/v1/communities/smart/discussions", count_queries)
+    small, body = counted_get(s.as_other, "/api/v1/communities/smart/discussions", count_queries)
     assert len(body["items"]) == 3
     add(37, _new_members(f, s.community, 30))
-    large, body = _count_queries(s.as_other, "/api/v1/communities/smart/discussions", count_queries)
+    large, body = counted_get(s.as_other, "/api/v1/communities/smart/discussions", count_queries)
     assert (len(body["items"]), body["total"]) == (30, 40)
     assert len({i["author"]["id"] for i in body["items"]}) > 20
     assert large.count == small.count, large.statements

@@ -16,16 +16,12 @@ from community.extensions import db
 from community.models import (
     Milestone, OutcomeEntry, Trajectory, TrajectoryFollow, TrajectoryLink, TrajectoryParticipant,
 )
-from tests.helpers import assert_error, assert_matrix
+from tests.helpers import assert_error, assert_matrix, count, counted_get
 
 ROLES = ("anonymous", "outsider", "member", "owner", "employee", "coach", "other_manager", "teacher", "admin")
 INSIDERS = ("owner", "employee", "coach", "admin")
 OWNERS = ("owner", "admin")
 API = "/api/v1"
-
-
-def count(model, *where):
-    return db.session.scalar(sa.select(sa.func.count()).select_from(model).where(*where))
 
 
 @pytest.fixture
@@ -348,14 +344,6 @@ def test_follow_and_participants(w):
 
 # --- a fixed number of queries ----------------------------------------------------------------------
 
-def _count_queries(client, url, count_queries):
-    assert client.get(url).status_code == 200  # warm up (the token's first use is noted once)
-    with count_queries() as counter:
-        response = client.get(url)
-    assert response.status_code == 200
-    return counter, response.get_json()
-
-
 def test_list_query_count_does_not_grow(w, f, count_queries):
     def add(n):
         for i in range(n):
@@ -371,10 +359,10 @@ def test_list_query_count_does_not_grow(w, f, count_queries):
                 actions.follow(w.member, t)
 
     add(2)
-    small, body = _count_queries(w.clients["member"], f"{API}/trajectories", count_queries)
+    small, body = counted_get(w.clients["member"], f"{API}/trajectories", count_queries)
     assert len(body["items"]) == 2
     add(18)
-    large, body = _count_queries(w.clients["member"], f"{API}/trajectories", count_queries)
+    large, body = counted_get(w.clients["member"], f"{API}/trajectories", count_queries)
     assert (len(body["items"]), body["total"]) == (20, 20)
     assert len({i["organisation"]["id"] for i in body["items"]}) == 20
     assert {i["following"] for i in body["items"]} == {True, False}
@@ -392,13 +380,13 @@ def test_entries_query_count_does_not_grow(w, f, count_queries):
             actions.add_entry_to_log(people[i % len(people)], t, f"Inzicht {i}", "reflection", "applied")
 
     add(3)
-    small, body = _count_queries(w.clients["member"], f"{API}/trajectories/{t.id}/entries", count_queries)
+    small, body = counted_get(w.clients["member"], f"{API}/trajectories/{t.id}/entries", count_queries)
     assert len(body["items"]) == 3
     extra = [f.user() for _ in range(20)]
     for who in extra:
         actions.add_participant(w.owner, t, who, "student")
     add(57, extra)
-    large, body = _count_queries(w.clients["member"], f"{API}/trajectories/{t.id}/entries", count_queries)
+    large, body = counted_get(w.clients["member"], f"{API}/trajectories/{t.id}/entries", count_queries)
     assert (len(body["items"]), body["total"], body["pages"]) == (50, 60, 2)
     assert len({i["author"]["id"] for i in body["items"]}) > 15
     ids = [i["id"] for i in body["items"]]

@@ -8,26 +8,19 @@ import io
 
 import pytest
 import sqlalchemy as sa
-from PIL import Image
 
 from community.actions import attachments as attachment_actions
 from community.actions import cases as case_actions
 from community.actions import communities as community_actions
 from community.extensions import db
 from community.models import Attachment, Case, Discussion, FeedEntry, Revision
-from tests.helpers import assert_matrix
+from tests.helpers import assert_matrix, png
 
 ROLES = ("anonymous", "outsider", "member", "author", "coordinator", "other_coordinator", "admin")
 
 
 def _row(*statuses):
     return dict(zip(ROLES, statuses))
-
-
-def png(width=4, height=3, color="teal"):
-    out = io.BytesIO()
-    Image.new("RGB", (width, height), color).save(out, "PNG")
-    return out.getvalue()
 
 
 def _case(author, community, title, publish=True, **fields):

@@ -15,6 +15,7 @@ from community.actions import communities as actions
 from community.extensions import db
 from community.models import Community, CommunityMembership, FeedEntry, Invitation, User, utcnow
 from community.security import digest, new_secret
+from tests.helpers import membership_of
 
 
 # --- helpers ------------------------------------------------------------------------------------
@@ -23,11 +24,6 @@ def counts():
     """Rows in every table a community action writes."""
     return {model.__name__: db.session.scalar(sa.select(sa.func.count()).select_from(model))
             for model in (Community, CommunityMembership, Invitation, FeedEntry)}
-
-
-def membership_of(user, community):
-    return db.session.scalar(sa.select(CommunityMembership).where(
-        CommunityMembership.user_id == user.id, CommunityMembership.community_id == community.id))
 
 
 def feed(community):

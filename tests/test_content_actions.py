@@ -8,6 +8,7 @@ from community.actions import communities as community_actions
 from community.actions import discussions as actions
 from community.extensions import db
 from community.models import Case, Discussion, FeedEntry, Mention, Reaction, ReadMark, Reply, Revision
+from tests.helpers import count
 
 
 @pytest.fixture
@@ -22,10 +23,6 @@ def setting(f):
         community_actions.join(user, community)
     return dict(admin=admin, coordinator=coordinator, author=author, other=other, outsider=outsider,
                 community=community)
-
-
-def _count(model, *where):
-    return db.session.scalar(sa.select(sa.func.count()).select_from(model).where(*where))
 
 
 def test_start_discussion_renders_records_mentions_and_feeds(setting):
@@ -49,7 +46,7 @@ def test_discussion_bad_input_writes_nothing(setting, title, body, field):
     with pytest.raises(ActionError) as error:
         actions.start_discussion(setting["author"], setting["community"], title, body)
     assert error.value.field == field
-    assert _count(Discussion) == 0
+    assert count(Discussion) == 0
 
 
 def test_only_active_members_of_an_open_community_post(setting, f):
@@ -89,7 +86,7 @@ def test_locked_discussion_refuses_replies(setting):
     with pytest.raises(ActionError) as error:
         actions.post_reply(s["other"], d, "toch nog")
     assert error.value.code == "locked" and "Afgerond" in str(error.value.message)
-    assert _count(Reply) == 0
+    assert count(Reply) == 0
 
 
 def test_edit_keeps_previous_versions_and_coordinator_needs_a_note(setting):
@@ -121,7 +118,7 @@ def test_removal_keeps_the_thread_and_forgets_the_text(setting):
     actions.remove_reply(s["other"], reply)
     db.session.refresh(d)
     assert reply.is_deleted and reply.body == "" and reply.body_html == "" and reply.number == 1
-    assert _count(Revision, Revision.target == "reply") == 0 and _count(Reaction) == 0
+    assert count(Revision, Revision.target == "reply") == 0 and count(Reaction) == 0
     assert d.accepted_reply_id is None and d.reply_count == 1
 
 
@@ -172,7 +169,7 @@ def test_case_draft_publish_discussion_and_feed(setting, f):
                                     organisation_id=org.id, tags="CNC, trillingssensoren, cnc")
     assert case.status == "draft" and case.tag_names == ["cnc", "trillingssensoren"]
     assert "<strong>Storingen</strong>" in case.context_html
-    assert _count(Discussion) == 0
+    assert count(Discussion) == 0
     case_actions.publish_case(s["author"], case)
     assert case.is_published and case.discussion is not None and case.discussion.title == "CNC-lijn"
     kinds = db.session.scalars(sa.select(FeedEntry.kind)).all()
@@ -194,7 +191,7 @@ def test_case_bad_input_writes_nothing(setting, data, field):
     with pytest.raises(ActionError) as error:
         case_actions.create_case(setting["author"], setting["community"], **data)
     assert error.value.field == field
-    assert _count(Case) == 0
+    assert count(Case) == 0
 
 
 def test_drafts_are_private_to_their_author(setting):
@@ -210,7 +207,7 @@ def test_drafts_are_private_to_their_author(setting):
     with pytest.raises(NotAllowed):
         case_actions.delete_draft(s["other"], case)
     case_actions.delete_draft(s["author"], case)
-    assert _count(Case) == 0
+    assert count(Case) == 0
 
 
 def test_published_case_edit_keeps_history(setting):

@@ -9,7 +9,6 @@ from urllib.parse import urljoin, urlsplit
 
 import pytest
 import sqlalchemy as sa
-from PIL import Image
 
 from community.actions import attachments as attachment_actions
 from community.actions import cases as case_actions
@@ -20,17 +19,11 @@ from community.actions import organisations as org_actions
 from community.actions import scan as scan_actions
 from community.actions import trajectories as trajectory_actions
 from community.extensions import db
+from tests.helpers import png
 
 # The sanctions form still passes its durations as tuples (community/moderation/forms.py), which
 # WTForms 3.3 deprecates; it is not what these tests are about.
 pytestmark = pytest.mark.filterwarnings("ignore:Passing SelectField choices as tuples:DeprecationWarning")
-
-
-def _png():
-    out = io.BytesIO()
-    Image.new("RGB", (4, 3), "teal").save(out, "PNG")
-    out.seek(0)
-    return out
 
 
 @pytest.fixture
@@ -63,7 +56,7 @@ def world(f, make_client):
     published = case_actions.create_case(lead, kring, title="Cobot aan de kant", context="De cobot stond stil.",
                                          publish=True)
     draft = case_actions.create_case(lead, kring, title="Concept", context="Nog bezig.")
-    attachment_actions.add_attachment(lead, draft, "foto.png", _png())
+    attachment_actions.add_attachment(lead, draft, "foto.png", io.BytesIO(png()))
 
     trajectory = trajectory_actions.create_trajectory(lead, company, kring, title="Inwerken", goal="Sneller",
                                                       visibility="community")
@@ -249,7 +242,7 @@ def _fill(fields):
         elif field["tag"] == "select":
             data.setdefault(name, field["options"][0] if field["options"] else "")
         elif kind == "file":
-            data[name] = (io.BytesIO(_png().getvalue()), "foto.png")
+            data[name] = (io.BytesIO(png()), "foto.png")
         elif kind in ("radio", "checkbox"):
             if name not in groups:
                 groups.add(name)

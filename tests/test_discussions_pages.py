@@ -12,17 +12,13 @@ from community.actions import communities as community_actions
 from community.actions import discussions as actions
 from community.extensions import db
 from community.models import Discussion, Reaction, ReadMark, Reply, Revision
-from tests.helpers import assert_matrix
+from tests.helpers import assert_matrix, count
 
 ROLES = ("anonymous", "outsider", "member", "author", "coordinator", "other_coordinator", "admin")
 
 
 def _row(*statuses):
     return dict(zip(ROLES, statuses))
-
-
-def _count(model, *where):
-    return db.session.scalar(sa.select(sa.func.count()).select_from(model).where(*where))
 
 
 @pytest.fixture
@@ -108,7 +104,7 @@ def test_write_matrix(world, which):
     reply_authors = [r.author_id for r in replies[2:]]
     assert sorted(reply_authors) == sorted([users["member"].id, users["author"].id, users["coordinator"].id])
     assert discussion.pinned and discussion.accepted_reply_id is None  # the answer was removed
-    assert _count(Reaction) == 0  # removal takes the reactions along
+    assert count(Reaction) == 0  # removal takes the reactions along
     assert db.session.get(Reply, by_member).is_deleted
 
 
@@ -127,7 +123,7 @@ def test_refused_writes_change_nothing(world):
     assert not d.pinned and not d.locked
     assert not db.session.get(Reply, w["by_member"].id).is_deleted
     assert db.session.get(Reply, w["by_author"].id).body == "Aanvulling van de auteur"
-    assert _count(Revision) == 0
+    assert count(Revision) == 0
 
 
 def test_start_a_discussion_through_the_page_shows_it_in_list_and_feed(world):
@@ -198,7 +194,7 @@ def test_locked_discussion_refuses_replies_through_the_page(world):
     assert response.status_code == 409
     html = response.get_data(as_text=True)
     assert "Nog één vraag 🙋" in html and "Opgelost, zie de casus." in html
-    assert _count(Reply, Reply.discussion_id == d.id) == 2
+    assert count(Reply, Reply.discussion_id == d.id) == 2
     clients["coordinator"].submit(f"/d/{d.id}/lock", {"locked": "0"})
     assert clients["member"].submit(f"/d/{d.id}/reply", {"body": "Nu wel"}).status_code == 302
 
@@ -271,7 +267,7 @@ def test_helpful_is_one_per_user(world):
     assert clients["author"].submit(url, {"helpful": "1"}).status_code == 302
     assert clients["author"].submit(url, {"helpful": "1"}).status_code == 302
     assert db.session.get(Reply, reply.id).helpful_count == 1
-    assert _count(Reaction, Reaction.reply_id == reply.id) == 1
+    assert count(Reaction, Reaction.reply_id == reply.id) == 1
     page = clients["author"].get(f"/d/{w['discussion'].id}").get_data(as_text=True)
     item = page.split('id="reply-2"')[1].split("</li>")[0]
     assert 'aria-pressed="true"' in item and 'name="helpful" value="0"' in item
@@ -342,7 +338,7 @@ def test_quote_prefills_and_renders(world):
     response = world["clients"]["outsider"].get(f"/d/{d.id}?quote={hidden.id}")
     assert response.status_code == 200 and "Antwoord van een lid" not in response.get_data(as_text=True).split(
         'id="reply-form"')[1]
-    assert _count(Reply, Reply.discussion_id == d.id) == 3
+    assert count(Reply, Reply.discussion_id == d.id) == 3
 
 
 def test_first_unread_link_and_read_marks(world, f):
@@ -365,7 +361,7 @@ def test_first_unread_link_and_read_marks(world, f):
     outsider = clients["outsider"]
     html = outsider.get(f"/d/{d.id}?page=3").get_data(as_text=True)
     assert 'class="first-unread"' not in html and 'data-read-number="120"' in html
-    assert _count(ReadMark, ReadMark.user_id == users["outsider"].id) == 0
+    assert count(ReadMark, ReadMark.user_id == users["outsider"].id) == 0
     token = outsider.csrf_token()
     assert outsider.post(f"/d/{d.id}/read", data={"number": "120", "csrf_token": token}).status_code == 204
     assert outsider.post(f"/d/{d.id}/read", json={"number": 5}, headers={"X-CSRFToken": token}).status_code == 204
@@ -465,14 +461,14 @@ def test_discussion_list_query_count_is_constant(f, make_client, count_queries):
 def test_new_discussion_bad_input_keeps_text_and_writes_nothing(world, title, body, expected):
     slug = world["public"]["community"].slug
     url = f"/c/{slug}/discussions/new"
-    before = _count(Discussion)
+    before = count(Discussion)
     response = world["clients"]["member"].submit(url, {"title": title, "body": body}, page=url)
     assert response.status_code == 400
     html = response.get_data(as_text=True)
     assert f'id="{expected}-error"' in html
     if body.strip():
         assert body[:50] in html
-    assert _count(Discussion) == before
+    assert count(Discussion) == before
 
 
 @pytest.mark.parametrize("body", ["", "   \n  ", "x" * 20_001])
@@ -485,7 +481,7 @@ def test_reply_bad_input_rerenders_the_thread(world, body):
     assert 'id="body-error"' in html and "Antwoord van een lid" in html  # the thread is still there
     if body.strip():
         assert body[:50] in html
-    assert _count(Reply, Reply.discussion_id == d.id) == 2
+    assert count(Reply, Reply.discussion_id == d.id) == 2
 
 
 def test_csrf_failure_keeps_the_reply(world):
@@ -493,7 +489,7 @@ def test_csrf_failure_keeps_the_reply(world):
     d = w["discussion"]
     response = client.post(f"/d/{d.id}/reply", data={"body": "Bijna kwijt", "csrf_token": "oud"})
     assert response.status_code == 400 and "Bijna kwijt" in response.get_data(as_text=True)
-    assert _count(Reply, Reply.discussion_id == d.id) == 2
+    assert count(Reply, Reply.discussion_id == d.id) == 2
 
 
 DANGEROUS_ATTRIBUTE = re.compile(r"<[a-z][^<>]*\s(?:on[a-z]+\s*=|(?:href|src)\s*=\s*[\"']?\s*javascript:)")
@@ -590,7 +586,7 @@ def test_a_lock_set_meanwhile_refuses_the_reply(world, app):
     with pytest.raises(ActionError) as error:
         actions.post_reply(users["author"], d, "Te laat")
     assert error.value.code == "locked" and "Even pauze" in str(error.value.message)
-    assert _count(Reply, Reply.discussion_id == d.id) == 2
+    assert count(Reply, Reply.discussion_id == d.id) == 2
     assert db.session.get(Discussion, d.id).reply_count == 2
 
 

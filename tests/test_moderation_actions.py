@@ -3,7 +3,6 @@ row for every moderation step, hidden content in every place it could show (page
 API, notifications, the live event log), mutes and bans as members meet them (pages, API,
 sockets), and the anti-abuse limits on posting. Nothing is half-written on a refusal. State is
 built through the real actions; sockets sign in with an HTTP session."""
-from contextlib import contextmanager
 from datetime import timedelta
 from types import SimpleNamespace
 
@@ -21,31 +20,16 @@ from community.extensions import db
 from community.models import (
     AuditEntry, Case, CommunityMembership, Discussion, Event, Notification, Reply, Report, Sanction, utcnow,
 )
-from tests.helpers import LiveSocket, assert_error
+from tests.helpers import LiveSocket, assert_error, count, settings
 
 API = "/api/v1"
 SECRET = "Het geheime recept is 42"
-
-
-def count(model, *where):
-    return db.session.scalar(sa.select(sa.func.count()).select_from(model).where(*where))
 
 
 def snapshot():
     """Row counts of everything a moderation step or a post could write."""
     return {model.__name__: count(model) for model in (AuditEntry, Report, Sanction, Reply, Discussion, Case,
                                                        CommunityMembership, Event, Notification)}
-
-
-@contextmanager
-def settings(app, **values):
-    """Change config values for the duration of a test (TestingConfig lifts the posting limits)."""
-    saved = {key: app.config[key] for key in values}
-    app.config.update(values)
-    try:
-        yield
-    finally:
-        app.config.update(saved)
 
 
 def refused(call, status=None, field=None):

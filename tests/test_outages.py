@@ -10,7 +10,6 @@ be read back.
   commit (fault injection: every SELECT after that commit fails, as if the server had gone).
 """
 import shutil
-import socket
 import subprocess
 import threading
 import time
@@ -29,13 +28,7 @@ from community.actions import trajectories as trajectory_actions
 from community.extensions import db, limiter, socketio
 from community.models import Case, Discussion, OutcomeEntry, Reply
 from config import TestingConfig
-from tests.helpers import TestClient, assert_error
-
-
-def _free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+from tests.helpers import TestClient, assert_error, count, free_port
 
 
 @pytest.fixture
@@ -125,7 +118,7 @@ def own_redis():
     binary = shutil.which("redis-server")
     if not binary:
         pytest.skip("redis-server is not installed")
-    server = _RedisServer(binary, _free_port())
+    server = _RedisServer(binary, free_port())
     server.start()
     yield server
     server.stop()
@@ -176,7 +169,7 @@ def test_login_and_pages_keep_working_while_redis_is_down(make_app, own_redis, t
 def _dead_database():
     class DeadDatabase(TestingConfig):
         # Nothing listens on this loopback port: every connection attempt is refused.
-        SQLALCHEMY_DATABASE_URI = f"postgresql://leerkring@127.0.0.1:{_free_port()}/leerkring"
+        SQLALCHEMY_DATABASE_URI = f"postgresql://leerkring@127.0.0.1:{free_port()}/leerkring"
     return DeadDatabase
 
 
@@ -327,10 +320,6 @@ def _reads_fail_after_commit_of(model):
         event.remove(Session, "after_flush", after_flush)
 
 
-def _count(model, *where):
-    return db.session.scalar(sa.select(sa.func.count()).select_from(model).where(*where))
-
-
 def test_a_saved_reply_answers_success_when_the_database_fails_after_the_commit(thread, make_client, api):
     member, community, discussion = thread
     browser = make_client(member)
@@ -341,7 +330,7 @@ def test_a_saved_reply_answers_success_when_the_database_fails_after_the_commit(
     assert response.status_code == 302, response.get_data(as_text=True)[:500]
     assert fault["failed"] == 0, "the answer read the reply back after the commit"
     assert response.headers["Location"].endswith(f"/d/{discussion.id}#reply-1")
-    assert _count(Reply, Reply.body == "Eerste antwoord") == 1
+    assert count(Reply, Reply.body == "Eerste antwoord") == 1
 
     with _reads_fail_after_commit_of(Reply) as fault:
         response = api(member).post(f"/api/v1/discussions/{discussion.id}/replies", json={"body": "Via de API"})
@@ -350,7 +339,7 @@ def test_a_saved_reply_answers_success_when_the_database_fails_after_the_commit(
     body = response.get_json()
     assert body["number"] == 2 and body["body"] == "Via de API" and body["author"]["id"] == member.id
     assert body["me_helpful"] is False and body["can_edit"] is True
-    assert _count(Reply, Reply.body == "Via de API") == 1
+    assert count(Reply, Reply.body == "Via de API") == 1
     assert db.session.get(Discussion, discussion.id).reply_count == 2
 
 
@@ -374,7 +363,7 @@ def test_a_started_discussion_answers_success_when_the_database_fails_after_the_
     body = response.get_json()
     assert body["title"] == "Via de API" and body["community"]["slug"] == community.slug
     assert body["last_read_number"] == 0 and body["can_reply"] is True
-    assert _count(Discussion, Discussion.title == "Via de API") == 1
+    assert count(Discussion, Discussion.title == "Via de API") == 1
 
 
 def test_a_created_case_answers_success_when_the_database_fails_after_the_commit(thread, make_client, api):
@@ -424,7 +413,7 @@ def test_a_log_entry_answers_success_when_the_database_fails_after_the_commit(f,
     assert fault["armed"]
     assert response.status_code == 201, response.get_data(as_text=True)[:500]
     assert response.get_json()["body"] == "Via de API"
-    assert _count(OutcomeEntry, OutcomeEntry.trajectory_id == trajectory.id) == 2
+    assert count(OutcomeEntry, OutcomeEntry.trajectory_id == trajectory.id) == 2
 
 
 def test_only_an_unreachable_database_counts_as_unavailable():

@@ -14,7 +14,6 @@ import json
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -23,6 +22,8 @@ import uuid
 
 import pytest
 import sqlalchemy as sa
+
+from tests.helpers import free_port
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BIN = os.path.dirname(sys.executable)
@@ -56,12 +57,6 @@ with app.app_context():
                       "open_slug": open_community.slug, "open_community": open_community.id,
                       "open_discussion": open_discussion.id, "token": token}))
 """.replace("PASSWORD", repr(PASSWORD))
-
-
-def _free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -107,7 +102,7 @@ def cluster(services, database, tmp_path_factory):
     processes = {}
     try:
         for name in ("A", "B"):
-            port = _free_port()
+            port = free_port()
             log = open(logs / f"{name}.log", "w")
             proc = subprocess.Popen(
                 [os.path.join(BIN, "gunicorn"), "-k", "gevent", "-w", "1", "-b", f"127.0.0.1:{port}",
