@@ -22,7 +22,7 @@ def _count():
 
 @pytest.fixture
 def company(f):
-    return sf.company_with_manager(f)
+    return f.company_with_manager()
 
 
 def test_answer_by_link_stores_an_anonymous_response(company, make_client, f):

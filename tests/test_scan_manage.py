@@ -15,8 +15,8 @@ from tests.helpers import assert_error, assert_matrix
 
 @pytest.fixture
 def world(f, make_client, api):
-    org, manager = sf.company_with_manager(f)
-    other_org, other_manager = sf.company_with_manager(f)
+    org, manager = f.company_with_manager()
+    other_org, other_manager = f.company_with_manager()
     employee = f.member(org, f.user())
     admin = f.admin()
     scan_round = sf.closed_round(org, manager, employees=[3] * 5)
