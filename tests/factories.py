@@ -66,7 +66,9 @@ def community_member(community, who=None, role="member", state="active"):
     if role != "member" and state != "active":
         raise ValueError("only active members can have a role other than member")
     who = who or user()
-    decider = admin()
+    # An admin decides only where the policy or the role asks for one (no stray admins otherwise).
+    needs_decider = state == "invited" or role != "member" or (state == "active" and community.join_policy != "open")
+    decider = admin() if needs_decider else None
     if state == "pending":
         membership = communities.request_to_join(who, community)
     elif state == "invited":

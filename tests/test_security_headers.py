@@ -123,6 +123,6 @@ def test_nul_characters_in_queries_and_forms_are_refused(client, f):
     client.login(f.user())
     assert client.get("/organisations/?q=a%00b").status_code == 400
     assert client.get("/communities/?sector=%00").status_code == 400
-    assert client.get("/api/v1/organisations?q=%00").status_code in (400, 401)
+    assert client.get("/api/v1/organisations?q=%00").status_code == 400
     response = client.submit("/account/", {"display_name": "a\x00b", "kind": "employee", "language": "nl"})
     assert response.status_code == 400
