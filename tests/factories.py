@@ -55,20 +55,21 @@ def community(name=None, visibility="public", join_policy="open", unlisted=False
                                         **fields)
 
 
-def community_member(community, who=None, role="member", state="active"):
+def community_member(community, who=None, role="member", state="active", by=None):
     """Put a user (a fresh one by default) into a community the way the join policy allows, and
     return the membership.
 
     state "pending": they asked to join (needs join policy "request"); "invited": a coordinator
     picked them and they have not accepted; "active": they joined an open community, or asked and
     were approved, or were invited and accepted. role "coordinator" is then given by an admin.
+    ``by`` decides (invites, approves, appoints): a fresh admin by default.
     """
     if role != "member" and state != "active":
         raise ValueError("only active members can have a role other than member")
     who = who or user()
     # An admin decides only where the policy or the role asks for one (no stray admins otherwise).
     needs_decider = state == "invited" or role != "member" or (state == "active" and community.join_policy != "open")
-    decider = admin() if needs_decider else None
+    decider = (by or admin()) if needs_decider else None
     if state == "pending":
         membership = communities.request_to_join(who, community)
     elif state == "invited":

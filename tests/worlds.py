@@ -27,6 +27,29 @@ def clients(make, users, roles=None):
     return made
 
 
+def circles(language="nl"):
+    """Two communities run by Marieke (``coordinator``): "Kring public" (``public``, open to join)
+    and "Kring private" (``private``, by invitation), with Piet (``member``) and Sanne
+    (``author``) in both; ``other_coordinator`` runs a third, "Elders" (``elsewhere``); an
+    ``admin`` and an ``outsider``. Everyone reads ``language``."""
+    def person(name):
+        return f.user(name=name, language=language)
+
+    admin = f.admin(language=language)
+    users = dict(admin=admin, coordinator=person("Marieke Coördinator"),
+                 other_coordinator=person("Andere Coördinator"), member=person("Piet Lid"),
+                 author=person("Sanne Auteur"), outsider=person("Buiten Staander"))
+    elsewhere = f.community(name="Elders", coordinator=users["other_coordinator"], actor=admin)
+    world = World(elsewhere=elsewhere, users=users, **users)
+    for visibility, policy in (("public", "open"), ("private", "invite")):
+        community = f.community(name=f"Kring {visibility}", visibility=visibility, join_policy=policy,
+                                coordinator=world.coordinator, actor=admin)
+        for who in (world.member, world.author):
+            f.community_member(community, who, by=world.coordinator)
+        setattr(world, visibility, community)
+    return world
+
+
 def lassen():
     """Public community "lassen" (coordinator Coco; members Anna the author and Mia), public
     "verspanen" (coordinator Olga); an admin and an outsider. Anna wrote a discussion with a reply
