@@ -503,3 +503,12 @@ def test_expired_session_token_keeps_what_was_typed(world):
         assert "Your session expired" in html
         assert all(text in html for text in SECTION_TEXT.values()) and 'value="Mijn casus"' in html
     assert db.session.get(Case, place["draft"].id).title == "Concept public"
+
+
+def test_organisation_filters_beyond_any_table_show_the_list(f, make_client):
+    admin = f.admin()
+    community = community_actions.create_community(admin, name="Grote getallen")
+    client = make_client(admin)
+    huge = "9" * 5000  # int() refuses strings this long
+    assert client.get(f"/c/{community.slug}/cases?organisation={huge}").status_code == 200
+    assert client.get(f"/c/{community.slug}/cases?organisation=%C2%B2").status_code == 200

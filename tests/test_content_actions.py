@@ -6,8 +6,10 @@ from community.actions import ActionError, NotAllowed
 from community.actions import cases as case_actions
 from community.actions import communities as community_actions
 from community.actions import discussions as actions
+from community.actions import organisations as org_actions
 from community.extensions import db
 from community.models import Case, Discussion, FeedEntry, Mention, Reaction, ReadMark, Reply, Revision
+from tests import worlds
 from tests.helpers import count
 
 
@@ -217,3 +219,37 @@ def test_published_case_edit_keeps_history(setting):
     revision = db.session.scalar(sa.select(Revision).where(Revision.target == "case"))
     assert revision.title == "Cobot" and '"context": "v1"' in revision.body
     assert case.discussion.title == "Cobot lassen"
+
+
+def test_feed_follows_edited_titles():
+    circle = worlds.private_circle()
+    alice, community = circle.alice, circle.community
+    d = actions.start_discussion(alice, community, "Storing bij Klant X", "tekst")
+    actions.edit_discussion(alice, d, "Storing bij een klant", "tekst")
+    case = case_actions.create_case(alice, community, title="Klant Y", context="c", publish=True)
+    case_actions.update_case(alice, case, title="Een klant", context="c")
+    titles = [e.data.get("title") for e in db.session.scalars(sa.select(FeedEntry)).all()]
+    assert "Storing bij Klant X" not in titles and "Klant Y" not in titles
+    assert "Storing bij een klant" in titles and "Een klant" in titles
+
+
+def test_mentions_are_not_recorded_for_drafts_or_outsiders(f):
+    circle = worlds.private_circle()
+    alice, community = circle.alice, circle.community
+    outsider = f.user(name="Olga Buiten")
+    case = case_actions.create_case(alice, community, title="Concept", context="Vraag aan @bob-de-boer en @olga-buiten")
+    assert db.session.scalar(sa.select(sa.func.count(Mention.id))) == 0  # a draft tells nobody
+    case_actions.publish_case(alice, case)
+    assert db.session.scalars(sa.select(Mention.user_id)).all() == [circle.bob.id]  # not the outsider
+    actions.start_discussion(alice, community, "Hoi", "@olga-buiten kijk eens")
+    assert outsider.id not in db.session.scalars(sa.select(Mention.user_id)).all()
+
+
+def test_admins_cannot_name_missing_or_pending_organisations_on_cases():
+    circle = worlds.private_circle()  # the admin created the community: its coordinator
+    pending = org_actions.propose_organisation(circle.bob, name="Geheim BV", kind="company")
+    for organisation_id in (999999, pending.id):
+        with pytest.raises(ActionError) as error:
+            case_actions.create_case(circle.admin, circle.community, title="T", context="c",
+                                     organisation_id=organisation_id)
+        assert error.value.field == "organisation_id"

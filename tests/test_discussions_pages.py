@@ -605,6 +605,34 @@ def test_profile_page(world, f, make_client):
     assert "Sanne Auteur" in thread and f'href="/people/{author.handle}"' not in thread
 
 
+def test_unicode_digits_and_huge_numbers_are_not_a_500(make_client):
+    circle = worlds.private_circle()
+    d = actions.start_discussion(circle.alice, circle.community, "Vraag", "tekst")
+    client = make_client(circle.bob)
+    slug = circle.community.slug
+    for url in (f"/c/{slug}/discussions?page=%C2%B2", f"/c/{slug}/cases?page=%C2%B2",
+                "/communities/?page=%C2%B2", f"/d/{d.id}?page=" + "9" * 5000, f"/d/{d.id}?quote=%C2%B2"):
+        assert client.get(url).status_code == 200, url
+    # A quote of "²" finds no reply; only the author and coordinators mark an answer.
+    assert client.submit(f"/d/{d.id}/reply", {"body": "hoi", "quote_of": "²"}).status_code == 404
+    assert client.submit(f"/d/{d.id}/answer", {"reply_id": "²"}).status_code == 403
+    assert client.submit(f"/d/{d.id}/read", {"number": "²"}).status_code == 400
+    token = client.csrf_token()
+    response = client.post(f"/d/{d.id}/read", data="[" * 100_000, content_type="application/json",
+                           headers={"X-CSRFToken": token})
+    assert response.status_code == 400
+
+
+def test_a_removed_reply_is_not_quoted_by_name(make_client):
+    circle = worlds.private_circle()
+    d = actions.start_discussion(circle.bob, circle.community, "Vraag", "tekst")
+    reply = actions.post_reply(circle.alice, d, "Oeps")
+    actions.remove_reply(circle.alice, reply)
+    response = make_client(circle.bob).submit(f"/d/{d.id}/reply", {"body": "", "quote_of": str(reply.id)})
+    assert response.status_code == 400
+    assert "Alice Jansen" not in response.get_data(as_text=True)
+
+
 # --- in a real browser --------------------------------------------------------------------------------
 
 @pytest.mark.browser

@@ -284,3 +284,9 @@ def test_report_after_completion(world):
     assert "data-print" in html and "js/print.js" in html and "Eerste las" in html
     view = world.clients["employee"].get(f"/t/{t.id}").get_data(as_text=True)
     assert evaluation in view and "Add entry" not in view  # the log closes when completed
+
+
+def test_link_ids_beyond_any_table_are_not_found(f, make_client, api):
+    admin = f.admin()
+    assert make_client(admin).submit("/t/links/99999999999999999999/remove").status_code == 404
+    assert api(admin).delete("/api/v1/trajectory-links/99999999999999999999").status_code == 404
