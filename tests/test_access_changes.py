@@ -162,8 +162,9 @@ def test_participant_removed_from_a_confidential_trajectory(w, register, readers
                    [lambda word: trajectory_actions.add_milestone(w["manager_a"], t, title=f"Mijlpaal {word}")])
 
 
-def test_discussion_moved_to_a_community_the_reader_cannot_see(w, f, register, readers):  # noqa: F811
-    target = f.community(visibility="private", join_policy="invite", coordinator=w["coordinator"], actor=w["admin"])
+def test_discussion_moved_to_a_community_the_reader_cannot_see(w, factories, register, readers):  # noqa: F811
+    target = factories.community(visibility="private", join_policy="invite", coordinator=w["coordinator"],
+                                 actor=w["admin"])
     d = discussions.start_discussion(w["employee_a"], w["community"], "Verkeerde plek", "Tekst")
     reader = readers(w["employee_a"])  # the author, not a member of the target community
     reader.follow("discussion", d.id)
@@ -174,8 +175,8 @@ def test_discussion_moved_to_a_community_the_reader_cannot_see(w, f, register, r
     # that one public-and-back still finds it.
     coordinator = readers(w["coordinator"])
     coordinator.follow("discussion", d.id)
-    member_of_target = f.user()
-    f.community_member(target, member_of_target)
+    member_of_target = factories.user()
+    factories.community_member(target, member_of_target)
     follower = readers(member_of_target)
     follower.follow("discussion", d.id)
     membership = permissions.community_membership(member_of_target, target)
@@ -200,10 +201,10 @@ def test_hidden_discussion(w, register, readers):  # noqa: F811
 
 
 @pytest.fixture
-def private(f, w):  # noqa: F811
-    community = f.community(visibility="private", join_policy="invite", coordinator=w["coordinator"],
-                            actor=w["admin"])
-    f.community_member(community, w["student"])
+def private(factories, w):  # noqa: F811
+    community = factories.community(visibility="private", join_policy="invite", coordinator=w["coordinator"],
+                                    actor=w["admin"])
+    factories.community_member(community, w["student"])
     d = discussions.start_discussion(w["coordinator"], community, "Intern", "Alleen voor leden")
     return community, d
 
@@ -244,9 +245,9 @@ def test_banned_member_catches_up_on_no_old_notification(w, private, register, r
             {b["seq"] for b in before["events"] if b["type"] == "notification" and b["op"] == "new"}} == {"withheld"}
 
 
-def test_coordinator_made_member_leaves_the_review_queue(w, f, register, readers):  # noqa: F811
-    second = f.user(name="Tweede coördinator")
-    membership = f.community_member(w["community"], second, role="coordinator")
+def test_coordinator_made_member_leaves_the_review_queue(w, factories, register, readers):  # noqa: F811
+    second = factories.user(name="Tweede coördinator")
+    membership = factories.community_member(w["community"], second, role="coordinator")
     reader = readers(second)
     reader.follow("moderation", w["community"].id)
     reader.follow("community", w["community"].id)
@@ -258,8 +259,8 @@ def test_coordinator_made_member_leaves_the_review_queue(w, f, register, readers
     assert [p for n, p in reader.everything() if n == "event" and p["type"] == "queue"] == []
 
 
-def test_manager_made_employee_loses_the_confidential_trajectory(w, f, register, readers):  # noqa: F811
-    second = f.member(w["company_a"], f.user(name="HR A twee"), role="manager")
+def test_manager_made_employee_loses_the_confidential_trajectory(w, factories, register, readers):  # noqa: F811
+    second = factories.member(w["company_a"], factories.user(name="HR A twee"), role="manager")
     community_actions.join(second, w["community"])
     reader = readers(second)
     reader.follow("trajectory", w["trajectory"].id)
@@ -270,8 +271,8 @@ def test_manager_made_employee_loses_the_confidential_trajectory(w, f, register,
                                                                   title=f"Mijlpaal {word}")])
 
 
-def test_former_admin_leaves_the_platform_queue(w, f, register, readers):  # noqa: F811
-    second = f.admin()
+def test_former_admin_leaves_the_platform_queue(w, factories, register, readers):  # noqa: F811
+    second = factories.admin()
     reader = readers(second)
     reader.follow("moderation", 0)
     reader.everything()

@@ -30,11 +30,11 @@ def community(admin, name, **fields):
 
 # --- the permission matrix ----------------------------------------------------------------------
 
-def build_world(f, api, kind):
+def build_world(factories, api, kind):
     """One community of the given kind (join policy "request", so someone can be pending) with a
     user in every role, plus spare people for the endpoints that act on someone else."""
-    admin = f.admin(name="Platform Admin")
-    people = {role: f.user(name=role.replace("_", " ").title()) for role in ROLES[1:-1]}
+    admin = factories.admin(name="Platform Admin")
+    people = {role: factories.user(name=role.replace("_", " ").title()) for role in ROLES[1:-1]}
     target = actions.create_community(admin, name="Lasautomatisering", slug="lassen",
                                       visibility=KINDS[kind]["visibility"], join_policy="request",
                                       coordinator=people["coordinator"])
@@ -42,7 +42,7 @@ def build_world(f, api, kind):
     coordinator = people["coordinator"]
 
     def asks(name):
-        who = f.user(name=name)
+        who = factories.user(name=name)
         return actions.request_to_join(who, target, "Graag!")
 
     def joined(name):
@@ -58,7 +58,7 @@ def build_world(f, api, kind):
         approve_c=asks("Aanvraag C").id, approve_a=asks("Aanvraag A").id,
         decline_c=asks("Afwijzing C").id, decline_a=asks("Afwijzing A").id,
         remove_c=joined("Vertrekt C").id, remove_a=joined("Vertrekt A").id,
-        invitee=f.user(name="Genodigde").id,
+        invitee=factories.user(name="Genodigde").id,
         invitation=actions.create_invite_link(coordinator, target, days=7)[0].id,
     )
     if KINDS[kind]["unlisted"]:
@@ -101,8 +101,8 @@ def everyone_but(role):
 
 
 @pytest.mark.parametrize("kind", KINDS)
-def test_permission_matrix(f, api, kind):
-    w = build_world(f, api, kind)
+def test_permission_matrix(factories, api, kind):
+    w = build_world(factories, api, kind)
     c = f"/api/v1/communities/{w.slug}"
     listing = {role: 401 if role == "anonymous" else 403 if role in listers(kind) else 404 for role in ROLES}
     assert_matrix(w.clients, [
@@ -131,8 +131,8 @@ def test_permission_matrix(f, api, kind):
 
 
 @pytest.mark.parametrize("kind", KINDS)
-def test_permission_matrix_asking_to_join(f, api, kind):
-    w = build_world(f, api, kind)
+def test_permission_matrix_asking_to_join(factories, api, kind):
+    w = build_world(factories, api, kind)
     outsiders = 201 if kind != "unlisted" else 404
     assert_matrix(w.clients, [(
         "POST", f"/api/v1/communities/{w.slug}/requests",
@@ -143,8 +143,8 @@ def test_permission_matrix_asking_to_join(f, api, kind):
 
 
 @pytest.mark.parametrize("kind", KINDS)
-def test_permission_matrix_leaving(f, api, kind):
-    w = build_world(f, api, kind)
+def test_permission_matrix_leaving(factories, api, kind):
+    w = build_world(factories, api, kind)
     not_in = 409 if kind != "unlisted" else 404
     assert_matrix(w.clients, [(
         "POST", f"/api/v1/communities/{w.slug}/leave",
@@ -157,10 +157,10 @@ def test_permission_matrix_leaving(f, api, kind):
 # --- the list and one community ---------------------------------------------------------------
 
 @pytest.fixture
-def landscape(f):
-    admin = f.admin()
-    coordinator = f.user(name="Coco Coördinator")
-    viewer = f.user(name="Vera Viewer")
+def landscape(factories):
+    admin = factories.admin()
+    coordinator = factories.user(name="Coco Coördinator")
+    viewer = factories.user(name="Vera Viewer")
     public = community(admin, "Smart Maintenance", slug="smart", description="Over **onderhoud**", sector="Onderhoud",
                        topic="Sensoren", coordinator=coordinator)
     private = community(admin, "Besloten Lassers", slug="besloten", visibility="private", join_policy="request",
@@ -172,7 +172,7 @@ def landscape(f):
     actions.join(viewer, public)
     actions.invite_user(coordinator, asked, viewer)
     for n in range(3):
-        actions.join(f.user(), public)
+        actions.join(factories.user(), public)
     return SimpleNamespace(admin=admin, coordinator=coordinator, viewer=viewer, public=public, private=private,
                            hidden=hidden, invited=asked)
 
@@ -210,11 +210,11 @@ def test_list_filters(landscape, api, query, expected):
     assert {item["slug"] for item in response.get_json()["items"]} == expected
 
 
-def test_list_pages_by_fifty(f, api):
-    admin = f.admin()
+def test_list_pages_by_fifty(factories, api):
+    admin = factories.admin()
     for n in range(53):
         community(admin, f"Kring {n:02d}")
-    client = api(f.user())
+    client = api(factories.user())
     first = client.get("/api/v1/communities").get_json()
     second = client.get("/api/v1/communities?page=2").get_json()
     assert (len(first["items"]), len(second["items"]), first["pages"], first["total"]) == (50, 3, 2, 53)
@@ -235,8 +235,8 @@ def test_one_community(landscape, api):
 
 # --- creating and changing ------------------------------------------------------------------------
 
-def test_admin_creates_a_community_with_a_coordinator(f, api):
-    admin, teacher = f.admin(), f.user(name="Docent Dirk", kind="teacher")
+def test_admin_creates_a_community_with_a_coordinator(factories, api):
+    admin, teacher = factories.admin(), factories.user(name="Docent Dirk", kind="teacher")
     response = api(admin).post("/api/v1/communities", json={
         "name": "  Cobots in de werkplaats ", "description": "Wat **werkt**?", "visibility": "private",
         "unlisted": True, "join_policy": "invite", "sector": "Metaal", "topic": "Cobots",
@@ -251,13 +251,13 @@ def test_admin_creates_a_community_with_a_coordinator(f, api):
     assert api(teacher).get("/api/v1/communities/cobots-in-de-werkplaats").get_json()["my_role"] == "coordinator"
 
 
-def test_creating_needs_an_admin(f, api):
-    assert_error(api(f.user()).post("/api/v1/communities", json={"name": "Mijn kring"}), 403, "forbidden")
+def test_creating_needs_an_admin(factories, api):
+    assert_error(api(factories.user()).post("/api/v1/communities", json={"name": "Mijn kring"}), 403, "forbidden")
     assert db.session.scalar(sa.select(sa.func.count(Community.id))) == 0
 
 
-def test_duplicate_slug_is_409_with_field(f, api):
-    admin = f.admin()
+def test_duplicate_slug_is_409_with_field(factories, api):
+    admin = factories.admin()
     community(admin, "Eerste", slug="smart-maintenance")
     client = api(admin)
     assert_error(client.post("/api/v1/communities", json={"name": "Tweede", "slug": "smart-maintenance"}),
@@ -277,12 +277,12 @@ def test_duplicate_slug_is_409_with_field(f, api):
     ({"name": "Goed", "description": "x" * 5001}, "description"),
     ({"name": "Goed", "coordinator_id": 999999}, "coordinator_id"),
 ])
-def test_create_refusals_name_the_field(f, api, body, field):
-    assert_error(api(f.admin()).post("/api/v1/communities", json=body), 422, "invalid", field)
+def test_create_refusals_name_the_field(factories, api, body, field):
+    assert_error(api(factories.admin()).post("/api/v1/communities", json=body), 422, "invalid", field)
 
 
-def test_coordinator_edits_only_what_is_sent(f, api):
-    admin, coordinator = f.admin(), f.user()
+def test_coordinator_edits_only_what_is_sent(factories, api):
+    admin, coordinator = factories.admin(), factories.user()
     target = community(admin, "Lassen", slug="lassen", description="Oud", sector="Metaal", topic="Robots",
                        visibility="private", unlisted=True, join_policy="request", coordinator=coordinator)
     client = api(coordinator)
@@ -300,8 +300,8 @@ def test_coordinator_edits_only_what_is_sent(f, api):
     assert target.slug == "lassen-oost" and target.description == "# Nieuw"
 
 
-def test_archiving_stops_joining(f, api):
-    admin, coordinator, newcomer = f.admin(), f.user(), f.user()
+def test_archiving_stops_joining(factories, api):
+    admin, coordinator, newcomer = factories.admin(), factories.user(), factories.user()
     archive = community(admin, "Archief", slug="archief", coordinator=coordinator)
     token = actions.create_invite_link(coordinator, archive, days=3)[1]
     assert api(coordinator).patch("/api/v1/communities/archief", json={"archived": True}).get_json()["archived"]
@@ -318,8 +318,8 @@ def test_archiving_stops_joining(f, api):
 
 # --- membership ---------------------------------------------------------------------------------
 
-def test_join_and_leave_an_open_community(f, api):
-    admin, newcomer = f.admin(), f.user()
+def test_join_and_leave_an_open_community(factories, api):
+    admin, newcomer = factories.admin(), factories.user()
     community(admin, "Open kring", slug="open")
     client = api(newcomer)
     body = client.post("/api/v1/communities/open/join").get_json()
@@ -329,8 +329,9 @@ def test_join_and_leave_an_open_community(f, api):
     assert_error(client.post("/api/v1/communities/open/leave"), 409, "conflict")
 
 
-def test_requests_to_join(f, api):
-    admin, coordinator, asker, declined = f.admin(), f.user(), f.user(name="Anna Aanvraag"), f.user()
+def test_requests_to_join(factories, api):
+    admin, coordinator = factories.admin(), factories.user()
+    asker, declined = factories.user(name="Anna Aanvraag"), factories.user()
     community(admin, "Op aanvraag", slug="aanvraag", visibility="private", join_policy="request",
               coordinator=coordinator)
     response = api(asker).post("/api/v1/communities/aanvraag/requests", json={"message": " Ik las  dagelijks. "})
@@ -351,24 +352,24 @@ def test_requests_to_join(f, api):
     assert api(asker).get("/api/v1/communities/aanvraag").get_json()["my_state"] == "active"
 
 
-def test_request_message_is_limited(f, api):
-    admin = f.admin()
+def test_request_message_is_limited(factories, api):
+    admin = factories.admin()
     community(admin, "Op aanvraag", slug="aanvraag", join_policy="request")
-    assert_error(api(f.user()).post("/api/v1/communities/aanvraag/requests", json={"message": "x" * 501}),
+    assert_error(api(factories.user()).post("/api/v1/communities/aanvraag/requests", json={"message": "x" * 501}),
                  422, "invalid", "message")
 
 
-def test_open_community_takes_no_requests_and_invite_only_no_joins(f, api):
-    admin = f.admin()
+def test_open_community_takes_no_requests_and_invite_only_no_joins(factories, api):
+    admin = factories.admin()
     community(admin, "Open", slug="open")
     community(admin, "Uitnodiging", slug="uitnodiging", join_policy="invite")
-    client = api(f.user())
+    client = api(factories.user())
     assert_error(client.post("/api/v1/communities/open/requests"), 403, "forbidden")
     assert_error(client.post("/api/v1/communities/uitnodiging/join"), 403, "forbidden")
 
 
-def test_the_last_coordinator_stays(f, api):
-    admin, coordinator, helper = f.admin(), f.user(), f.user()
+def test_the_last_coordinator_stays(factories, api):
+    admin, coordinator, helper = factories.admin(), factories.user(), factories.user()
     target = community(admin, "Kring", slug="kring", coordinator=coordinator)
     actions.join(helper, target)
     own = membership_of(coordinator, target).id
@@ -389,11 +390,11 @@ def test_the_last_coordinator_stays(f, api):
     assert membership_of(coordinator, target) is None
 
 
-def test_member_ids_of_another_community_are_404(f, api):
-    admin, coordinator = f.admin(), f.user()
+def test_member_ids_of_another_community_are_404(factories, api):
+    admin, coordinator = factories.admin(), factories.user()
     community(admin, "Mijn kring", slug="mijn", coordinator=coordinator)
     other = community(admin, "Andere kring", slug="andere")
-    stranger = f.user()
+    stranger = factories.user()
     actions.join(stranger, other)
     foreign = membership_of(stranger, other).id
     client = api(coordinator)
@@ -403,20 +404,20 @@ def test_member_ids_of_another_community_are_404(f, api):
     assert membership_of(stranger, other) is not None
 
 
-def test_role_must_be_a_known_one(f, api):
-    admin = f.admin()
+def test_role_must_be_a_known_one(factories, api):
+    admin = factories.admin()
     target = community(admin, "Kring", slug="kring")
     own = membership_of(admin, target).id
     assert_error(api(admin).put(f"/api/v1/communities/kring/members/{own}/role", json={"role": "owner"}), 422)
 
 
-def test_members_with_their_organisations(f, api):
-    admin = f.admin()
-    org = f.organisation(name="Van der Meer Metaal", actor=admin)
-    school = f.organisation(name="ROC Rijnland", kind="school", actor=admin)
-    coordinator = f.member(school, who=f.member(org, who=f.user(name="Zoë Zeeman")))
-    plain = f.user(name="Arie Aal")
-    f.member(org, who=plain, approve=False)  # a pending organisation membership does not count
+def test_members_with_their_organisations(factories, api):
+    admin = factories.admin()
+    org = factories.organisation(name="Van der Meer Metaal", actor=admin)
+    school = factories.organisation(name="ROC Rijnland", kind="school", actor=admin)
+    coordinator = factories.member(school, who=factories.member(org, who=factories.user(name="Zoë Zeeman")))
+    plain = factories.user(name="Arie Aal")
+    factories.member(org, who=plain, approve=False)  # a pending organisation membership does not count
     target = community(admin, "Kring", slug="kring", coordinator=coordinator)
     actions.join(plain, target)
     body = api(plain).get("/api/v1/communities/kring/members").get_json()
@@ -432,14 +433,14 @@ def test_members_with_their_organisations(f, api):
 # --- invitations ----------------------------------------------------------------------------------
 
 @pytest.fixture
-def invite_only(f):
-    admin, coordinator = f.admin(), f.user(name="Coco")
+def invite_only(factories):
+    admin, coordinator = factories.admin(), factories.user(name="Coco")
     target = community(admin, "Directie", slug="directie", visibility="private", unlisted=True,
                        join_policy="invite", coordinator=coordinator)
     return SimpleNamespace(admin=admin, coordinator=coordinator, community=target)
 
 
-def test_invitation_link_round_trip(invite_only, api, f):
+def test_invitation_link_round_trip(invite_only, api, factories):
     coordinating = api(invite_only.coordinator)
     response = coordinating.post("/api/v1/communities/directie/invitations",
                                  json={"days": 14, "max_uses": 2, "note": "Voor de MT-leden"})
@@ -451,7 +452,7 @@ def test_invitation_link_round_trip(invite_only, api, f):
     assert created["note"] == "Voor de MT-leden"
     assert created["created_by"]["display_name"] == "Coco"
 
-    newcomer = api(f.user())
+    newcomer = api(factories.user())
     assert newcomer.get("/api/v1/communities/directie").status_code == 404
     body = newcomer.post("/api/v1/invitations/accept", json={"token": token}).get_json()
     assert (body["slug"], body["my_state"], body["my_role"]) == ("directie", "active", "member")
@@ -468,15 +469,15 @@ def test_invitation_link_round_trip(invite_only, api, f):
     assert (feed[0]["kind"], feed[0]["data"]) == ("member_joined", {"via": "invitation"})
 
 
-def test_used_up_revoked_expired_and_unknown_links(invite_only, api, f, monkeypatch):
+def test_used_up_revoked_expired_and_unknown_links(invite_only, api, factories, monkeypatch):
     coordinating = api(invite_only.coordinator)
 
     def link(**body):
         return coordinating.post("/api/v1/communities/directie/invitations", json={"days": 1, **body}).get_json()
 
     once, revoked, expiring = link(max_uses=1), link(), link()
-    client = api(f.user())
-    assert api(f.user()).post("/api/v1/invitations/accept", json={"token": once["token"]}).status_code == 200
+    client = api(factories.user())
+    assert api(factories.user()).post("/api/v1/invitations/accept", json={"token": once["token"]}).status_code == 200
     assert_error(client.post("/api/v1/invitations/accept", json={"token": once["token"]}), 410,
                  "invitation_used_up")
 
@@ -498,7 +499,7 @@ def test_used_up_revoked_expired_and_unknown_links(invite_only, api, f, monkeypa
     assert client.get("/api/v1/communities/directie").status_code == 404
 
 
-def test_invitations_of_another_community_are_404(invite_only, api, f):
+def test_invitations_of_another_community_are_404(invite_only, api, factories):
     other = community(invite_only.admin, "Andere", slug="andere")
     foreign = actions.create_invite_link(invite_only.admin, other, days=3)[0]
     assert_error(api(invite_only.coordinator).delete(f"/api/v1/communities/directie/invitations/{foreign.id}"), 404)
@@ -506,8 +507,8 @@ def test_invitations_of_another_community_are_404(invite_only, api, f):
     assert foreign.revoked_at is None
 
 
-def test_inviting_a_known_user(invite_only, api, f):
-    invitee = f.user(name="Ina")
+def test_inviting_a_known_user(invite_only, api, factories):
+    invitee = factories.user(name="Ina")
     coordinating = api(invite_only.coordinator)
     response = coordinating.post("/api/v1/communities/directie/invitations/users", json={"user_id": invitee.id})
     assert response.status_code == 201
@@ -523,8 +524,8 @@ def test_inviting_a_known_user(invite_only, api, f):
                  422, "invalid", "user_id")
 
 
-def test_declining_an_invitation(invite_only, api, f):
-    invitee = f.user()
+def test_declining_an_invitation(invite_only, api, factories):
+    invitee = factories.user()
     actions.invite_user(invite_only.coordinator, invite_only.community, invitee)
     assert api(invitee).post("/api/v1/communities/directie/leave").status_code == 204
     assert membership_of(invitee, invite_only.community) is None
@@ -541,10 +542,10 @@ def test_invitation_limits(invite_only, api, body):
 
 # --- feed -----------------------------------------------------------------------------------------
 
-def test_feed_newest_first_in_pages_of_thirty(f, api):
-    admin = f.admin(name="Ada Admin")
+def test_feed_newest_first_in_pages_of_thirty(factories, api):
+    admin = factories.admin(name="Ada Admin")
     target = community(admin, "Kring", slug="kring")
-    joiners = [f.user(name=f"Lid {n:02d}") for n in range(31)]
+    joiners = [factories.user(name=f"Lid {n:02d}") for n in range(31)]
     for user in joiners:
         actions.join(user, target)
     client = api(joiners[0])
@@ -563,8 +564,8 @@ def test_feed_newest_first_in_pages_of_thirty(f, api):
 
 # --- a fixed number of queries ----------------------------------------------------------------------
 
-def test_list_query_count_does_not_grow(f, api, count_queries):
-    admin, viewer = f.admin(), f.user()
+def test_list_query_count_does_not_grow(factories, api, count_queries):
+    admin, viewer = factories.admin(), factories.user()
     client = api(viewer)
 
     def add(start, stop):
@@ -573,7 +574,7 @@ def test_list_query_count_does_not_grow(f, api, count_queries):
             made = community(admin, f"Kring {n:02d}", visibility="public" if public else "private",
                              join_policy="open" if public else "request")
             if public and n % 3 == 0:
-                actions.join(f.user(), made)
+                actions.join(factories.user(), made)
             if n % 4 == 0:
                 actions.join(viewer, made)
             elif n % 4 == 1:
@@ -589,15 +590,15 @@ def test_list_query_count_does_not_grow(f, api, count_queries):
     assert large.count == small.count, large.statements
 
 
-def test_members_query_count_does_not_grow(f, api, count_queries):
-    admin = f.admin()
-    orgs = [f.organisation(name=f"Bedrijf {n}", actor=admin) for n in range(3)]
+def test_members_query_count_does_not_grow(factories, api, count_queries):
+    admin = factories.admin()
+    orgs = [factories.organisation(name=f"Bedrijf {n}", actor=admin) for n in range(3)]
     target = community(admin, "Kring", slug="kring", visibility="private")
     client = api(admin)
 
     def add(count):
         for n in range(count):
-            user = f.member(orgs[n % 3], who=f.member(orgs[(n + 1) % 3]))
+            user = factories.member(orgs[n % 3], who=factories.member(orgs[(n + 1) % 3]))
             actions.invite_user(admin, target, user)
             actions.join(user, target)
 
@@ -612,14 +613,14 @@ def test_members_query_count_does_not_grow(f, api, count_queries):
 
 
 @pytest.mark.parametrize("path", ["feed", "requests", "invitations"])
-def test_other_lists_query_count_does_not_grow(f, api, count_queries, path):
-    admin = f.admin()
+def test_other_lists_query_count_does_not_grow(factories, api, count_queries, path):
+    admin = factories.admin()
     target = community(admin, "Kring", slug="kring", join_policy="request")
     client = api(admin)
 
     def add(count):
         for _ in range(count):
-            user = f.user()
+            user = factories.user()
             membership = actions.request_to_join(user, target)
             if path == "feed":
                 actions.decide_request(admin, membership, approve=True)
@@ -672,8 +673,8 @@ WRITE_ENDPOINTS = [
 ]
 
 
-def test_bad_bodies_are_4xx_json(f, api):
-    admin = f.admin()
+def test_bad_bodies_are_4xx_json(factories, api):
+    admin = factories.admin()
     target = community(admin, "Kring", slug="kring", join_policy="request")
     mid = membership_of(admin, target).id
     client = api(admin)
@@ -690,16 +691,16 @@ def test_bad_bodies_are_4xx_json(f, api):
     assert target.name == "Kring"
 
 
-def test_body_that_is_not_json_is_like_no_body(f, api):
-    client = api(f.admin())
+def test_body_that_is_not_json_is_like_no_body(factories, api):
+    client = api(factories.admin())
     response = client.post("/api/v1/communities", data={"name": "Formulier"})
     assert_error(response, 422, "invalid")
     assert "name" in response.get_json()["error"]["details"]["json"]
 
 
 @pytest.mark.parametrize("text", ["Ærø – Ōsaka 🛠️ Łódź", "\u202eevil", "עברית", "a\tb\nc"])
-def test_unicode_names_are_kept_tidy(f, api, text):
-    response = api(f.admin()).post("/api/v1/communities", json={"name": text})
+def test_unicode_names_are_kept_tidy(factories, api, text):
+    response = api(factories.admin()).post("/api/v1/communities", json={"name": text})
     assert response.status_code == 201
     body = response.get_json()
     assert "\u202e" not in body["name"] and "\n" not in body["name"]
@@ -715,13 +716,13 @@ def test_unicode_names_are_kept_tidy(f, api, text):
     "/api/v1/communities/kring/members?page=100000",
     "/api/v1/communities/kring/feed?page=1.5",
 ])
-def test_bad_query_parameters_are_422(f, api, url):
-    community(f.admin(), "Kring", slug="kring")
-    assert_error(api(f.user()).get(url), 422, "invalid")
+def test_bad_query_parameters_are_422(factories, api, url):
+    community(factories.admin(), "Kring", slug="kring")
+    assert_error(api(factories.user()).get(url), 422, "invalid")
 
 
-def test_nul_characters_in_parameters_are_400(f, api):
-    assert_error(api(f.user()).get("/api/v1/communities?q=%00"), 400, "bad_request")
+def test_nul_characters_in_parameters_are_400(factories, api):
+    assert_error(api(factories.user()).get("/api/v1/communities?q=%00"), 400, "bad_request")
 
 
 @pytest.mark.parametrize("method, url", [
@@ -737,16 +738,16 @@ def test_nul_characters_in_parameters_are_400(f, api):
     ("DELETE", "/api/v1/communities/kring/invitations/" + "9" * 400),
     ("DELETE", "/api/v1/communities/kring/members/-1"),
 ])
-def test_odd_urls_are_404(f, api, method, url):
-    admin = f.admin()
+def test_odd_urls_are_404(factories, api, method, url):
+    admin = factories.admin()
     community(admin, "Kring", slug="kring")
     response = api(admin).open(url, method=method, json={"role": "member"})
     assert_error(response, 404)
 
 
-def test_page_far_beyond_the_end_is_empty(f, api):
-    community(f.admin(), "Kring", slug="kring")
-    body = api(f.user()).get("/api/v1/communities?page=99999").get_json()
+def test_page_far_beyond_the_end_is_empty(factories, api):
+    community(factories.admin(), "Kring", slug="kring")
+    body = api(factories.user()).get("/api/v1/communities?page=99999").get_json()
     assert body["items"] == [] and body["total"] == 1
 
 

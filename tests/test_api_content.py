@@ -32,18 +32,18 @@ def upload(client, case_id, data=None, name="foto.png"):
 
 # --- the permission matrix ----------------------------------------------------------------------
 
-def build_world(f, api, kind):
+def build_world(factories, api, kind):
     """One community (public or private) with a user in every role, a discussion with replies, a
     published case and three drafts of the author."""
-    admin = f.admin(name="Platform Admin")
-    people = {role: f.user(name=role.replace("_", " ").title()) for role in ROLES[1:-1]}
-    target = f.community(name="Smart Maintenance", slug="smart", visibility=kind,
-                         join_policy="open" if kind == "public" else "request",
-                         coordinator=people["coordinator"], actor=admin)
-    f.community(name="Andere kring", slug="andere", coordinator=people["other_coordinator"], actor=admin)
+    admin = factories.admin(name="Platform Admin")
+    people = {role: factories.user(name=role.replace("_", " ").title()) for role in ROLES[1:-1]}
+    target = factories.community(name="Smart Maintenance", slug="smart", visibility=kind,
+                                 join_policy="open" if kind == "public" else "request",
+                                 coordinator=people["coordinator"], actor=admin)
+    factories.community(name="Andere kring", slug="andere", coordinator=people["other_coordinator"], actor=admin)
     author, member = people["author"], people["member"]
     for who in (author, member):
-        f.community_member(target, who=who)
+        factories.community_member(target, who=who)
     discussion = actions.start_discussion(author, target, "Trillingen meten", "Wie heeft **ervaring**?")
     published = case_actions.create_case(author, target, title="Cobot lassen", context="Een MKB-werkplaats",
                                          publish=True)
@@ -84,8 +84,8 @@ def draft(ok=200):
 
 
 @pytest.mark.parametrize("kind", ["public", "private"])
-def test_permission_matrix(f, api, kind):
-    w = build_world(f, api, kind)
+def test_permission_matrix(factories, api, kind):
+    w = build_world(factories, api, kind)
     c, d, p = f"/api/v1/communities/{w.slug}", f"/api/v1/discussions/{w.discussion}", f"/api/v1/cases/{w.published}"
     author_or_moderator = {"author"} | MODERATORS
     assert_matrix(w.clients, [
@@ -130,8 +130,8 @@ def test_permission_matrix(f, api, kind):
     assert not failures, "\n".join(failures)
 
 
-def test_unreadable_is_exactly_like_missing(f, api):
-    w = build_world(f, api, "private")
+def test_unreadable_is_exactly_like_missing(factories, api):
+    w = build_world(factories, api, "private")
     outsider, admin = w.clients["outsider"], w.clients["admin"]
     for readable, missing in ((f"/api/v1/discussions/{w.discussion}", "/api/v1/discussions/999999"),
                               (f"/api/v1/replies/{w.by_member}", "/api/v1/replies/999999"),
@@ -146,8 +146,8 @@ def test_unreadable_is_exactly_like_missing(f, api):
     assert (hidden.status_code, hidden.get_json()) == (absent.status_code, absent.get_json())
 
 
-def test_nothing_is_written_by_refused_requests(f, api):
-    w = build_world(f, api, "public")
+def test_nothing_is_written_by_refused_requests(factories, api):
+    w = build_world(factories, api, "public")
     before = {model: count(model) for model in (Discussion, Reply, Case, Reaction, Revision, Attachment)}
     outsider = w.clients["outsider"]
     assert outsider.post("/api/v1/communities/smart/discussions", json={"title": "T", "body": "B"}).status_code == 403
@@ -162,12 +162,12 @@ def test_nothing_is_written_by_refused_requests(f, api):
 # --- discussions ----------------------------------------------------------------------------------
 
 @pytest.fixture
-def s(f, api):
+def s(factories, api):
     """A public community with a coordinator, two members, an outsider and their API clients."""
-    admin = f.admin()
-    coordinator = f.user(name="Marieke Jansen")
-    author, other = f.user(name="Sanne de Vries"), f.user(name="Piet Bakker")
-    community = f.community(name="Smart Maintenance", slug="smart", coordinator=coordinator, actor=admin)
+    admin = factories.admin()
+    coordinator = factories.user(name="Marieke Jansen")
+    author, other = factories.user(name="Sanne de Vries"), factories.user(name="Piet Bakker")
+    community = factories.community(name="Smart Maintenance", slug="smart", coordinator=coordinator, actor=admin)
     for who in (author, other):
         community_actions.join(who, community)
     return SimpleNamespace(admin=admin, coordinator=coordinator, author=author, other=other, community=community,
@@ -480,9 +480,9 @@ def test_preview_from_the_browser_needs_the_csrf_header(s, make_client):
 
 # --- cases ----------------------------------------------------------------------------------------
 
-def test_case_draft_publish_and_delete(s, f):
-    org = f.organisation(name="Twentse Onderhoudstechniek")
-    f.member(org, who=s.author)
+def test_case_draft_publish_and_delete(s, factories):
+    org = factories.organisation(name="Twentse Onderhoudstechniek")
+    factories.member(org, who=s.author)
     response = s.as_author.post("/api/v1/communities/smart/cases", json={
         "title": "Trillingssensoren", "context": "Een *CNC-bank*", "question": "Wanneer onderhoud?",
         "domain": "Onderhoud", "level": "mbo", "organisation_id": org.id, "tags": ["CNC", " Sensoren ", "cnc"]})
@@ -511,9 +511,9 @@ def test_case_draft_publish_and_delete(s, f):
     assert (count(Case, Case.id == draft), count(Attachment), os.path.exists(stored)) == (0, 0, False)
 
 
-def test_coordinator_edits_a_published_case_with_a_note(s, f):
-    org = f.organisation(name="Van der Meer Metaal")
-    f.member(org, who=s.author)
+def test_coordinator_edits_a_published_case_with_a_note(s, factories):
+    org = factories.organisation(name="Van der Meer Metaal")
+    factories.member(org, who=s.author)
     case = case_actions.create_case(s.author, s.community, title="Cobot", context="v1", organisation_id=org.id,
                                     tags=["cobot"], publish=True)
     url = f"/api/v1/cases/{case.id}"
@@ -529,9 +529,9 @@ def test_coordinator_edits_a_published_case_with_a_note(s, f):
     assert s.as_other.get(f"/api/v1/discussions/{body['discussion_id']}").get_json()["title"] == "Cobot lassen"
 
 
-def test_case_list_filters_and_order(s, f):
-    org = f.organisation(name="Bedrijf A")
-    f.member(org, who=s.other)
+def test_case_list_filters_and_order(s, factories):
+    org = factories.organisation(name="Bedrijf A")
+    factories.member(org, who=s.other)
 
     def make(who, title, publish=True, **data):
         return case_actions.create_case(who, s.community, title=title, context="x", publish=publish, **data)
@@ -595,10 +595,11 @@ def test_attachments_upload_and_list(s):
 
 # --- a fixed number of queries ----------------------------------------------------------------------
 
-def _new_members(f, community, n, organisations=False):
+def _new_members(factories, community, n, organisations=False):
     """n fresh members (each in an organisation of their own, if asked): a bigger page must
     also have more distinct authors and organisations, or a query per author would go unseen."""
-    people = [f.member(f.organisation(), who=f.user()) if organisations else f.user() for _ in range(n)]
+    people = [factories.member(factories.organisation(),
+                               who=factories.user()) if organisations else factories.user() for _ in range(n)]
     for who in people:
         community_actions.join(who, community)
     return people
@@ -609,7 +610,7 @@ def _organisation_of(user):
         OrganisationMembership.user_id == user.id))
 
 
-def test_replies_query_count_does_not_grow(s, f, count_queries):
+def test_replies_query_count_does_not_grow(s, factories, count_queries):
     d = actions.start_discussion(s.author, s.community, "Titel", "Tekst")
 
     def add(n, writers):
@@ -627,7 +628,7 @@ def test_replies_query_count_does_not_grow(s, f, count_queries):
     add(10, [s.author, s.coordinator])
     small, body = counted_get(s.as_other, f"/api/v1/discussions/{d.id}/replies", count_queries)
     assert len(body["items"]) == 10
-    add(110, _new_members(f, s.community, 40))
+    add(110, _new_members(factories, s.community, 40))
     large, body = counted_get(s.as_other, f"/api/v1/discussions/{d.id}/replies", count_queries)
     assert (len(body["items"]), body["total"]) == (50, 120)
     assert len({i["author"]["id"] for i in body["items"] if i["author"]}) > 30
@@ -636,7 +637,7 @@ def test_replies_query_count_does_not_grow(s, f, count_queries):
     assert large.count == small.count, large.statements
 
 
-def test_cases_query_count_does_not_grow(s, f, count_queries):
+def test_cases_query_count_does_not_grow(s, factories, count_queries):
     def add(n, writers):
         for i in range(n):
             who = writers[i % len(writers)]
@@ -647,10 +648,10 @@ def test_cases_query_count_does_not_grow(s, f, count_queries):
                 attachment_actions.add_attachment(who, case, "foto.png", io.BytesIO(png()))
         case_actions.create_case(s.author, s.community, title="Eigen concept", context="x")
 
-    add(5, _new_members(f, s.community, 2, organisations=True))
+    add(5, _new_members(factories, s.community, 2, organisations=True))
     small, body = counted_get(s.as_author, "/api/v1/communities/smart/cases", count_queries)
     assert body["total"] == 5  # four published, the author's own draft; not the other's draft
-    add(55, _new_members(f, s.community, 20, organisations=True))
+    add(55, _new_members(factories, s.community, 20, organisations=True))
     large, body = counted_get(s.as_author, "/api/v1/communities/smart/cases", count_queries)
     assert (len(body["items"]), body["total"]) == (20, 50)
     assert len({i["organisation"]["id"] for i in body["items"] if i["organisation"]}) > 5
@@ -658,7 +659,7 @@ def test_cases_query_count_does_not_grow(s, f, count_queries):
     assert large.count == small.count, large.statements
 
 
-def test_discussions_query_count_does_not_grow(s, f, count_queries):
+def test_discussions_query_count_does_not_grow(s, factories, count_queries):
     def add(n, writers):
         for i in range(n):
             d = actions.start_discussion(writers[i % len(writers)], s.community, f"Vraag {i}", "tekst")
@@ -670,7 +671,7 @@ def test_discussions_query_count_does_not_grow(s, f, count_queries):
     add(3, [s.author])
     small, body = counted_get(s.as_other, "/api/v1/communities/smart/discussions", count_queries)
     assert len(body["items"]) == 3
-    add(37, _new_members(f, s.community, 30))
+    add(37, _new_members(factories, s.community, 30))
     large, body = counted_get(s.as_other, "/api/v1/communities/smart/discussions", count_queries)
     assert (len(body["items"]), body["total"]) == (30, 40)
     assert len({i["author"]["id"] for i in body["items"]}) > 20

@@ -26,13 +26,14 @@ def iso(moment):
 
 
 @pytest.fixture
-def world(f, api):
+def world(factories, api):
     """The "lassen" world (tests.worlds.lassen), and a private "lassen-prive" that Coco runs too,
     with a discussion of her own; a token client for every role."""
     world = worlds.lassen()
-    world.lassen_private = f.community(name="Lassen privé", slug="lassen-prive", visibility="private",
-                                       join_policy="invite", coordinator=world.coordinator, actor=world.admin)
-    world.private_discussion = f.discussion(world.lassen_private, world.coordinator, "Intern", "Alleen voor leden.")
+    world.lassen_private = factories.community(name="Lassen privé", slug="lassen-prive", visibility="private",
+                                               join_policy="invite", coordinator=world.coordinator, actor=world.admin)
+    world.private_discussion = factories.discussion(world.lassen_private, world.coordinator, "Intern",
+                                                    "Alleen voor leden.")
     world.clients = {role: api(world.users.get(role)) for role in ROLES}
     return world
 
@@ -77,7 +78,7 @@ def test_reporting_your_own_post_is_refused(world):
     assert count(Report) == 0
 
 
-def test_report_rate_limit(world, app, f):
+def test_report_rate_limit(world, app, factories):
     replies = [discussions.post_reply(world.author, world.discussion, f"Antwoord {n}") for n in range(3)]
     with settings(app, REPORTS_PER_HOUR=2):
         assert report(world, "member", "reply", replies[0].id).status_code == 201
@@ -139,8 +140,8 @@ def test_report_unreadable_json_is_a_400(world, body):
 
 # --- the review queue ------------------------------------------------------------------------------------------
 
-def test_queue_groups_open_reports_by_item(world, f):
-    second = f.user("Sam Tweede")
+def test_queue_groups_open_reports_by_item(world, factories):
+    second = factories.user("Sam Tweede")
     community_actions.join(second, world.lassen)
     actions.report(world.member, "reply", world.reply, "spam")
     actions.report(second, "reply", world.reply, "inappropriate", "Niet netjes")
@@ -195,7 +196,7 @@ def test_read_matrix(world):
     ])
 
 
-def test_write_matrix(world, f):
+def test_write_matrix(world, factories):
     replies = [discussions.post_reply(world.author, world.discussion, f"Antwoord {n}") for n in range(3)]
     for reply in replies:
         actions.report(world.member, "reply", reply, "spam")
@@ -291,7 +292,7 @@ def test_move_refusals(world, value, status, field):
     assert world.discussion.community_id == world.lassen.id and count(AuditEntry) == 0
 
 
-def test_move_a_private_community_the_caller_cannot_see_is_like_a_missing_one(world, f, api):
+def test_move_a_private_community_the_caller_cannot_see_is_like_a_missing_one(world, factories, api):
     # Olga coordinates "verspanen" and is made coordinator of "lassen" too, not of "lassen-prive".
     membership = community_actions.join(world.other_coordinator, world.lassen)
     community_actions.set_role(world.admin, membership, "coordinator")
@@ -472,12 +473,12 @@ def test_audit_log_filters_and_order(world):
 
 # --- fixed query counts ---------------------------------------------------------------------------------------------
 
-def _fill(world, f, n, start):
+def _fill(world, factories, n, start):
     """n more reported items of each kind, each by a new reporter; mutes, bans and audit rows."""
     for i in range(start, start + n):
-        reporter, second = f.user(f"Melder {i}"), f.user(f"Tweede melder {i}")
+        reporter, second = factories.user(f"Melder {i}"), factories.user(f"Tweede melder {i}")
         community_actions.join(reporter, world.lassen)
-        writer = f.user(f"Schrijver {i}")
+        writer = factories.user(f"Schrijver {i}")
         community_actions.join(writer, world.lassen)
         d = discussions.start_discussion(writer, world.lassen, f"Onderwerp {i}", f"Tekst {i}")
         reply = discussions.post_reply(writer, d, f"Antwoord {i}")
@@ -496,12 +497,12 @@ def _fill(world, f, n, start):
     "/api/v1/communities/lassen/reports", "/api/v1/reports", "/api/v1/communities/lassen/sanctions",
     "/api/v1/communities/lassen/audit", "/api/v1/audit",
 ])
-def test_lists_use_a_fixed_number_of_queries(world, f, count_queries, url):
+def test_lists_use_a_fixed_number_of_queries(world, factories, count_queries, url):
     client = world.clients["admin"]
-    _fill(world, f, 2, 0)
+    _fill(world, factories, 2, 0)
     small, body = counted_get(client, url, count_queries)
     assert len(body["items"]) >= 2
-    _fill(world, f, 7, 2)
+    _fill(world, factories, 7, 2)
     large, body = counted_get(client, url, count_queries)
     assert len(body["items"]) >= 9
     assert large.count == small.count, large.statements

@@ -50,10 +50,10 @@ def expect(readers, allowed, ok, refused=403, only=None):
 
 
 @pytest.mark.parametrize("visibility", ["confidential", "community"])
-def test_permission_matrix(world, f, visibility):
+def test_permission_matrix(world, factories, visibility):
     t = worlds.trajectory(world, visibility)
     readers = INSIDERS + (("member", "other_manager", "teacher") if visibility == "community" else ())
-    newcomers = [f.user(name=f"Nieuw {n}") for n in range(2)]
+    newcomers = [factories.user(name=f"Nieuw {n}") for n in range(2)]
     actions.add_participant(world.owner, t, world.student, "student")
     m_edit, m_sign, m_del1, m_del2 = [actions.add_milestone(world.owner, t, title=f"Mijlpaal {n}") for n in range(4)]
     discussions = [discussion_actions.start_discussion(world.employee, world.community, f"Bewijs {n}", "tekst")
@@ -103,7 +103,7 @@ def test_permission_matrix(world, f, visibility):
     assert_error(outsider.delete(f"{API}/trajectory-links/999999"), 404, "not_found")
 
 
-def test_list_shows_what_each_may_see_with_filters(world, f):
+def test_list_shows_what_each_may_see_with_filters(world, factories):
     confidential = worlds.trajectory(world, "confidential", title="Vertrouwelijk")
     open_one = worlds.trajectory(world, "community", title="Open")
     actions.change_status(world.owner, open_one, "active")
@@ -262,10 +262,10 @@ def test_overlong_and_bad_input_writes_nothing(world):
     assert ok.get_json()["author"] == {"id": world.employee.id, "display_name": "Lasser A"}
 
 
-def test_links_hide_what_you_cannot_see(world, f):
+def test_links_hide_what_you_cannot_see(world, factories):
     t = worlds.trajectory(world, "community")
-    private = f.community(name="Besloten", slug="besloten", visibility="private", join_policy="invite",
-                          coordinator=world.employee, actor=world.admin)
+    private = factories.community(name="Besloten", slug="besloten", visibility="private", join_policy="invite",
+                                  coordinator=world.employee, actor=world.admin)
     hidden = discussion_actions.start_discussion(world.employee, private, "Binnenskamers", "tekst")
     shown = discussion_actions.start_discussion(world.employee, world.community, "Open vraag", "tekst")
     case = case_actions.create_case(world.employee, world.community, title="Eigen casus", context="x", publish=True)
@@ -320,11 +320,11 @@ def test_follow_and_participants(world):
 
 # --- a fixed number of queries ----------------------------------------------------------------------
 
-def test_list_query_count_does_not_grow(world, f, count_queries):
+def test_list_query_count_does_not_grow(world, factories, count_queries):
     def add(n):
         for i in range(n):
-            company = f.organisation(name=f"Bedrijf {count(Trajectory)}", actor=world.admin)
-            manager = f.member(company, f.user(), role="manager")
+            company = factories.organisation(name=f"Bedrijf {count(Trajectory)}", actor=world.admin)
+            manager = factories.member(company, factories.user(), role="manager")
             community_actions.join(manager, world.community)
             t = actions.create_trajectory(manager, company, world.community, title=f"Traject {i}",
                                           visibility="community" if i % 3 else "confidential",
@@ -346,7 +346,7 @@ def test_list_query_count_does_not_grow(world, f, count_queries):
     assert large.count == small.count, large.statements
 
 
-def test_entries_query_count_does_not_grow(world, f, count_queries):
+def test_entries_query_count_does_not_grow(world, factories, count_queries):
     t = worlds.trajectory(world, "community")
     writers = [world.employee, world.coach, world.owner]
 
@@ -358,7 +358,7 @@ def test_entries_query_count_does_not_grow(world, f, count_queries):
     add(3)
     small, body = counted_get(world.clients["member"], f"{API}/trajectories/{t.id}/entries", count_queries)
     assert len(body["items"]) == 3
-    extra = [f.user() for _ in range(20)]
+    extra = [factories.user() for _ in range(20)]
     for who in extra:
         actions.add_participant(world.owner, t, who, "student")
     add(57, extra)

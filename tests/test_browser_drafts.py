@@ -108,10 +108,10 @@ def drafts_page(browser, server):
 
 
 @pytest.fixture
-def setting(f):
-    coordinator = f.user(name="Marieke Jansen", kind="other")
-    community = f.community(name="Smart Maintenance Oost", coordinator=coordinator)
-    member = f.community_member(community, f.user(name="Fenna Kuipers")).user
+def setting(factories):
+    coordinator = factories.user(name="Marieke Jansen", kind="other")
+    community = factories.community(name="Smart Maintenance Oost", coordinator=coordinator)
+    member = factories.community_member(community, factories.user(name="Fenna Kuipers")).user
     discussion = discussion_actions.start_discussion(
         coordinator, community, "Welke trillingssensoren gebruiken jullie?", "Graag jullie **ervaringen**.")
     return community, member, discussion
@@ -256,13 +256,13 @@ def test_a_refused_reply_is_shown_again_and_its_draft_stays(drafts_page, setting
 
 
 @pytest.fixture
-def trajectory_setting(f):
+def trajectory_setting(factories):
     from community.actions import communities as community_actions, trajectories as trajectory_actions
 
-    admin = f.admin()
-    community = community_actions.create_community(admin, name="Lassen met cobots", coordinator=f.user())
-    company = f.organisation(name="Metaalbedrijf Noord", actor=admin)
-    manager = f.member(company, f.user(name="Hanna de Vries"), role="manager")
+    admin = factories.admin()
+    community = community_actions.create_community(admin, name="Lassen met cobots", coordinator=factories.user())
+    company = factories.organisation(name="Metaalbedrijf Noord", actor=admin)
+    manager = factories.member(company, factories.user(name="Hanna de Vries"), role="manager")
     community_actions.join(manager, community)
     trajectory = trajectory_actions.create_trajectory(manager, company, community, title="Cobotlassen invoeren")
     return manager, trajectory

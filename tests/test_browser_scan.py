@@ -12,8 +12,8 @@ from tests.factories import PASSWORD
 pytestmark = pytest.mark.browser
 
 
-def test_phone_respondent_and_manager_results(browser, live_server, page, f):
-    org, manager = f.company_with_manager(name="Metaalbedrijf Noord")
+def test_phone_respondent_and_manager_results(browser, live_server, page, factories):
+    org, manager = factories.company_with_manager(name="Metaalbedrijf Noord")
     sf.closed_round(org, manager, employees=[2, 3, 2, 3, 2], management=[3] * 5, opens_on=date(2024, 3, 4),
                     title="Voorjaar 2024")
     latest = sf.closed_round(org, manager, employees=[3, 4, 4, 5, 3, 2], management=[4, 5, 4, 4, 5],

@@ -145,10 +145,10 @@ def test_allowed_writes(world, which):
     assert not os.path.exists(path) and not os.path.exists(draft_path)
 
 
-def test_coordinator_edit_needs_a_note_and_keeps_the_authors_organisation(world, f):
+def test_coordinator_edit_needs_a_note_and_keeps_the_authors_organisation(world, factories):
     place, clients, author = world.cases["public"], world.clients, world.users["author"]
-    org = f.organisation(name="Twentse Onderhoudstechniek")
-    f.member(org, author)
+    org = factories.organisation(name="Twentse Onderhoudstechniek")
+    factories.member(org, author)
     case = _case(author, place["community"], "Met organisatie", organisation_id=org.id)
     form = clients["coordinator"].get(f"/cases/{case.id}/edit").get_data(as_text=True)
     assert f'<option selected value="{org.id}">Twentse Onderhoudstechniek</option>' in form  # the author's
@@ -162,7 +162,7 @@ def test_coordinator_edit_needs_a_note_and_keeps_the_authors_organisation(world,
     case = db.session.get(Case, case.id)
     assert case.organisation_id == org.id and case.context == "Aangepast door coördinator"
     # But nobody picks an organisation they do not belong to.
-    other = f.organisation(name="Ander Bedrijf")
+    other = factories.organisation(name="Ander Bedrijf")
     data.update(organisation_id=str(other.id))
     assert clients["coordinator"].submit(f"/cases/{case.id}/edit", data).status_code == 400
     assert db.session.get(Case, case.id).organisation_id == org.id
@@ -186,9 +186,9 @@ def test_list_shows_published_cases_and_only_my_drafts(world):
     assert f'href="/c/{slug}/cases"' in home
 
 
-def test_empty_states(f, make_client):
-    admin = f.admin(language="en")
-    coordinator = f.user(language="en")
+def test_empty_states(factories, make_client):
+    admin = factories.admin(language="en")
+    coordinator = factories.user(language="en")
     community = community_actions.create_community(admin, name="Lege kring", coordinator=coordinator)
     client = make_client(coordinator)
     html = client.get(f"/c/{community.slug}/cases").get_data(as_text=True)
@@ -198,14 +198,14 @@ def test_empty_states(f, make_client):
 
 
 @pytest.fixture
-def catalogue(f, make_client):
+def catalogue(factories, make_client):
     """Four published cases that differ in tag, domain, level and organisation."""
-    admin = f.admin(language="en")
-    author = f.user(name="Schrijver", language="en")
+    admin = factories.admin(language="en")
+    author = factories.user(name="Schrijver", language="en")
     community = community_actions.create_community(admin, name="Filterkring", coordinator=author)
-    acme, bolt = f.organisation(name="Acme Metaal"), f.organisation(name="Bolt Installatie")
-    f.member(acme, author)
-    f.member(bolt, author)
+    acme, bolt = factories.organisation(name="Acme Metaal"), factories.organisation(name="Bolt Installatie")
+    factories.member(acme, author)
+    factories.member(bolt, author)
     _case(author, community, "Lasrobot", tags="lassen, robot", domain="Lastechniek", level="mbo",
           organisation_id=acme.id)
     _case(author, community, "Warmtepomp", tags="warmte", domain="Installatietechniek", level="hbo",
@@ -213,7 +213,7 @@ def catalogue(f, make_client):
     _case(author, community, "Cobot", tags="robot", domain="Mechatronica", level="both")
     _case(author, community, "Stageverslag", tags="stage", domain="Lastechniek", level="na")
     _case(author, community, "Eigen concept", publish=False, tags="robot", domain="Lastechniek")
-    reader = f.user(language="en")
+    reader = factories.user(language="en")
     community_actions.join(reader, community)
     return dict(community=community, acme=acme, bolt=bolt, client=make_client(reader))
 
@@ -436,14 +436,14 @@ def test_too_large_form_post_gets_a_friendly_page(world):
     assert "20,000 characters" in html and f'href="/c/{place["community"].slug}/cases"' in html
 
 
-def test_case_list_query_count_is_constant(f, make_client, count_queries):
-    admin = f.admin()
-    viewer = f.user()
+def test_case_list_query_count_is_constant(factories, make_client, count_queries):
+    admin = factories.admin()
+    viewer = factories.user()
     community = community_actions.create_community(admin, name="Drukke kring", coordinator=viewer)
-    orgs = [f.organisation() for _ in range(3)]
+    orgs = [factories.organisation() for _ in range(3)]
     authors = []
     for org in orgs:
-        who = f.member(org)
+        who = factories.member(org)
         community_actions.join(who, community)
         authors.append((who, org))
     client = make_client(viewer)
@@ -505,8 +505,8 @@ def test_expired_session_token_keeps_what_was_typed(world):
     assert db.session.get(Case, place["draft"].id).title == "Concept public"
 
 
-def test_organisation_filters_beyond_any_table_show_the_list(f, make_client):
-    admin = f.admin()
+def test_organisation_filters_beyond_any_table_show_the_list(factories, make_client):
+    admin = factories.admin()
     community = community_actions.create_community(admin, name="Grote getallen")
     client = make_client(admin)
     huge = "9" * 5000  # int() refuses strings this long

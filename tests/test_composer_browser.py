@@ -19,11 +19,11 @@ def needs_discussion_pages(app):
 
 
 @pytest.fixture
-def setting(f, needs_discussion_pages):
+def setting(factories, needs_discussion_pages):
     """A public community with a member and a discussion to reply to."""
-    coordinator = f.user(name="Marieke Jansen", kind="other")
-    community = f.community(name="Smart Maintenance Oost", coordinator=coordinator)
-    member = f.community_member(community, f.user(name="Fenna Kuipers")).user
+    coordinator = factories.user(name="Marieke Jansen", kind="other")
+    community = factories.community(name="Smart Maintenance Oost", coordinator=coordinator)
+    member = factories.community_member(community, factories.user(name="Fenna Kuipers")).user
     discussion = discussion_actions.start_discussion(
         coordinator, community, "Welke trillingssensoren gebruiken jullie?", "Graag jullie **ervaringen**.")
     return community, member, discussion

@@ -14,12 +14,12 @@ from tests.helpers import count
 
 
 @pytest.fixture
-def setting(f):
-    admin = f.admin()
-    coordinator = f.user(name="Marieke Jansen")
-    author = f.user(name="Sanne de Vries")
-    other = f.user(name="Piet Bakker")
-    outsider = f.user(name="Buiten Staander")
+def setting(factories):
+    admin = factories.admin()
+    coordinator = factories.user(name="Marieke Jansen")
+    author = factories.user(name="Sanne de Vries")
+    other = factories.user(name="Piet Bakker")
+    outsider = factories.user(name="Buiten Staander")
     community = community_actions.create_community(admin, name="Smart Maintenance", coordinator=coordinator)
     for user in (author, other):
         community_actions.join(user, community)
@@ -51,7 +51,7 @@ def test_discussion_bad_input_writes_nothing(setting, title, body, field):
     assert count(Discussion) == 0
 
 
-def test_only_active_members_of_an_open_community_post(setting, f):
+def test_only_active_members_of_an_open_community_post(setting, factories):
     s = setting
     with pytest.raises(NotAllowed):
         actions.start_discussion(s["outsider"], s["community"], "Hoi", "tekst")
@@ -162,10 +162,10 @@ def test_read_marks_never_go_back(setting):
     assert mark.last_read_number == 3
 
 
-def test_case_draft_publish_discussion_and_feed(setting, f):
+def test_case_draft_publish_discussion_and_feed(setting, factories):
     s = setting
-    org = f.organisation(name="Twentse Onderhoudstechniek")
-    f.member(org, s["author"])
+    org = factories.organisation(name="Twentse Onderhoudstechniek")
+    factories.member(org, s["author"])
     case = case_actions.create_case(s["author"], s["community"], title="CNC-lijn", context="**Storingen**",
                                     question="Hoe voorspellen?", level="hbo", domain="Onderhoud",
                                     organisation_id=org.id, tags="CNC, trillingssensoren, cnc")
@@ -233,10 +233,10 @@ def test_feed_follows_edited_titles():
     assert "Storing bij een klant" in titles and "Een klant" in titles
 
 
-def test_mentions_are_not_recorded_for_drafts_or_outsiders(f):
+def test_mentions_are_not_recorded_for_drafts_or_outsiders(factories):
     circle = worlds.private_circle()
     alice, community = circle.alice, circle.community
-    outsider = f.user(name="Olga Buiten")
+    outsider = factories.user(name="Olga Buiten")
     case = case_actions.create_case(alice, community, title="Concept", context="Vraag aan @bob-de-boer en @olga-buiten")
     assert db.session.scalar(sa.select(sa.func.count(Mention.id))) == 0  # a draft tells nobody
     case_actions.publish_case(alice, case)

@@ -27,31 +27,33 @@ pytestmark = pytest.mark.filterwarnings("ignore:Passing SelectField choices as t
 
 
 @pytest.fixture
-def world(f, make_client):
+def world(factories, make_client):
     """One of everything a form acts on, and the people who may use each form."""
-    admin = f.admin()
-    lead, member, coach, newcomer = f.user(name="Lea Leider"), f.user(name="Mo Lid"), \
-        f.user(name="Co Docent", kind="teacher"), f.user(name="Nieuw Komer")
-    company = f.organisation(name="Metaal Noord", actor=admin)
-    f.member(company, lead, role="manager")
-    f.member(company, member)
-    other_company = f.organisation(name="Metaal Zuid", actor=admin)
-    org_actions.request_membership(f.user(name="Wacht Op Akkoord"), company)
-    org_actions.propose_organisation(f.user(name="Voorsteller"), name="Nieuw Bedrijf", kind="company", city="Delft")
+    admin = factories.admin()
+    lead, member, coach, newcomer = factories.user(name="Lea Leider"), factories.user(name="Mo Lid"), \
+        factories.user(name="Co Docent", kind="teacher"), factories.user(name="Nieuw Komer")
+    company = factories.organisation(name="Metaal Noord", actor=admin)
+    factories.member(company, lead, role="manager")
+    factories.member(company, member)
+    other_company = factories.organisation(name="Metaal Zuid", actor=admin)
+    org_actions.request_membership(factories.user(name="Wacht Op Akkoord"), company)
+    org_actions.propose_organisation(factories.user(name="Voorsteller"), name="Nieuw Bedrijf", kind="company",
+                                     city="Delft")
 
     kring = community_actions.create_community(admin, name="Kring", coordinator=lead)
     for who in (member, coach):
         community_actions.join(who, kring)
     on_request = community_actions.create_community(admin, name="Op verzoek", join_policy="request",
                                                     coordinator=lead)
-    community_actions.request_to_join(f.user(name="Vraagt Toegang"), on_request)
+    community_actions.request_to_join(factories.user(name="Vraagt Toegang"), on_request)
     community_actions.create_community(admin, name="Open kring")
     invitation, invite_token = community_actions.create_invite_link(lead, on_request)
 
     discussion = discussion_actions.start_discussion(lead, kring, "Trillingen meten", "Wie meet er **trillingen**?")
     reply = discussion_actions.post_reply(member, discussion, "Wij meten met een sensor.")
     moderation_actions.report(lead, "reply", reply, "spam")
-    moderation_actions.mute(lead, kring, f.community_member(kring).user, datetime.now(timezone.utc) + timedelta(days=3),
+    moderation_actions.mute(lead, kring, factories.community_member(kring).user,
+                            datetime.now(timezone.utc) + timedelta(days=3),
                             "Even rustig aan")
     published = case_actions.create_case(lead, kring, title="Cobot aan de kant", context="De cobot stond stil.",
                                          publish=True)
@@ -69,7 +71,7 @@ def world(f, make_client):
 
     scan_round = scan_actions.create_round(lead, company, "Voorjaar", scan_actions.today(),
                                            scan_actions.today() + timedelta(days=14), employee_codes=2)
-    f.token(lead)
+    factories.token(lead)
     people = dict(admin=admin, lead=lead, member=member, coach=coach, newcomer=newcomer)
     clients = {role: make_client(user) for role, user in people.items()} | {"anonymous": make_client()}
     return dict(people=people, clients=clients, company=company, other_company=other_company, kring=kring,

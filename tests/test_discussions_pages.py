@@ -23,16 +23,16 @@ def _row(*statuses):
 
 
 @pytest.fixture
-def world(f, make_client):
+def world(factories, make_client):
     """The two communities of tests.worlds.circles, each with a discussion by the author, a reply
     by the author and one by the member (``world.threads[which]``); a browser for every role."""
     world = worlds.circles()
     world.threads = {}
     for which in ("public", "private"):
-        discussion = f.discussion(world[which], world.author, f"Trillingen meten ({which})",
-                                  "Wie heeft **ervaring** met sensoren?")
-        by_author = f.reply(discussion, world.author, "Aanvulling van de auteur")
-        by_member = f.reply(discussion, world.member, "Antwoord van een lid")
+        discussion = factories.discussion(world[which], world.author, f"Trillingen meten ({which})",
+                                          "Wie heeft **ervaring** met sensoren?")
+        by_author = factories.reply(discussion, world.author, "Aanvulling van de auteur")
+        by_member = factories.reply(discussion, world.member, "Antwoord van een lid")
         world.threads[which] = dict(community=world[which], discussion=discussion, by_author=by_author,
                                     by_member=by_member)
     world.clients = worlds.clients(make_client, world.users)
@@ -129,7 +129,7 @@ def test_start_a_discussion_through_the_page_shows_it_in_list_and_feed(world):
     assert f'href="/d/{discussion.id}"' in home  # the feed links the new discussion
 
 
-def test_list_order_badges_and_case_discussions(world, f):
+def test_list_order_badges_and_case_discussions(world, factories):
     place, users, client = world.threads["public"], world.users, world.clients["member"]
     community, first = place["community"], place["discussion"]
     second = actions.start_discussion(users["member"], community, "Tweede vraag", "tekst")
@@ -148,10 +148,10 @@ def test_list_order_badges_and_case_discussions(world, f):
     assert "Huisregels" in pinned_section and "Tweede vraag" not in pinned_section
 
 
-def test_empty_list_invites_members_and_tells_others_to_join(f, make_client):
-    admin = f.admin()
+def test_empty_list_invites_members_and_tells_others_to_join(factories, make_client):
+    admin = factories.admin()
     community = community_actions.create_community(admin, name="Stille kring", join_policy="open")
-    member, outsider = f.user(), f.user()
+    member, outsider = factories.user(), factories.user()
     community_actions.join(member, community)
     as_member = make_client(member).get(f"/c/{community.slug}/discussions").get_data(as_text=True)
     assert "start the first one" in as_member or "begin de eerste" in as_member
@@ -330,7 +330,7 @@ def test_quote_prefills_and_renders(world):
     assert count(Reply, Reply.discussion_id == d.id) == 3
 
 
-def test_first_unread_link_and_read_marks(world, f):
+def test_first_unread_link_and_read_marks(world, factories):
     place, users, clients = world.threads["public"], world.users, world.clients
     d = place["discussion"]
     for n in range(118):
@@ -367,11 +367,11 @@ def test_page_past_the_end_shows_the_last_page(world):
     assert 'id="reply-2"' in html
 
 
-def test_discussion_page_query_count_is_constant(f, make_client, count_queries):
-    admin = f.admin()
-    coordinator = f.user()
+def test_discussion_page_query_count_is_constant(factories, make_client, count_queries):
+    admin = factories.admin()
+    coordinator = factories.user()
     community = community_actions.create_community(admin, name="Drukke draad", coordinator=coordinator)
-    people = [f.user() for _ in range(5)]
+    people = [factories.user() for _ in range(5)]
     for person in people:
         community_actions.join(person, community)
     viewer = people[0]
@@ -413,10 +413,10 @@ def test_discussion_page_query_count_is_constant(f, make_client, count_queries):
     assert measure(f"/d/{discussion.id}?page=10") == few
 
 
-def test_discussion_list_query_count_is_constant(f, make_client, count_queries):
-    admin = f.admin()
+def test_discussion_list_query_count_is_constant(factories, make_client, count_queries):
+    admin = factories.admin()
     community = community_actions.create_community(admin, name="Veel vragen")
-    people = [f.user() for _ in range(4)]
+    people = [factories.user() for _ in range(4)]
     for person in people:
         community_actions.join(person, community)
     client = make_client(people[0])
@@ -581,11 +581,11 @@ def test_a_lock_set_meanwhile_refuses_the_reply(world, app):
 
 # --- people -----------------------------------------------------------------------------------------
 
-def test_profile_page(world, f, make_client):
+def test_profile_page(world, factories, make_client):
     users, clients = world.users, world.clients
     author = users["author"]
-    org = f.organisation(name="Twentse Onderhoudstechniek")
-    f.member(org, author)
+    org = factories.organisation(name="Twentse Onderhoudstechniek")
+    factories.member(org, author)
     url = f"/people/{author.handle}"
     assert_matrix(clients, [
         ("GET", url, _row(302, 200, 200, 200, 200, 200, 200)),
@@ -636,15 +636,15 @@ def test_a_removed_reply_is_not_quoted_by_name(make_client):
 # --- in a real browser --------------------------------------------------------------------------------
 
 @pytest.mark.browser
-def test_thread_in_chromium_reply_helpful_and_read_mark(page, f):
+def test_thread_in_chromium_reply_helpful_and_read_mark(page, factories):
     """Under the real CSP: reply through the form, mark a reply helpful, and the page's script
     records how far the reader got (no console errors allowed by the page fixture)."""
     import time
 
     from tests.factories import PASSWORD
 
-    admin = f.admin()
-    coordinator, reader = f.user(name="Marieke Jansen"), f.user(name="Ahmed El Amrani")
+    admin = factories.admin()
+    coordinator, reader = factories.user(name="Marieke Jansen"), factories.user(name="Ahmed El Amrani")
     community = community_actions.create_community(admin, name="Lassen met cobots", coordinator=coordinator)
     community_actions.join(reader, community)
     discussion = actions.start_discussion(coordinator, community, "Welke lasparameters?", "Voor **RVS 304**.")

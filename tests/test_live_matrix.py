@@ -14,13 +14,13 @@ ROLES = ("admin", "coordinator", "manager_a", "employee_a", "coach", "manager_b"
 
 
 @pytest.fixture
-def things(w, f):  # noqa: F811
+def things(w, factories):  # noqa: F811
     """w's community turned private, plus a public one; a discussion, a published case and a
     draft in the private one; the confidential trajectory and a community-visible one."""
     private = w["community"]
     community_actions.update_community(w["admin"], private, name=private.name, visibility="private",
                                        join_policy="invite")
-    public = f.community(visibility="public")
+    public = factories.community(visibility="public")
     discussion = discussions.start_discussion(w["employee_a"], private, "Lasrook", "Afzuiging?")
     case = case_actions.create_case(w["employee_a"], private, publish=True, title="Cobot", context="Context",
                                     question="Vraag", approach="Aanpak", result="Resultaat", lessons="Lessen")
@@ -84,10 +84,13 @@ def test_each_action_sends_its_events_to_the_right_streams(w, things, captured):
         (lambda: discussions.post_reply(w["coach"], d, "Een"), {(f"discussion:{d.id}", "reply", "new")}),
         (lambda: discussions.edit_reply(w["coach"], _reply(d, 1), "Een (bewerkt)"),
          {(f"discussion:{d.id}", "reply", "edited")}),
-        (lambda: discussions.set_helpful(w["employee_a"], _reply(d, 1)), {(f"discussion:{d.id}", "reaction", "changed")}),
-        (lambda: discussions.accept_answer(w["employee_a"], d, _reply(d, 1)), {(f"discussion:{d.id}", "discussion", "answer")}),
+        (lambda: discussions.set_helpful(w["employee_a"], _reply(d, 1)), {(f"discussion:{d.id}", "reaction",
+                                                                           "changed")}),
+        (lambda: discussions.accept_answer(w["employee_a"], d, _reply(d, 1)), {(f"discussion:{d.id}", "discussion",
+                                                                                "answer")}),
         (lambda: discussions.set_pinned(w["coordinator"], d, True), {(f"discussion:{d.id}", "discussion", "pinned")}),
-        (lambda: discussions.set_locked(w["coordinator"], d, True, "Klaar"), {(f"discussion:{d.id}", "discussion", "locked")}),
+        (lambda: discussions.set_locked(w["coordinator"], d, True, "Klaar"), {(f"discussion:{d.id}", "discussion",
+                                                                               "locked")}),
         (lambda: discussions.edit_discussion(w["employee_a"], d, "Lasrook 2", "Afzuiging!"),
          {(f"discussion:{d.id}", "discussion", "edited")}),
         (lambda: discussions.start_discussion(w["coach"], private, "Nieuw", "Tekst"),
@@ -95,7 +98,8 @@ def test_each_action_sends_its_events_to_the_right_streams(w, things, captured):
         (lambda: case_actions.update_case(w["employee_a"], c, title="Cobot 2", context="Context",
                                           question="Vraag", approach="Aanpak", result="Resultaat", lessons="Lessen"),
          {(f"case:{c.id}", "case", "updated")}),
-        (lambda: trajectory_actions.change_status(w["manager_a"], t, "active"), {(f"trajectory:{t.id}", "feed", "new")}),
+        (lambda: trajectory_actions.change_status(w["manager_a"], t, "active"), {(f"trajectory:{t.id}", "feed",
+                                                                                  "new")}),
         (lambda: trajectory_actions.change_status(w["manager_a"], conf, "active"),
          {(f"trajectory:{conf.id}", "feed", "new")}),
         (lambda: trajectory_actions.add_milestone(w["manager_a"], conf, title="Eerste las"),

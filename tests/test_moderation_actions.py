@@ -47,11 +47,12 @@ def refused(call, status=None, field=None):
 
 
 @pytest.fixture
-def world(f, make_client):
+def world(factories, make_client):
     """The "lassen" world (tests.worlds.lassen), and a discussion of Olga's in "verspanen";
     ``world.client(user)`` is a browser signed in as that user."""
     world = worlds.lassen()
-    world.verspanen_discussion = f.discussion(world.verspanen, world.other_coordinator, "Frezen", "Welke frees?")
+    world.verspanen_discussion = factories.discussion(world.verspanen, world.other_coordinator, "Frezen",
+                                                      "Welke frees?")
     world.client = make_client
     return world
 
@@ -68,11 +69,11 @@ def audit_row(entry):
 # --- who may moderate ----------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("step", ["hide", "restore", "dismiss", "mute", "ban", "move"])
-def test_role_matrix_for_moderation_actions(world, f, step):
+def test_role_matrix_for_moderation_actions(world, factories, step):
     """Members, authors, outsiders and the coordinator of another community are refused (403);
     the community's coordinator and a platform admin may."""
-    z = f.community(name="Lassen 2", coordinator=world.coordinator, actor=world.admin)
-    target = f.user("Doelwit")
+    z = factories.community(name="Lassen 2", coordinator=world.coordinator, actor=world.admin)
+    target = factories.user("Doelwit")
     community_actions.join(target, world.lassen)
 
     def run(actor):
@@ -93,7 +94,7 @@ def test_role_matrix_for_moderation_actions(world, f, step):
         if step == "restore" and not world.reply.is_hidden:
             actions.hide(world.admin, "reply", world.reply, "Reden")
         if step == "dismiss" and not count(Report, Report.status == "open"):
-            actions.report(f.user("Melder"), "reply", world.reply, "spam")
+            actions.report(factories.user("Melder"), "reply", world.reply, "spam")
 
     for actor in (world.member, world.author, world.outsider, world.other_coordinator):
         prepare()
@@ -113,7 +114,7 @@ def test_role_matrix_for_moderation_actions(world, f, step):
     run(world.admin)
 
 
-def test_sanction_rules(world, f):
+def test_sanction_rules(world, factories):
     soon = utcnow() + timedelta(hours=1)
     coordinator_y = world.other_coordinator
     # A coordinator or an admin cannot be muted or banned; nor can you sanction yourself.
@@ -147,7 +148,7 @@ def test_sanction_rules(world, f):
     refused(lambda: actions.lift(world.coordinator, sanction), 409)
 
 
-def test_report_rules(world, app, f):
+def test_report_rules(world, app, factories):
     actions.report(world.member, "reply", world.reply, "spam")
     refused(lambda: actions.report(world.member, "reply", world.reply, "inappropriate"), 409)
     actions.dismiss_reports(world.coordinator, "reply", world.reply)
@@ -156,7 +157,8 @@ def test_report_rules(world, app, f):
     refused(lambda: actions.report(world.member, "reply", world.reply, "other"), 422, "note")
     refused(lambda: actions.report(world.member, "discussion", world.discussion, "bogus"), 422)
     # Something you cannot see: a private community's post, or a hidden one.
-    private = f.community(visibility="private", join_policy="invite", coordinator=world.coordinator, actor=world.admin)
+    private = factories.community(visibility="private", join_policy="invite", coordinator=world.coordinator,
+                                  actor=world.admin)
     secret = discussions.start_discussion(world.coordinator, private, "Intern", "Alleen leden")
     refused(lambda: actions.report(world.member, "discussion", secret, "spam"), 404)
     actions.hide(world.coordinator, "discussion", world.discussion, "Reclame")
@@ -173,7 +175,7 @@ def test_report_rules(world, app, f):
 
 # --- the audit log: one row per moderation step -------------------------------------------------------------
 
-def test_hide_restore_dismiss_write_their_audit_rows(world, f):
+def test_hide_restore_dismiss_write_their_audit_rows(world, factories):
     actions.report(world.member, "reply", world.reply, "spam")
     actions.report(world.outsider, "reply", world.reply, "inappropriate")
     actions.dismiss_reports(world.coordinator, "reply", world.reply, "Valt mee")
@@ -230,8 +232,8 @@ def test_pin_lock_and_edits_by_a_coordinator_write_audit_rows(world, api):
     assert count(AuditEntry) == before
 
 
-def test_move_writes_an_audit_row_in_both_communities(world, f):
-    z = f.community(name="Lassen 2", coordinator=world.coordinator, actor=world.admin)
+def test_move_writes_an_audit_row_in_both_communities(world, factories):
+    z = factories.community(name="Lassen 2", coordinator=world.coordinator, actor=world.admin)
     actions.move_discussion(world.coordinator, world.discussion, z, "Hoort daar")
     old, new = db.session.scalars(sa.select(AuditEntry).order_by(AuditEntry.id)).all()
     assert audit_row(old) == (world.coordinator.id, "move", world.lassen.id, "discussion", world.discussion.id,
@@ -419,10 +421,10 @@ def test_a_mute_ends_by_itself(world, api):
 # --- bans ----------------------------------------------------------------------------------------------------
 
 @pytest.fixture
-def private(f, world, app, make_client):
-    community = f.community(name="Besloten", slug="besloten", visibility="private", join_policy="invite",
-                            coordinator=world.coordinator, actor=world.admin)
-    f.community_member(community, world.member)
+def private(factories, world, app, make_client):
+    community = factories.community(name="Besloten", slug="besloten", visibility="private", join_policy="invite",
+                                    coordinator=world.coordinator, actor=world.admin)
+    factories.community_member(community, world.member)
     d = discussions.start_discussion(world.coordinator, community, "Intern overleg", "Alleen voor leden.")
     client = make_client(world.member)
     return SimpleNamespace(community=community, discussion=d, client=client, socket=LiveSocket(app, client))
@@ -447,7 +449,7 @@ def test_a_banned_member_loses_access_and_the_live_stream_at_once(world, app, pr
     again.disconnect()
 
 
-def test_a_banned_member_cannot_rejoin_until_lifted(world, f, api, private):
+def test_a_banned_member_cannot_rejoin_until_lifted(world, factories, api, private):
     private.socket.disconnect()
     sanction = actions.ban(world.coordinator, private.community, world.member, "Lekt informatie")
     _, token = community_actions.create_invite_link(world.coordinator, private.community)
@@ -458,8 +460,9 @@ def test_a_banned_member_cannot_rejoin_until_lifted(world, f, api, private):
     open_ban = actions.ban(world.coordinator, world.lassen, world.member, "Spam")
     refused(lambda: community_actions.join(world.member, world.lassen), 403)
     assert_error(api(world.member).post(f"{API}/communities/lassen/join"), 403)
-    asks = f.community(name="Op verzoek", slug="op-verzoek", join_policy="request", coordinator=world.coordinator,
-                       actor=world.admin)
+    asks = factories.community(name="Op verzoek", slug="op-verzoek", join_policy="request",
+                               coordinator=world.coordinator,
+                               actor=world.admin)
     actions.ban(world.coordinator, asks, world.member, "Spam")
     refused(lambda: community_actions.request_to_join(world.member, asks, "Mag ik?"), 403)
     assert_error(api(world.member).post(f"{API}/communities/op-verzoek/requests", json={"message": "?"}), 403)

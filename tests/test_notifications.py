@@ -22,14 +22,14 @@ def notified(user, kind=None):
 
 
 @pytest.fixture
-def s(f):
+def s(factories):
     """A private community: an author with a discussion, a replier, a reader, an outsider."""
-    author = f.user("Anna Auteur")
-    community = f.community(visibility="private", join_policy="invite", coordinator=author)
-    replier, reader = f.user("Bram"), f.user("Cas")
+    author = factories.user("Anna Auteur")
+    community = factories.community(visibility="private", join_policy="invite", coordinator=author)
+    replier, reader = factories.user("Bram"), factories.user("Cas")
     for person in (replier, reader):
-        f.community_member(community, person)
-    outsider = f.user("Otto")
+        factories.community_member(community, person)
+    outsider = factories.user("Otto")
     discussion = discussions.start_discussion(author, community, "Lasrook afzuigen", "Welke afzuiging?")
     return dict(author=author, community=community, replier=replier, reader=reader, outsider=outsider,
                 discussion=discussion)
@@ -80,10 +80,10 @@ def test_follow_level_needs_read_access_and_a_known_level(s):
     assert bad.value.status == 422
 
 
-def test_join_requests_reach_coordinators_and_approval_reaches_the_member(f):
-    coordinator = f.user("Coco")
-    community = f.community(join_policy="request", coordinator=coordinator)
-    asker = f.user("Vera Vraag")
+def test_join_requests_reach_coordinators_and_approval_reaches_the_member(factories):
+    coordinator = factories.user("Coco")
+    community = factories.community(join_policy="request", coordinator=coordinator)
+    asker = factories.user("Vera Vraag")
     membership = community_actions.request_to_join(asker, community)
     assert [(n.kind, n.object_id) for n in notified(coordinator)] == [("join_request", community.id)]
     community_actions.decide_request(coordinator, membership, approve=True)
@@ -209,9 +209,9 @@ def test_follow_level_page_and_api(s, make_client, api):
     assert reader_api.post("/api/v1/notifications/read", json={"ids": list(range(501))}).status_code == 422
 
 
-def test_disabled_recipients_get_nothing(s, f):
+def test_disabled_recipients_get_nothing(s, factories):
     from community.actions import accounts
 
-    accounts.set_user_active(f.admin(), s["author"], False)
+    accounts.set_user_active(factories.admin(), s["author"], False)
     discussions.post_reply(s["replier"], s["discussion"], "Een")
     assert notified(s["author"]) == []

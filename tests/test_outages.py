@@ -55,10 +55,10 @@ def make_app(app):
 
 
 @pytest.fixture
-def thread(f):
+def thread(factories):
     """A community with a member who started a discussion."""
-    member = f.user(name="Lid Een", language="en")
-    community = f.community()
+    member = factories.user(name="Lid Een", language="en")
+    community = factories.community()
     community_actions.join(member, community)
     discussion = discussion_actions.start_discussion(member, community, "Trillingen meten", "Wie heeft ervaring?")
     return member, community, discussion
@@ -186,9 +186,9 @@ def _connection_attempts(app):
         event.remove(engine, "do_connect", listener)
 
 
-def test_database_down_api_answers_503_json(make_app, thread, f):
+def test_database_down_api_answers_503_json(make_app, thread, factories):
     member, community, discussion = thread
-    token = f.token(member)
+    token = factories.token(member)
     down = make_app(_dead_database())
     api = down.test_client()
     api.environ_base.update(HTTP_AUTHORIZATION="Bearer " + token, HTTP_ACCEPT_LANGUAGE="en")
@@ -252,9 +252,9 @@ def test_database_down_login_keeps_the_address_never_the_password(make_app):
     assert "Temporarily unavailable" in english.get_data(as_text=True)  # no session choice: the browser's
 
 
-def test_pool_exhausted_answers_503_and_recovers(make_app, app, thread, f, make_client):
+def test_pool_exhausted_answers_503_and_recovers(make_app, app, thread, factories, make_client):
     member, community, discussion = thread
-    token = f.token(member)
+    token = factories.token(member)
     browser = make_client(member)
 
     class SmallPool(TestingConfig):
@@ -389,11 +389,11 @@ def test_a_created_case_answers_success_when_the_database_fails_after_the_commit
     assert response.get_json()["id"] == db.session.scalar(sa.select(Case.id).where(Case.title == "Via de API"))
 
 
-def test_a_log_entry_answers_success_when_the_database_fails_after_the_commit(f, make_client, api):
-    admin = f.admin()
-    company = f.organisation(actor=admin)
-    owner = f.member(company, f.user(name="HR"), role="manager")
-    community = f.community(actor=admin)
+def test_a_log_entry_answers_success_when_the_database_fails_after_the_commit(factories, make_client, api):
+    admin = factories.admin()
+    company = factories.organisation(actor=admin)
+    owner = factories.member(company, factories.user(name="HR"), role="manager")
+    community = factories.community(actor=admin)
     community_actions.join(owner, community)
     trajectory = trajectory_actions.create_trajectory(owner, company, community, title="Inwerken", goal="Sneller",
                                                       visibility="community", planned_start=date(2026, 9, 1),

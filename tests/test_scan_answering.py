@@ -21,15 +21,15 @@ def _count():
 
 
 @pytest.fixture
-def company(f):
-    return f.company_with_manager()
+def company(factories):
+    return factories.company_with_manager()
 
 
-def test_answer_by_link_stores_an_anonymous_response(company, make_client, f):
+def test_answer_by_link_stores_an_anonymous_response(company, make_client, factories):
     org, manager = company
     scan_round = sf.open_round(org, manager)
     # Even a signed-in member answering from a known address leaves no trace of who they are.
-    member = f.member(org, f.user(name="Herkenbare Naam", email="herkenbaar@example.com"))
+    member = factories.member(org, factories.user(name="Herkenbare Naam", email="herkenbaar@example.com"))
     client = make_client(member)
     client.environ_base["REMOTE_ADDR"] = "203.0.113.77"
     url = f"/s/{scan_round.employee_token}"
@@ -96,7 +96,7 @@ def test_unknown_links_are_404(client, token):
     assert client.get(f"/s/{token}").status_code == 404
 
 
-def test_closed_and_not_yet_open_rounds_refuse(company, make_client, f):
+def test_closed_and_not_yet_open_rounds_refuse(company, make_client, factories):
     org, manager = company
     client = make_client()
     closed = sf.closed_round(org, manager, employees=[3])

@@ -14,11 +14,11 @@ from tests.helpers import assert_error, assert_matrix
 
 
 @pytest.fixture
-def world(f, make_client, api):
-    org, manager = f.company_with_manager()
-    other_org, other_manager = f.company_with_manager()
-    employee = f.member(org, f.user())
-    admin = f.admin()
+def world(factories, make_client, api):
+    org, manager = factories.company_with_manager()
+    other_org, other_manager = factories.company_with_manager()
+    employee = factories.member(org, factories.user())
+    admin = factories.admin()
     scan_round = sf.closed_round(org, manager, employees=[3] * 5)
     people = {"manager": manager, "other company's manager": other_manager, "employee": employee, "admin": admin}
     pages = {role: make_client(user) for role, user in people.items()} | {"anonymous": make_client()}
@@ -63,10 +63,10 @@ def test_permission_matrix_api(world):
     ])
 
 
-def test_schools_have_no_scan(f, make_client):
-    admin = f.admin()
-    school = f.organisation(kind="school", actor=admin)
-    manager = f.member(school, f.user(), role="manager")
+def test_schools_have_no_scan(factories, make_client):
+    admin = factories.admin()
+    school = factories.organisation(kind="school", actor=admin)
+    manager = factories.member(school, factories.user(), role="manager")
     assert make_client(manager).get(f"/organisations/{school.id}/scan").status_code == 404
     assert f"/organisations/{school.id}/scan" not in make_client(manager).get(
         f"/organisations/{school.id}").get_data(as_text=True)
@@ -178,7 +178,7 @@ def _queries(count_queries, client, url):
     return counter.count
 
 
-def test_query_counts_do_not_grow_with_rows(world, count_queries, f):
+def test_query_counts_do_not_grow_with_rows(world, count_queries, factories):
     org, manager = world["org"], world["manager"]
     pages, tokens = world["pages"]["manager"], world["api"]["manager"]
     urls = [(pages, f"/organisations/{org.id}/scan"), (tokens, f"/api/v1/organisations/{org.id}/scan-rounds")]
@@ -193,4 +193,5 @@ def test_query_counts_do_not_grow_with_rows(world, count_queries, f):
     big = sf.closed_round(org, manager, employees=[3] * 50, title="Groot")
     for url in ("/scan/rounds/{}", "/api/v1/scan-rounds/{}/results"):
         client = tokens if url.startswith("/api") else pages
-        assert _queries(count_queries, client, url.format(small.id)) == _queries(count_queries, client, url.format(big.id))
+        assert _queries(count_queries, client, url.format(small.id)) == _queries(count_queries, client,
+                                                                                 url.format(big.id))

@@ -19,8 +19,8 @@ def _closed_page(client, scan_round):
     return response.get_data(as_text=True)
 
 
-def test_round_aggregates_by_hand(f):
-    org, manager = f.company_with_manager()
+def test_round_aggregates_by_hand(factories):
+    org, manager = factories.company_with_manager()
     # Five employees answering v on every item. Room to learn has five items with rl3 reversed:
     # (4v + 6 - v) / 5 -> 1.8, 2.4, 3.6, 4.2, 3.0: mean 3.0; deviations -1.2, -0.6, 0.6, 1.2, 0
     # give a sample variance of 3.6 / 4 = 0.9, spread sqrt(0.9) = 0.95.
@@ -33,8 +33,8 @@ def test_round_aggregates_by_hand(f):
     assert (result.employees.dimensions["feedback"].mean, result.employees.dimensions["feedback"].spread) == (3.0, 0.79)
 
 
-def test_reverse_item_lowers_a_dimension_by_hand(f):
-    org, manager = f.company_with_manager()
+def test_reverse_item_lowers_a_dimension_by_hand(factories):
+    org, manager = factories.company_with_manager()
     # Everyone agrees fully (5) with everything, also "whoever makes a mistake is blamed" (rl3,
     # reversed -> 1): room to learn (5 * 4 + 1) / 5 = 4.2 for all, spread 0.
     scan_round = sf.closed_round(org, manager, employees=[5] * 5, management=[sf.answers("management", 5, m_rl2=1)] * 5)
@@ -50,8 +50,8 @@ FIGURE = re.compile(r"\d,\d\d")  # a mean or spread as the Dutch page shows it
 
 
 @pytest.mark.parametrize("respondents, shown", [(4, False), (5, True)])
-def test_threshold_on_every_surface(f, make_client, api, respondents, shown):
-    org, manager = f.company_with_manager()
+def test_threshold_on_every_surface(factories, make_client, api, respondents, shown):
+    org, manager = factories.company_with_manager()
     scan_round = sf.closed_round(org, manager, employees=[2, 3, 4, 5, 1][:respondents])
     html = _closed_page(make_client(manager), scan_round)
     assert (CHART in html) is shown
@@ -70,8 +70,8 @@ def test_threshold_on_every_surface(f, make_client, api, respondents, shown):
     assert ("room_to_learn" in csv_text) is shown
 
 
-def test_small_management_group_shows_nothing_and_there_is_no_total(f, make_client, api):
-    org, manager = f.company_with_manager()
+def test_small_management_group_shows_nothing_and_there_is_no_total(factories, make_client, api):
+    org, manager = factories.company_with_manager()
     scan_round = sf.closed_round(org, manager, employees=[3] * 5, management=[5, 5, 1])
     html = _closed_page(make_client(manager), scan_round)
     # Employees' figures, but no management column and no "everyone" figure to subtract from.
@@ -91,8 +91,8 @@ def test_small_management_group_shows_nothing_and_there_is_no_total(f, make_clie
     assert "minder dan 5" in listing
 
 
-def test_open_round_shows_no_figures_even_with_many_answers(f, make_client, api):
-    org, manager = f.company_with_manager()
+def test_open_round_shows_no_figures_even_with_many_answers(factories, make_client, api):
+    org, manager = factories.company_with_manager()
     scan_round = sf.open_round(org, manager)
     sf.respond(scan_round, [1, 2, 3, 4, 5, 5])
     html = make_client(manager).get(f"/scan/rounds/{scan_round.id}").get_data(as_text=True)
@@ -105,8 +105,8 @@ def test_open_round_shows_no_figures_even_with_many_answers(f, make_client, api)
     assert body["closed"] is True and body["employees"]["n"] == 6
 
 
-def test_trend_against_previous_closed_round(f, make_client):
-    org, manager = f.company_with_manager()
+def test_trend_against_previous_closed_round(factories, make_client):
+    org, manager = factories.company_with_manager()
     sf.closed_round(org, manager, employees=[2] * 5, management=[3] * 5, opens_on=date(2024, 3, 4), title="Eerste")
     # A round in between with only 4 employees does not hide the comparison's rule: it is the
     # previous round, and it has no figures, so there is no change column.
@@ -123,15 +123,15 @@ def test_trend_against_previous_closed_round(f, make_client):
     assert scan_results.round_results(latest, date.today()).trend("employee", "room_to_learn") is None
 
 
-def test_benchmark_needs_five_other_companies_with_figures(f, make_client, api):
-    org, manager = f.company_with_manager(sector="Metaal")
+def test_benchmark_needs_five_other_companies_with_figures(factories, make_client, api):
+    org, manager = factories.company_with_manager(sector="Metaal")
     mine = sf.closed_round(org, manager, employees=[3] * 5)
     others = []
     for n in range(5):
-        other, other_manager = f.company_with_manager(sector=" metaal " if n == 0 else "Metaal")
+        other, other_manager = factories.company_with_manager(sector=" metaal " if n == 0 else "Metaal")
         others.append((other, other_manager))
     # A company in another sector, and one with too few employees, never count.
-    elsewhere, elsewhere_manager = f.company_with_manager(sector="Bouw")
+    elsewhere, elsewhere_manager = factories.company_with_manager(sector="Bouw")
     sf.closed_round(elsewhere, elsewhere_manager, employees=[1] * 5)
     for other, other_manager in others[:4]:
         sf.closed_round(other, other_manager, employees=[5] * 5)
@@ -149,11 +149,12 @@ def test_benchmark_needs_five_other_companies_with_figures(f, make_client, api):
     assert "series-benchmark" in _closed_page(make_client(manager), mine)
 
 
-def test_from_scan_to_action(f, make_client):
-    org, manager = f.company_with_manager()
+def test_from_scan_to_action(factories, make_client):
+    org, manager = factories.company_with_manager()
     low_feedback = sf.answers(fb1=1, fb2=1, fb3=1, fb4=5, ks1=2, ks2=2, ks4=2, ks5=2, ks3=4)
     scan_round = sf.closed_round(org, manager, employees=[low_feedback] * 5)
-    community = community_actions.create_community(f.admin(), name="Leren op de vloer", coordinator=f.user())
+    community = community_actions.create_community(factories.admin(), name="Leren op de vloer",
+                                                   coordinator=factories.user())
     community_actions.join(manager, community)
     tagged = case_actions.create_case(manager, community, title="Terugkijken na elke klus", context="x",
                                       tags=["Feedback"], publish=True)
@@ -166,12 +167,12 @@ def test_from_scan_to_action(f, make_client):
     assert "Leercultuur: Feedback en reflectie" in form or "Learning culture: Feedback" in form
 
 
-def test_csv_escapes_formulas_but_keeps_numbers(f, make_client):
+def test_csv_escapes_formulas_but_keeps_numbers(factories, make_client):
     assert escape_cell("=HYPERLINK(\"http://x\")") == "'=HYPERLINK(\"http://x\")"
     for dangerous in ("+1+1", "-cmd", "@SUM(A1)", "\tx", "\rx"):
         assert escape_cell(dangerous).startswith("'")
     assert escape_cell("-0,40") == "-0,40" and escape_cell("3,20") == "3,20"
-    org, manager = f.company_with_manager()
+    org, manager = factories.company_with_manager()
     scan_round = sf.closed_round(org, manager, employees=[3] * 5, title="=cmd|' /C calc'!A0")
     csv_text = make_client(manager).get(f"/scan/rounds/{scan_round.id}/results.csv").get_data(as_text=True)
     rows = csv_text.lstrip("\ufeff").splitlines()[1:]

@@ -18,21 +18,22 @@ from community.models import FeedEntry, Trajectory, TrajectoryLink
 
 
 @pytest.fixture
-def w(f):
+def w(factories):
     """Company A (manager, employee), company B (manager), a coach teacher, a student, an
     outside teacher, all in one community; A runs a trajectory there."""
-    admin = f.admin()
-    coordinator = f.user(name="Coördinator")
+    admin = factories.admin()
+    coordinator = factories.user(name="Coördinator")
     community = community_actions.create_community(admin, name="Lassen", coordinator=coordinator)
-    company_a, company_b = f.organisation(name="Metaal A", actor=admin), f.organisation(name="Metaal B", actor=admin)
+    company_a, company_b = factories.organisation(name="Metaal A",
+                                                  actor=admin), factories.organisation(name="Metaal B", actor=admin)
     people = dict(
-        manager_a=f.member(company_a, f.user(name="HR A"), role="manager"),
-        employee_a=f.member(company_a, f.user(name="Lasser A")),
-        manager_b=f.member(company_b, f.user(name="HR B"), role="manager"),
-        coach=f.user(name="Docent", kind="teacher"),
-        student=f.user(name="Student", kind="student"),
-        other_teacher=f.user(name="Andere docent", kind="teacher"),
-        outsider=f.user(name="Buitenstaander"),
+        manager_a=factories.member(company_a, factories.user(name="HR A"), role="manager"),
+        employee_a=factories.member(company_a, factories.user(name="Lasser A")),
+        manager_b=factories.member(company_b, factories.user(name="HR B"), role="manager"),
+        coach=factories.user(name="Docent", kind="teacher"),
+        student=factories.user(name="Student", kind="student"),
+        other_teacher=factories.user(name="Andere docent", kind="teacher"),
+        outsider=factories.user(name="Buitenstaander"),
     )
     for key in ("manager_a", "employee_a", "manager_b", "coach", "student", "other_teacher"):
         community_actions.join(people[key], community)

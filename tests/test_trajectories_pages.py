@@ -243,14 +243,14 @@ def test_create_trajectory_through_the_page(world):
 
 # --- query budget and the report ------------------------------------------------------------------------
 
-def test_trajectory_page_query_count_is_constant(world, f, count_queries):
+def test_trajectory_page_query_count_is_constant(world, factories, count_queries):
     owner, client = world.users["owner"], world.clients["owner"]
 
     def build(n):
         t = actions.create_trajectory(owner, world.company_a, world.community, title=f"Groot {n}",
                                       visibility="community", planned_start=date(2026, 9, 1))
         for i in range(n):
-            person = f.user(language="en")
+            person = factories.user(language="en")
             actions.add_participant(owner, t, person, ("employee", "coach", "student")[i % 3])
             milestone = actions.add_milestone(owner, t, title=f"Mijlpaal {i}", due_date=date(2026, 10, 1 + i))
             actions.add_entry_to_log(person, t, f"Leeropbrengst {i}", "result", "applied", milestone=milestone)
@@ -286,7 +286,7 @@ def test_report_after_completion(world):
     assert evaluation in view and "Add entry" not in view  # the log closes when completed
 
 
-def test_link_ids_beyond_any_table_are_not_found(f, make_client, api):
-    admin = f.admin()
+def test_link_ids_beyond_any_table_are_not_found(factories, make_client, api):
+    admin = factories.admin()
     assert make_client(admin).submit("/t/links/99999999999999999999/remove").status_code == 404
     assert api(admin).delete("/api/v1/trajectory-links/99999999999999999999").status_code == 404

@@ -9,7 +9,7 @@ and adds what it needs on top of the world in its own fixture.
 from datetime import date
 from types import SimpleNamespace
 
-from tests import factories as f  # the same module as the ``f`` fixture
+from tests import factories  # the same module as the ``factories`` fixture
 
 
 class World(SimpleNamespace):
@@ -33,19 +33,19 @@ def circles(language="nl"):
     (``author``) in both; ``other_coordinator`` runs a third, "Elders" (``elsewhere``); an
     ``admin`` and an ``outsider``. Everyone reads ``language``."""
     def person(name):
-        return f.user(name=name, language=language)
+        return factories.user(name=name, language=language)
 
-    admin = f.admin(language=language)
+    admin = factories.admin(language=language)
     users = dict(admin=admin, coordinator=person("Marieke Coördinator"),
                  other_coordinator=person("Andere Coördinator"), member=person("Piet Lid"),
                  author=person("Sanne Auteur"), outsider=person("Buiten Staander"))
-    elsewhere = f.community(name="Elders", coordinator=users["other_coordinator"], actor=admin)
+    elsewhere = factories.community(name="Elders", coordinator=users["other_coordinator"], actor=admin)
     world = World(elsewhere=elsewhere, users=users, **users)
     for visibility, policy in (("public", "open"), ("private", "invite")):
-        community = f.community(name=f"Kring {visibility}", visibility=visibility, join_policy=policy,
-                                coordinator=world.coordinator, actor=admin)
+        community = factories.community(name=f"Kring {visibility}", visibility=visibility, join_policy=policy,
+                                        coordinator=world.coordinator, actor=admin)
         for who in (world.member, world.author):
-            f.community_member(community, who, by=world.coordinator)
+            factories.community_member(community, who, by=world.coordinator)
         setattr(world, visibility, community)
     return world
 
@@ -54,17 +54,17 @@ def lassen():
     """Public community "lassen" (coordinator Coco; members Anna the author and Mia), public
     "verspanen" (coordinator Olga); an admin and an outsider. Anna wrote a discussion with a reply
     and a published case in "lassen"."""
-    admin = f.admin(name="Platform Admin")
-    coordinator = f.user("Coco Coördinator", kind="teacher")
-    other_coordinator = f.user("Olga Andere", kind="teacher")
-    community = f.community(name="Lassen", slug="lassen", coordinator=coordinator, actor=admin)
-    verspanen = f.community(name="Verspanen", slug="verspanen", coordinator=other_coordinator, actor=admin)
-    author, member, outsider = f.user("Anna Auteur"), f.user("Mia Lid"), f.user("Otto Buiten")
+    admin = factories.admin(name="Platform Admin")
+    coordinator = factories.user("Coco Coördinator", kind="teacher")
+    other_coordinator = factories.user("Olga Andere", kind="teacher")
+    community = factories.community(name="Lassen", slug="lassen", coordinator=coordinator, actor=admin)
+    verspanen = factories.community(name="Verspanen", slug="verspanen", coordinator=other_coordinator, actor=admin)
+    author, member, outsider = factories.user("Anna Auteur"), factories.user("Mia Lid"), factories.user("Otto Buiten")
     for person in (author, member):
-        f.community_member(community, person)
-    discussion = f.discussion(community, author, "Lasrookafzuiging", "Welke **afzuiging** gebruiken jullie?")
-    reply = f.reply(discussion, author, "Het geheime recept is 42.")
-    case = f.case(community, author, title="Lascobot", context="Een cobot in de hal.")
+        factories.community_member(community, person)
+    discussion = factories.discussion(community, author, "Lasrookafzuiging", "Welke **afzuiging** gebruiken jullie?")
+    reply = factories.reply(discussion, author, "Het geheime recept is 42.")
+    case = factories.case(community, author, title="Lascobot", context="Een cobot in de hal.")
     users = dict(admin=admin, coordinator=coordinator, other_coordinator=other_coordinator, author=author,
                  member=member, outsider=outsider)
     return World(lassen=community, verspanen=verspanen, discussion=discussion, reply=reply, case=case,
@@ -77,23 +77,23 @@ def trajectories(language="nl"):
     another ``teacher``, a ``student``, a plain ``member`` are members there too; an ``outsider``
     and an ``admin`` are not. Everyone reads ``language``."""
     def person(name, kind="employee"):
-        return f.user(name=name, kind=kind, language=language)
+        return factories.user(name=name, kind=kind, language=language)
 
-    admin = f.admin(name="Platform Admin", language=language)
-    community = f.community(name="Lassen", slug="lassen", coordinator=person("Coördinator"), actor=admin)
-    company_a = f.organisation(name="Metaal A", actor=admin)
-    company_b = f.organisation(name="Metaal B", actor=admin)
+    admin = factories.admin(name="Platform Admin", language=language)
+    community = factories.community(name="Lassen", slug="lassen", coordinator=person("Coördinator"), actor=admin)
+    company_a = factories.organisation(name="Metaal A", actor=admin)
+    company_b = factories.organisation(name="Metaal B", actor=admin)
     users = dict(
-        owner=f.member(company_a, person("HR A"), role="manager"),
-        employee=f.member(company_a, person("Lasser A")),
-        other_manager=f.member(company_b, person("HR B"), role="manager"),
+        owner=factories.member(company_a, person("HR A"), role="manager"),
+        employee=factories.member(company_a, person("Lasser A")),
+        other_manager=factories.member(company_b, person("HR B"), role="manager"),
         coach=person("Docent", "teacher"),
         teacher=person("Andere docent", "teacher"),
         member=person("Lid"),
         student=person("Student", "student"),
     )
     for user in users.values():
-        f.community_member(community, user)
+        factories.community_member(community, user)
     users.update(outsider=person("Buitenstaander"), admin=admin)
     return World(community=community, company_a=company_a, company_b=company_b, users=users, **users)
 
@@ -101,18 +101,19 @@ def trajectories(language="nl"):
 def trajectory(world, visibility, title="Lascobot invoeren", roles=("employee", "coach"), **fields):
     """A trajectory of company A in the trajectories world (September 2026 to June 2027); the
     people of ``roles`` take part in that role."""
-    return f.trajectory(world.community, world.owner, world.company_a, title=title, visibility=visibility,
-                        goal="**Sneller** inwerken", planned_start=date(2026, 9, 1), planned_end=date(2027, 6, 30),
-                        participants=[(world[role], role) for role in roles], **fields)
+    return factories.trajectory(world.community, world.owner, world.company_a, title=title, visibility=visibility,
+                                goal="**Sneller** inwerken", planned_start=date(2026, 9, 1), planned_end=date(2027, 6,
+                                                                                                              30),
+                                participants=[(world[role], role) for role in roles], **fields)
 
 
 def private_circle():
     """A private community run by its admin maker, with two invited members, Alice Jansen and Bob
     de Boer."""
-    admin = f.admin()
-    community = f.community(name="Kring", visibility="private", join_policy="invite", coordinator=admin,
-                            actor=admin)
-    alice, bob = f.user(name="Alice Jansen"), f.user(name="Bob de Boer")
+    admin = factories.admin()
+    community = factories.community(name="Kring", visibility="private", join_policy="invite", coordinator=admin,
+                                    actor=admin)
+    alice, bob = factories.user(name="Alice Jansen"), factories.user(name="Bob de Boer")
     for user in (alice, bob):
-        f.community_member(community, user)
+        factories.community_member(community, user)
     return World(admin=admin, community=community, alice=alice, bob=bob)
