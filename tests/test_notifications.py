@@ -11,7 +11,7 @@ from community.actions import trajectories as trajectory_actions
 from community.extensions import db
 from community.models import Notification
 from tests.helpers import LiveSocket
-from tests.test_trajectories_actions import w  # noqa: F401  (fixture)
+from tests.test_trajectories_actions import world  # noqa: F401  (fixture)
 
 
 def notified(user, kind=None):
@@ -90,19 +90,19 @@ def test_join_requests_reach_coordinators_and_approval_reaches_the_member(factor
     assert [n.kind for n in notified(asker)] == ["membership_approved"]
 
 
-def test_trajectory_activity_reaches_participants_and_followers_only(w):  # noqa: F811
-    t = w["trajectory"]
-    milestone = trajectory_actions.add_milestone(w["manager_a"], t, title="Eerste las")
-    trajectory_actions.sign_off_milestone(w["coach"], milestone)
-    for person in ("employee_a", "student"):
-        assert [n.kind for n in notified(w[person])] == ["milestone_signed_off"]
-    assert notified(w["coach"]) == []  # their own action
-    for person in ("manager_b", "other_teacher", "outsider", "coordinator"):
-        assert notified(w[person]) == []  # confidential: not insiders
-    trajectory_actions.remove_participant(w["manager_a"], t, w["student"])
-    trajectory_actions.add_entry_to_log(w["employee_a"], t, "Geleerd: lasnaad controleren", "reflection",
+def test_trajectory_activity_reaches_participants_and_followers_only(world):  # noqa: F811
+    t = world.trajectory
+    milestone = trajectory_actions.add_milestone(world.owner, t, title="Eerste las")
+    trajectory_actions.sign_off_milestone(world.coach, milestone)
+    for person in ("employee", "student"):
+        assert [n.kind for n in notified(world[person])] == ["milestone_signed_off"]
+    assert notified(world.coach) == []  # their own action
+    for person in ("other_manager", "teacher", "outsider", "coordinator"):
+        assert notified(world[person]) == []  # confidential: not insiders
+    trajectory_actions.remove_participant(world.owner, t, world.student)
+    trajectory_actions.add_entry_to_log(world.employee, t, "Geleerd: lasnaad controleren", "reflection",
                                         "applied")
-    assert len(notified(w["student"])) == 1  # no longer in it: nothing new
+    assert len(notified(world.student)) == 1  # no longer in it: nothing new
 
 
 def test_notification_event_goes_to_the_recipient_only_with_the_unread_count(app, s, make_client):

@@ -72,7 +72,7 @@ def lassen():
 
 
 def trajectories(language="nl"):
-    """Community "lassen" (coordinator "Coördinator") hosts the trajectories of company A ("Metaal
+    """Community "lassen" (``coordinator`` "Coördinator") hosts the trajectories of company A ("Metaal
     A": manager ``owner``, ``employee``); company B's manager (``other_manager``), a ``coach`` and
     another ``teacher``, a ``student``, a plain ``member`` are members there too; an ``outsider``
     and an ``admin`` are not. Everyone reads ``language``."""
@@ -80,7 +80,8 @@ def trajectories(language="nl"):
         return factories.user(name=name, kind=kind, language=language)
 
     admin = factories.admin(name="Platform Admin", language=language)
-    community = factories.community(name="Lassen", slug="lassen", coordinator=person("Coördinator"), actor=admin)
+    coordinator = person("Coördinator")
+    community = factories.community(name="Lassen", slug="lassen", coordinator=coordinator, actor=admin)
     company_a = factories.organisation(name="Metaal A", actor=admin)
     company_b = factories.organisation(name="Metaal B", actor=admin)
     users = dict(
@@ -94,7 +95,7 @@ def trajectories(language="nl"):
     )
     for user in users.values():
         factories.community_member(community, user)
-    users.update(outsider=person("Buitenstaander"), admin=admin)
+    users.update(outsider=person("Buitenstaander"), admin=admin, coordinator=coordinator)
     return World(community=community, company_a=company_a, company_b=company_b, users=users, **users)
 
 
