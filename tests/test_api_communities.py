@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from community.actions import communities as actions
 from community.extensions import db
 from community.models import Community, Invitation, utcnow
+from tests import worlds
 from tests.helpers import assert_error, assert_matrix, counted_get, membership_of
 
 ROLES = ("anonymous", "outsider", "pending", "member", "coordinator", "other_coordinator", "admin")
@@ -65,7 +66,7 @@ def build_world(factories, api, kind):
         # Made unlisted after the requests: hiding it does not undo them.
         actions.update_community(admin, target, name=target.name, visibility="private", unlisted=True,
                                  join_policy="request")
-    world.clients = {"anonymous": api(), "admin": api(admin), **{role: api(user) for role, user in people.items()}}
+    world.clients = worlds.clients(api, {"admin": admin, **people})
     return world
 
 

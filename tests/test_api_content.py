@@ -17,6 +17,7 @@ from community.extensions import db
 from community.models import (
     Attachment, Case, Discussion, Mention, OrganisationMembership, Reaction, Reply, Revision,
 )
+from tests import worlds
 from tests.helpers import assert_error, assert_matrix, count, counted_get, png
 from tests.test_markup import XSS_CORPUS, problems_in
 
@@ -57,7 +58,7 @@ def build_world(factories, api, kind):
         removable=actions.post_reply(author, discussion, "Dit haal ik weg.").id,
         published=published.id, draft=drafts[0].id, to_publish=drafts[1].id, to_delete=drafts[2].id,
     )
-    world.clients = {"anonymous": api(), "admin": api(admin), **{role: api(user) for role, user in people.items()}}
+    world.clients = worlds.clients(api, {"admin": admin, **people})
     return world
 
 

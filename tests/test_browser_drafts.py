@@ -12,6 +12,7 @@ from werkzeug.serving import WSGIRequestHandler, make_server
 
 from community.actions import ActionError, discussions as discussion_actions
 from community.extensions import db
+from tests import worlds
 from tests.helpers import browser_login
 
 pytestmark = pytest.mark.browser
@@ -108,13 +109,9 @@ def drafts_page(browser, server):
 
 
 @pytest.fixture
-def setting(factories):
-    coordinator = factories.user(name="Marieke Jansen", kind="other")
-    community = factories.community(name="Smart Maintenance Oost", coordinator=coordinator)
-    member = factories.community_member(community, factories.user(name="Fenna Kuipers")).user
-    discussion = discussion_actions.start_discussion(
-        coordinator, community, "Welke trillingssensoren gebruiken jullie?", "Graag jullie **ervaringen**.")
-    return community, member, discussion
+def setting():
+    world = worlds.sensor_question()
+    return world.community, world.member, world.discussion
 
 
 def _open_from_link(page, community, discussion):

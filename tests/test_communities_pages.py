@@ -5,6 +5,7 @@ import sqlalchemy as sa
 from community.actions import communities as actions
 from community.extensions import db
 from community.models import Community, CommunityMembership, FeedEntry, Invitation
+from tests import worlds
 from tests.helpers import assert_matrix
 
 
@@ -26,8 +27,7 @@ def world(factories, make_client):
         actions.request_to_join(pending, community, "Graag!")
     users = dict(admin=admin, coordinator=coordinator, other_coordinator=other_coordinator,
                  member=member, pending=pending, outsider=outsider)
-    clients = {role: make_client(user) for role, user in users.items()}
-    clients["anonymous"] = make_client()
+    clients = worlds.clients(make_client, users)
     return dict(public=public, private=private, elsewhere=elsewhere, users=users, clients=clients)
 
 

@@ -19,6 +19,7 @@ from community.actions import organisations as org_actions
 from community.actions import scan as scan_actions
 from community.actions import trajectories as trajectory_actions
 from community.extensions import db
+from tests import worlds
 from tests.helpers import png
 
 # The sanctions form still passes its durations as tuples (community/moderation/forms.py), which
@@ -73,7 +74,7 @@ def world(factories, make_client):
                                            scan_actions.today() + timedelta(days=14), employee_codes=2)
     factories.token(lead)
     people = dict(admin=admin, lead=lead, member=member, coach=coach, newcomer=newcomer)
-    clients = {role: make_client(user) for role, user in people.items()} | {"anonymous": make_client()}
+    clients = worlds.clients(make_client, people)
     return dict(people=people, clients=clients, company=company, other_company=other_company, kring=kring,
                 on_request=on_request, invite_token=invite_token, invitation=invitation, discussion=discussion,
                 reply=reply, published=published, draft=draft, trajectory=trajectory, milestone=first,

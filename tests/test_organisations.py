@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from community.actions import organisations as org_actions
 from community.extensions import db
 from community.models import Organisation, OrganisationMembership
+from tests import worlds
 from tests.helpers import assert_matrix
 
 ROLES = ("anonymous", "outsider", "pending", "member", "manager", "other_manager", "admin")
@@ -62,8 +63,7 @@ def world(factories, make_client):
         "proposer": factories.user(),
     }
     proposal = org_actions.propose_organisation(users["proposer"], name="Voorstel BV", kind="company")
-    clients = {"anonymous": make_client()}
-    clients.update({role: make_client(user) for role, user in users.items()})
+    clients = worlds.clients(make_client, users)
     return dict(org=org, other_org=other_org, proposal=proposal, users=users, clients=clients,
                 admin=admin)
 

@@ -274,16 +274,23 @@ def _count(count_queries, client, url):
     return counter.count
 
 
+def _company_with_trajectories(factories, n):
+    """A company whose manager runs n trajectories (see _trajectories) in a community of its own,
+    one coach following them all; returns (company, manager, coach)."""
+    admin = factories.admin()
+    community = community_actions.create_community(admin, name=f"Gemeenschap {n}", coordinator=factories.user())
+    company = factories.organisation(actor=admin)
+    manager = factories.member(company, factories.user(), role="manager")
+    community_actions.join(manager, community)
+    coach = factories.user(kind="teacher")
+    _trajectories(factories, n, community, company, manager, coach, coach)
+    return company, manager, coach
+
+
 def test_follow_page_query_count_is_constant(factories, make_client, count_queries):
     counts = []
     for n in (2, 20):
-        admin = factories.admin()
-        community = community_actions.create_community(admin, name=f"Gemeenschap {n}", coordinator=factories.user())
-        company = factories.organisation(actor=admin)
-        manager = factories.member(company, factories.user(), role="manager")
-        community_actions.join(manager, community)
-        coach = factories.user(kind="teacher")
-        _trajectories(factories, n, community, company, manager, coach, coach)
+        company, manager, coach = _company_with_trajectories(factories, n)
         client = make_client(coach)
         client.get("/trajectories/following")  # warm up
         counts.append(_count(count_queries, client, "/trajectories/following"))
@@ -295,13 +302,7 @@ def test_follow_page_query_count_is_constant(factories, make_client, count_queri
 def test_company_overview_query_count_is_constant(factories, make_client, count_queries):
     counts = []
     for n in (3, 25):
-        admin = factories.admin()
-        community = community_actions.create_community(admin, name=f"Gemeenschap {n}", coordinator=factories.user())
-        company = factories.organisation(actor=admin)
-        manager = factories.member(company, factories.user(), role="manager")
-        community_actions.join(manager, community)
-        coach = factories.user(kind="teacher")
-        _trajectories(factories, n, community, company, manager, coach, coach)
+        company, manager, coach = _company_with_trajectories(factories, n)
         client = make_client(manager)
         url = f"/organisations/{company.id}/trajectories"
         client.get(url)

@@ -118,3 +118,14 @@ def private_circle():
     for user in (alice, bob):
         factories.community_member(community, user)
     return World(admin=admin, community=community, alice=alice, bob=bob)
+
+
+def sensor_question():
+    """A public community (coordinator Marieke Jansen) with a member, Fenna Kuipers, and
+    Marieke's discussion about vibration sensors to reply to."""
+    coordinator = factories.user(name="Marieke Jansen", kind="other")
+    community = factories.community(name="Smart Maintenance Oost", coordinator=coordinator)
+    member = factories.community_member(community, factories.user(name="Fenna Kuipers")).user
+    discussion = factories.discussion(community, coordinator, "Welke trillingssensoren gebruiken jullie?",
+                                      "Graag jullie **ervaringen**.")
+    return World(coordinator=coordinator, community=community, member=member, discussion=discussion)
