@@ -103,27 +103,27 @@ def everyone_but(role):
 
 @pytest.mark.parametrize("kind", KINDS)
 def test_permission_matrix(factories, api, kind):
-    w = build_world(factories, api, kind)
-    c = f"/api/v1/communities/{w.slug}"
+    world = build_world(factories, api, kind)
+    c = f"/api/v1/communities/{world.slug}"
     listing = {role: 401 if role == "anonymous" else 403 if role in listers(kind) else 404 for role in ROLES}
-    assert_matrix(w.clients, [
+    assert_matrix(world.clients, [
         ("GET", "/api/v1/communities", {role: 401 if role == "anonymous" else 200 for role in ROLES}),
         ("GET", c, read(kind)),
         ("PATCH", c, manage(kind), {"topic": "Lassen"}),
         ("GET", f"{c}/members", read(kind)),
         ("GET", f"{c}/feed", read(kind)),
         ("GET", f"{c}/requests", manage(kind)),
-        ("POST", f"{c}/requests/{w.approve_c}/approve", manage(kind, only=everyone_but("admin"))),
-        ("POST", f"{c}/requests/{w.approve_a}/approve", manage(kind, only=["admin"])),
-        ("POST", f"{c}/requests/{w.decline_c}/decline", manage(kind, 204, only=everyone_but("admin"))),
-        ("POST", f"{c}/requests/{w.decline_a}/decline", manage(kind, 204, only=["admin"])),
-        ("PUT", f"{c}/members/{w.member_id}/role", manage(kind), {"role": "member"}),
-        ("DELETE", f"{c}/members/{w.remove_c}", manage(kind, 204, only=everyone_but("admin"))),
-        ("DELETE", f"{c}/members/{w.remove_a}", manage(kind, 204, only=["admin"])),
+        ("POST", f"{c}/requests/{world.approve_c}/approve", manage(kind, only=everyone_but("admin"))),
+        ("POST", f"{c}/requests/{world.approve_a}/approve", manage(kind, only=["admin"])),
+        ("POST", f"{c}/requests/{world.decline_c}/decline", manage(kind, 204, only=everyone_but("admin"))),
+        ("POST", f"{c}/requests/{world.decline_a}/decline", manage(kind, 204, only=["admin"])),
+        ("PUT", f"{c}/members/{world.member_id}/role", manage(kind), {"role": "member"}),
+        ("DELETE", f"{c}/members/{world.remove_c}", manage(kind, 204, only=everyone_but("admin"))),
+        ("DELETE", f"{c}/members/{world.remove_a}", manage(kind, 204, only=["admin"])),
         ("GET", f"{c}/invitations", manage(kind)),
         ("POST", f"{c}/invitations", manage(kind, 201), {"days": 7}),
-        ("DELETE", f"{c}/invitations/{w.invitation}", manage(kind, 204)),
-        ("POST", f"{c}/invitations/users", manage(kind, 201), {"user_id": w.invitee}),
+        ("DELETE", f"{c}/invitations/{world.invitation}", manage(kind, 204)),
+        ("POST", f"{c}/invitations/users", manage(kind, 201), {"user_id": world.invitee}),
         # Join policy "request": joining outright is refused (403) to whoever may see the
         # community at all, and is a conflict (409) for members.
         ("POST", f"{c}/join", {**listing, "member": 409, "coordinator": 409}),
@@ -133,10 +133,10 @@ def test_permission_matrix(factories, api, kind):
 
 @pytest.mark.parametrize("kind", KINDS)
 def test_permission_matrix_asking_to_join(factories, api, kind):
-    w = build_world(factories, api, kind)
+    world = build_world(factories, api, kind)
     outsiders = 201 if kind != "unlisted" else 404
-    assert_matrix(w.clients, [(
-        "POST", f"/api/v1/communities/{w.slug}/requests",
+    assert_matrix(world.clients, [(
+        "POST", f"/api/v1/communities/{world.slug}/requests",
         {"anonymous": 401, "outsider": outsiders, "other_coordinator": outsiders, "pending": 409, "member": 409,
          "coordinator": 409, "admin": 201},
         {"message": "Ik wil graag meedoen."},
@@ -145,10 +145,10 @@ def test_permission_matrix_asking_to_join(factories, api, kind):
 
 @pytest.mark.parametrize("kind", KINDS)
 def test_permission_matrix_leaving(factories, api, kind):
-    w = build_world(factories, api, kind)
+    world = build_world(factories, api, kind)
     not_in = 409 if kind != "unlisted" else 404
-    assert_matrix(w.clients, [(
-        "POST", f"/api/v1/communities/{w.slug}/leave",
+    assert_matrix(world.clients, [(
+        "POST", f"/api/v1/communities/{world.slug}/leave",
         # The coordinator is the last one; the admin is no member.
         {"anonymous": 401, "outsider": not_in, "other_coordinator": not_in, "pending": 204, "member": 204,
          "coordinator": 409, "admin": 409},

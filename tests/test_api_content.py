@@ -86,77 +86,79 @@ def draft(ok=200):
 
 @pytest.mark.parametrize("kind", ["public", "private"])
 def test_permission_matrix(factories, api, kind):
-    w = build_world(factories, api, kind)
-    c, d, p = f"/api/v1/communities/{w.slug}", f"/api/v1/discussions/{w.discussion}", f"/api/v1/cases/{w.published}"
+    world = build_world(factories, api, kind)
+    c, d = f"/api/v1/communities/{world.slug}", f"/api/v1/discussions/{world.discussion}"
+    p = f"/api/v1/cases/{world.published}"
     author_or_moderator = {"author"} | MODERATORS
-    assert_matrix(w.clients, [
+    assert_matrix(world.clients, [
         ("GET", f"{c}/discussions", read(kind)),
         ("POST", f"{c}/discussions", allow(kind, MEMBERS, 201), {"title": "Nieuwe vraag", "body": "Wie weet het?"}),
         ("GET", d, read(kind)),
         ("PATCH", d, allow(kind, author_or_moderator), {"title": "Trillingen meten!", "edit_note": "Titel"}),
         ("POST", f"{d}/pin", allow(kind, MODERATORS), {"pinned": True}),
         ("POST", f"{d}/lock", allow(kind, MODERATORS), {"locked": False}),
-        ("POST", f"{d}/answer", allow(kind, author_or_moderator), {"reply_id": w.by_member}),
+        ("POST", f"{d}/answer", allow(kind, author_or_moderator), {"reply_id": world.by_member}),
         ("GET", f"{d}/replies", read(kind)),
-        ("POST", f"{d}/replies", allow(kind, MEMBERS, 201), {"body": "Eens!", "quote_of": w.by_member}),
-        ("GET", f"/api/v1/replies/{w.by_author}", read(kind)),
-        ("PATCH", f"/api/v1/replies/{w.by_author}", allow(kind, author_or_moderator),
+        ("POST", f"{d}/replies", allow(kind, MEMBERS, 201), {"body": "Eens!", "quote_of": world.by_member}),
+        ("GET", f"/api/v1/replies/{world.by_author}", read(kind)),
+        ("PATCH", f"/api/v1/replies/{world.by_author}", allow(kind, author_or_moderator),
          {"body": "Ik zelf een beetje, ja.", "edit_note": "Verduidelijkt"}),
         # Members mark others' replies; not their own, and admins are no members.
-        ("PUT", f"/api/v1/replies/{w.by_author}/helpful", allow(kind, {"member", "coordinator"})),
-        ("DELETE", f"/api/v1/replies/{w.by_author}/helpful", allow(kind, {"member", "coordinator"})),
-        ("DELETE", f"/api/v1/replies/{w.removable}", allow(kind, {"author"}, 204)),
-        ("GET", f"/api/v1/discussions/{w.case_discussion}", read(kind)),
+        ("PUT", f"/api/v1/replies/{world.by_author}/helpful", allow(kind, {"member", "coordinator"})),
+        ("DELETE", f"/api/v1/replies/{world.by_author}/helpful", allow(kind, {"member", "coordinator"})),
+        ("DELETE", f"/api/v1/replies/{world.removable}", allow(kind, {"author"}, 204)),
+        ("GET", f"/api/v1/discussions/{world.case_discussion}", read(kind)),
         ("GET", f"{c}/cases", read(kind)),
         ("POST", f"{c}/cases", allow(kind, MEMBERS, 201), {"title": "Nieuwe casus", "context": "Zo ging het"}),
         ("GET", p, read(kind)),
         ("PATCH", p, allow(kind, author_or_moderator), {"lessons": "Meer geleerd", "edit_note": "Aangevuld"}),
         ("DELETE", p, allow(kind, set())),  # published cases stay: 403 for every reader
         ("GET", f"{p}/attachments", read(kind)),
-        ("GET", f"/api/v1/cases/{w.draft}", draft()),
-        ("PATCH", f"/api/v1/cases/{w.draft}", draft(), {"title": "Concept, bijgewerkt"}),
-        ("GET", f"/api/v1/cases/{w.draft}/attachments", draft()),
-        ("POST", f"/api/v1/cases/{w.to_publish}/publish", draft()),
-        ("DELETE", f"/api/v1/cases/{w.to_delete}", draft(204)),
+        ("GET", f"/api/v1/cases/{world.draft}", draft()),
+        ("PATCH", f"/api/v1/cases/{world.draft}", draft(), {"title": "Concept, bijgewerkt"}),
+        ("GET", f"/api/v1/cases/{world.draft}/attachments", draft()),
+        ("POST", f"/api/v1/cases/{world.to_publish}/publish", draft()),
+        ("DELETE", f"/api/v1/cases/{world.to_delete}", draft(204)),
         ("POST", "/api/v1/preview", {role: 401 if role == "anonymous" else 200 for role in ROLES},
          {"text": "**Hallo**"}),
     ])
     # Uploads are multipart, which assert_matrix does not send.
     failures = []
-    for case_id, expected in ((w.published, allow(kind, author_or_moderator, 201)), (w.draft, draft(201))):
+    for case_id, expected in ((world.published, allow(kind, author_or_moderator, 201)), (world.draft, draft(201))):
         for role, status in expected.items():
-            got = upload(w.clients[role], case_id).status_code
+            got = upload(world.clients[role], case_id).status_code
             if got != status:
                 failures.append(f"{role} upload to case {case_id}: expected {status}, got {got}")
     assert not failures, "\n".join(failures)
 
 
 def test_unreadable_is_exactly_like_missing(factories, api):
-    w = build_world(factories, api, "private")
-    outsider, admin = w.clients["outsider"], w.clients["admin"]
-    for readable, missing in ((f"/api/v1/discussions/{w.discussion}", "/api/v1/discussions/999999"),
-                              (f"/api/v1/replies/{w.by_member}", "/api/v1/replies/999999"),
-                              (f"/api/v1/cases/{w.published}", "/api/v1/cases/999999"),
-                              (f"/api/v1/cases/{w.published}/attachments", "/api/v1/cases/999999/attachments"),
+    world = build_world(factories, api, "private")
+    outsider, admin = world.clients["outsider"], world.clients["admin"]
+    for readable, missing in ((f"/api/v1/discussions/{world.discussion}", "/api/v1/discussions/999999"),
+                              (f"/api/v1/replies/{world.by_member}", "/api/v1/replies/999999"),
+                              (f"/api/v1/cases/{world.published}", "/api/v1/cases/999999"),
+                              (f"/api/v1/cases/{world.published}/attachments", "/api/v1/cases/999999/attachments"),
                               ("/api/v1/communities/smart/cases", "/api/v1/communities/nergens/cases")):
         hidden, absent = outsider.get(readable), outsider.get(missing)
         assert (hidden.status_code, hidden.get_json()) == (absent.status_code, absent.get_json()) == (
             404, absent.get_json()), readable
     # Someone else's draft, for an administrator too.
-    hidden, absent = admin.get(f"/api/v1/cases/{w.draft}"), admin.get("/api/v1/cases/999999")
+    hidden, absent = admin.get(f"/api/v1/cases/{world.draft}"), admin.get("/api/v1/cases/999999")
     assert (hidden.status_code, hidden.get_json()) == (absent.status_code, absent.get_json())
 
 
 def test_nothing_is_written_by_refused_requests(factories, api):
-    w = build_world(factories, api, "public")
+    world = build_world(factories, api, "public")
     before = {model: count(model) for model in (Discussion, Reply, Case, Reaction, Revision, Attachment)}
-    outsider = w.clients["outsider"]
+    outsider = world.clients["outsider"]
     assert outsider.post("/api/v1/communities/smart/discussions", json={"title": "T", "body": "B"}).status_code == 403
-    assert outsider.post(f"/api/v1/discussions/{w.discussion}/replies", json={"body": "B"}).status_code == 403
-    assert outsider.put(f"/api/v1/replies/{w.by_member}/helpful").status_code == 403
+    assert outsider.post(f"/api/v1/discussions/{world.discussion}/replies", json={"body": "B"}).status_code == 403
+    assert outsider.put(f"/api/v1/replies/{world.by_member}/helpful").status_code == 403
     assert outsider.post("/api/v1/communities/smart/cases", json={"title": "T", "context": "C"}).status_code == 403
-    assert upload(outsider, w.published).status_code == 403
-    assert w.clients["member"].patch(f"/api/v1/replies/{w.by_author}", json={"body": "Gekaapt"}).status_code == 403
+    assert upload(outsider, world.published).status_code == 403
+    assert world.clients["member"].patch(f"/api/v1/replies/{world.by_author}",
+                                         json={"body": "Gekaapt"}).status_code == 403
     assert {model: count(model) for model in before} == before
 
 

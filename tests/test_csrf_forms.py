@@ -205,12 +205,13 @@ class FormReader(HTMLParser):
 
 
 
-def _url(template, w):
+def _url(template, world):
     return template.format(
-        member=w["people"]["member"].id, company=w["company"].id, other_company=w["other_company"].id,
-        discussion=w["discussion"].id, reply=w["reply"].id, published=w["published"].id, draft=w["draft"].id,
-        trajectory=w["trajectory"].id, milestone=w["milestone"].id, scan_round=w["scan_round"].id,
-        invite_token=w["invite_token"], scan_token=w["scan_round"].employee_token)
+        member=world["people"]["member"].id, company=world["company"].id,
+        other_company=world["other_company"].id, discussion=world["discussion"].id, reply=world["reply"].id,
+        published=world["published"].id, draft=world["draft"].id, trajectory=world["trajectory"].id,
+        milestone=world["milestone"].id, scan_round=world["scan_round"].id, invite_token=world["invite_token"],
+        scan_token=world["scan_round"].employee_token)
 
 
 TYPED_INPUTS = {"text", "email", "search", "url", "tel"}
