@@ -17,7 +17,7 @@ os.environ.setdefault("INSTANCE_PATH", tempfile.mkdtemp(prefix="leerkring-test-"
 from community import create_app  # noqa: E402
 from community.extensions import db  # noqa: E402
 from config import TestingConfig  # noqa: E402
-from tests import factories  # noqa: E402
+from tests import factories as factory_module  # noqa: E402
 from tests.helpers import QueryCounter, TestClient  # noqa: E402
 
 SERVICE_MARKERS = {"postgres", "redis", "browser"}
@@ -126,20 +126,20 @@ def make_client(app):
 
 
 @pytest.fixture
-def api(make_client, f):
+def api(make_client, factories):
     """api(user) is a test client that sends the user's API token; api() sends none."""
     def make(user=None):
         client = make_client()
         if user is not None:
-            client.environ_base["HTTP_AUTHORIZATION"] = "Bearer " + f.token(user)
+            client.environ_base["HTTP_AUTHORIZATION"] = "Bearer " + factories.token(user)
         return client
     return make
 
 
 @pytest.fixture
-def f():
-    """Factories that build state through the real actions."""
-    return factories
+def factories():
+    """Factories that build state through the real actions (tests/factories.py)."""
+    return factory_module
 
 
 @pytest.fixture

@@ -1,9 +1,17 @@
-"""Test helpers: a CSRF-aware test client, a query counter, a permission-matrix assertion."""
+"""Test helpers: a CSRF-aware test client, a query counter, a permission-matrix assertion, row
+counts, a small PNG, config changes for one test, and a signed-in socket."""
+import io
 import re
+import socket
+from contextlib import contextmanager
 
+import sqlalchemy as sa
 from flask.testing import FlaskClient
+from PIL import Image
 from sqlalchemy import event
 
+from community.extensions import db
+from community.models import CommunityMembership
 from tests.factories import PASSWORD
 
 
@@ -63,6 +71,50 @@ class QueryCounter:
     @property
     def count(self):
         return len(self.statements)
+
+
+def counted_get(client, url, count_queries):
+    """GET url twice (the first warms up: a token's first use is noted once) and count the
+    statements of the second; returns (counter, JSON body)."""
+    assert client.get(url).status_code == 200
+    with count_queries() as counter:
+        response = client.get(url)
+    assert response.status_code == 200
+    return counter, response.get_json()
+
+
+def count(model, *where):
+    """How many rows of ``model`` match the conditions."""
+    return db.session.scalar(sa.select(sa.func.count()).select_from(model).where(*where))
+
+
+def membership_of(user, community):
+    return db.session.scalar(sa.select(CommunityMembership).where(
+        CommunityMembership.user_id == user.id, CommunityMembership.community_id == community.id))
+
+
+def png(width=4, height=3, color="teal"):
+    """The bytes of a small PNG image."""
+    out = io.BytesIO()
+    Image.new("RGB", (width, height), color).save(out, "PNG")
+    return out.getvalue()
+
+
+@contextmanager
+def settings(app, **values):
+    """Change config values for the duration of a with-block."""
+    saved = {key: app.config[key] for key in values}
+    app.config.update(values)
+    try:
+        yield
+    finally:
+        app.config.update(saved)
+
+
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 def assert_matrix(clients, cases):

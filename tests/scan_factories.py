@@ -1,8 +1,10 @@
-"""Scan test state, built through the real actions (community/actions/scan.py)."""
-from datetime import date, timedelta
+"""Scan test state, built through the real actions (community/actions/scan.py): answers and
+responses; rounds come from tests.factories.scan_round."""
+from datetime import date
 
 from community.actions import scan as actions
 from community.scan import scoring
+from tests import factories
 
 
 def answers(variant="employee", value=4, **overrides):
@@ -13,8 +15,7 @@ def answers(variant="employee", value=4, **overrides):
 
 
 def open_round(org, manager, title="Voorjaarsronde", days=14, **kwargs):
-    today = actions.today()
-    return actions.create_round(manager, org, title, today, today + timedelta(days=days), **kwargs)
+    return factories.scan_round(org, manager, title, days=days, **kwargs)
 
 
 def respond(scan_round, values, variant="employee", on_day=None):
@@ -27,15 +28,8 @@ def respond(scan_round, values, variant="employee", on_day=None):
 def closed_round(org, manager, employees=(), management=(), title="Ronde", opens_on=None, days=14):
     """A round that ran in the past (opened ``opens_on``, closed by its date) with these answers."""
     opens_on = opens_on or date(2025, 3, 3)
-    closes_on = opens_on + timedelta(days=days)
-    scan_round = actions.create_round(manager, org, title, opens_on, closes_on, on_day=opens_on)
+    scan_round = factories.scan_round(org, manager, title, opens_on=opens_on, days=days)
     respond(scan_round, employees, "employee", on_day=opens_on)
     respond(scan_round, management, "management", on_day=opens_on)
     return scan_round
 
-
-def company_with_manager(f, name=None, sector="Metaal"):
-    admin = f.admin()
-    org = f.organisation(name=name, actor=admin, sector=sector)
-    manager = f.member(org, f.user(), role="manager")
-    return org, manager

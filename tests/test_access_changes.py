@@ -17,7 +17,7 @@ from community.actions import accounts, cases as case_actions, communities as co
 from community.actions import discussions, moderation, organisations
 from community.actions import trajectories as trajectory_actions
 from tests.helpers import LiveSocket
-from tests.test_trajectories_actions import w  # noqa: F401  (fixture)
+from tests.test_trajectories_actions import world  # noqa: F401  (fixture)
 
 API = "/api/v1"
 
@@ -105,14 +105,14 @@ def assert_cut_off(reader, streams, change, writes):
     return words
 
 
-def test_community_made_private(w, register, readers):  # noqa: F811
-    community = w["community"]
-    d = discussions.start_discussion(w["employee_a"], community, "Lasrook", "Afzuiging?")
-    case = case_actions.create_case(w["employee_a"], community, publish=True, title="Cobot", context="Context",
+def test_community_made_private(world, register, readers):  # noqa: F811
+    community = world.community
+    d = discussions.start_discussion(world.employee, community, "Lasrook", "Afzuiging?")
+    case = case_actions.create_case(world.employee, community, publish=True, title="Cobot", context="Context",
                                     question="Vraag", approach="Aanpak", result="Resultaat", lessons="Lessen")
-    t = trajectory_actions.create_trajectory(w["manager_a"], w["company_a"], community, title="Open traject",
+    t = trajectory_actions.create_trajectory(world.owner, world.company_a, community, title="Open traject",
                                              visibility="community")
-    outsider, member = readers(w["outsider"]), readers(w["employee_a"])
+    outsider, member = readers(world.outsider), readers(world.employee)
     streams = [f"community:{community.id}", f"discussion:{d.id}", f"case:{case.id}"]
     for stream in streams:
         kind, _, object_id = stream.partition(":")
@@ -121,80 +121,81 @@ def test_community_made_private(w, register, readers):  # noqa: F811
     member.everything()
 
     assert_cut_off(outsider, streams, lambda: community_actions.update_community(
-        w["coordinator"], community, name=community.name, visibility="private", join_policy="invite"), [
-        lambda word: discussions.post_reply(w["coordinator"], d, f"Antwoord {word}"),
-        lambda word: discussions.start_discussion(w["coordinator"], community, f"Nieuw {word}", "Tekst"),
-        lambda word: case_actions.update_case(w["employee_a"], case, title=f"Cobot {word}", context="Context",
+        world.coordinator, community, name=community.name, visibility="private", join_policy="invite"), [
+        lambda word: discussions.post_reply(world.coordinator, d, f"Antwoord {word}"),
+        lambda word: discussions.start_discussion(world.coordinator, community, f"Nieuw {word}", "Tekst"),
+        lambda word: case_actions.update_case(world.employee, case, title=f"Cobot {word}", context="Context",
                                               question="Vraag", approach="Aanpak", result="Resultaat",
                                               lessons="Lessen"),
-        lambda word: trajectory_actions.add_milestone(w["manager_a"], t, title=f"Mijlpaal {word}"),
+        lambda word: trajectory_actions.add_milestone(world.owner, t, title=f"Mijlpaal {word}"),
     ])
     assert member.socket.is_connected()
-    reply = discussions.post_reply(w["coordinator"], d, "Voor leden")
+    reply = discussions.post_reply(world.coordinator, d, "Voor leden")
     arrived = [p for n, p in member.everything() if n == "event" and p["type"] == "reply"]
     assert reply.id in [p["reply_id"] for p in arrived]  # members keep it, and fetch it rendered:
     assert "Voor leden" in member.client.get(f"/d/{d.id}?fragment=reply&number={reply.number}").get_data(as_text=True)
 
 
-def test_trajectory_made_confidential(w, register, readers):  # noqa: F811
-    t = trajectory_actions.create_trajectory(w["manager_a"], w["company_a"], w["community"], title="Open traject",
+def test_trajectory_made_confidential(world, register, readers):  # noqa: F811
+    t = trajectory_actions.create_trajectory(world.owner, world.company_a, world.community, title="Open traject",
                                              visibility="community")
-    other_company, owner = readers(w["manager_b"]), readers(w["manager_a"])
+    other_company, owner = readers(world.other_manager), readers(world.owner)
     other_company.follow("trajectory", t.id)
     owner.follow("trajectory", t.id)
     owner.everything()
     assert_cut_off(other_company, [f"trajectory:{t.id}"], lambda: trajectory_actions.update_trajectory(
-        w["manager_a"], t, title=t.title, visibility="confidential"), [
-        lambda word: trajectory_actions.update_trajectory(w["manager_a"], t, title=f"Geheim {word}",
+        world.owner, t, title=t.title, visibility="confidential"), [
+        lambda word: trajectory_actions.update_trajectory(world.owner, t, title=f"Geheim {word}",
                                                           visibility="confidential"),
-        lambda word: trajectory_actions.add_milestone(w["manager_a"], t, title=f"Mijlpaal {word}"),
-        lambda word: trajectory_actions.add_entry_to_log(w["manager_a"], t, f"Log {word}", "reflection", "applied"),
+        lambda word: trajectory_actions.add_milestone(world.owner, t, title=f"Mijlpaal {word}"),
+        lambda word: trajectory_actions.add_entry_to_log(world.owner, t, f"Log {word}", "reflection", "applied"),
     ])
     assert owner.revoked(owner.everything()) == set()
-    trajectory_actions.add_milestone(w["manager_a"], t, title="Voor de eigenaar")
+    trajectory_actions.add_milestone(world.owner, t, title="Voor de eigenaar")
     assert any(n == "event" for n, _ in owner.everything())
 
 
-def test_participant_removed_from_a_confidential_trajectory(w, register, readers):  # noqa: F811
-    t = w["trajectory"]
-    coach = readers(w["coach"])
+def test_participant_removed_from_a_confidential_trajectory(world, register, readers):  # noqa: F811
+    t = world.trajectory
+    coach = readers(world.coach)
     coach.follow("trajectory", t.id)
     assert_cut_off(coach, [f"trajectory:{t.id}"],
-                   lambda: trajectory_actions.remove_participant(w["manager_a"], t, w["coach"]),
-                   [lambda word: trajectory_actions.add_milestone(w["manager_a"], t, title=f"Mijlpaal {word}")])
+                   lambda: trajectory_actions.remove_participant(world.owner, t, world.coach),
+                   [lambda word: trajectory_actions.add_milestone(world.owner, t, title=f"Mijlpaal {word}")])
 
 
-def test_discussion_moved_to_a_community_the_reader_cannot_see(w, f, register, readers):  # noqa: F811
-    target = f.community(visibility="private", join_policy="invite", coordinator=w["coordinator"], actor=w["admin"])
-    d = discussions.start_discussion(w["employee_a"], w["community"], "Verkeerde plek", "Tekst")
-    reader = readers(w["employee_a"])  # the author, not a member of the target community
+def test_discussion_moved_to_a_community_the_reader_cannot_see(world, factories, register, readers):  # noqa: F811
+    target = factories.community(visibility="private", join_policy="invite", coordinator=world.coordinator,
+                                 actor=world.admin)
+    d = discussions.start_discussion(world.employee, world.community, "Verkeerde plek", "Tekst")
+    reader = readers(world.employee)  # the author, not a member of the target community
     reader.follow("discussion", d.id)
     assert_cut_off(reader, [f"discussion:{d.id}"],
-                   lambda: moderation.move_discussion(w["coordinator"], d, target, "Hoort daar"),
-                   [lambda word: discussions.post_reply(w["coordinator"], d, f"Daar {word}")])
+                   lambda: moderation.move_discussion(world.coordinator, d, target, "Hoort daar"),
+                   [lambda word: discussions.post_reply(world.coordinator, d, f"Daar {word}")])
     # The follow that stayed (the coordinator's) is now filed under the new community: making
     # that one public-and-back still finds it.
-    coordinator = readers(w["coordinator"])
+    coordinator = readers(world.coordinator)
     coordinator.follow("discussion", d.id)
-    member_of_target = f.user()
-    f.community_member(target, member_of_target)
+    member_of_target = factories.user()
+    factories.community_member(target, member_of_target)
     follower = readers(member_of_target)
     follower.follow("discussion", d.id)
     membership = permissions.community_membership(member_of_target, target)
     assert_cut_off(follower, [f"discussion:{d.id}"],
-                   lambda: community_actions.remove_member(w["coordinator"], membership),
-                   [lambda word: discussions.post_reply(w["coordinator"], d, f"Later {word}")])
+                   lambda: community_actions.remove_member(world.coordinator, membership),
+                   [lambda word: discussions.post_reply(world.coordinator, d, f"Later {word}")])
 
 
-def test_hidden_discussion(w, register, readers):  # noqa: F811
-    d = discussions.start_discussion(w["employee_a"], w["community"], "Reclame", "Koop nu")
-    member, coordinator = readers(w["student"]), readers(w["coordinator"])
+def test_hidden_discussion(world, register, readers):  # noqa: F811
+    d = discussions.start_discussion(world.employee, world.community, "Reclame", "Koop nu")
+    member, coordinator = readers(world.student), readers(world.coordinator)
     member.follow("discussion", d.id)
     coordinator.follow("discussion", d.id)
     coordinator.everything()
     assert_cut_off(member, [f"discussion:{d.id}"],
-                   lambda: moderation.hide(w["coordinator"], "discussion", d, "Reclame"),
-                   [lambda word: discussions.edit_discussion(w["coordinator"], d, "Reclame", f"Weg {word}",
+                   lambda: moderation.hide(world.coordinator, "discussion", d, "Reclame"),
+                   [lambda word: discussions.edit_discussion(world.coordinator, d, "Reclame", f"Weg {word}",
                                                              edit_note="Opgeschoond")])
     got = coordinator.everything()
     assert not coordinator.revoked(got)  # moderators keep following it
@@ -202,87 +203,87 @@ def test_hidden_discussion(w, register, readers):  # noqa: F811
 
 
 @pytest.fixture
-def private(f, w):  # noqa: F811
-    community = f.community(visibility="private", join_policy="invite", coordinator=w["coordinator"],
-                            actor=w["admin"])
-    f.community_member(community, w["student"])
-    d = discussions.start_discussion(w["coordinator"], community, "Intern", "Alleen voor leden")
+def private(factories, world):  # noqa: F811
+    community = factories.community(visibility="private", join_policy="invite", coordinator=world.coordinator,
+                                    actor=world.admin)
+    factories.community_member(community, world.student)
+    d = discussions.start_discussion(world.coordinator, community, "Intern", "Alleen voor leden")
     return community, d
 
 
 @pytest.mark.parametrize("how", ["leave", "remove", "ban"])
-def test_membership_ends(w, private, register, readers, how):  # noqa: F811
+def test_membership_ends(world, private, register, readers, how):  # noqa: F811
     community, d = private
-    member = readers(w["student"])
+    member = readers(world.student)
     member.follow("community", community.id)
     member.follow("discussion", d.id)
-    membership = permissions.community_membership(w["student"], community)
-    change = {"leave": lambda: community_actions.leave(w["student"], community),
-              "remove": lambda: community_actions.remove_member(w["coordinator"], membership),
-              "ban": lambda: moderation.ban(w["coordinator"], community, w["student"], "Lekt")}[how]
+    membership = permissions.community_membership(world.student, community)
+    change = {"leave": lambda: community_actions.leave(world.student, community),
+              "remove": lambda: community_actions.remove_member(world.coordinator, membership),
+              "ban": lambda: moderation.ban(world.coordinator, community, world.student, "Lekt")}[how]
     assert_cut_off(member, [f"community:{community.id}", f"discussion:{d.id}"], change, [
-        lambda word: discussions.post_reply(w["coordinator"], d, f"Antwoord {word}"),
-        lambda word: discussions.start_discussion(w["coordinator"], community, f"Nieuw {word}", "Tekst"),
+        lambda word: discussions.post_reply(world.coordinator, d, f"Antwoord {word}"),
+        lambda word: discussions.start_discussion(world.coordinator, community, f"Nieuw {word}", "Tekst"),
     ])
     assert member.socket.is_connected()  # signed in still: their other pages keep working
 
 
-def test_banned_member_catches_up_on_no_old_notification(w, private, register, readers):  # noqa: F811
+def test_banned_member_catches_up_on_no_old_notification(world, private, register, readers):  # noqa: F811
     """Their own stream stays theirs, but a notification about what they may no longer see is
     withheld when they catch up (the number stays, the content goes)."""
     community, d = private
     word = canary()
-    discussions.post_reply(w["coordinator"], d, f"@{w['student'].handle} kijk even")
-    discussions.edit_discussion(w["coordinator"], d, f"Intern {word}", "Alleen voor leden")
-    discussions.post_reply(w["coordinator"], d, f"Nog eens @{w['student'].handle}, over {word}")
-    client = readers(w["student"]).client
-    before = client.get(f"{API}/live/user/{w['student'].id}/events?after=0").get_json()
+    discussions.post_reply(world.coordinator, d, f"@{world.student.handle} kijk even")
+    discussions.edit_discussion(world.coordinator, d, f"Intern {word}", "Alleen voor leden")
+    discussions.post_reply(world.coordinator, d, f"Nog eens @{world.student.handle}, over {word}")
+    client = readers(world.student).client
+    before = client.get(f"{API}/live/user/{world.student.id}/events?after=0").get_json()
     assert word in str(before)
-    moderation.ban(w["coordinator"], community, w["student"], "Lekt")
-    after = client.get(f"{API}/live/user/{w['student'].id}/events?after=0").get_json()
+    moderation.ban(world.coordinator, community, world.student, "Lekt")
+    after = client.get(f"{API}/live/user/{world.student.id}/events?after=0").get_json()
     assert word not in str(after) and community.name not in str(after)
     assert [e["seq"] for e in after["events"]] == [e["seq"] for e in before["events"]]
     assert {e["type"] for e in after["events"] if e["seq"] in
             {b["seq"] for b in before["events"] if b["type"] == "notification" and b["op"] == "new"}} == {"withheld"}
 
 
-def test_coordinator_made_member_leaves_the_review_queue(w, f, register, readers):  # noqa: F811
-    second = f.user(name="Tweede coördinator")
-    membership = f.community_member(w["community"], second, role="coordinator")
+def test_coordinator_made_member_leaves_the_review_queue(world, factories, register, readers):  # noqa: F811
+    second = factories.user(name="Tweede coördinator")
+    membership = factories.community_member(world.community, second, role="coordinator")
     reader = readers(second)
-    reader.follow("moderation", w["community"].id)
-    reader.follow("community", w["community"].id)
+    reader.follow("moderation", world.community.id)
+    reader.follow("community", world.community.id)
     reader.everything()
-    community_actions.set_role(w["coordinator"], membership, "member")
-    assert reader.revoked(reader.everything()) == {f"moderation:{w['community'].id}"}  # still a member
-    d = discussions.start_discussion(w["employee_a"], w["community"], "Spam?", "Tekst")
-    moderation.report(w["student"], "discussion", d, "spam")
+    community_actions.set_role(world.coordinator, membership, "member")
+    assert reader.revoked(reader.everything()) == {f"moderation:{world.community.id}"}  # still a member
+    d = discussions.start_discussion(world.employee, world.community, "Spam?", "Tekst")
+    moderation.report(world.student, "discussion", d, "spam")
     assert [p for n, p in reader.everything() if n == "event" and p["type"] == "queue"] == []
 
 
-def test_manager_made_employee_loses_the_confidential_trajectory(w, f, register, readers):  # noqa: F811
-    second = f.member(w["company_a"], f.user(name="HR A twee"), role="manager")
-    community_actions.join(second, w["community"])
+def test_manager_made_employee_loses_the_confidential_trajectory(world, factories, register, readers):  # noqa: F811
+    second = factories.member(world.company_a, factories.user(name="HR A twee"), role="manager")
+    community_actions.join(second, world.community)
     reader = readers(second)
-    reader.follow("trajectory", w["trajectory"].id)
-    membership = permissions.organisation_membership(second, w["company_a"])
-    assert_cut_off(reader, [f"trajectory:{w['trajectory'].id}"],
-                   lambda: organisations.set_member_role(w["manager_a"], membership, "member"),
-                   [lambda word: trajectory_actions.add_milestone(w["manager_a"], w["trajectory"],
+    reader.follow("trajectory", world.trajectory.id)
+    membership = permissions.organisation_membership(second, world.company_a)
+    assert_cut_off(reader, [f"trajectory:{world.trajectory.id}"],
+                   lambda: organisations.set_member_role(world.owner, membership, "member"),
+                   [lambda word: trajectory_actions.add_milestone(world.owner, world.trajectory,
                                                                   title=f"Mijlpaal {word}")])
 
 
-def test_former_admin_leaves_the_platform_queue(w, f, register, readers):  # noqa: F811
-    second = f.admin()
+def test_former_admin_leaves_the_platform_queue(world, factories, register, readers):  # noqa: F811
+    second = factories.admin()
     reader = readers(second)
     reader.follow("moderation", 0)
     reader.everything()
-    accounts.set_user_admin(w["admin"], second, False)
+    accounts.set_user_admin(world.admin, second, False)
     assert reader.revoked(reader.everything()) == {"moderation:0"}
 
 
-def test_disabled_user_loses_every_socket(w, register, readers):  # noqa: F811
-    reader = readers(w["student"])
-    reader.follow("community", w["community"].id)
-    accounts.set_user_active(w["admin"], w["student"], False)
+def test_disabled_user_loses_every_socket(world, register, readers):  # noqa: F811
+    reader = readers(world.student)
+    reader.follow("community", world.community.id)
+    accounts.set_user_active(world.admin, world.student, False)
     assert not reader.socket.is_connected()

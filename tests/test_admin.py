@@ -34,11 +34,11 @@ def can_log_in(make_client, user, password=PASSWORD):
 
 # --- who may enter ----------------------------------------------------------------------------
 
-def test_admin_area_is_hidden_from_everyone_but_admins(f, make_client):
-    admin = f.admin()
-    org = f.organisation(actor=admin)
-    manager = f.member(org, role="manager")
-    plain = f.user()
+def test_admin_area_is_hidden_from_everyone_but_admins(factories, make_client):
+    admin = factories.admin()
+    org = factories.organisation(actor=admin)
+    manager = factories.member(org, role="manager")
+    plain = factories.user()
     proposal = org_actions.propose_organisation(plain, name="Geheim Voorstel", kind="company")
     clients = {"anonymous": make_client(), "user": make_client(plain), "manager": make_client(manager),
                "admin": make_client(admin)}
@@ -69,12 +69,12 @@ def test_admin_area_is_hidden_from_everyone_but_admins(f, make_client):
     assert 'href="/admin/"' in clients["admin"].get("/dashboard").get_data(as_text=True)
 
 
-def test_admin_overview_counts(f, make_client):
-    admin = f.admin()
-    f.organisation(actor=admin)
-    org_actions.propose_organisation(f.user(), name="Nog Niet", kind="school")
+def test_admin_overview_counts(factories, make_client):
+    admin = factories.admin()
+    factories.organisation(actor=admin)
+    org_actions.propose_organisation(factories.user(), name="Nog Niet", kind="school")
     from community.actions.accounts import set_user_active
-    set_user_active(admin, f.user(), False)
+    set_user_active(admin, factories.user(), False)
     html = make_client(admin).get("/admin/").get_data(as_text=True)
     stats = dict((label, int(n)) for n, label in re.findall(r"<strong>(\d+)</strong> (\w+)", html))
     assert stats == {"gebruikers": 3, "geblokkeerd": 1, "organisaties": 1}
@@ -84,12 +84,12 @@ def test_admin_overview_counts(f, make_client):
 # --- users: search ----------------------------------------------------------------------------
 
 @pytest.fixture
-def people(f):
-    admin = f.admin(name="Ada Admin", email="ada@beheer.nl")
-    f.user(name="Jan Jansen", email="jan@example.com")
-    f.user(name="Piet Pieters", email="piet@voorbeeld.nl")
-    f.user(name="Klaas_Vaak", email="klaas@example.com")
-    f.user(name="100% Zeker", email="zeker@example.com")
+def people(factories):
+    admin = factories.admin(name="Ada Admin", email="ada@beheer.nl")
+    factories.user(name="Jan Jansen", email="jan@example.com")
+    factories.user(name="Piet Pieters", email="piet@voorbeeld.nl")
+    factories.user(name="Klaas_Vaak", email="klaas@example.com")
+    factories.user(name="100% Zeker", email="zeker@example.com")
     return admin
 
 
@@ -110,10 +110,10 @@ def test_admin_searches_users(people, make_client, query, expected):
     assert user_names(response.get_data(as_text=True)) == expected
 
 
-def test_admin_user_list_pages(f, make_client):
-    admin = f.admin(name="Aaa Admin")
+def test_admin_user_list_pages(factories, make_client):
+    admin = factories.admin(name="Aaa Admin")
     for n in range(30):
-        f.user(name=f"Persoon {n:02d}")
+        factories.user(name=f"Persoon {n:02d}")
     client = make_client(admin)
     first = client.get("/admin/users")
     assert first.status_code == 200
@@ -124,19 +124,19 @@ def test_admin_user_list_pages(f, make_client):
         assert client.get(f"/admin/users?page={bad}").status_code == 200
 
 
-def test_admin_sees_a_users_organisations(f, make_client):
-    admin = f.admin()
-    org = f.organisation(name="Leerbedrijf Oost", actor=admin)
-    user = f.member(org, role="manager")
+def test_admin_sees_a_users_organisations(factories, make_client):
+    admin = factories.admin()
+    org = factories.organisation(name="Leerbedrijf Oost", actor=admin)
+    user = factories.member(org, role="manager")
     html = make_client(admin).get(f"/admin/users/{user.id}").get_data(as_text=True)
     assert user.email in html and "Leerbedrijf Oost" in html and "Beheerder" in html
 
 
 # --- users: disabling, enabling, admin rights -------------------------------------------------
 
-def test_disabling_a_user_ends_all_their_sessions_and_tokens(f, make_client):
-    admin, victim = f.admin(), f.user(name="Vera Weg")
-    token = f.token(victim)
+def test_disabling_a_user_ends_all_their_sessions_and_tokens(factories, make_client):
+    admin, victim = factories.admin(), factories.user(name="Vera Weg")
+    token = factories.token(victim)
     laptop, phone, boss = make_client(victim), make_client(victim), make_client(admin)
     api = make_client()
     bearer = {"Authorization": f"Bearer {token}"}
@@ -167,12 +167,12 @@ def test_disabling_a_user_ends_all_their_sessions_and_tokens(f, make_client):
     assert can_log_in(make_client, victim)
 
 
-def test_admin_cannot_disable_themself(f, make_client):
-    admin = f.admin()
+def test_admin_cannot_disable_themself(factories, make_client):
+    admin = factories.admin()
     boss = make_client(admin)
     # The button is not offered on one's own page...
     assert "Account blokkeren" not in boss.get(f"/admin/users/{admin.id}").get_data(as_text=True)
-    assert "Account blokkeren" in boss.get(f"/admin/users/{f.user().id}").get_data(as_text=True)
+    assert "Account blokkeren" in boss.get(f"/admin/users/{factories.user().id}").get_data(as_text=True)
     # ...and the server refuses a forged request.
     page = after_redirect(boss.submit(f"/admin/users/{admin.id}/disable"), boss)
     assert "Je kunt je eigen account niet blokkeren." in page
@@ -182,8 +182,8 @@ def test_admin_cannot_disable_themself(f, make_client):
     assert boss.get("/admin/").status_code == 200
 
 
-def test_admin_grants_and_removes_admin_rights(f, make_client):
-    admin, helper = f.admin(), f.user(name="Hanna Hulp")
+def test_admin_grants_and_removes_admin_rights(factories, make_client):
+    admin, helper = factories.admin(), factories.user(name="Hanna Hulp")
     boss, theirs = make_client(admin), make_client(helper)
     assert theirs.get("/admin/").status_code == 404
 
@@ -199,8 +199,8 @@ def test_admin_grants_and_removes_admin_rights(f, make_client):
     assert theirs.get("/admin/").status_code == 404
 
 
-def test_admin_cannot_remove_own_admin_rights(f, make_client):
-    admin = f.admin()
+def test_admin_cannot_remove_own_admin_rights(factories, make_client):
+    admin = factories.admin()
     boss = make_client(admin)
     page = after_redirect(boss.submit(f"/admin/users/{admin.id}/admin", {"is_admin": "0"}), boss)
     assert "Je kunt je eigen beheerrechten niet intrekken." in page
@@ -209,8 +209,8 @@ def test_admin_cannot_remove_own_admin_rights(f, make_client):
     assert boss.get("/admin/").status_code == 200
 
 
-def test_a_disabled_admin_loses_the_admin_area(f, make_client):
-    admin, other = f.admin(), f.admin()
+def test_a_disabled_admin_loses_the_admin_area(factories, make_client):
+    admin, other = factories.admin(), factories.admin()
     theirs = make_client(other)
     make_client(admin).submit(f"/admin/users/{other.id}/disable")
     assert theirs.get("/admin/").status_code == 302
@@ -219,8 +219,8 @@ def test_a_disabled_admin_loses_the_admin_area(f, make_client):
 
 # --- the user's own account: profile, password, language --------------------------------------
 
-def test_profile_update_switches_the_interface_language(f, make_client):
-    user = f.user(name="Oude Naam")
+def test_profile_update_switches_the_interface_language(factories, make_client):
+    user = factories.user(name="Oude Naam")
     client = make_client(user)
     page = client.get("/account/").get_data(as_text=True)
     assert "Uitloggen" in page and '<html lang="nl">' in page
@@ -240,8 +240,8 @@ def test_profile_update_switches_the_interface_language(f, make_client):
     ("display_name", ""), ("display_name", "x" * 81), ("display_name", "\u200b"),
     ("kind", "wizard"), ("language", "fr"),
 ])
-def test_profile_refuses_bad_input(f, make_client, field, value):
-    user = f.user(name="Blijft Zo")
+def test_profile_refuses_bad_input(factories, make_client, field, value):
+    user = factories.user(name="Blijft Zo")
     client = make_client(user)
     data = {"display_name": "Goede Naam", "kind": "student", "language": "en"}
     data[field] = value
@@ -252,8 +252,8 @@ def test_profile_refuses_bad_input(f, make_client, field, value):
     assert (user.display_name, user.kind, user.language) == ("Blijft Zo", "employee", "nl")
 
 
-def test_password_change_needs_the_current_password(f, make_client):
-    user = f.user()
+def test_password_change_needs_the_current_password(factories, make_client):
+    user = factories.user()
     client = make_client(user)
     response = client.submit("/account/password", {"current_password": "niet het goede wachtwoord",
                                                    "new_password": NEW_PASSWORD}, page="/account/password")
@@ -270,8 +270,8 @@ def test_password_change_needs_the_current_password(f, make_client):
     assert can_log_in(make_client, user)
 
 
-def test_password_change_logs_out_other_browsers_only(f, make_client):
-    user = f.user()
+def test_password_change_logs_out_other_browsers_only(factories, make_client):
+    user = factories.user()
     here, elsewhere = make_client(user), make_client(user)
     response = here.submit("/account/password", {"current_password": PASSWORD, "new_password": NEW_PASSWORD},
                            page="/account/password")
@@ -285,8 +285,8 @@ def test_password_change_logs_out_other_browsers_only(f, make_client):
     assert not can_log_in(make_client, user, PASSWORD)
 
 
-def test_log_out_everywhere_else(f, make_client):
-    user = f.user()
+def test_log_out_everywhere_else(factories, make_client):
+    user = factories.user()
     here, elsewhere = make_client(user), make_client(user)
     here.submit("/account/sessions/end-others", page="/account/")
     assert here.get("/dashboard").status_code == 200
@@ -321,8 +321,8 @@ def test_language_switch_ignores_offsite_next(client, target):
     assert '<html lang="en">' in client.get("/").get_data(as_text=True)
 
 
-def test_language_switch_is_kept_on_the_account(f, make_client):
-    user = f.user()
+def test_language_switch_is_kept_on_the_account(factories, make_client):
+    user = factories.user()
     client = make_client(user)
     client.submit("/language", {"language": "en", "next": "/dashboard"})
     db.session.refresh(user)

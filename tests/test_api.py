@@ -32,13 +32,13 @@ def assert_error(response, status, code=None):
 
 # --- /api/v1/me and authentication ------------------------------------------------------------
 
-def test_me_with_a_valid_token(f, client):
-    admin = f.admin()
-    org = f.organisation(name="Werkplaats West", actor=admin)
-    other = f.organisation(name="School Oost", kind="school", actor=admin)
-    user = f.member(org, who=f.user(name="Tess Token", email="tess@example.com"), role="manager")
-    f.member(other, who=user, approve=False)
-    response = client.get("/api/v1/me", headers=bearer(f.token(user)))
+def test_me_with_a_valid_token(factories, client):
+    admin = factories.admin()
+    org = factories.organisation(name="Werkplaats West", actor=admin)
+    other = factories.organisation(name="School Oost", kind="school", actor=admin)
+    user = factories.member(org, who=factories.user(name="Tess Token", email="tess@example.com"), role="manager")
+    factories.member(other, who=user, approve=False)
+    response = client.get("/api/v1/me", headers=bearer(factories.token(user)))
     assert response.status_code == 200 and response.mimetype == "application/json"
     body = response.get_json()
     assert body["id"] == user.id
@@ -54,9 +54,9 @@ def test_me_with_a_valid_token(f, client):
     assert not {"password_hash", "session_key", "active"} & set(body)
 
 
-def test_token_use_is_noted(f, client):
-    user = f.user()
-    token = f.token(user)
+def test_token_use_is_noted(factories, client):
+    user = factories.user()
+    token = factories.token(user)
     client.get("/api/v1/me", headers=bearer(token))
     row = db.session.scalar(sa.select(ApiToken).where(ApiToken.user_id == user.id))
     assert row.last_used_at is not None
@@ -75,8 +75,8 @@ def test_token_use_is_noted(f, client):
     "Bearer {token} {token}",
     "Bearer lk_" + "a" * 200,
 ])
-def test_missing_or_bad_credentials_are_401_json(f, client, header):
-    token = f.token(f.user())
+def test_missing_or_bad_credentials_are_401_json(factories, client, header):
+    token = factories.token(factories.user())
     headers = {"Authorization": header.format(token=token)} if header is not None else {}
     response = client.get("/api/v1/me", headers=headers)
     assert_error(response, 401, "unauthorized")
@@ -115,8 +115,8 @@ def test_every_api_operation_documents_the_401(client):
             "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}, (path, method)
 
 
-def test_revoked_token_is_401(f, client):
-    user = f.user()
+def test_revoked_token_is_401(factories, client):
+    user = factories.user()
     row, token = token_actions.create_token(user, "old")
     assert client.get("/api/v1/me", headers=bearer(token)).status_code == 200
     token_actions.revoke_token(user, row.id)
@@ -124,35 +124,35 @@ def test_revoked_token_is_401(f, client):
     assert_error(client.get("/api/v1/organisations", headers=bearer(token)), 401)
 
 
-def test_token_does_not_open_html_pages(f, client):
-    token = f.token(f.user())
+def test_token_does_not_open_html_pages(factories, client):
+    token = factories.token(factories.user())
     response = client.get("/dashboard", headers=bearer(token))
     assert response.status_code == 302 and response.headers["Location"].startswith("/login")
 
 
-def test_browser_session_works_for_reading(f, make_client):
-    user = f.user()
+def test_browser_session_works_for_reading(factories, make_client):
+    user = factories.user()
     response = make_client(user).get("/api/v1/me")
     assert response.status_code == 200 and response.get_json()["id"] == user.id
 
 
 @pytest.mark.parametrize("path", ["/api/v1/nope", "/api/v1/organisations/abc", "/api/v2/me",
                                   "/api/v1/organisations/999999", "/api/"])
-def test_unknown_api_paths_are_404_json(f, client, path):
-    assert_error(client.get(path, headers=bearer(f.token(f.user()))), 404, "not_found")
+def test_unknown_api_paths_are_404_json(factories, client, path):
+    assert_error(client.get(path, headers=bearer(factories.token(factories.user()))), 404, "not_found")
 
 
 def test_unknown_api_path_is_404_json_without_a_token_too(client):
     assert_error(client.get("/api/v1/nope"), 404, "not_found")
 
 
-def test_wrong_method_is_405_json(f, client):
-    response = client.delete("/api/v1/me", headers=bearer(f.token(f.user())))
+def test_wrong_method_is_405_json(factories, client):
+    response = client.delete("/api/v1/me", headers=bearer(factories.token(factories.user())))
     assert_error(response, 405, "method_not_allowed")
 
 
-def test_post_with_session_but_without_csrf_is_refused(f, make_client):
-    browser = make_client(f.user())
+def test_post_with_session_but_without_csrf_is_refused(factories, make_client):
+    browser = make_client(factories.user())
     for path in ("/api/v1/me", "/api/v1/organisations"):
         assert_error(browser.post(path, json={}), 400, "csrf_failed")
     # With the page's CSRF token in the header the request gets past the check (and then finds
@@ -161,8 +161,8 @@ def test_post_with_session_but_without_csrf_is_refused(f, make_client):
     assert_error(browser.post("/api/v1/me", json={}, headers={"X-CSRFToken": token}), 405)
 
 
-def test_post_with_bearer_needs_no_csrf(f, client):
-    response = client.post("/api/v1/me", json={}, headers=bearer(f.token(f.user())))
+def test_post_with_bearer_needs_no_csrf(factories, client):
+    response = client.post("/api/v1/me", json={}, headers=bearer(factories.token(factories.user())))
     assert_error(response, 405, "method_not_allowed")
 
 
@@ -187,15 +187,15 @@ def test_openapi_document(client):
 # --- /api/v1/organisations --------------------------------------------------------------------
 
 @pytest.fixture
-def directory(f):
-    admin = f.admin()
+def directory(factories):
+    admin = factories.admin()
     for n in range(53):
-        f.organisation(name=f"Bedrijf {n:02d}", city="Delft", actor=admin)
-    f.organisation(name="ROC Noord", kind="school", level="mbo", city="Groningen", actor=admin)
-    f.organisation(name="Partner 100% Zuid", kind="partner", sector="Energietechniek", actor=admin)
-    proposer = f.user()
+        factories.organisation(name=f"Bedrijf {n:02d}", city="Delft", actor=admin)
+    factories.organisation(name="ROC Noord", kind="school", level="mbo", city="Groningen", actor=admin)
+    factories.organisation(name="Partner 100% Zuid", kind="partner", sector="Energietechniek", actor=admin)
+    proposer = factories.user()
     proposal = org_actions.propose_organisation(proposer, name="Bedrijf Voorstel", kind="company")
-    return dict(admin=admin, proposer=proposer, proposal=proposal, token=f.token(f.user()))
+    return dict(admin=admin, proposer=proposer, proposal=proposal, token=factories.token(factories.user()))
 
 
 def test_organisation_list_pages(directory, client):
@@ -246,24 +246,24 @@ def test_one_organisation(directory, client):
                     "size_band": None, "level": "mbo", "description": ""}
 
 
-def test_pending_organisation_is_404_json(directory, client, f):
+def test_pending_organisation_is_404_json(directory, client, factories):
     url = f"/api/v1/organisations/{directory['proposal'].id}"
     assert_error(client.get(url, headers=bearer(directory["token"])), 404, "not_found")
     # Its proposer and the admins see it, as on the pages.
-    assert client.get(url, headers=bearer(f.token(directory["proposer"]))).status_code == 200
-    assert client.get(url, headers=bearer(f.token(directory["admin"]))).status_code == 200
+    assert client.get(url, headers=bearer(factories.token(directory["proposer"]))).status_code == 200
+    assert client.get(url, headers=bearer(factories.token(directory["admin"]))).status_code == 200
 
 
-def test_organisation_list_query_count_is_fixed(f, client, count_queries):
-    admin = f.admin()
-    token = f.token(f.user())
+def test_organisation_list_query_count_is_fixed(factories, client, count_queries):
+    admin = factories.admin()
+    token = factories.token(factories.user())
     for n in range(3):
-        f.organisation(name=f"Klein {n}", actor=admin)
+        factories.organisation(name=f"Klein {n}", actor=admin)
     client.get("/api/v1/organisations", headers=bearer(token))
     with count_queries() as small:
         client.get("/api/v1/organisations", headers=bearer(token))
     for n in range(40):
-        f.organisation(name=f"Groot {n}", actor=admin)
+        factories.organisation(name=f"Groot {n}", actor=admin)
     with count_queries() as large:
         body = client.get("/api/v1/organisations", headers=bearer(token)).get_json()
     assert body["total"] == 43
@@ -284,8 +284,8 @@ def _create_on_page(client, name):
     return match.group(1), html
 
 
-def test_token_is_shown_once_and_stored_only_as_a_hash(f, make_client, client):
-    user = f.user()
+def test_token_is_shown_once_and_stored_only_as_a_hash(factories, make_client, client):
+    user = factories.user()
     browser = make_client(user)
     plaintext, html = _create_on_page(browser, "spreadsheet export")
     assert "spreadsheet export" in html
@@ -303,8 +303,8 @@ def test_token_is_shown_once_and_stored_only_as_a_hash(f, make_client, client):
     assert body["id"] == user.id
 
 
-def test_token_name_is_required_and_limited(f, make_client):
-    browser = make_client(f.user())
+def test_token_name_is_required_and_limited(factories, make_client):
+    browser = make_client(factories.user())
     for name in ("", "   ", "n" * 81):
         response = browser.submit("/account/tokens", {"name": name}, page="/account/tokens")
         assert response.status_code == 400
@@ -312,8 +312,8 @@ def test_token_name_is_required_and_limited(f, make_client):
     assert db.session.scalar(sa.select(sa.func.count(ApiToken.id))) == 0
 
 
-def test_revoking_a_token(f, make_client, client):
-    user = f.user()
+def test_revoking_a_token(factories, make_client, client):
+    user = factories.user()
     browser = make_client(user)
     plaintext, _ = _create_on_page(browser, "te intrekken")
     keep, _ = _create_on_page(browser, "blijft")
@@ -330,8 +330,8 @@ def test_revoking_a_token(f, make_client, client):
     assert browser.submit(f"/account/tokens/{row.id}/revoke", page="/account/tokens").status_code == 302
 
 
-def test_revoking_someone_elses_token_is_404(f, make_client, client):
-    owner, intruder = f.user(), f.user()
+def test_revoking_someone_elses_token_is_404(factories, make_client, client):
+    owner, intruder = factories.user(), factories.user()
     row, plaintext = token_actions.create_token(owner, "geheime naam")
     browser = make_client(intruder)
     response = browser.submit(f"/account/tokens/{row.id}/revoke", page="/account/tokens")
@@ -352,8 +352,8 @@ def test_tokens_page_needs_login(client):
 
 # --- command line -----------------------------------------------------------------------------
 
-def test_cli_create_token(app, f, client):
-    user = f.user(email="cli@example.com")
+def test_cli_create_token(app, factories, client):
+    user = factories.user(email="cli@example.com")
     result = app.test_cli_runner().invoke(args=["create-token", "--email", "CLI@example.com", "--name", "cron"])
     assert result.exit_code == 0, result.output
     plaintext = result.output.strip()
@@ -371,10 +371,10 @@ def test_cli_create_token_for_unknown_email(app):
     assert db.session.scalar(sa.select(sa.func.count(ApiToken.id))) == 0
 
 
-def test_cli_create_token_refuses_past_the_limit(app, f):
-    user = f.user(email="vol@example.com")
+def test_cli_create_token_refuses_past_the_limit(app, factories):
+    user = factories.user(email="vol@example.com")
     for n in range(token_actions.MAX_TOKENS_PER_USER):
-        f.token(user, name=f"t{n}")
+        factories.token(user, name=f"t{n}")
     result = app.test_cli_runner().invoke(args=["create-token", "--email", "vol@example.com"])
     assert result.exit_code == 1
     assert "Error:" in result.output and "20" in result.output
@@ -408,8 +408,8 @@ def test_cli_create_user_refuses_bad_input(app, args, message):
     assert db.session.scalar(sa.select(sa.func.count(User.id))) == 0
 
 
-def test_cli_create_user_refuses_a_taken_email(app, f):
-    f.user(email="bezet@example.com")
+def test_cli_create_user_refuses_a_taken_email(app, factories):
+    factories.user(email="bezet@example.com")
     result = app.test_cli_runner().invoke(args=[
         "create-user", "--email", "BEZET@example.com", "--name", "Tweede", "--password", PASSWORD])
     assert result.exit_code != 0 and "email" in result.output
@@ -423,10 +423,10 @@ def test_cli_create_user_refuses_unknown_kind(app):
     assert db.session.scalar(sa.select(sa.func.count(User.id))) == 0
 
 
-def test_a_bearer_header_never_borrows_the_session_cookie(client, f):
+def test_a_bearer_header_never_borrows_the_session_cookie(client, factories):
     """A logged-in browser that sends a bogus Bearer header is not authenticated by its cookie
     (the CSRF exemption for Bearer calls must not extend to the session)."""
-    client.login(f.user())
+    client.login(factories.user())
     assert client.get("/api/v1/me").status_code == 200
     response = client.get("/api/v1/me", headers={"Authorization": "Bearer lk_not-a-real-token"})
     assert response.status_code == 401

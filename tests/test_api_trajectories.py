@@ -3,7 +3,6 @@ community-visible trajectory, the rules the actions enforce as API clients meet 
 dates, sign-off, lengths, evidence you cannot see), nothing half-written, fixed query counts, the
 OpenAPI document and the demo trajectories. State is built through the real actions and factories."""
 from datetime import date
-from types import SimpleNamespace
 
 import pytest
 import sqlalchemy as sa
@@ -16,7 +15,8 @@ from community.extensions import db
 from community.models import (
     Milestone, OutcomeEntry, Trajectory, TrajectoryFollow, TrajectoryLink, TrajectoryParticipant,
 )
-from tests.helpers import assert_error, assert_matrix
+from tests import worlds
+from tests.helpers import assert_error, assert_matrix, count, counted_get
 
 ROLES = ("anonymous", "outsider", "member", "owner", "employee", "coach", "other_manager", "teacher", "admin")
 INSIDERS = ("owner", "employee", "coach", "admin")
@@ -24,42 +24,12 @@ OWNERS = ("owner", "admin")
 API = "/api/v1"
 
 
-def count(model, *where):
-    return db.session.scalar(sa.select(sa.func.count()).select_from(model).where(*where))
-
-
 @pytest.fixture
-def w(f, api):
-    """Company A (manager = owner, employee), company B (manager), a coach teacher, another teacher,
-    a plain member and an outsider; one community hosts A's trajectories."""
-    admin = f.admin(name="Platform Admin")
-    community = f.community(name="Lassen", slug="lassen", actor=admin)
-    company_a, company_b = f.organisation(name="Metaal A", actor=admin), f.organisation(name="Metaal B", actor=admin)
-    people = dict(
-        owner=f.member(company_a, f.user(name="HR A"), role="manager"),
-        employee=f.member(company_a, f.user(name="Lasser A")),
-        other_manager=f.member(company_b, f.user(name="HR B"), role="manager"),
-        coach=f.user(name="Docent", kind="teacher"),
-        teacher=f.user(name="Andere docent", kind="teacher"),
-        member=f.user(name="Lid"),
-        outsider=f.user(name="Buitenstaander"),
-        student=f.user(name="Student", kind="student"),
-    )
-    for key in ("owner", "employee", "other_manager", "coach", "teacher", "member", "student"):
-        community_actions.join(people[key], community)
-    people["admin"] = admin
-    clients = {role: api(people.get(role)) for role in ROLES}
-    return SimpleNamespace(community=community, company_a=company_a, company_b=company_b,
-                           clients=clients, **people)
-
-
-def make_trajectory(w, visibility, title="Lascobot invoeren"):
-    t = actions.create_trajectory(w.owner, w.company_a, w.community, title=title, goal="**Sneller** inwerken",
-                                  visibility=visibility, planned_start=date(2026, 9, 1),
-                                  planned_end=date(2027, 6, 30))
-    actions.add_participant(w.owner, t, w.employee, "employee")
-    actions.add_participant(w.owner, t, w.coach, "coach")
-    return t
+def world(api):
+    """The trajectories world (tests.worlds.trajectories) with a token client for every role."""
+    world = worlds.trajectories()
+    world.clients = {role: api(world.users.get(role)) for role in ROLES}
+    return world
 
 
 def expect(readers, allowed, ok, refused=403, only=None):
@@ -80,21 +50,21 @@ def expect(readers, allowed, ok, refused=403, only=None):
 
 
 @pytest.mark.parametrize("visibility", ["confidential", "community"])
-def test_permission_matrix(w, f, visibility):
-    t = make_trajectory(w, visibility)
+def test_permission_matrix(world, factories, visibility):
+    t = worlds.trajectory(world, visibility)
     readers = INSIDERS + (("member", "other_manager", "teacher") if visibility == "community" else ())
-    newcomers = [f.user(name=f"Nieuw {n}") for n in range(2)]
-    actions.add_participant(w.owner, t, w.student, "student")
-    m_edit, m_sign, m_del1, m_del2 = [actions.add_milestone(w.owner, t, title=f"Mijlpaal {n}") for n in range(4)]
-    discussions = [discussion_actions.start_discussion(w.employee, w.community, f"Bewijs {n}", "tekst")
+    newcomers = [factories.user(name=f"Nieuw {n}") for n in range(2)]
+    actions.add_participant(world.owner, t, world.student, "student")
+    m_edit, m_sign, m_del1, m_del2 = [actions.add_milestone(world.owner, t, title=f"Mijlpaal {n}") for n in range(4)]
+    discussions = [discussion_actions.start_discussion(world.employee, world.community, f"Bewijs {n}", "tekst")
                    for n in range(5)]
-    links = [actions.link_evidence(w.employee, t, d) for d in discussions[1:]]
+    links = [actions.link_evidence(world.employee, t, d) for d in discussions[1:]]
     base, m = f"{API}/trajectories/{t.id}", f"{API}/milestones"
     everyone = {role: (401 if role == "anonymous" else 200) for role in ROLES}
     # Refused (403) or not found (404) for everyone but the owners, or but the insiders.
     refusals = {role: status for role, status in expect(readers, OWNERS, 0).items() if status}
     outsiders = {role: status for role, status in expect(readers, INSIDERS, 0).items() if status}
-    assert_matrix(w.clients, [
+    assert_matrix(world.clients, [
         ("GET", f"{API}/trajectories", everyone),
         ("GET", base, expect(readers, readers, 200)),
         ("PATCH", base, expect(readers, OWNERS, 200), {"title": "Lascobot invoeren (fase 2)"}),
@@ -127,21 +97,21 @@ def test_permission_matrix(w, f, visibility):
         ("DELETE", f"{base}/follow", expect(readers, readers, 200)),
     ])
     # Missing ones answer exactly like a confidential one does to an outsider.
-    outsider = w.clients["outsider"]
+    outsider = world.clients["outsider"]
     assert_error(outsider.get(f"{API}/trajectories/999999"), 404, "not_found")
     assert_error(outsider.post(f"{API}/milestones/999999/done", json={"done": True}), 404, "not_found")
     assert_error(outsider.delete(f"{API}/trajectory-links/999999"), 404, "not_found")
 
 
-def test_list_shows_what_each_may_see_with_filters(w, f):
-    confidential = make_trajectory(w, "confidential", title="Vertrouwelijk")
-    open_one = make_trajectory(w, "community", title="Open")
-    actions.change_status(w.owner, open_one, "active")
-    actions.add_milestone(w.owner, open_one, title="Een")
-    actions.set_milestone_done(w.owner, actions.add_milestone(w.owner, open_one, title="Twee"), True)
+def test_list_shows_what_each_may_see_with_filters(world, factories):
+    confidential = worlds.trajectory(world, "confidential", title="Vertrouwelijk")
+    open_one = worlds.trajectory(world, "community", title="Open")
+    actions.change_status(world.owner, open_one, "active")
+    actions.add_milestone(world.owner, open_one, title="Een")
+    actions.set_milestone_done(world.owner, actions.add_milestone(world.owner, open_one, title="Twee"), True)
 
     def titles(role, query=""):
-        response = w.clients[role].get(f"{API}/trajectories{query}")
+        response = world.clients[role].get(f"{API}/trajectories{query}")
         assert response.status_code == 200
         return {item["title"]: item for item in response.get_json()["items"]}
 
@@ -150,22 +120,22 @@ def test_list_shows_what_each_may_see_with_filters(w, f):
     assert titles("outsider") == {}
     item = titles("member")["Open"]
     assert item["progress"] == {"done": 1, "total": 2} and item["following"] is False
-    assert item["organisation"] == {"id": w.company_a.id, "name": "Metaal A"}
+    assert item["organisation"] == {"id": world.company_a.id, "name": "Metaal A"}
     assert item["community"] == {"slug": "lassen", "name": "Lassen"}
     assert item["planned_start"] == "2026-09-01" and item["planned_end"] == "2027-06-30"
     assert set(titles("owner", "?status=active")) == {"Open"}
-    assert set(titles("owner", f"?organisation={w.company_b.id}")) == set()
+    assert set(titles("owner", f"?organisation={world.company_b.id}")) == set()
     assert set(titles("owner", "?community=lassen")) == {"Vertrouwelijk", "Open"}
-    assert w.clients["member"].put(f"{API}/trajectories/{open_one.id}/follow").get_json() == {"following": True}
+    assert world.clients["member"].put(f"{API}/trajectories/{open_one.id}/follow").get_json() == {"following": True}
     following = titles("member", "?following=true")
     assert set(following) == {"Open"} and following["Open"]["following"] is True
-    assert_error(w.clients["member"].get(f"{API}/trajectories?status=weg"), 422)
+    assert_error(world.clients["member"].get(f"{API}/trajectories?status=weg"), 422)
     assert confidential.id  # listed above for insiders only
 
 
-def test_create_detail_and_update(w):
-    owner = w.clients["owner"]
-    body = {"organisation_id": w.company_a.id, "community_slug": "lassen", "title": "Onderhoud leren",
+def test_create_detail_and_update(world):
+    owner = world.clients["owner"]
+    body = {"organisation_id": world.company_a.id, "community_slug": "lassen", "title": "Onderhoud leren",
             "goal": "Een **doel**", "visibility": "confidential", "planned_start": "2026-09-01",
             "planned_end": "2027-01-31"}
     response = owner.post(f"{API}/trajectories", json=body)
@@ -174,25 +144,25 @@ def test_create_detail_and_update(w):
     assert created["status"] == "concept" and "<strong>doel</strong>" in created["goal_html"]
     assert created["planned_end"] == "2027-01-31" and created["can_edit"] is True
     tid = created["id"]
-    assert_error(w.clients["employee"].post(f"{API}/trajectories", json=body), 403, "forbidden")
-    assert_error(w.clients["other_manager"].post(f"{API}/trajectories", json=body), 403)
+    assert_error(world.clients["employee"].post(f"{API}/trajectories", json=body), 403, "forbidden")
+    assert_error(world.clients["other_manager"].post(f"{API}/trajectories", json=body), 403)
     assert_error(owner.post(f"{API}/trajectories", json={**body, "organisation_id": 999999}), 404)
     assert_error(owner.post(f"{API}/trajectories", json={**body, "community_slug": "bestaat-niet"}), 404)
-    assert_error(w.clients["anonymous"].post(f"{API}/trajectories", json=body), 401)
+    assert_error(world.clients["anonymous"].post(f"{API}/trajectories", json=body), 401)
     assert count(Trajectory) == 1
 
-    actions.add_participant(w.owner, db.session.get(Trajectory, tid), w.coach, "coach")
-    detail = w.clients["coach"].get(f"{API}/trajectories/{tid}").get_json()
-    assert detail["participants"] == [{"user": {"id": w.coach.id, "display_name": "Docent"}, "role": "coach"}]
+    actions.add_participant(world.owner, db.session.get(Trajectory, tid), world.coach, "coach")
+    detail = world.clients["coach"].get(f"{API}/trajectories/{tid}").get_json()
+    assert detail["participants"] == [{"user": {"id": world.coach.id, "display_name": "Docent"}, "role": "coach"}]
     assert detail["my_role"] == "coach" and detail["can_edit"] is False and detail["milestones"] == []
     patched = owner.patch(f"{API}/trajectories/{tid}", json={"title": "Nieuwe titel"}).get_json()
     assert patched["title"] == "Nieuwe titel" and patched["goal"] == "Een **doel**"
     assert patched["visibility"] == "confidential" and patched["planned_start"] == "2026-09-01"
 
 
-def test_status_transitions(w):
-    t = make_trajectory(w, "community")
-    owner, url = w.clients["owner"], f"{API}/trajectories/{t.id}/status"
+def test_status_transitions(world):
+    t = worlds.trajectory(world, "community")
+    owner, url = world.clients["owner"], f"{API}/trajectories/{t.id}/status"
     for wrong in ("paused", "completed", "concept", "weg"):
         assert_error(owner.post(url, json={"status": wrong}), 409, "invalid_transition", "status")
     assert owner.post(url, json={"status": "active"}).get_json()["status"] == "active"
@@ -202,16 +172,16 @@ def test_status_transitions(w):
     assert done.get_json()["evaluation_html"].startswith("<p>")
     assert_error(owner.post(url, json={"status": "active"}), 409, "invalid_transition")
     # A completed trajectory takes no more log entries.
-    assert_error(w.clients["employee"].post(f"{API}/trajectories/{t.id}/entries", json={
+    assert_error(world.clients["employee"].post(f"{API}/trajectories/{t.id}/entries", json={
         "body": "Nog iets", "kind": "reflection", "value_kind": "applied"}), 403)
     assert_error(owner.post(url, json={}), 422)
 
 
-def test_dates_must_be_iso_and_in_order(w):
-    t = make_trajectory(w, "community")
-    owner = w.clients["owner"]
+def test_dates_must_be_iso_and_in_order(world):
+    t = worlds.trajectory(world, "community")
+    owner = world.clients["owner"]
     before = (count(Trajectory), count(Milestone))
-    base = {"organisation_id": w.company_a.id, "community_slug": "lassen", "title": "Datum"}
+    base = {"organisation_id": world.company_a.id, "community_slug": "lassen", "title": "Datum"}
     for bad in ("01-09-2026", "2026-13-01", "morgen", 20260901):
         assert_error(owner.post(f"{API}/trajectories", json={**base, "planned_start": bad}), 422)
         assert_error(owner.post(f"{API}/trajectories/{t.id}/milestones", json={"title": "M", "due_date": bad}), 422)
@@ -219,7 +189,7 @@ def test_dates_must_be_iso_and_in_order(w):
                                                          "planned_end": "2027-01-01"}), 422, "invalid", "planned_end")
     assert_error(owner.post(f"{API}/trajectories/{t.id}/milestones",
                             json={"title": "Te vroeg", "due_date": "2026-08-31"}), 422, "invalid", "due_date")
-    milestone = actions.add_milestone(w.owner, t, title="Op tijd", due_date=date(2026, 10, 1))
+    milestone = actions.add_milestone(world.owner, t, title="Op tijd", due_date=date(2026, 10, 1))
     assert_error(owner.patch(f"{API}/milestones/{milestone.id}", json={"due_date": "2026-01-01"}), 422,
                  field="due_date")
     assert (count(Trajectory), count(Milestone)) == (before[0], before[1] + 1)
@@ -229,31 +199,31 @@ def test_dates_must_be_iso_and_in_order(w):
     assert ok.status_code == 201 and ok.get_json()["due_date"] == "2026-11-02"
 
 
-def test_milestones_sign_off_and_order(w):
-    t = make_trajectory(w, "confidential")
-    actions.add_participant(w.owner, t, w.student, "student")
-    first, second = (actions.add_milestone(w.owner, t, title=title) for title in ("Eerste", "Tweede"))
+def test_milestones_sign_off_and_order(world):
+    t = worlds.trajectory(world, "confidential")
+    actions.add_participant(world.owner, t, world.student, "student")
+    first, second = (actions.add_milestone(world.owner, t, title=title) for title in ("Eerste", "Tweede"))
     for role in ("owner", "employee", "admin"):
-        assert_error(w.clients[role].post(f"{API}/milestones/{first.id}/sign-off"), 403, "forbidden")
-    assert_error(w.clients["member"].post(f"{API}/milestones/{first.id}/sign-off"), 404)
+        assert_error(world.clients[role].post(f"{API}/milestones/{first.id}/sign-off"), 403, "forbidden")
+    assert_error(world.clients["member"].post(f"{API}/milestones/{first.id}/sign-off"), 404)
     db.session.refresh(first)
     assert first.signed_off_at is None and not first.is_done
-    signed = w.clients["coach"].post(f"{API}/milestones/{first.id}/sign-off").get_json()
-    assert signed["status"] == "done" and signed["signed_off_by"]["id"] == w.coach.id
-    assert_error(w.clients["coach"].post(f"{API}/milestones/{first.id}/sign-off"), 409, "conflict")
-    order = w.clients["owner"].post(f"{API}/milestones/{second.id}/move", json={"direction": "up"}).get_json()
+    signed = world.clients["coach"].post(f"{API}/milestones/{first.id}/sign-off").get_json()
+    assert signed["status"] == "done" and signed["signed_off_by"]["id"] == world.coach.id
+    assert_error(world.clients["coach"].post(f"{API}/milestones/{first.id}/sign-off"), 409, "conflict")
+    order = world.clients["owner"].post(f"{API}/milestones/{second.id}/move", json={"direction": "up"}).get_json()
     assert [m["title"] for m in order["items"]] == ["Tweede", "Eerste"]
-    assert_error(w.clients["owner"].post(f"{API}/milestones/{second.id}/move", json={"direction": "left"}), 422)
-    reopened = w.clients["owner"].post(f"{API}/milestones/{first.id}/done", json={"done": False}).get_json()
+    assert_error(world.clients["owner"].post(f"{API}/milestones/{second.id}/move", json={"direction": "left"}), 422)
+    reopened = world.clients["owner"].post(f"{API}/milestones/{first.id}/done", json={"done": False}).get_json()
     assert reopened["status"] == "open" and reopened["signed_off_by"] is None
 
 
-def test_overlong_and_bad_input_writes_nothing(w):
-    t = make_trajectory(w, "community")
-    owner, employee = w.clients["owner"], w.clients["employee"]
-    milestone = actions.add_milestone(w.owner, t, title="M")
+def test_overlong_and_bad_input_writes_nothing(world):
+    t = worlds.trajectory(world, "community")
+    owner, employee = world.clients["owner"], world.clients["employee"]
+    milestone = actions.add_milestone(world.owner, t, title="M")
     before = {model: count(model) for model in (Trajectory, Milestone, OutcomeEntry, TrajectoryParticipant)}
-    base = {"organisation_id": w.company_a.id, "community_slug": "lassen"}
+    base = {"organisation_id": world.company_a.id, "community_slug": "lassen"}
     assert_error(owner.post(f"{API}/trajectories", json={**base, "title": "x" * 201}), 422, field="title")
     assert_error(owner.post(f"{API}/trajectories", json={**base, "title": "x" * 1000}), 422)
     assert_error(owner.post(f"{API}/trajectories", json={**base, "title": "T", "goal": "x" * 20_001}), 422,
@@ -267,16 +237,17 @@ def test_overlong_and_bad_input_writes_nothing(w):
     for field, value in (("kind", "roddel"), ("value_kind", "geld"), ("body", "   ")):
         assert_error(employee.post(f"{API}/trajectories/{t.id}/entries",
                                    json={**entry, "body": "Tekst", field: value}), 422, field=field)
-    other = make_trajectory(w, "community", title="Ander traject")
-    foreign = actions.add_milestone(w.owner, other, title="Elders")
+    other = worlds.trajectory(world, "community", title="Ander traject")
+    foreign = actions.add_milestone(world.owner, other, title="Elders")
     assert_error(employee.post(f"{API}/trajectories/{t.id}/entries",
                                json={**entry, "body": "Tekst", "milestone_id": foreign.id}), 422, field="milestone_id")
-    assert_error(owner.post(f"{API}/trajectories/{t.id}/participants", json={"user_id": w.member.id, "role": "baas"}),
+    assert_error(owner.post(f"{API}/trajectories/{t.id}/participants", json={"user_id": world.member.id,
+                                                                             "role": "baas"}),
                  422, field="role")
     assert_error(owner.post(f"{API}/trajectories/{t.id}/participants", json={"user_id": 999999, "role": "student"}),
                  422, field="user_id")
     assert_error(owner.post(f"{API}/trajectories/{t.id}/participants",
-                            json={"user_id": w.employee.id, "role": "student"}), 409)
+                            json={"user_id": world.employee.id, "role": "student"}), 409)
     assert_error(owner.patch(f"{API}/milestones/{milestone.id}", json={"title": "q" * 201}), 422, field="title")
     after = {model: count(model) for model in before}
     after[Milestone] -= 1  # the one on the other trajectory
@@ -288,93 +259,86 @@ def test_overlong_and_bad_input_writes_nothing(w):
     ok = employee.post(f"{API}/trajectories/{t.id}/entries",
                        json={**entry, "body": "Ik leerde **kalibreren**.", "milestone_id": milestone.id})
     assert ok.status_code == 201 and "<strong>kalibreren</strong>" in ok.get_json()["body_html"]
-    assert ok.get_json()["author"] == {"id": w.employee.id, "display_name": "Lasser A"}
+    assert ok.get_json()["author"] == {"id": world.employee.id, "display_name": "Lasser A"}
 
 
-def test_links_hide_what_you_cannot_see(w, f):
-    t = make_trajectory(w, "community")
-    private = f.community(name="Besloten", slug="besloten", visibility="private", join_policy="invite",
-                          coordinator=w.employee, actor=w.admin)
-    hidden = discussion_actions.start_discussion(w.employee, private, "Binnenskamers", "tekst")
-    shown = discussion_actions.start_discussion(w.employee, w.community, "Open vraag", "tekst")
-    case = case_actions.create_case(w.employee, w.community, title="Eigen casus", context="x", publish=True)
+def test_links_hide_what_you_cannot_see(world, factories):
+    t = worlds.trajectory(world, "community")
+    private = factories.community(name="Besloten", slug="besloten", visibility="private", join_policy="invite",
+                                  coordinator=world.employee, actor=world.admin)
+    hidden = discussion_actions.start_discussion(world.employee, private, "Binnenskamers", "tekst")
+    shown = discussion_actions.start_discussion(world.employee, world.community, "Open vraag", "tekst")
+    case = case_actions.create_case(world.employee, world.community, title="Eigen casus", context="x", publish=True)
     for target in (hidden, shown, case):
-        actions.link_evidence(w.employee, t, target)
-    as_employee = w.clients["employee"].get(f"{API}/trajectories/{t.id}/links").get_json()["items"]
+        actions.link_evidence(world.employee, t, target)
+    as_employee = world.clients["employee"].get(f"{API}/trajectories/{t.id}/links").get_json()["items"]
     assert {item["title"] for item in as_employee} == {"Binnenskamers", "Open vraag", "Eigen casus"}
-    as_member = w.clients["member"].get(f"{API}/trajectories/{t.id}/links").get_json()["items"]
+    as_member = world.clients["member"].get(f"{API}/trajectories/{t.id}/links").get_json()["items"]
     assert {(i["target"], i["title"]) for i in as_member} == {("discussion", "Open vraag"), ("case", "Eigen casus")}
 
     # Linking a case (or discussion) you cannot see answers 404 and writes nothing.
-    draft = case_actions.create_case(w.member, w.community, title="Concept van een ander", context="x")
+    draft = case_actions.create_case(world.member, world.community, title="Concept van een ander", context="x")
     before = count(TrajectoryLink)
-    assert_error(w.clients["owner"].post(f"{API}/trajectories/{t.id}/links",
-                                         json={"target": "case", "target_id": draft.id}), 404, "not_found")
-    assert_error(w.clients["owner"].post(f"{API}/trajectories/{t.id}/links",
-                                         json={"target": "discussion", "target_id": hidden.id}), 404)
-    assert_error(w.clients["owner"].post(f"{API}/trajectories/{t.id}/links",
-                                         json={"target": "case", "target_id": 999999}), 404)
-    assert_error(w.clients["owner"].post(f"{API}/trajectories/{t.id}/links",
-                                         json={"target": "poll", "target_id": case.id}), 422)
+    assert_error(world.clients["owner"].post(f"{API}/trajectories/{t.id}/links",
+                                             json={"target": "case", "target_id": draft.id}), 404, "not_found")
+    assert_error(world.clients["owner"].post(f"{API}/trajectories/{t.id}/links",
+                                             json={"target": "discussion", "target_id": hidden.id}), 404)
+    assert_error(world.clients["owner"].post(f"{API}/trajectories/{t.id}/links",
+                                             json={"target": "case", "target_id": 999999}), 404)
+    assert_error(world.clients["owner"].post(f"{API}/trajectories/{t.id}/links",
+                                             json={"target": "poll", "target_id": case.id}), 422)
     # Visible but not editable by the owner: 403.
-    assert_error(w.clients["owner"].post(f"{API}/trajectories/{t.id}/links",
-                                         json={"target": "case", "target_id": case.id}), 403)
+    assert_error(world.clients["owner"].post(f"{API}/trajectories/{t.id}/links",
+                                             json={"target": "case", "target_id": case.id}), 403)
     assert count(TrajectoryLink) == before
-    milestone = actions.add_milestone(w.owner, t, title="Bewijs")
-    moved = w.clients["employee"].post(f"{API}/trajectories/{t.id}/links", json={
+    milestone = actions.add_milestone(world.owner, t, title="Bewijs")
+    moved = world.clients["employee"].post(f"{API}/trajectories/{t.id}/links", json={
         "target": "case", "target_id": case.id, "milestone_id": milestone.id})
     assert moved.status_code == 201 and moved.get_json()["milestone_id"] == milestone.id
     assert count(TrajectoryLink) == before
 
 
-def test_follow_and_participants(w):
-    t = make_trajectory(w, "community")
-    member = w.clients["member"]
+def test_follow_and_participants(world):
+    t = worlds.trajectory(world, "community")
+    member = world.clients["member"]
     assert member.put(f"{API}/trajectories/{t.id}/follow").status_code == 200
     assert member.put(f"{API}/trajectories/{t.id}/follow").status_code == 200
     assert count(TrajectoryFollow) == 1
     assert member.get(f"{API}/trajectories/{t.id}").get_json()["following"] is True
     assert member.delete(f"{API}/trajectories/{t.id}/follow").get_json() == {"following": False}
     assert count(TrajectoryFollow) == 0
-    added = w.clients["owner"].post(f"{API}/trajectories/{t.id}/participants",
-                                    json={"user_id": w.student.id, "role": "student"})
+    added = world.clients["owner"].post(f"{API}/trajectories/{t.id}/participants",
+                                        json={"user_id": world.student.id, "role": "student"})
     assert added.status_code == 201
-    assert added.get_json() == {"user": {"id": w.student.id, "display_name": "Student"}, "role": "student"}
+    assert added.get_json() == {"user": {"id": world.student.id, "display_name": "Student"}, "role": "student"}
     # A participant may leave; a missing one answers 404.
-    assert w.clients["employee"].delete(f"{API}/trajectories/{t.id}/participants/{w.employee.id}").status_code == 204
-    assert_error(w.clients["owner"].delete(f"{API}/trajectories/{t.id}/participants/{w.member.id}"), 404)
-    assert_error(w.clients["owner"].delete(f"{API}/trajectories/{t.id}/participants/999999"), 404)
+    left = world.clients["employee"].delete(f"{API}/trajectories/{t.id}/participants/{world.employee.id}")
+    assert left.status_code == 204
+    assert_error(world.clients["owner"].delete(f"{API}/trajectories/{t.id}/participants/{world.member.id}"), 404)
+    assert_error(world.clients["owner"].delete(f"{API}/trajectories/{t.id}/participants/999999"), 404)
 
 
 # --- a fixed number of queries ----------------------------------------------------------------------
 
-def _count_queries(client, url, count_queries):
-    assert client.get(url).status_code == 200  # warm up (the token's first use is noted once)
-    with count_queries() as counter:
-        response = client.get(url)
-    assert response.status_code == 200
-    return counter, response.get_json()
-
-
-def test_list_query_count_does_not_grow(w, f, count_queries):
+def test_list_query_count_does_not_grow(world, factories, count_queries):
     def add(n):
         for i in range(n):
-            company = f.organisation(name=f"Bedrijf {count(Trajectory)}", actor=w.admin)
-            manager = f.member(company, f.user(), role="manager")
-            community_actions.join(manager, w.community)
-            t = actions.create_trajectory(manager, company, w.community, title=f"Traject {i}",
+            company = factories.organisation(name=f"Bedrijf {count(Trajectory)}", actor=world.admin)
+            manager = factories.member(company, factories.user(), role="manager")
+            community_actions.join(manager, world.community)
+            t = actions.create_trajectory(manager, company, world.community, title=f"Traject {i}",
                                           visibility="community" if i % 3 else "confidential",
                                           planned_start=date(2026, 1, 1))
-            actions.add_participant(manager, t, w.member, "student")
+            actions.add_participant(manager, t, world.member, "student")
             actions.set_milestone_done(manager, actions.add_milestone(manager, t, title="A"), i % 2 == 0)
             if i % 2:
-                actions.follow(w.member, t)
+                actions.follow(world.member, t)
 
     add(2)
-    small, body = _count_queries(w.clients["member"], f"{API}/trajectories", count_queries)
+    small, body = counted_get(world.clients["member"], f"{API}/trajectories", count_queries)
     assert len(body["items"]) == 2
     add(18)
-    large, body = _count_queries(w.clients["member"], f"{API}/trajectories", count_queries)
+    large, body = counted_get(world.clients["member"], f"{API}/trajectories", count_queries)
     assert (len(body["items"]), body["total"]) == (20, 20)
     assert len({i["organisation"]["id"] for i in body["items"]}) == 20
     assert {i["following"] for i in body["items"]} == {True, False}
@@ -382,9 +346,9 @@ def test_list_query_count_does_not_grow(w, f, count_queries):
     assert large.count == small.count, large.statements
 
 
-def test_entries_query_count_does_not_grow(w, f, count_queries):
-    t = make_trajectory(w, "community")
-    writers = [w.employee, w.coach, w.owner]
+def test_entries_query_count_does_not_grow(world, factories, count_queries):
+    t = worlds.trajectory(world, "community")
+    writers = [world.employee, world.coach, world.owner]
 
     def add(n, extra=()):
         people = writers + list(extra)
@@ -392,19 +356,19 @@ def test_entries_query_count_does_not_grow(w, f, count_queries):
             actions.add_entry_to_log(people[i % len(people)], t, f"Inzicht {i}", "reflection", "applied")
 
     add(3)
-    small, body = _count_queries(w.clients["member"], f"{API}/trajectories/{t.id}/entries", count_queries)
+    small, body = counted_get(world.clients["member"], f"{API}/trajectories/{t.id}/entries", count_queries)
     assert len(body["items"]) == 3
-    extra = [f.user() for _ in range(20)]
+    extra = [factories.user() for _ in range(20)]
     for who in extra:
-        actions.add_participant(w.owner, t, who, "student")
+        actions.add_participant(world.owner, t, who, "student")
     add(57, extra)
-    large, body = _count_queries(w.clients["member"], f"{API}/trajectories/{t.id}/entries", count_queries)
+    large, body = counted_get(world.clients["member"], f"{API}/trajectories/{t.id}/entries", count_queries)
     assert (len(body["items"]), body["total"], body["pages"]) == (50, 60, 2)
     assert len({i["author"]["id"] for i in body["items"]}) > 15
     ids = [i["id"] for i in body["items"]]
     assert ids == sorted(ids, reverse=True)  # newest first
     assert large.count == small.count, large.statements
-    page2 = w.clients["member"].get(f"{API}/trajectories/{t.id}/entries?page=2").get_json()
+    page2 = world.clients["member"].get(f"{API}/trajectories/{t.id}/entries?page=2").get_json()
     assert len(page2["items"]) == 10
 
 

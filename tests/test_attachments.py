@@ -57,12 +57,12 @@ def png_header(width, height):
 
 
 @pytest.fixture
-def setting(f, make_client):
-    admin = f.admin(language="en")
-    coordinator = f.user(name="Coördinator", language="en")
-    author = f.user(name="Auteur", language="en")
-    member = f.user(name="Lid", language="en")
-    stranger = f.user(name="Elders", language="en")
+def setting(factories, make_client):
+    admin = factories.admin(language="en")
+    coordinator = factories.user(name="Coördinator", language="en")
+    author = factories.user(name="Auteur", language="en")
+    member = factories.user(name="Lid", language="en")
+    stranger = factories.user(name="Elders", language="en")
     public = community_actions.create_community(admin, name="Open kring", coordinator=coordinator)
     private = community_actions.create_community(admin, name="Besloten kring", visibility="private",
                                                  join_policy="invite", coordinator=coordinator)

@@ -31,8 +31,8 @@ def test_register_keeps_next_for_the_login(client):
     assert response.headers["Location"] == "/login?next=/invite/abc"
 
 
-def test_email_is_unique_case_insensitively(client, f):
-    f.user(email="piet@example.com", name="Piet Echt")
+def test_email_is_unique_case_insensitively(client, factories):
+    factories.user(email="piet@example.com", name="Piet Echt")
     response = client.submit("/register", {
         "display_name": "Piet", "email": "PIET@example.com", "password": "x" * 12,
         "kind": "employee", "language": "nl"}, page="/register")
@@ -74,13 +74,13 @@ def test_unicode_names_are_welcome(client, name):
     assert db.session.scalar(db.select(User.display_name)) == unicodedata.normalize("NFC", name)
 
 
-def test_password_of_128_characters_works(client, f):
-    user = f.user(password="p" * 128)
+def test_password_of_128_characters_works(client, factories):
+    user = factories.user(password="p" * 128)
     assert client.login(user, password="p" * 128).status_code == 302
 
 
-def test_wrong_password_is_refused_without_saying_which_part(client, f):
-    user = f.user()
+def test_wrong_password_is_refused_without_saying_which_part(client, factories):
+    user = factories.user()
     response = client.submit("/login", {"email": user.email, "password": "wrong password"}, page="/login")
     assert response.status_code == 400
     assert user.email in response.get_data(as_text=True)
@@ -89,8 +89,8 @@ def test_wrong_password_is_refused_without_saying_which_part(client, f):
     assert unknown.get_data(as_text=True).count("niet juist") == response.get_data(as_text=True).count("niet juist")
 
 
-def test_login_makes_a_new_session(client, f):
-    user = f.user()
+def test_login_makes_a_new_session(client, factories):
+    user = factories.user()
     client.get("/login")
     with client.session_transaction() as session:
         session["planted"] = "by attacker"
@@ -99,8 +99,8 @@ def test_login_makes_a_new_session(client, f):
         assert "planted" not in session
 
 
-def test_logout_refuses_a_replayed_cookie(client, f, app):
-    user = f.user()
+def test_logout_refuses_a_replayed_cookie(client, factories, app):
+    user = factories.user()
     client.login(user)
     cookie = client.get_cookie(app.config["SESSION_COOKIE_NAME"]).value
     assert client.get("/dashboard").status_code == 200
@@ -113,16 +113,16 @@ def test_logout_refuses_a_replayed_cookie(client, f, app):
     assert db.session.scalar(db.select(db.func.count(LoginSession.id))) == 0
 
 
-def test_post_without_csrf_token_is_refused(client, f):
-    user = f.user()
+def test_post_without_csrf_token_is_refused(client, factories):
+    user = factories.user()
     client.login(user)
     response = client.post("/logout")
     assert response.status_code == 400
     assert client.get("/dashboard").status_code == 200  # still logged in
 
 
-def test_login_form_with_expired_csrf_keeps_the_email(client, f):
-    user = f.user()
+def test_login_form_with_expired_csrf_keeps_the_email(client, factories):
+    user = factories.user()
     response = client.post("/login", data={"email": user.email, "password": PASSWORD, "csrf_token": "stale"})
     assert response.status_code == 400
     html = response.get_data(as_text=True)
@@ -133,16 +133,16 @@ def test_login_form_with_expired_csrf_keeps_the_email(client, f):
     "https://evil.example/", "//evil.example", "/\\evil.example", "////evil.example", "/%09/evil.example",
     "/\t/evil.example", "https:evil.example", "javascript:alert(1)", "\\\\evil.example",
 ])
-def test_next_only_redirects_within_the_site(client, f, target):
-    user = f.user()
+def test_next_only_redirects_within_the_site(client, factories, target):
+    user = factories.user()
     response = client.submit("/login?" + _query(next=target),
                              {"email": user.email, "password": PASSWORD}, page="/login")
     assert response.status_code == 302
     assert response.headers["Location"] == "/dashboard"
 
 
-def test_next_within_the_site_is_followed(client, f):
-    user = f.user()
+def test_next_within_the_site_is_followed(client, factories):
+    user = factories.user()
     response = client.submit("/login?next=/organisations/%3Fq%3Dx", {"email": user.email, "password": PASSWORD},
                              page="/login")
     assert response.headers["Location"] == "/organisations/?q=x"
@@ -153,16 +153,16 @@ def _query(**params):
     return urlencode(params)
 
 
-def test_disabled_user_cannot_log_in(client, f):
+def test_disabled_user_cannot_log_in(client, factories):
     from community.actions.accounts import set_user_active
-    user = f.user()
-    set_user_active(f.admin(), user, False)
+    user = factories.user()
+    set_user_active(factories.admin(), user, False)
     response = client.submit("/login", {"email": user.email, "password": PASSWORD}, page="/login")
     assert response.status_code == 400
 
 
-def test_login_is_rate_limited_per_account(app, make_client, f):
-    user = f.user()
+def test_login_is_rate_limited_per_account(app, make_client, factories):
+    user = factories.user()
     app.config["LOGIN_LIMIT_PER_ACCOUNT"] = "5 per 10 minutes"
     try:
         clients = [make_client() for _ in range(7)]
@@ -179,7 +179,7 @@ def test_login_is_rate_limited_per_account(app, make_client, f):
         app.config["LOGIN_LIMIT_PER_ACCOUNT"] = "10000 per minute"
 
 
-def test_login_is_rate_limited_per_address(app, client, f):
+def test_login_is_rate_limited_per_address(app, client, factories):
     app.config["LOGIN_LIMIT_PER_ADDRESS"] = "3 per 10 minutes"
     try:
         statuses = [client.submit("/login", {"email": f"x{i}@example.com", "password": "wrong guess!"},
@@ -189,7 +189,7 @@ def test_login_is_rate_limited_per_address(app, client, f):
         app.config["LOGIN_LIMIT_PER_ADDRESS"] = "10000 per minute"
 
 
-def test_expired_session_on_a_form_post_returns_to_the_form_page(client, f):
+def test_expired_session_on_a_form_post_returns_to_the_form_page(client, factories):
     """After logging in again the user lands on the page they posted from, not on a URL that
     only takes POST (their draft is still in the browser there)."""
     response = client.submit("/organisations/1/join", {},

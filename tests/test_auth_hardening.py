@@ -53,8 +53,8 @@ def _assert_alike(medians):
 
 # --- timing ------------------------------------------------------------------------------------
 
-def test_unknown_and_known_addresses_take_the_same_time_to_refuse(real_hasher, make_client, f):
-    user = f.user()
+def test_unknown_and_known_addresses_take_the_same_time_to_refuse(real_hasher, make_client, factories):
+    user = factories.user()
     assert user.password_hash.startswith("$argon2id$v=19$m=65536"), "not the production parameters"
     client = make_client()
     forms = {"known": lambda n: {"email": user.email, "password": f"wrong guess {n}"},
@@ -63,9 +63,9 @@ def test_unknown_and_known_addresses_take_the_same_time_to_refuse(real_hasher, m
     _assert_alike(_timed_posts(client, "/login", forms))
 
 
-def test_an_unknown_address_costs_one_verify_and_no_hash(app, f, monkeypatch):
+def test_an_unknown_address_costs_one_verify_and_no_hash(app, factories, monkeypatch):
     """The deterministic side of the timing test: the same argon2 work either way."""
-    user = f.user()
+    user = factories.user()
     accounts.authenticate("warm-up@example.com", "x")  # the stand-in hash is made once per process
     calls = []
     monkeypatch.setattr(PasswordHasher, "hash", _counting(PasswordHasher.hash, "hash", calls))
@@ -84,8 +84,8 @@ def _counting(method, name, calls):
     return counted
 
 
-def test_registering_a_taken_address_takes_the_same_time(real_hasher, make_client, f):
-    taken = f.user(email="taken@example.com")
+def test_registering_a_taken_address_takes_the_same_time(real_hasher, make_client, factories):
+    taken = factories.user(email="taken@example.com")
     client = make_client()
 
     def form(email):
@@ -112,9 +112,9 @@ def _comparable(page, email):
     return re.sub(r"[\w-]{20,}\.[\w-]{5,}\.[\w-]{20,}", "TOKEN", page)  # CSRF tokens differ per session
 
 
-def test_registering_a_taken_address_looks_the_same_as_a_new_one(make_client, f):
-    org = f.organisation(name="Van der Meer Metaal")
-    owner = f.user(email="owner@example.com", name="Echte Eigenaar")
+def test_registering_a_taken_address_looks_the_same_as_a_new_one(make_client, factories):
+    org = factories.organisation(name="Van der Meer Metaal")
+    owner = factories.user(email="owner@example.com", name="Echte Eigenaar")
     choice = {"organisation": str(org.id)}
     taken, taken_page = _register(make_client(), "Owner@Example.com", **choice)
     new, new_page = _register(make_client(), "fresh@example.com", **choice)
@@ -135,8 +135,8 @@ def test_registering_a_taken_address_looks_the_same_as_a_new_one(make_client, f)
     assert accounts.authenticate("owner@example.com", "een ander wachtwoord") is None
 
 
-def test_a_new_member_can_log_in_after_registering(make_client, f):
-    org = f.organisation(name="Van der Meer Metaal")
+def test_a_new_member_can_log_in_after_registering(make_client, factories):
+    org = factories.organisation(name="Van der Meer Metaal")
     client = make_client()
     _response, page = _register(client, "fresh@example.com", organisation=str(org.id))
     assert 'value="fresh@example.com"' in page
@@ -168,8 +168,8 @@ def _owner_browser(make_client, user):
     return browser
 
 
-def test_a_stranger_cannot_lock_the_owner_out(account_limit, make_client, f):
-    user = f.user()
+def test_a_stranger_cannot_lock_the_owner_out(account_limit, make_client, factories):
+    user = factories.user()
     owner = _owner_browser(make_client, user)
     stranger = make_client()
     assert [_try(stranger, user.email, f"guess {n}") for n in range(7)] == [400] * 5 + [429] * 2
@@ -177,16 +177,16 @@ def test_a_stranger_cannot_lock_the_owner_out(account_limit, make_client, f):
     assert _try(owner, user.email, PASSWORD) == 302  # the owner's own browser gets in
 
 
-def test_the_owners_typos_do_not_count_against_the_account(account_limit, make_client, f):
-    user = f.user()
+def test_the_owners_typos_do_not_count_against_the_account(account_limit, make_client, factories):
+    user = factories.user()
     owner = _owner_browser(make_client, user)
     assert [_try(owner, user.email, f"typo {n}") for n in range(7)] == [400] * 7
     assert _try(make_client(), user.email, "a stranger's guess") == 400  # the limit is untouched
     assert _try(owner, user.email, PASSWORD) == 302
 
 
-def test_the_cookie_vouches_only_for_its_own_account(account_limit, make_client, f):
-    user, other = f.user(), f.user()
+def test_the_cookie_vouches_only_for_its_own_account(account_limit, make_client, factories):
+    user, other = factories.user(), factories.user()
     browser = _owner_browser(make_client, user)
     stranger = make_client()
     for n in range(6):
@@ -201,8 +201,8 @@ def _cookie(client):
 
 
 @pytest.mark.parametrize("forge", ["tampered", "expired", "other key"])
-def test_a_forged_or_old_cookie_does_not_help(app, account_limit, make_client, f, forge):
-    user = f.user()
+def test_a_forged_or_old_cookie_does_not_help(app, account_limit, make_client, factories, forge):
+    user = factories.user()
     value = _cookie(_owner_browser(make_client, user)).value
     marks = URLSafeTimedSerializer(app.secret_key, salt="known-browser").loads(value)
     if forge == "tampered":
@@ -222,8 +222,8 @@ def test_a_forged_or_old_cookie_does_not_help(app, account_limit, make_client, f
     assert _try(forger, user.email, PASSWORD) == 429
 
 
-def test_a_new_password_retires_the_cookie(account_limit, make_client, f):
-    user = f.user()
+def test_a_new_password_retires_the_cookie(account_limit, make_client, factories):
+    user = factories.user()
     owner = _owner_browser(make_client, user)
     accounts.change_password(user, PASSWORD, "een nieuw wachtwoord")
     stranger = make_client()
@@ -232,8 +232,8 @@ def test_a_new_password_retires_the_cookie(account_limit, make_client, f):
     assert _try(owner, user.email, "een nieuw wachtwoord") == 429
 
 
-def test_the_address_limit_still_holds_for_a_known_browser(app, make_client, f):
-    user = f.user()
+def test_the_address_limit_still_holds_for_a_known_browser(app, make_client, factories):
+    user = factories.user()
     owner = _owner_browser(make_client, user)
     app.config["LOGIN_LIMIT_PER_ADDRESS"] = "3 per 10 minutes"
     try:
@@ -242,8 +242,8 @@ def test_the_address_limit_still_holds_for_a_known_browser(app, make_client, f):
         app.config["LOGIN_LIMIT_PER_ADDRESS"] = "10000 per minute"
 
 
-def test_known_browser_cookie_is_private_to_the_login_page(app, make_client, f):
-    user = f.user()
+def test_known_browser_cookie_is_private_to_the_login_page(app, make_client, factories):
+    user = factories.user()
     client = make_client()
     response = client.submit("/login", {"email": user.email, "password": PASSWORD}, page="/login")
     header = next(h for h in response.headers.getlist("Set-Cookie") if h.startswith(known_browser.COOKIE_NAME))
@@ -260,8 +260,8 @@ def test_known_browser_cookie_is_private_to_the_login_page(app, make_client, f):
     assert any("Secure" in h for h in secure)
 
 
-def test_one_browser_remembers_a_few_accounts(make_client, f):
-    people = [f.user() for _ in range(known_browser.MAX_ACCOUNTS + 1)]
+def test_one_browser_remembers_a_few_accounts(make_client, factories):
+    people = [factories.user() for _ in range(known_browser.MAX_ACCOUNTS + 1)]
     browser = make_client()
     for person in people:
         browser.login(person)

@@ -37,11 +37,11 @@ class Config(TestingConfig):
 
 with create_app(Config).app_context():
     from community.actions import attachments, cases, discussions, moderation
-    from tests import factories as f
-    community = f.community(name="Back-upkring")
-    author, member = f.user(), f.user()
-    f.community_member(community, author)
-    f.community_member(community, member)
+    from tests import factories
+    community = factories.community(name="Back-upkring")
+    author, member = factories.user(), factories.user()
+    factories.community_member(community, author)
+    factories.community_member(community, member)
     discussion = discussions.start_discussion(author, community, "Back-up proef", "Wat bewaren we?")
     reply = discussions.post_reply(member, discussion, os.environ["SEED_REPLY"])
     moderation.report(author, "reply", reply, "spam")

@@ -4,8 +4,8 @@ import pytest
 pytestmark = pytest.mark.browser
 
 
-def test_register_login_dashboard_logout(page, f):
-    f.organisation(name="Van der Meer Metaalbewerking")
+def test_register_login_dashboard_logout(page, factories):
+    factories.organisation(name="Van der Meer Metaalbewerking")
     page.goto("/")
     assert "Leerkring" in page.title()
     page.get_by_role("link", name="Account aanmaken").first.click()

@@ -8,12 +8,12 @@ from tests.helpers import browser_login
 pytestmark = pytest.mark.browser
 
 
-def test_private_community_invite_by_link(browser, live_server, page, f):
+def test_private_community_invite_by_link(browser, live_server, page, factories):
     from tests.factories import PASSWORD
 
-    coordinator = f.admin(name="Marieke Jansen")
-    employee = f.user(name="Ahmed El Amrani")
-    outsider = f.user(name="Buiten Staander")
+    coordinator = factories.admin(name="Marieke Jansen")
+    employee = factories.user(name="Ahmed El Amrani")
+    outsider = factories.user(name="Buiten Staander")
 
     # The coordinator (a platform admin, who creates communities) sets one up.
     browser_login(page, coordinator, PASSWORD)

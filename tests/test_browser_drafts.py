@@ -12,6 +12,7 @@ from werkzeug.serving import WSGIRequestHandler, make_server
 
 from community.actions import ActionError, discussions as discussion_actions
 from community.extensions import db
+from tests import worlds
 from tests.helpers import browser_login
 
 pytestmark = pytest.mark.browser
@@ -108,13 +109,9 @@ def drafts_page(browser, server):
 
 
 @pytest.fixture
-def setting(f):
-    coordinator = f.user(name="Marieke Jansen", kind="other")
-    community = f.community(name="Smart Maintenance Oost", coordinator=coordinator)
-    member = f.community_member(community, f.user(name="Fenna Kuipers")).user
-    discussion = discussion_actions.start_discussion(
-        coordinator, community, "Welke trillingssensoren gebruiken jullie?", "Graag jullie **ervaringen**.")
-    return community, member, discussion
+def setting():
+    world = worlds.sensor_question()
+    return world.community, world.member, world.discussion
 
 
 def _open_from_link(page, community, discussion):
@@ -256,13 +253,13 @@ def test_a_refused_reply_is_shown_again_and_its_draft_stays(drafts_page, setting
 
 
 @pytest.fixture
-def trajectory_setting(f):
+def trajectory_setting(factories):
     from community.actions import communities as community_actions, trajectories as trajectory_actions
 
-    admin = f.admin()
-    community = community_actions.create_community(admin, name="Lassen met cobots", coordinator=f.user())
-    company = f.organisation(name="Metaalbedrijf Noord", actor=admin)
-    manager = f.member(company, f.user(name="Hanna de Vries"), role="manager")
+    admin = factories.admin()
+    community = community_actions.create_community(admin, name="Lassen met cobots", coordinator=factories.user())
+    company = factories.organisation(name="Metaalbedrijf Noord", actor=admin)
+    manager = factories.member(company, factories.user(name="Hanna de Vries"), role="manager")
     community_actions.join(manager, community)
     trajectory = trajectory_actions.create_trajectory(manager, company, community, title="Cobotlassen invoeren")
     return manager, trajectory

@@ -21,11 +21,11 @@ def _context_page(browser, live_server):
     return context, page, errors
 
 
-def test_a_reply_appears_in_the_other_browser_without_reload(browser, live_server, page, f):
-    author = f.user("Anna Auteur")
-    community = f.community(visibility="public", coordinator=author)
-    replier = f.user("Bram Beantwoorder")
-    f.community_member(community, replier)
+def test_a_reply_appears_in_the_other_browser_without_reload(browser, live_server, page, factories):
+    author = factories.user("Anna Auteur")
+    community = factories.community(visibility="public", coordinator=author)
+    replier = factories.user("Bram Beantwoorder")
+    factories.community_member(community, replier)
     discussion = discussions.start_discussion(author, community, "Trillingen in de freesmachine",
                                               "Wie heeft ervaring met **balanceren**?")
 

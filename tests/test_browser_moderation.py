@@ -21,12 +21,13 @@ def _open(browser, live_server, user):
     return context, page, errors
 
 
-def test_report_appears_in_the_queue_live_and_hiding_removes_the_reply_everywhere(browser, live_server, page, f):
-    coordinator = f.user("Coco Coördinator")
-    community = f.community(visibility="private", join_policy="invite", coordinator=coordinator)
-    spammer, reporter, reader = f.user("Sam Spam"), f.user("Rita Melder"), f.user("Lars Lezer")
+def test_report_appears_in_the_queue_live_and_hiding_removes_the_reply_everywhere(browser, live_server, page,
+                                                                                  factories):
+    coordinator = factories.user("Coco Coördinator")
+    community = factories.community(visibility="private", join_policy="invite", coordinator=coordinator)
+    spammer, reporter, reader = factories.user("Sam Spam"), factories.user("Rita Melder"), factories.user("Lars Lezer")
     for person in (spammer, reporter, reader):
-        f.community_member(community, person)
+        factories.community_member(community, person)
     discussion = discussions.start_discussion(reporter, community, "Onderhoud compressor", "Hoe vaak?")
     discussions.post_reply(spammer, discussion, "Koop nu goedkope lasdraad op example.com!")
 

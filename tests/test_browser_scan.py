@@ -6,19 +6,19 @@ from datetime import date
 
 import pytest
 
-from tests import scan_factories as sf
+from tests import scan_factories
 from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.browser
 
 
-def test_phone_respondent_and_manager_results(browser, live_server, page, f):
-    org, manager = sf.company_with_manager(f, name="Metaalbedrijf Noord")
-    sf.closed_round(org, manager, employees=[2, 3, 2, 3, 2], management=[3] * 5, opens_on=date(2024, 3, 4),
-                    title="Voorjaar 2024")
-    latest = sf.closed_round(org, manager, employees=[3, 4, 4, 5, 3, 2], management=[4, 5, 4, 4, 5],
-                             opens_on=date(2025, 3, 3), title="Voorjaar 2025")
-    current = sf.open_round(org, manager, title="Najaar 2026")
+def test_phone_respondent_and_manager_results(browser, live_server, page, factories):
+    org, manager = factories.company_with_manager(name="Metaalbedrijf Noord")
+    scan_factories.closed_round(org, manager, employees=[2, 3, 2, 3, 2], management=[3] * 5, opens_on=date(2024, 3, 4),
+                                title="Voorjaar 2024")
+    latest = scan_factories.closed_round(org, manager, employees=[3, 4, 4, 5, 3, 2], management=[4, 5, 4, 4, 5],
+                                         opens_on=date(2025, 3, 3), title="Voorjaar 2025")
+    current = scan_factories.open_round(org, manager, title="Najaar 2026")
 
     phone = browser.new_context(base_url=live_server, locale="nl-NL", viewport={"width": 390, "height": 844},
                                 is_mobile=True, has_touch=True, device_scale_factor=2)

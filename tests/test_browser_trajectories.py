@@ -19,15 +19,15 @@ def _add_milestone(page, title):
     page.wait_for_url(re.compile(r".*/t/\d+(#.*)?$"))
 
 
-def test_trajectory_with_linked_case_followed_by_a_teacher(browser, live_server, page, f):
+def test_trajectory_with_linked_case_followed_by_a_teacher(browser, live_server, page, factories):
     from tests.factories import PASSWORD
 
-    admin = f.admin()
-    community = community_actions.create_community(admin, name="Lassen met cobots", coordinator=f.user())
-    company = f.organisation(name="Metaalbedrijf Noord", actor=admin)
-    manager = f.member(company, f.user(name="Hanna de Vries"), role="manager")
-    teacher = f.user(name="Docent Bakker", kind="teacher")
-    outsider = f.user(name="Buiten Staander")
+    admin = factories.admin()
+    community = community_actions.create_community(admin, name="Lassen met cobots", coordinator=factories.user())
+    company = factories.organisation(name="Metaalbedrijf Noord", actor=admin)
+    manager = factories.member(company, factories.user(name="Hanna de Vries"), role="manager")
+    teacher = factories.user(name="Docent Bakker", kind="teacher")
+    outsider = factories.user(name="Buiten Staander")
     for person in (manager, teacher):
         community_actions.join(person, community)
     case = case_actions.create_case(manager, community, title="Eerste cobotlas", context="Op de vloer", publish=True)

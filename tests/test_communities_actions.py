@@ -15,6 +15,7 @@ from community.actions import communities as actions
 from community.extensions import db
 from community.models import Community, CommunityMembership, FeedEntry, Invitation, User, utcnow
 from community.security import digest, new_secret
+from tests.helpers import membership_of
 
 
 # --- helpers ------------------------------------------------------------------------------------
@@ -23,11 +24,6 @@ def counts():
     """Rows in every table a community action writes."""
     return {model.__name__: db.session.scalar(sa.select(sa.func.count()).select_from(model))
             for model in (Community, CommunityMembership, Invitation, FeedEntry)}
-
-
-def membership_of(user, community):
-    return db.session.scalar(sa.select(CommunityMembership).where(
-        CommunityMembership.user_id == user.id, CommunityMembership.community_id == community.id))
 
 
 def feed(community):
@@ -62,18 +58,18 @@ def _request_context(app, _clean_database):
 
 
 @pytest.fixture
-def admin(f):
-    return f.admin()
+def admin(factories):
+    return factories.admin()
 
 
 @pytest.fixture
-def coordinator(f):
-    return f.user(name="Peter Bakker", kind="teacher")
+def coordinator(factories):
+    return factories.user(name="Peter Bakker", kind="teacher")
 
 
 # --- creating -----------------------------------------------------------------------------------
 
-def test_admin_creates_a_community_and_appoints_its_coordinator(f, admin, coordinator):
+def test_admin_creates_a_community_and_appoints_its_coordinator(factories, admin, coordinator):
     community = actions.create_community(
         admin, "Smart Maintenance Oost", coordinator=coordinator, description="Over *onderhoud*.",
         visibility="public", join_policy="request", sector="Onderhoud", topic="Smart maintenance")
@@ -93,12 +89,12 @@ def test_without_a_coordinator_the_creating_admin_coordinates(admin):
 
 
 @pytest.mark.parametrize("who", ["member", "coordinator", "disabled_admin", "anonymous"])
-def test_only_active_admins_create_communities(f, admin, who):
-    existing = f.community(actor=admin)
+def test_only_active_admins_create_communities(factories, admin, who):
+    existing = factories.community(actor=admin)
     actor = {
-        "member": lambda: f.community_member(existing).user,
+        "member": lambda: factories.community_member(existing).user,
         "coordinator": lambda: membership_coordinator(existing),
-        "disabled_admin": lambda: accounts.set_user_active(admin, f.admin(), False),
+        "disabled_admin": lambda: accounts.set_user_active(admin, factories.admin(), False),
         "anonymous": AnonymousUserMixin,
     }[who]()
     before = counts()
@@ -224,8 +220,8 @@ def update_args(community, **changes):
 
 
 @pytest.mark.parametrize("who", ["coordinator", "admin"])
-def test_coordinators_and_admins_edit_a_community(f, admin, coordinator, who):
-    community = f.community(name="Oud", actor=admin, coordinator=coordinator)
+def test_coordinators_and_admins_edit_a_community(factories, admin, coordinator, who):
+    community = factories.community(name="Oud", actor=admin, coordinator=coordinator)
     slug = community.slug
     actor = {"coordinator": coordinator, "admin": admin}[who]
     actions.update_community(actor, community, **update_args(community, name="Nieuw", description="*nieuw*"))
@@ -236,14 +232,14 @@ def test_coordinators_and_admins_edit_a_community(f, admin, coordinator, who):
 
 
 @pytest.mark.parametrize("who", ["member", "outsider", "other_coordinator", "pending", "invited", "anonymous"])
-def test_others_cannot_edit_a_community(f, admin, coordinator, who):
-    community = f.community(name="Oud", actor=admin, coordinator=coordinator, join_policy="request")
+def test_others_cannot_edit_a_community(factories, admin, coordinator, who):
+    community = factories.community(name="Oud", actor=admin, coordinator=coordinator, join_policy="request")
     actor = {
-        "member": lambda: f.community_member(community).user,
-        "outsider": lambda: f.user(),
-        "other_coordinator": lambda: membership_coordinator(f.community()),
-        "pending": lambda: f.community_member(community, state="pending").user,
-        "invited": lambda: f.community_member(community, state="invited").user,
+        "member": lambda: factories.community_member(community).user,
+        "outsider": lambda: factories.user(),
+        "other_coordinator": lambda: membership_coordinator(factories.community()),
+        "pending": lambda: factories.community_member(community, state="pending").user,
+        "invited": lambda: factories.community_member(community, state="invited").user,
         "anonymous": AnonymousUserMixin,
     }[who]()
     error = refused(actions.update_community, actor, community, **update_args(community, name="Gekaapt"))
@@ -251,9 +247,9 @@ def test_others_cannot_edit_a_community(f, admin, coordinator, who):
     assert fresh(community).name == "Oud"
 
 
-def test_editing_to_a_taken_slug_is_a_conflict_and_changes_nothing(f, admin, coordinator):
-    f.community(slug="bezet", actor=admin)
-    community = f.community(name="Oud", slug="mijn-kring", actor=admin, coordinator=coordinator)
+def test_editing_to_a_taken_slug_is_a_conflict_and_changes_nothing(factories, admin, coordinator):
+    factories.community(slug="bezet", actor=admin)
+    community = factories.community(name="Oud", slug="mijn-kring", actor=admin, coordinator=coordinator)
     error = refused(actions.update_community, coordinator, community,
                     **update_args(community, name="Nieuw", slug="bezet"))
     assert isinstance(error, Conflict) and error.field == "slug"
@@ -263,8 +259,8 @@ def test_editing_to_a_taken_slug_is_a_conflict_and_changes_nothing(f, admin, coo
     assert fresh(community).slug == "andere-kring"
 
 
-def test_invalid_edit_changes_nothing(f, coordinator):
-    community = f.community(name="Oud", coordinator=coordinator, description="bron")
+def test_invalid_edit_changes_nothing(factories, coordinator):
+    community = factories.community(name="Oud", coordinator=coordinator, description="bron")
     refused(actions.update_community, coordinator, community,
             **update_args(community, name="Nieuw", description="x" * (actions.DESCRIPTION_MAX + 1)))
     community = fresh(community)
@@ -273,15 +269,15 @@ def test_invalid_edit_changes_nothing(f, coordinator):
 
 # --- archiving ----------------------------------------------------------------------------------
 
-def test_archived_community_refuses_joining_requests_invitations_and_links(f, admin, coordinator):
-    open_c = f.community(actor=admin, coordinator=coordinator, join_policy="open")
-    request_c = f.community(actor=admin, coordinator=coordinator, join_policy="request")
-    pending = f.community_member(request_c, state="pending")
+def test_archived_community_refuses_joining_requests_invitations_and_links(factories, admin, coordinator):
+    open_c = factories.community(actor=admin, coordinator=coordinator, join_policy="open")
+    request_c = factories.community(actor=admin, coordinator=coordinator, join_policy="request")
+    pending = factories.community_member(request_c, state="pending")
     _, token = actions.create_invite_link(coordinator, open_c)
-    member = f.community_member(open_c).user
+    member = factories.community_member(open_c).user
     for community in (open_c, request_c):
         actions.set_archived(coordinator, community, True)
-    outsider = f.user()
+    outsider = factories.user()
     before = counts()
     attempts = {
         "join": lambda: actions.join(outsider, open_c),
@@ -301,28 +297,28 @@ def test_archived_community_refuses_joining_requests_invitations_and_links(f, ad
     assert not permissions.can_request_to_join(outsider, request_c)
 
 
-def test_archiving_and_reopening_write_feed_entries_once(f, coordinator):
-    community = f.community(coordinator=coordinator)
+def test_archiving_and_reopening_write_feed_entries_once(factories, coordinator):
+    community = factories.community(coordinator=coordinator)
     actions.set_archived(coordinator, community, True)
     actions.set_archived(coordinator, community, True)  # no change, no entry
     assert fresh(community).archived
     actions.set_archived(coordinator, community, False)
     assert kinds(community) == ["community_created", "community_archived", "community_reopened"]
-    actions.join(f.user(), community)  # open again
+    actions.join(factories.user(), community)  # open again
 
 
-def test_members_cannot_archive(f, coordinator):
-    community = f.community(coordinator=coordinator)
-    member = f.community_member(community).user
+def test_members_cannot_archive(factories, coordinator):
+    community = factories.community(coordinator=coordinator)
+    member = factories.community_member(community).user
     assert isinstance(refused(actions.set_archived, member, community, True), NotAllowed)
     assert not fresh(community).archived
 
 
 # --- joining ------------------------------------------------------------------------------------
 
-def test_anyone_signed_in_joins_an_open_community(f, coordinator):
-    community = f.community(coordinator=coordinator, join_policy="open")
-    user = f.user()
+def test_anyone_signed_in_joins_an_open_community(factories, coordinator):
+    community = factories.community(coordinator=coordinator, join_policy="open")
+    user = factories.user()
     membership = actions.join(user, community)
     assert (membership.role, membership.state) == ("member", "active")
     assert feed(community)[-1] == ("member_joined", user.id, user.id, {})
@@ -339,9 +335,9 @@ def test_anyone_signed_in_joins_an_open_community(f, coordinator):
     ("public", False, "invite", False),
     ("private", True, "invite", False),
 ])
-def test_who_joins_directly(f, visibility, unlisted, join_policy, joins):
-    community = f.community(visibility=visibility, unlisted=unlisted, join_policy=join_policy)
-    user = f.user()
+def test_who_joins_directly(factories, visibility, unlisted, join_policy, joins):
+    community = factories.community(visibility=visibility, unlisted=unlisted, join_policy=join_policy)
+    user = factories.user()
     before = counts()
     if joins:
         assert actions.join(user, community).is_active
@@ -350,9 +346,9 @@ def test_who_joins_directly(f, visibility, unlisted, join_policy, joins):
         assert counts() == before
 
 
-def test_anonymous_and_disabled_users_cannot_join(f, admin):
-    community = f.community(join_policy="open")
-    disabled = accounts.set_user_active(admin, f.user(), False)
+def test_anonymous_and_disabled_users_cannot_join(factories, admin):
+    community = factories.community(join_policy="open")
+    disabled = accounts.set_user_active(admin, factories.user(), False)
     before = counts()
     for who in (AnonymousUserMixin(), disabled):
         assert isinstance(refused(actions.join, who, community), NotAllowed)
@@ -361,9 +357,9 @@ def test_anonymous_and_disabled_users_cannot_join(f, admin):
 
 # --- requests to join ---------------------------------------------------------------------------
 
-def test_request_then_approve(f, coordinator):
-    community = f.community(coordinator=coordinator, join_policy="request", visibility="private")
-    user = f.user()
+def test_request_then_approve(factories, coordinator):
+    community = factories.community(coordinator=coordinator, join_policy="request", visibility="private")
+    user = factories.user()
     membership = actions.request_to_join(user, community, message="  Ik werk bij Brouwer.  ")
     assert (membership.state, membership.message) == ("pending", "Ik werk bij Brouwer.")
     assert kinds(community) == ["community_created"]  # a request is not news yet
@@ -376,9 +372,9 @@ def test_request_then_approve(f, coordinator):
     assert permissions.can_view_community(user, community)
 
 
-def test_request_then_decline_removes_the_request_and_writes_no_feed(f, coordinator):
-    community = f.community(coordinator=coordinator, join_policy="request")
-    user = f.user()
+def test_request_then_decline_removes_the_request_and_writes_no_feed(factories, coordinator):
+    community = factories.community(coordinator=coordinator, join_policy="request")
+    user = factories.user()
     membership = actions.request_to_join(user, community)
     before = feed(community)
     assert actions.decide_request(coordinator, membership, approve=False) is None
@@ -387,9 +383,9 @@ def test_request_then_decline_removes_the_request_and_writes_no_feed(f, coordina
     actions.request_to_join(user, community)  # may ask again later
 
 
-def test_a_request_is_decided_once(f, coordinator):
-    community = f.community(coordinator=coordinator, join_policy="request")
-    membership = f.community_member(community, state="pending")
+def test_a_request_is_decided_once(factories, coordinator):
+    community = factories.community(coordinator=coordinator, join_policy="request")
+    membership = factories.community_member(community, state="pending")
     actions.decide_request(coordinator, membership, approve=True)
     error = refused(actions.decide_request, coordinator, fresh(membership), approve=False)
     assert (error.status, error.code) == (409, "conflict")
@@ -397,24 +393,24 @@ def test_a_request_is_decided_once(f, coordinator):
 
 
 @pytest.mark.parametrize("who", ["member", "outsider", "other_coordinator", "requester"])
-def test_only_coordinators_decide_requests(f, coordinator, who):
-    community = f.community(coordinator=coordinator, join_policy="request")
-    membership = f.community_member(community, state="pending")
+def test_only_coordinators_decide_requests(factories, coordinator, who):
+    community = factories.community(coordinator=coordinator, join_policy="request")
+    membership = factories.community_member(community, state="pending")
     actor = {
-        "member": lambda: f.community_member(community).user,
-        "outsider": lambda: f.user(),
-        "other_coordinator": lambda: membership_coordinator(f.community()),
+        "member": lambda: factories.community_member(community).user,
+        "outsider": lambda: factories.user(),
+        "other_coordinator": lambda: membership_coordinator(factories.community()),
         "requester": lambda: membership.user,
     }[who]()
     assert isinstance(refused(actions.decide_request, actor, membership, approve=True), NotAllowed)
     assert fresh(membership).state == "pending"
 
 
-def test_asking_twice_is_a_conflict(f):
-    community = f.community(join_policy="request")
-    user = f.user()
+def test_asking_twice_is_a_conflict(factories):
+    community = factories.community(join_policy="request")
+    user = factories.user()
     actions.request_to_join(user, community)
-    member = f.community_member(community).user
+    member = factories.community_member(community).user
     before = counts()
     assert isinstance(refused(actions.request_to_join, user, community), Conflict)
     assert isinstance(refused(actions.request_to_join, member, community), Conflict)
@@ -422,29 +418,29 @@ def test_asking_twice_is_a_conflict(f):
 
 
 @pytest.mark.parametrize("join_policy", ["open", "invite"])
-def test_communities_without_requests_refuse_them(f, join_policy):
-    community = f.community(join_policy=join_policy)
+def test_communities_without_requests_refuse_them(factories, join_policy):
+    community = factories.community(join_policy=join_policy)
     before = counts()
-    assert isinstance(refused(actions.request_to_join, f.user(), community), NotAllowed)
+    assert isinstance(refused(actions.request_to_join, factories.user(), community), NotAllowed)
     assert counts() == before
 
 
-def test_unlisted_communities_take_no_requests_from_outsiders(f):
-    community = f.community(visibility="private", unlisted=True, join_policy="request")
-    assert isinstance(refused(actions.request_to_join, f.user(), community), NotAllowed)
+def test_unlisted_communities_take_no_requests_from_outsiders(factories):
+    community = factories.community(visibility="private", unlisted=True, join_policy="request")
+    assert isinstance(refused(actions.request_to_join, factories.user(), community), NotAllowed)
 
 
-def test_request_message_is_limited(f):
-    community = f.community(join_policy="request")
+def test_request_message_is_limited(factories):
+    community = factories.community(join_policy="request")
     before = counts()
-    error = refused(actions.request_to_join, f.user(), community, message="m" * 501)
+    error = refused(actions.request_to_join, factories.user(), community, message="m" * 501)
     assert error.field == "message"
     assert counts() == before
 
 
-def test_a_requester_can_withdraw(f):
-    community = f.community(join_policy="request")
-    membership = f.community_member(community, state="pending")
+def test_a_requester_can_withdraw(factories):
+    community = factories.community(join_policy="request")
+    membership = factories.community_member(community, state="pending")
     before = feed(community)
     actions.leave(membership.user, community)
     assert membership_of(membership.user, community) is None
@@ -453,9 +449,9 @@ def test_a_requester_can_withdraw(f):
 
 # --- picked invitations -------------------------------------------------------------------------
 
-def test_invite_user_then_they_accept(f, coordinator):
-    community = f.community(coordinator=coordinator, visibility="private", unlisted=True, join_policy="invite")
-    user = f.user()
+def test_invite_user_then_they_accept(factories, coordinator):
+    community = factories.community(coordinator=coordinator, visibility="private", unlisted=True, join_policy="invite")
+    user = factories.user()
     assert not permissions.can_see_community_listing(user, community)
     membership = actions.invite_user(coordinator, community, user)
     assert (membership.state, membership.decided_by_id) == ("invited", coordinator.id)
@@ -470,79 +466,79 @@ def test_invite_user_then_they_accept(f, coordinator):
     assert permissions.can_view_community(user, community)
 
 
-def test_an_invited_user_can_decline(f, coordinator):
-    community = f.community(coordinator=coordinator, join_policy="invite")
-    membership = f.community_member(community, state="invited")
+def test_an_invited_user_can_decline(factories, coordinator):
+    community = factories.community(coordinator=coordinator, join_policy="invite")
+    membership = factories.community_member(community, state="invited")
     before = feed(community)
     actions.leave(membership.user, community)
     assert membership_of(membership.user, community) is None
     assert feed(community) == before
 
 
-def test_inviting_a_pending_requester_approves_them(f, coordinator):
-    community = f.community(coordinator=coordinator, join_policy="request")
-    membership = f.community_member(community, state="pending")
+def test_inviting_a_pending_requester_approves_them(factories, coordinator):
+    community = factories.community(coordinator=coordinator, join_policy="request")
+    membership = factories.community_member(community, state="pending")
     actions.invite_user(coordinator, community, membership.user)
     assert fresh(membership).is_active
     assert feed(community)[-1] == ("member_joined", coordinator.id, membership.user_id, {})
 
 
-def test_inviting_a_member_or_a_disabled_user_is_refused(f, admin, coordinator):
-    community = f.community(coordinator=coordinator)
-    member = f.community_member(community).user
+def test_inviting_a_member_or_a_disabled_user_is_refused(factories, admin, coordinator):
+    community = factories.community(coordinator=coordinator)
+    member = factories.community_member(community).user
     error = refused(actions.invite_user, coordinator, community, member)
     assert isinstance(error, Conflict) and error.field == "user"
-    disabled = accounts.set_user_active(admin, f.user(), False)
+    disabled = accounts.set_user_active(admin, factories.user(), False)
     before = counts()
     assert refused(actions.invite_user, coordinator, community, disabled).field == "user"
     assert counts() == before
 
 
 @pytest.mark.parametrize("who", ["member", "outsider", "other_coordinator"])
-def test_only_coordinators_invite(f, who):
-    community = f.community(join_policy="invite")
+def test_only_coordinators_invite(factories, who):
+    community = factories.community(join_policy="invite")
     actor = {
-        "member": lambda: f.community_member(community).user,
-        "outsider": lambda: f.user(),
-        "other_coordinator": lambda: membership_coordinator(f.community()),
+        "member": lambda: factories.community_member(community).user,
+        "outsider": lambda: factories.user(),
+        "other_coordinator": lambda: membership_coordinator(factories.community()),
     }[who]()
     before = counts()
-    assert isinstance(refused(actions.invite_user, actor, community, f.user()), NotAllowed)
+    assert isinstance(refused(actions.invite_user, actor, community, factories.user()), NotAllowed)
     assert isinstance(refused(actions.create_invite_link, actor, community), NotAllowed)
     assert counts() == before
 
 
 # --- leaving, roles, removing: a community keeps a coordinator ----------------------------------
 
-def test_a_member_leaves(f):
-    community = f.community()
-    user = f.community_member(community).user
+def test_a_member_leaves(factories):
+    community = factories.community()
+    user = factories.community_member(community).user
     actions.leave(user, community)
     assert membership_of(user, community) is None
     assert feed(community)[-1] == ("member_left", user.id, user.id, {})
 
 
-def test_leaving_without_membership_is_refused(f):
-    community = f.community()
-    error = refused(actions.leave, f.user(), community)
+def test_leaving_without_membership_is_refused(factories):
+    community = factories.community()
+    error = refused(actions.leave, factories.user(), community)
     assert (error.status, error.code) == (409, "conflict")
 
 
-def test_the_last_coordinator_cannot_leave_until_another_is_appointed(f, coordinator):
-    community = f.community(coordinator=coordinator)
+def test_the_last_coordinator_cannot_leave_until_another_is_appointed(factories, coordinator):
+    community = factories.community(coordinator=coordinator)
     own = membership_of(coordinator, community)
     before = counts()
     error = refused(actions.leave, coordinator, community)
     assert (error.status, error.code) == (409, "last_coordinator")
     error = refused(actions.set_role, coordinator, own, "member")
     assert error.code == "last_coordinator"
-    admin = f.admin()
+    admin = factories.admin()
     assert refused(actions.remove_member, admin, own).code == "last_coordinator"
     assert refused(actions.remove_member, coordinator, own).code == "last_coordinator"
     assert counts() == before
     assert fresh(own).is_coordinator
 
-    successor = f.community_member(community)
+    successor = factories.community_member(community)
     actions.set_role(coordinator, successor, "coordinator")
     actions.leave(coordinator, community)
     assert membership_of(coordinator, community) is None
@@ -550,9 +546,9 @@ def test_the_last_coordinator_cannot_leave_until_another_is_appointed(f, coordin
     assert refused(actions.set_role, admin, fresh(successor), "member").code == "last_coordinator"
 
 
-def test_with_two_coordinators_either_can_be_demoted_or_removed(f, admin, coordinator):
-    community = f.community(coordinator=coordinator)
-    second = f.community_member(community, role="coordinator")
+def test_with_two_coordinators_either_can_be_demoted_or_removed(factories, admin, coordinator):
+    community = factories.community(coordinator=coordinator)
+    second = factories.community_member(community, role="coordinator")
     actions.set_role(second.user, membership_of(coordinator, community), "member")
     assert membership_of(coordinator, community).role == "member"
     assert refused(actions.set_role, second.user, fresh(second), "member").code == "last_coordinator"
@@ -565,12 +561,12 @@ def test_with_two_coordinators_either_can_be_demoted_or_removed(f, admin, coordi
     ("coordinator", True), ("admin", True), ("member", False), ("outsider", False),
     ("other_coordinator", False), ("target_self", False),
 ])
-def test_who_may_change_roles(f, admin, coordinator, who, allowed):
-    community = f.community(coordinator=coordinator, actor=admin)
-    target = f.community_member(community)
+def test_who_may_change_roles(factories, admin, coordinator, who, allowed):
+    community = factories.community(coordinator=coordinator, actor=admin)
+    target = factories.community_member(community)
     actor = {
-        "coordinator": coordinator, "admin": admin, "member": f.community_member(community).user,
-        "outsider": f.user(), "other_coordinator": membership_coordinator(f.community()),
+        "coordinator": coordinator, "admin": admin, "member": factories.community_member(community).user,
+        "outsider": factories.user(), "other_coordinator": membership_coordinator(factories.community()),
         "target_self": target.user,
     }[who]
     if allowed:
@@ -582,22 +578,22 @@ def test_who_may_change_roles(f, admin, coordinator, who, allowed):
         assert fresh(target).role == "member"
 
 
-def test_roles_are_checked(f, coordinator):
-    community = f.community(coordinator=coordinator, join_policy="request")
-    member = f.community_member(community)
+def test_roles_are_checked(factories, coordinator):
+    community = factories.community(coordinator=coordinator, join_policy="request")
+    member = factories.community_member(community)
     assert refused(actions.set_role, coordinator, member, "admin").field == "role"
-    pending = f.community_member(community, state="pending")
+    pending = factories.community_member(community, state="pending")
     assert refused(actions.set_role, coordinator, pending, "coordinator").code == "conflict"
     before = feed(community)
     actions.set_role(coordinator, member, "member")  # no change, no entry
     assert feed(community) == before
 
 
-def test_coordinators_remove_members_without_a_feed_entry(f, coordinator):
-    community = f.community(coordinator=coordinator)
-    member = f.community_member(community)
+def test_coordinators_remove_members_without_a_feed_entry(factories, coordinator):
+    community = factories.community(coordinator=coordinator)
+    member = factories.community_member(community)
     user = member.user
-    other = f.community_member(community)
+    other = factories.community_member(community)
     assert isinstance(refused(actions.remove_member, other.user, member), NotAllowed)
     before = feed(community)
     actions.remove_member(coordinator, member)
@@ -607,8 +603,8 @@ def test_coordinators_remove_members_without_a_feed_entry(f, coordinator):
 
 # --- invitation links ---------------------------------------------------------------------------
 
-def test_creating_a_link_stores_only_the_hash(f, coordinator):
-    community = f.community(coordinator=coordinator)
+def test_creating_a_link_stores_only_the_hash(factories, coordinator):
+    community = factories.community(coordinator=coordinator)
     started = utcnow()
     invitation, token = actions.create_invite_link(coordinator, community, days=7, max_uses=5, note="Open dag")
     invitation = fresh(invitation)
@@ -621,8 +617,8 @@ def test_creating_a_link_stores_only_the_hash(f, coordinator):
 
 
 @pytest.mark.parametrize("days,max_uses", [(1, None), (90, 1), (14, 1000)])
-def test_link_limits_at_the_edges_are_accepted(f, coordinator, days, max_uses):
-    community = f.community(coordinator=coordinator)
+def test_link_limits_at_the_edges_are_accepted(factories, coordinator, days, max_uses):
+    community = factories.community(coordinator=coordinator)
     invitation, _ = actions.create_invite_link(coordinator, community, days=days, max_uses=max_uses)
     assert (invitation.max_uses, invitation.state()) == (max_uses, "active")
 
@@ -634,18 +630,18 @@ def test_link_limits_at_the_edges_are_accepted(f, coordinator, days, max_uses):
     ("max_uses", dict(max_uses="10")), ("max_uses", dict(max_uses=2.5)), ("max_uses", dict(max_uses=True)),
     ("note", dict(note="n" * 121)),
 ])
-def test_link_limits_out_of_range_are_refused(f, coordinator, field, kwargs):
-    community = f.community(coordinator=coordinator)
+def test_link_limits_out_of_range_are_refused(factories, coordinator, field, kwargs):
+    community = factories.community(coordinator=coordinator)
     before = counts()
     error = refused(actions.create_invite_link, coordinator, community, **kwargs)
     assert (error.field, error.status) == (field, 422)
     assert counts() == before
 
 
-def test_using_a_link_joins_and_counts_once_per_person(f, coordinator):
-    community = f.community(coordinator=coordinator, visibility="private", unlisted=True, join_policy="invite")
+def test_using_a_link_joins_and_counts_once_per_person(factories, coordinator):
+    community = factories.community(coordinator=coordinator, visibility="private", unlisted=True, join_policy="invite")
     invitation, token = actions.create_invite_link(coordinator, community)
-    first, second = f.user(), f.user()
+    first, second = factories.user(), factories.user()
     membership = actions.use_invite_link(first, token)
     assert (membership.user_id, membership.state, membership.role) == (first.id, "active", "member")
     assert feed(community)[-1] == ("member_joined", first.id, first.id, {"via": "invitation"})
@@ -657,24 +653,24 @@ def test_using_a_link_joins_and_counts_once_per_person(f, coordinator):
     assert permissions.can_view_community(first, community)
 
 
-def test_a_link_turns_a_picked_invitation_or_a_request_into_membership(f, coordinator):
-    community = f.community(coordinator=coordinator, join_policy="request")
+def test_a_link_turns_a_picked_invitation_or_a_request_into_membership(factories, coordinator):
+    community = factories.community(coordinator=coordinator, join_policy="request")
     invitation, token = actions.create_invite_link(coordinator, community)
-    invited = f.community_member(community, state="invited")
-    pending = f.community_member(community, state="pending")
+    invited = factories.community_member(community, state="invited")
+    pending = factories.community_member(community, state="pending")
     for membership in (invited, pending):
         actions.use_invite_link(membership.user, token)
         assert fresh(membership).is_active
     assert fresh(invitation).uses == 2
 
 
-def test_a_used_up_link_refuses_newcomers_but_not_the_member_who_used_it(f, coordinator):
-    community = f.community(coordinator=coordinator, join_policy="invite")
+def test_a_used_up_link_refuses_newcomers_but_not_the_member_who_used_it(factories, coordinator):
+    community = factories.community(coordinator=coordinator, join_policy="invite")
     invitation, token = actions.create_invite_link(coordinator, community, max_uses=1)
-    first = f.user()
+    first = factories.user()
     actions.use_invite_link(first, token)
     before = counts()
-    error = refused(actions.use_invite_link, f.user(), token)
+    error = refused(actions.use_invite_link, factories.user(), token)
     assert (error.status, error.code) == (410, "invitation_used_up")
     assert counts() == before
     assert fresh(invitation).state() == "used_up"
@@ -683,29 +679,29 @@ def test_a_used_up_link_refuses_newcomers_but_not_the_member_who_used_it(f, coor
     assert fresh(invitation).uses == 1
 
 
-def test_an_expired_link_is_refused(f, coordinator):
-    community = f.community(coordinator=coordinator)
+def test_an_expired_link_is_refused(factories, coordinator):
+    community = factories.community(coordinator=coordinator)
     invitation, token = actions.create_invite_link(coordinator, community, days=1)
     invitation.expires_at = utcnow() - timedelta(seconds=1)  # test setup: time has passed
     db.session.commit()
     before = counts()
-    error = refused(actions.use_invite_link, f.user(), token)
+    error = refused(actions.use_invite_link, factories.user(), token)
     assert (error.status, error.code) == (410, "invitation_expired")
     assert actions.find_invitation(token) == (fresh(invitation), "expired")
     assert counts() == before and fresh(invitation).uses == 0
 
 
-def test_a_revoked_link_is_refused(f, coordinator):
-    community = f.community(coordinator=coordinator)
+def test_a_revoked_link_is_refused(factories, coordinator):
+    community = factories.community(coordinator=coordinator)
     invitation, token = actions.create_invite_link(coordinator, community)
-    member = f.community_member(community).user
+    member = factories.community_member(community).user
     assert isinstance(refused(actions.revoke_invite_link, member, invitation), NotAllowed)
     actions.revoke_invite_link(coordinator, invitation)
     revoked_at = fresh(invitation).revoked_at
     actions.revoke_invite_link(coordinator, fresh(invitation))  # again: nothing changes
     assert fresh(invitation).revoked_at == revoked_at is not None
     before = counts()
-    error = refused(actions.use_invite_link, f.user(), token)
+    error = refused(actions.use_invite_link, factories.user(), token)
     assert (error.status, error.code) == (410, "invitation_revoked")
     assert counts() == before
 
@@ -715,18 +711,18 @@ def test_a_revoked_link_is_refused(f, coordinator):
     "../../etc/passwd", "'; DROP TABLE invitations; --", "UNKNOWN-" + "a" * 24,
 ], ids=["empty", "5 chars", "500 chars", "umlauts", "emoji", "lone surrogates", "NULs", "spaces", "None",
         "int", "path", "sql", "well-formed but unknown"])
-def test_unknown_and_garbage_tokens_are_unknown(f, coordinator, token):
-    community = f.community(coordinator=coordinator)
+def test_unknown_and_garbage_tokens_are_unknown(factories, coordinator, token):
+    community = factories.community(coordinator=coordinator)
     actions.create_invite_link(coordinator, community)
     assert actions.find_invitation(token) == (None, "unknown")
     before = counts()
-    error = refused(actions.use_invite_link, f.user(), token)
+    error = refused(actions.use_invite_link, factories.user(), token)
     assert (error.status, error.code) == (404, "invitation_unknown")
     assert counts() == before
 
 
-def test_a_real_token_with_extra_characters_is_unknown(f, coordinator):
-    community = f.community(coordinator=coordinator)
+def test_a_real_token_with_extra_characters_is_unknown(factories, coordinator):
+    community = factories.community(coordinator=coordinator)
     _, token = actions.create_invite_link(coordinator, community)
     for variant in (token + " ", token + "\n", "\n" + token, token[:-1], token.upper(), token + "x", new_secret(24)):
         assert actions.find_invitation(variant) == (None, "unknown"), variant
@@ -734,13 +730,13 @@ def test_a_real_token_with_extra_characters_is_unknown(f, coordinator):
 
 # --- the feed as the actions write it -----------------------------------------------------------
 
-def test_the_feed_tells_the_story_of_a_community(f, admin, coordinator):
-    community = f.community(coordinator=coordinator, actor=admin, join_policy="request")
-    joiner = f.user()
+def test_the_feed_tells_the_story_of_a_community(factories, admin, coordinator):
+    community = factories.community(coordinator=coordinator, actor=admin, join_policy="request")
+    joiner = factories.user()
     actions.decide_request(coordinator, actions.request_to_join(joiner, community), approve=True)
-    actions.decide_request(coordinator, actions.request_to_join(f.user(), community), approve=False)
+    actions.decide_request(coordinator, actions.request_to_join(factories.user(), community), approve=False)
     _, token = actions.create_invite_link(coordinator, community)
-    linked = f.user()
+    linked = factories.user()
     actions.use_invite_link(linked, token)
     actions.set_role(coordinator, membership_of(joiner, community), "coordinator")
     actions.remove_member(coordinator, membership_of(linked, community))
@@ -831,27 +827,27 @@ def _parse_table(text):
 
 
 @pytest.fixture
-def matrix_world(f):
+def matrix_world(factories):
     """The four kinds of community, all run by one coordinator, and one user per role."""
-    admin = f.admin()
-    coordinator = f.user(kind="teacher")
+    admin = factories.admin()
+    coordinator = factories.user(kind="teacher")
     specs = {
         "public/open": dict(visibility="public", join_policy="open"),
         "public/request": dict(visibility="public", join_policy="request"),
         "private/listed/request": dict(visibility="private", join_policy="request"),
         "private/unlisted/invite": dict(visibility="private", unlisted=True, join_policy="invite"),
     }
-    communities = {column: f.community(coordinator=coordinator, actor=admin, **spec)
+    communities = {column: factories.community(coordinator=coordinator, actor=admin, **spec)
                    for column, spec in specs.items()}
-    users = {"anonymous": AnonymousUserMixin(), "outsider": f.user(), "coordinator": coordinator,
-             "other_coordinator": membership_coordinator(f.community(actor=admin)), "admin": admin}
+    users = {"anonymous": AnonymousUserMixin(), "outsider": factories.user(), "coordinator": coordinator,
+             "other_coordinator": membership_coordinator(factories.community(actor=admin)), "admin": admin}
     for role in ("pending", "invited", "member", "disabled"):
-        users[role] = f.user(kind="student")
+        users[role] = factories.user(kind="student")
         for community in communities.values():
             if role == "pending" and community.join_policy != "request":
                 continue
             state = role if role in ("pending", "invited") else "active"
-            f.community_member(community, who=users[role], state=state)
+            factories.community_member(community, who=users[role], state=state)
     accounts.set_user_active(admin, users["disabled"], False)
     return communities, users
 

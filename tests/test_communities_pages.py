@@ -5,15 +5,17 @@ import sqlalchemy as sa
 from community.actions import communities as actions
 from community.extensions import db
 from community.models import Community, CommunityMembership, FeedEntry, Invitation
+from tests import worlds
 from tests.helpers import assert_matrix
 
 
 @pytest.fixture
-def world(f, make_client):
+def world(factories, make_client):
     """A public and a private community with people in every role, and a client for each."""
-    admin = f.admin()
-    coordinator, other_coordinator = f.user(name="Coördinator"), f.user(name="Andere coördinator")
-    member, pending, outsider = f.user(name="Lid"), f.user(name="Aanvrager"), f.user(name="Buitenstaander")
+    admin = factories.admin()
+    coordinator, other_coordinator = factories.user(name="Coördinator"), factories.user(name="Andere coördinator")
+    member, pending = factories.user(name="Lid"), factories.user(name="Aanvrager")
+    outsider = factories.user(name="Buitenstaander")
     public = actions.create_community(admin, name="Open Gemeenschap", visibility="public",
                                       join_policy="request", coordinator=coordinator)
     private = actions.create_community(admin, name="Besloten Gemeenschap", visibility="private",
@@ -25,8 +27,7 @@ def world(f, make_client):
         actions.request_to_join(pending, community, "Graag!")
     users = dict(admin=admin, coordinator=coordinator, other_coordinator=other_coordinator,
                  member=member, pending=pending, outsider=outsider)
-    clients = {role: make_client(user) for role, user in users.items()}
-    clients["anonymous"] = make_client()
+    clients = worlds.clients(make_client, users)
     return dict(public=public, private=private, elsewhere=elsewhere, users=users, clients=clients)
 
 
@@ -98,7 +99,7 @@ def test_private_community_is_a_404_page_for_outsiders(world):
     assert "Besloten Gemeenschap" not in response.get_data(as_text=True)
 
 
-def test_discovery_shows_private_listing_but_not_unlisted(world, f):
+def test_discovery_shows_private_listing_but_not_unlisted(world, factories):
     admin = world["users"]["admin"]
     actions.create_community(admin, name="Geheime Kring", visibility="private", unlisted=True,
                              join_policy="invite")
@@ -132,7 +133,7 @@ def test_last_coordinator_cannot_be_demoted_through_the_page(world):
     assert db.session.get(CommunityMembership, membership_id).role == "coordinator"
 
 
-def test_invitation_link_flow(world, make_client, f):
+def test_invitation_link_flow(world, make_client, factories):
     community, coordinator = world["private"], world["clients"]["coordinator"]
     response = coordinator.submit(f"/c/{community.slug}/manage/invitations",
                                   {"action": "link", "link-days": "7", "link-max_uses": "1", "link-note": "klas"},
@@ -141,13 +142,13 @@ def test_invitation_link_flow(world, make_client, f):
     html = response.get_data(as_text=True)
     link = html.split('id="new-link" value="')[1].split('"')[0]
     path = link.replace("http://localhost", "")
-    newcomer = f.user(name="Nieuwkomer")
+    newcomer = factories.user(name="Nieuwkomer")
     guest = make_client(newcomer)
     assert guest.get(path).status_code == 200
     assert guest.submit(path, page=path).status_code == 302
     assert guest.get(f"/c/{community.slug}/").status_code == 200
     # Used up now: the next person gets a clear refusal.
-    late = make_client(f.user())
+    late = make_client(factories.user())
     refused = late.get(path)
     assert refused.status_code == 410
     assert late.get(f"/c/{community.slug}/").status_code == 404
@@ -183,11 +184,11 @@ def test_create_community_keeps_input_on_duplicate_slug(world):
     assert created.slug == "nieuwe-kring" and "<strong>Hallo</strong>" in created.description_html
 
 
-def test_archived_community_cannot_be_joined(world, f, make_client):
+def test_archived_community_cannot_be_joined(world, factories, make_client):
     admin = world["users"]["admin"]
     community = actions.create_community(admin, name="Oud archief", join_policy="open")
     actions.set_archived(admin, community, True)
-    client = make_client(f.user())
+    client = make_client(factories.user())
     assert client.get(f"/c/{community.slug}/").status_code == 200  # still readable
     response = client.submit(f"/c/{community.slug}/join", headers={"Referer": f"http://localhost/c/{community.slug}/"})
     assert response.status_code == 302
@@ -195,9 +196,9 @@ def test_archived_community_cannot_be_joined(world, f, make_client):
         CommunityMembership.community_id == community.id)) == 1  # only the coordinator
 
 
-def test_discovery_query_count_is_constant(f, make_client, count_queries):
-    admin = f.admin()
-    viewer = f.user()
+def test_discovery_query_count_is_constant(factories, make_client, count_queries):
+    admin = factories.admin()
+    viewer = factories.user()
     client = make_client(viewer)
 
     def measure():
@@ -214,10 +215,10 @@ def test_discovery_query_count_is_constant(f, make_client, count_queries):
     assert measure() == few
 
 
-def test_member_directory_query_count_is_constant(f, make_client, count_queries):
-    admin = f.admin()
+def test_member_directory_query_count_is_constant(factories, make_client, count_queries):
+    admin = factories.admin()
     community = actions.create_community(admin, name="Drukke kring")
-    org = f.organisation(actor=admin)
+    org = factories.organisation(actor=admin)
     client = make_client(admin)
 
     def measure():
@@ -227,13 +228,13 @@ def test_member_directory_query_count_is_constant(f, make_client, count_queries)
 
     few = measure()
     for _ in range(30):
-        user = f.member(org)
+        user = factories.member(org)
         actions.join(user, community)
     assert measure() == few
 
 
-def test_home_feed_query_count_is_constant(f, make_client, count_queries):
-    admin = f.admin()
+def test_home_feed_query_count_is_constant(factories, make_client, count_queries):
+    admin = factories.admin()
     community = actions.create_community(admin, name="Levendige kring")
     client = make_client(admin)
 
@@ -244,12 +245,12 @@ def test_home_feed_query_count_is_constant(f, make_client, count_queries):
 
     few = measure()
     for _ in range(20):
-        actions.join(f.user(), community)
+        actions.join(factories.user(), community)
     assert measure() == few
     assert db.session.scalar(sa.select(sa.func.count(FeedEntry.id))) == 21
 
 
-def test_unlisted_private_community_does_not_exist_for_outsiders(world, f):
+def test_unlisted_private_community_does_not_exist_for_outsiders(world, factories):
     admin, coordinator = world["users"]["admin"], world["users"]["coordinator"]
     hidden = actions.create_community(admin, name="Verborgen kring", visibility="private", unlisted=True,
                                       join_policy="request", coordinator=coordinator)
@@ -264,10 +265,10 @@ def test_unlisted_private_community_does_not_exist_for_outsiders(world, f):
         CommunityMembership.community_id == hidden.id)) == 1
 
 
-def test_join_request_and_leave_paths(world, f, make_client):
+def test_join_request_and_leave_paths(world, factories, make_client):
     admin = world["users"]["admin"]
     open_one = actions.create_community(admin, name="Iedereen welkom", join_policy="open")
-    newcomer = f.user(name="Nieuw")
+    newcomer = factories.user(name="Nieuw")
     client = make_client(newcomer)
     assert client.submit(f"/c/{open_one.slug}/join").status_code == 302
     assert client.get(f"/c/{open_one.slug}/").status_code == 200

@@ -2,8 +2,8 @@
 ("nothing typed is ever lost": a reload or an expired session keeps the text)."""
 import pytest
 
-from community.actions import discussions as discussion_actions
 from community.extensions import db
+from tests import worlds
 
 pytestmark = pytest.mark.browser
 
@@ -19,14 +19,10 @@ def needs_discussion_pages(app):
 
 
 @pytest.fixture
-def setting(f, needs_discussion_pages):
+def setting(needs_discussion_pages):
     """A public community with a member and a discussion to reply to."""
-    coordinator = f.user(name="Marieke Jansen", kind="other")
-    community = f.community(name="Smart Maintenance Oost", coordinator=coordinator)
-    member = f.community_member(community, f.user(name="Fenna Kuipers")).user
-    discussion = discussion_actions.start_discussion(
-        coordinator, community, "Welke trillingssensoren gebruiken jullie?", "Graag jullie **ervaringen**.")
-    return community, member, discussion
+    world = worlds.sensor_question()
+    return world.community, world.member, world.discussion
 
 
 def _login(page, user):

@@ -9,7 +9,6 @@ from urllib.parse import urljoin, urlsplit
 
 import pytest
 import sqlalchemy as sa
-from PIL import Image
 
 from community.actions import attachments as attachment_actions
 from community.actions import cases as case_actions
@@ -20,50 +19,47 @@ from community.actions import organisations as org_actions
 from community.actions import scan as scan_actions
 from community.actions import trajectories as trajectory_actions
 from community.extensions import db
+from tests import worlds
+from tests.helpers import png
 
 # The sanctions form still passes its durations as tuples (community/moderation/forms.py), which
 # WTForms 3.3 deprecates; it is not what these tests are about.
 pytestmark = pytest.mark.filterwarnings("ignore:Passing SelectField choices as tuples:DeprecationWarning")
 
 
-def _png():
-    out = io.BytesIO()
-    Image.new("RGB", (4, 3), "teal").save(out, "PNG")
-    out.seek(0)
-    return out
-
-
 @pytest.fixture
-def world(f, make_client):
+def world(factories, make_client):
     """One of everything a form acts on, and the people who may use each form."""
-    admin = f.admin()
-    lead, member, coach, newcomer = f.user(name="Lea Leider"), f.user(name="Mo Lid"), \
-        f.user(name="Co Docent", kind="teacher"), f.user(name="Nieuw Komer")
-    company = f.organisation(name="Metaal Noord", actor=admin)
-    f.member(company, lead, role="manager")
-    f.member(company, member)
-    other_company = f.organisation(name="Metaal Zuid", actor=admin)
-    org_actions.request_membership(f.user(name="Wacht Op Akkoord"), company)
-    org_actions.propose_organisation(f.user(name="Voorsteller"), name="Nieuw Bedrijf", kind="company", city="Delft")
+    admin = factories.admin()
+    lead, member, coach, newcomer = factories.user(name="Lea Leider"), factories.user(name="Mo Lid"), \
+        factories.user(name="Co Docent", kind="teacher"), factories.user(name="Nieuw Komer")
+    company = factories.organisation(name="Metaal Noord", actor=admin)
+    factories.member(company, lead, role="manager")
+    factories.member(company, member)
+    other_company = factories.organisation(name="Metaal Zuid", actor=admin)
+    org_actions.request_membership(factories.user(name="Wacht Op Akkoord"), company)
+    org_actions.propose_organisation(factories.user(name="Voorsteller"), name="Nieuw Bedrijf", kind="company",
+                                     city="Delft")
 
     kring = community_actions.create_community(admin, name="Kring", coordinator=lead)
     for who in (member, coach):
         community_actions.join(who, kring)
     on_request = community_actions.create_community(admin, name="Op verzoek", join_policy="request",
                                                     coordinator=lead)
-    community_actions.request_to_join(f.user(name="Vraagt Toegang"), on_request)
+    community_actions.request_to_join(factories.user(name="Vraagt Toegang"), on_request)
     community_actions.create_community(admin, name="Open kring")
     invitation, invite_token = community_actions.create_invite_link(lead, on_request)
 
     discussion = discussion_actions.start_discussion(lead, kring, "Trillingen meten", "Wie meet er **trillingen**?")
     reply = discussion_actions.post_reply(member, discussion, "Wij meten met een sensor.")
     moderation_actions.report(lead, "reply", reply, "spam")
-    moderation_actions.mute(lead, kring, f.community_member(kring).user, datetime.now(timezone.utc) + timedelta(days=3),
+    moderation_actions.mute(lead, kring, factories.community_member(kring).user,
+                            datetime.now(timezone.utc) + timedelta(days=3),
                             "Even rustig aan")
     published = case_actions.create_case(lead, kring, title="Cobot aan de kant", context="De cobot stond stil.",
                                          publish=True)
     draft = case_actions.create_case(lead, kring, title="Concept", context="Nog bezig.")
-    attachment_actions.add_attachment(lead, draft, "foto.png", _png())
+    attachment_actions.add_attachment(lead, draft, "foto.png", io.BytesIO(png()))
 
     trajectory = trajectory_actions.create_trajectory(lead, company, kring, title="Inwerken", goal="Sneller",
                                                       visibility="community")
@@ -76,9 +72,9 @@ def world(f, make_client):
 
     scan_round = scan_actions.create_round(lead, company, "Voorjaar", scan_actions.today(),
                                            scan_actions.today() + timedelta(days=14), employee_codes=2)
-    f.token(lead)
+    factories.token(lead)
     people = dict(admin=admin, lead=lead, member=member, coach=coach, newcomer=newcomer)
-    clients = {role: make_client(user) for role, user in people.items()} | {"anonymous": make_client()}
+    clients = worlds.clients(make_client, people)
     return dict(people=people, clients=clients, company=company, other_company=other_company, kring=kring,
                 on_request=on_request, invite_token=invite_token, invitation=invitation, discussion=discussion,
                 reply=reply, published=published, draft=draft, trajectory=trajectory, milestone=first,
@@ -209,12 +205,13 @@ class FormReader(HTMLParser):
 
 
 
-def _url(template, w):
+def _url(template, world):
     return template.format(
-        member=w["people"]["member"].id, company=w["company"].id, other_company=w["other_company"].id,
-        discussion=w["discussion"].id, reply=w["reply"].id, published=w["published"].id, draft=w["draft"].id,
-        trajectory=w["trajectory"].id, milestone=w["milestone"].id, scan_round=w["scan_round"].id,
-        invite_token=w["invite_token"], scan_token=w["scan_round"].employee_token)
+        member=world["people"]["member"].id, company=world["company"].id,
+        other_company=world["other_company"].id, discussion=world["discussion"].id, reply=world["reply"].id,
+        published=world["published"].id, draft=world["draft"].id, trajectory=world["trajectory"].id,
+        milestone=world["milestone"].id, scan_round=world["scan_round"].id, invite_token=world["invite_token"],
+        scan_token=world["scan_round"].employee_token)
 
 
 TYPED_INPUTS = {"text", "email", "search", "url", "tel"}
@@ -249,7 +246,7 @@ def _fill(fields):
         elif field["tag"] == "select":
             data.setdefault(name, field["options"][0] if field["options"] else "")
         elif kind == "file":
-            data[name] = (io.BytesIO(_png().getvalue()), "foto.png")
+            data[name] = (io.BytesIO(png()), "foto.png")
         elif kind in ("radio", "checkbox"):
             if name not in groups:
                 groups.add(name)

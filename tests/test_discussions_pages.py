@@ -12,7 +12,8 @@ from community.actions import communities as community_actions
 from community.actions import discussions as actions
 from community.extensions import db
 from community.models import Discussion, Reaction, ReadMark, Reply, Revision
-from tests.helpers import assert_matrix
+from tests import worlds
+from tests.helpers import assert_matrix, count
 
 ROLES = ("anonymous", "outsider", "member", "author", "coordinator", "other_coordinator", "admin")
 
@@ -21,55 +22,39 @@ def _row(*statuses):
     return dict(zip(ROLES, statuses))
 
 
-def _count(model, *where):
-    return db.session.scalar(sa.select(sa.func.count()).select_from(model).where(*where))
-
-
 @pytest.fixture
-def world(f, make_client):
-    """A public and a private community, each with a discussion by 'author', a reply by the
-    author and one by 'member'; people in every role and a logged-in client for each."""
-    admin = f.admin()
-    users = dict(admin=admin, coordinator=f.user(name="Marieke Coördinator"),
-                 other_coordinator=f.user(name="Andere Coördinator"), member=f.user(name="Piet Lid"),
-                 author=f.user(name="Sanne Auteur"), outsider=f.user(name="Buiten Staander"))
-    community_actions.create_community(admin, name="Elders", coordinator=users["other_coordinator"])
-    result = dict(users=users)
-    for which, visibility, policy in (("public", "public", "open"), ("private", "private", "invite")):
-        community = community_actions.create_community(
-            admin, name=f"Kring {which}", visibility=visibility, join_policy=policy,
-            coordinator=users["coordinator"])
-        for role in ("member", "author"):
-            if policy == "invite":
-                community_actions.invite_user(users["coordinator"], community, users[role])
-            community_actions.join(users[role], community)
-        discussion = actions.start_discussion(users["author"], community, f"Trillingen meten ({which})",
-                                              "Wie heeft **ervaring** met sensoren?")
-        by_author = actions.post_reply(users["author"], discussion, "Aanvulling van de auteur")
-        by_member = actions.post_reply(users["member"], discussion, "Antwoord van een lid")
-        result[which] = dict(community=community, discussion=discussion, by_author=by_author, by_member=by_member)
-    clients = {role: make_client(user) for role, user in users.items()}
-    clients["anonymous"] = make_client()
-    result["clients"] = clients
-    return result
+def world(factories, make_client):
+    """The two communities of tests.worlds.circles, each with a discussion by the author, a reply
+    by the author and one by the member (``world.threads[which]``); a browser for every role."""
+    world = worlds.circles()
+    world.threads = {}
+    for which in ("public", "private"):
+        discussion = factories.discussion(world[which], world.author, f"Trillingen meten ({which})",
+                                          "Wie heeft **ervaring** met sensoren?")
+        by_author = factories.reply(discussion, world.author, "Aanvulling van de auteur")
+        by_member = factories.reply(discussion, world.member, "Antwoord van een lid")
+        world.threads[which] = dict(community=world[which], discussion=discussion, by_author=by_author,
+                                    by_member=by_member)
+    world.clients = worlds.clients(make_client, world.users)
+    return world
 
 
 @pytest.mark.parametrize("which", ["public", "private"])
 def test_read_pages_matrix(world, which):
-    w = world[which]
-    slug, d = w["community"].slug, w["discussion"].id
+    place = world.threads[which]
+    slug, d = place["community"].slug, place["discussion"].id
     seen = 200 if which == "public" else 404  # outsiders and other communities' coordinators
     hidden = 403 if which == "public" else 404
-    assert_matrix(world["clients"], [
+    assert_matrix(world.clients, [
         ("GET", f"/c/{slug}/discussions", _row(302, seen, 200, 200, 200, seen, 200)),
         ("GET", f"/d/{d}", _row(302, seen, 200, 200, 200, seen, 200)),
-        ("GET", f"/d/{d}?page=2&quote={w['by_member'].id}", _row(302, seen, 200, 200, 200, seen, 200)),
+        ("GET", f"/d/{d}?page=2&quote={place['by_member'].id}", _row(302, seen, 200, 200, 200, seen, 200)),
         ("GET", f"/d/{d}/history", _row(302, seen, 200, 200, 200, seen, 200)),
-        ("GET", f"/replies/{w['by_author'].id}/history", _row(302, seen, 200, 200, 200, seen, 200)),
+        ("GET", f"/replies/{place['by_author'].id}/history", _row(302, seen, 200, 200, 200, seen, 200)),
         ("GET", f"/c/{slug}/discussions/new", _row(302, hidden, 200, 200, 200, hidden, 403)),
         ("GET", f"/d/{d}/edit", _row(302, hidden, 403, 200, 200, hidden, 200)),
-        ("GET", f"/replies/{w['by_author'].id}/edit", _row(302, hidden, 403, 200, 200, hidden, 200)),
-        ("GET", f"/replies/{w['by_member'].id}/edit", _row(302, hidden, 200, 403, 200, hidden, 200)),
+        ("GET", f"/replies/{place['by_author'].id}/edit", _row(302, hidden, 403, 200, 200, hidden, 200)),
+        ("GET", f"/replies/{place['by_member'].id}/edit", _row(302, hidden, 200, 403, 200, hidden, 200)),
         ("GET", "/d/999999", _row(302, 404, 404, 404, 404, 404, 404)),
         ("GET", "/replies/999999/history", _row(302, 404, 404, 404, 404, 404, 404)),
         ("GET", "/c/does-not-exist/discussions", _row(302, 404, 404, 404, 404, 404, 404)),
@@ -78,12 +63,12 @@ def test_read_pages_matrix(world, which):
 
 @pytest.mark.parametrize("which", ["public", "private"])
 def test_write_matrix(world, which):
-    w, users = world[which], world["users"]
-    slug, d = w["community"].slug, w["discussion"].id
-    by_author, by_member = w["by_author"].id, w["by_member"].id
+    place, users = world.threads[which], world.users
+    slug, d = place["community"].slug, place["discussion"].id
+    by_author, by_member = place["by_author"].id, place["by_member"].id
     hidden = 403 if which == "public" else 404
     read = 204 if which == "public" else 404
-    assert_matrix(world["clients"], [
+    assert_matrix(world.clients, [
         ("POST", f"/c/{slug}/discussions/new", _row(302, hidden, 302, 302, 302, hidden, 403),
          {"title": "Nieuwe vraag", "body": "Tekst"}),
         ("POST", f"/d/{d}/reply", _row(302, hidden, 302, 302, 302, hidden, 403), {"body": "Mijn reactie"}),
@@ -98,7 +83,7 @@ def test_write_matrix(world, which):
         ("POST", f"/d/{d}/read", _row(302, read, 204, 204, 204, read, 204), {"number": "1"}),
     ])
     # Removal is the author's alone; the author goes last, so everyone else meets a live reply.
-    assert_matrix(world["clients"], [
+    assert_matrix(world.clients, [
         ("POST", f"/replies/{by_member}/remove",
          {"anonymous": 302, "outsider": hidden, "author": 403, "coordinator": 403, "other_coordinator": hidden,
           "admin": 403, "member": 302}),
@@ -108,31 +93,31 @@ def test_write_matrix(world, which):
     reply_authors = [r.author_id for r in replies[2:]]
     assert sorted(reply_authors) == sorted([users["member"].id, users["author"].id, users["coordinator"].id])
     assert discussion.pinned and discussion.accepted_reply_id is None  # the answer was removed
-    assert _count(Reaction) == 0  # removal takes the reactions along
+    assert count(Reaction) == 0  # removal takes the reactions along
     assert db.session.get(Reply, by_member).is_deleted
 
 
 def test_refused_writes_change_nothing(world):
-    w, clients = world["public"], world["clients"]
-    d = w["discussion"]
+    place, clients = world.threads["public"], world.clients
+    d = place["discussion"]
     clients["member"].submit(f"/d/{d.id}/edit", {"title": "Gekaapt", "body": "Gekaapt"})
     clients["outsider"].submit(f"/d/{d.id}/reply", {"body": "Ik ook!"})
     clients["member"].submit(f"/d/{d.id}/pin", {"pinned": "1"})
     clients["author"].submit(f"/d/{d.id}/lock", {"locked": "1", "reason": "zelf dicht"})
-    clients["admin"].submit(f"/replies/{w['by_member'].id}/remove")
-    clients["coordinator"].submit(f"/replies/{w['by_author'].id}/edit", {"body": "Zonder reden"})
+    clients["admin"].submit(f"/replies/{place['by_member'].id}/remove")
+    clients["coordinator"].submit(f"/replies/{place['by_author'].id}/edit", {"body": "Zonder reden"})
     db.session.expire_all()
     d = db.session.get(Discussion, d.id)
     assert d.title == "Trillingen meten (public)" and d.reply_count == 2
     assert not d.pinned and not d.locked
-    assert not db.session.get(Reply, w["by_member"].id).is_deleted
-    assert db.session.get(Reply, w["by_author"].id).body == "Aanvulling van de auteur"
-    assert _count(Revision) == 0
+    assert not db.session.get(Reply, place["by_member"].id).is_deleted
+    assert db.session.get(Reply, place["by_author"].id).body == "Aanvulling van de auteur"
+    assert count(Revision) == 0
 
 
 def test_start_a_discussion_through_the_page_shows_it_in_list_and_feed(world):
-    w, client = world["public"], world["clients"]["member"]
-    slug = w["community"].slug
+    place, client = world.threads["public"], world.clients["member"]
+    slug = place["community"].slug
     response = client.submit(f"/c/{slug}/discussions/new", {"title": "Koelsmeermiddel 🛢️", "body": "Welk merk?"},
                              page=f"/c/{slug}/discussions/new")
     assert response.status_code == 302
@@ -144,14 +129,14 @@ def test_start_a_discussion_through_the_page_shows_it_in_list_and_feed(world):
     assert f'href="/d/{discussion.id}"' in home  # the feed links the new discussion
 
 
-def test_list_order_badges_and_case_discussions(world, f):
-    w, users, client = world["public"], world["users"], world["clients"]["member"]
-    community, first = w["community"], w["discussion"]
+def test_list_order_badges_and_case_discussions(world, factories):
+    place, users, client = world.threads["public"], world.users, world.clients["member"]
+    community, first = place["community"], place["discussion"]
     second = actions.start_discussion(users["member"], community, "Tweede vraag", "tekst")
     pinned = actions.start_discussion(users["member"], community, "Huisregels", "Lees dit eerst")
     actions.set_pinned(users["coordinator"], pinned, True)
     actions.set_locked(users["coordinator"], second, True, "Dubbel")
-    actions.accept_answer(users["author"], first, w["by_member"])
+    actions.accept_answer(users["author"], first, place["by_member"])
     case_actions.create_case(users["author"], community, title="Casus: CNC-lijn", context="Storingen", publish=True)
     html = client.get(f"/c/{community.slug}/discussions").get_data(as_text=True)
     positions = [html.index(title) for title in ("Huisregels", "Tweede vraag", "Trillingen meten (public)")]
@@ -163,10 +148,10 @@ def test_list_order_badges_and_case_discussions(world, f):
     assert "Huisregels" in pinned_section and "Tweede vraag" not in pinned_section
 
 
-def test_empty_list_invites_members_and_tells_others_to_join(f, make_client):
-    admin = f.admin()
+def test_empty_list_invites_members_and_tells_others_to_join(factories, make_client):
+    admin = factories.admin()
     community = community_actions.create_community(admin, name="Stille kring", join_policy="open")
-    member, outsider = f.user(), f.user()
+    member, outsider = factories.user(), factories.user()
     community_actions.join(member, community)
     as_member = make_client(member).get(f"/c/{community.slug}/discussions").get_data(as_text=True)
     assert "start the first one" in as_member or "begin de eerste" in as_member
@@ -177,18 +162,18 @@ def test_empty_list_invites_members_and_tells_others_to_join(f, make_client):
 
 
 def test_case_discussion_links_back_to_its_case(world):
-    w, users = world["public"], world["users"]
-    case = case_actions.create_case(users["author"], w["community"], title="Casus: cobot", context="Lassen",
+    place, users = world.threads["public"], world.users
+    case = case_actions.create_case(users["author"], place["community"], title="Casus: cobot", context="Lassen",
                                     publish=True)
-    html = world["clients"]["member"].get(f"/d/{case.discussion.id}").get_data(as_text=True)
+    html = world.clients["member"].get(f"/d/{case.discussion.id}").get_data(as_text=True)
     assert f'href="/cases/{case.id}"' in html
-    home = world["clients"]["member"].get(f"/c/{w['community'].slug}/").get_data(as_text=True)
+    home = world.clients["member"].get(f"/c/{place['community'].slug}/").get_data(as_text=True)
     assert f'href="/cases/{case.id}"' in home and "Casus: cobot" in home  # the feed's case line
 
 
 def test_locked_discussion_refuses_replies_through_the_page(world):
-    w, clients = world["public"], world["clients"]
-    d = w["discussion"]
+    place, clients = world.threads["public"], world.clients
+    d = place["discussion"]
     response = clients["coordinator"].submit(f"/d/{d.id}/lock", {"locked": "1", "reason": "Opgelost, zie de casus."})
     assert response.status_code == 302
     page = clients["member"].get(f"/d/{d.id}").get_data(as_text=True)
@@ -198,14 +183,14 @@ def test_locked_discussion_refuses_replies_through_the_page(world):
     assert response.status_code == 409
     html = response.get_data(as_text=True)
     assert "Nog één vraag 🙋" in html and "Opgelost, zie de casus." in html
-    assert _count(Reply, Reply.discussion_id == d.id) == 2
+    assert count(Reply, Reply.discussion_id == d.id) == 2
     clients["coordinator"].submit(f"/d/{d.id}/lock", {"locked": "0"})
     assert clients["member"].submit(f"/d/{d.id}/reply", {"body": "Nu wel"}).status_code == 302
 
 
 def test_lock_reason_too_long_is_refused_with_a_message(world):
-    w, client = world["public"], world["clients"]["coordinator"]
-    d = w["discussion"]
+    place, client = world.threads["public"], world.clients["coordinator"]
+    d = place["discussion"]
     response = client.submit(f"/d/{d.id}/lock", {"locked": "1", "reason": "x" * 301},
                              headers={"Referer": f"http://localhost/d/{d.id}"})
     assert response.status_code == 302 and response.headers["Location"] == f"/d/{d.id}"
@@ -214,12 +199,12 @@ def test_lock_reason_too_long_is_refused_with_a_message(world):
 
 
 def test_editing_keeps_previous_versions_on_the_history_page(world):
-    w, clients = world["public"], world["clients"]
-    reply = w["by_author"]
+    place, clients = world.threads["public"], world.clients
+    reply = place["by_author"]
     url = f"/replies/{reply.id}/edit"
     response = clients["author"].submit(url, {"body": "Versie **twee**"}, page=url)
     assert response.status_code == 302 and response.headers["Location"].endswith("#reply-1")
-    thread = clients["member"].get(f"/d/{w['discussion'].id}").get_data(as_text=True)
+    thread = clients["member"].get(f"/d/{place['discussion'].id}").get_data(as_text=True)
     assert f'href="/replies/{reply.id}/history"' in thread and "Versie <strong>twee</strong>" in thread
     history = clients["member"].get(f"/replies/{reply.id}/history").get_data(as_text=True)
     sources = re.findall(r'<pre class="source">(.*?)</pre>', history, re.S)
@@ -228,8 +213,8 @@ def test_editing_keeps_previous_versions_on_the_history_page(world):
 
 
 def test_coordinator_edits_with_a_visible_note(world):
-    w, clients = world["public"], world["clients"]
-    d = w["discussion"]
+    place, clients = world.threads["public"], world.clients
+    d = place["discussion"]
     url = f"/d/{d.id}/edit"
     form = clients["coordinator"].get(url).get_data(as_text=True)
     assert 'name="edit_note"' in form
@@ -246,8 +231,8 @@ def test_coordinator_edits_with_a_visible_note(world):
 
 
 def test_removal_shows_removed_and_keeps_numbering(world):
-    w, clients, users = world["public"], world["clients"], world["users"]
-    d, removed = w["discussion"], w["by_member"]
+    place, clients, users = world.threads["public"], world.clients, world.users
+    d, removed = place["discussion"], place["by_member"]
     quoting = actions.post_reply(users["author"], d, "Daar ben ik het mee eens", quote_of=removed)
     actions.edit_reply(users["member"], removed, "Antwoord, tweede versie")
     assert clients["member"].submit(f"/replies/{removed.id}/remove").status_code == 302
@@ -265,14 +250,14 @@ def test_removal_shows_removed_and_keeps_numbering(world):
 
 
 def test_helpful_is_one_per_user(world):
-    w, clients = world["public"], world["clients"]
-    reply = w["by_member"]
+    place, clients = world.threads["public"], world.clients
+    reply = place["by_member"]
     url = f"/replies/{reply.id}/helpful"
     assert clients["author"].submit(url, {"helpful": "1"}).status_code == 302
     assert clients["author"].submit(url, {"helpful": "1"}).status_code == 302
     assert db.session.get(Reply, reply.id).helpful_count == 1
-    assert _count(Reaction, Reaction.reply_id == reply.id) == 1
-    page = clients["author"].get(f"/d/{w['discussion'].id}").get_data(as_text=True)
+    assert count(Reaction, Reaction.reply_id == reply.id) == 1
+    page = clients["author"].get(f"/d/{place['discussion'].id}").get_data(as_text=True)
     item = page.split('id="reply-2"')[1].split("</li>")[0]
     assert 'aria-pressed="true"' in item and 'name="helpful" value="0"' in item
     assert clients["member"].submit(url, {"helpful": "1"}).status_code == 403  # not your own
@@ -282,8 +267,8 @@ def test_helpful_is_one_per_user(world):
 
 @pytest.mark.parametrize("who", ["author", "coordinator"])
 def test_accept_answer_by_author_or_coordinator(world, who):
-    w, clients = world["public"], world["clients"]
-    d, answer = w["discussion"], w["by_member"]
+    place, clients = world.threads["public"], world.clients
+    d, answer = place["discussion"], place["by_member"]
     response = clients[who].submit(f"/d/{d.id}/answer", {"reply_id": str(answer.id)})
     assert response.status_code == 302 and response.headers["Location"] == f"/d/{d.id}#reply-2"
     assert db.session.get(Discussion, d.id).accepted_reply_id == answer.id
@@ -297,20 +282,20 @@ def test_accept_answer_by_author_or_coordinator(world, who):
 
 
 def test_an_author_who_left_no_longer_marks_answers(world):
-    w, users, clients = world["public"], world["users"], world["clients"]
-    d = w["discussion"]
-    community_actions.leave(users["author"], w["community"])
+    place, users, clients = world.threads["public"], world.users, world.clients
+    d = place["discussion"]
+    community_actions.leave(users["author"], place["community"])
     html = clients["author"].get(f"/d/{d.id}").get_data(as_text=True)  # still readable: public
     assert f'action="/d/{d.id}/answer"' not in html and f'action="/d/{d.id}/reply"' not in html
     assert "Join this community to reply." in html or "Word lid" in html
-    assert clients["author"].submit(f"/d/{d.id}/answer", {"reply_id": str(w["by_member"].id)}).status_code == 403
+    assert clients["author"].submit(f"/d/{d.id}/answer", {"reply_id": str(place["by_member"].id)}).status_code == 403
     assert db.session.get(Discussion, d.id).accepted_reply_id is None
 
 
 def test_accept_answer_refuses_replies_of_another_discussion(world):
-    w, clients = world["public"], world["clients"]
-    elsewhere = world["private"]["by_member"]
-    d = w["discussion"]
+    place, clients = world.threads["public"], world.clients
+    elsewhere = world.threads["private"]["by_member"]
+    d = place["discussion"]
     assert clients["outsider"].submit(f"/d/{d.id}/answer", {"reply_id": str(elsewhere.id)}).status_code == 403
     # The author may answer, but a reply they cannot read does not exist for them...
     assert clients["coordinator"].submit(f"/d/{d.id}/answer", {"reply_id": "abc"}).status_code == 404
@@ -322,8 +307,8 @@ def test_accept_answer_refuses_replies_of_another_discussion(world):
 
 
 def test_quote_prefills_and_renders(world):
-    w, client = world["public"], world["clients"]["author"]
-    d, quoted = w["discussion"], w["by_member"]
+    place, client = world.threads["public"], world.clients["author"]
+    d, quoted = place["discussion"], place["by_member"]
     page = client.get(f"/d/{d.id}?quote={quoted.id}").get_data(as_text=True)
     assert re.search(rf'name="quote_of" type="hidden" value="{quoted.id}"', page)
     assert f'href="/d/{d.id}?quote={quoted.id}#reply-form"' in page
@@ -333,21 +318,21 @@ def test_quote_prefills_and_renders(world):
     item = html.split('id="reply-3"')[1].split("</li>")[0]
     assert "<blockquote" in item and "Piet Lid" in item and "Antwoord van een lid" in item
     # A quote of another discussion's reply is refused; the text stays.
-    other = actions.start_discussion(world["users"]["member"], w["community"], "Ander onderwerp", "tekst")
-    foreign = actions.post_reply(world["users"]["member"], other, "Elders gezegd")
+    other = actions.start_discussion(world.users["member"], place["community"], "Ander onderwerp", "tekst")
+    foreign = actions.post_reply(world.users["member"], other, "Elders gezegd")
     response = client.submit(f"/d/{d.id}/reply", {"body": "Mijn tekst blijft", "quote_of": str(foreign.id)})
     assert response.status_code == 400 and "Mijn tekst blijft" in response.get_data(as_text=True)
     # A quote of a reply the user cannot read does not exist for them.
-    hidden = world["private"]["by_member"]
-    response = world["clients"]["outsider"].get(f"/d/{d.id}?quote={hidden.id}")
+    hidden = world.threads["private"]["by_member"]
+    response = world.clients["outsider"].get(f"/d/{d.id}?quote={hidden.id}")
     assert response.status_code == 200 and "Antwoord van een lid" not in response.get_data(as_text=True).split(
         'id="reply-form"')[1]
-    assert _count(Reply, Reply.discussion_id == d.id) == 3
+    assert count(Reply, Reply.discussion_id == d.id) == 3
 
 
-def test_first_unread_link_and_read_marks(world, f):
-    w, users, clients = world["public"], world["users"], world["clients"]
-    d = w["discussion"]
+def test_first_unread_link_and_read_marks(world, factories):
+    place, users, clients = world.threads["public"], world.users, world.clients
+    d = place["discussion"]
     for n in range(118):
         actions.post_reply(users["author"], d, f"Bericht {n}")  # 120 replies in all
     client = clients["member"]  # their mark says 2: they wrote reply 2
@@ -365,7 +350,7 @@ def test_first_unread_link_and_read_marks(world, f):
     outsider = clients["outsider"]
     html = outsider.get(f"/d/{d.id}?page=3").get_data(as_text=True)
     assert 'class="first-unread"' not in html and 'data-read-number="120"' in html
-    assert _count(ReadMark, ReadMark.user_id == users["outsider"].id) == 0
+    assert count(ReadMark, ReadMark.user_id == users["outsider"].id) == 0
     token = outsider.csrf_token()
     assert outsider.post(f"/d/{d.id}/read", data={"number": "120", "csrf_token": token}).status_code == 204
     assert outsider.post(f"/d/{d.id}/read", json={"number": 5}, headers={"X-CSRFToken": token}).status_code == 204
@@ -377,16 +362,16 @@ def test_first_unread_link_and_read_marks(world, f):
 
 
 def test_page_past_the_end_shows_the_last_page(world):
-    w, client = world["public"], world["clients"]["member"]
-    html = client.get(f"/d/{w['discussion'].id}?page=99").get_data(as_text=True)
+    place, client = world.threads["public"], world.clients["member"]
+    html = client.get(f"/d/{place['discussion'].id}?page=99").get_data(as_text=True)
     assert 'id="reply-2"' in html
 
 
-def test_discussion_page_query_count_is_constant(f, make_client, count_queries):
-    admin = f.admin()
-    coordinator = f.user()
+def test_discussion_page_query_count_is_constant(factories, make_client, count_queries):
+    admin = factories.admin()
+    coordinator = factories.user()
     community = community_actions.create_community(admin, name="Drukke draad", coordinator=coordinator)
-    people = [f.user() for _ in range(5)]
+    people = [factories.user() for _ in range(5)]
     for person in people:
         community_actions.join(person, community)
     viewer = people[0]
@@ -428,10 +413,10 @@ def test_discussion_page_query_count_is_constant(f, make_client, count_queries):
     assert measure(f"/d/{discussion.id}?page=10") == few
 
 
-def test_discussion_list_query_count_is_constant(f, make_client, count_queries):
-    admin = f.admin()
+def test_discussion_list_query_count_is_constant(factories, make_client, count_queries):
+    admin = factories.admin()
     community = community_actions.create_community(admin, name="Veel vragen")
-    people = [f.user() for _ in range(4)]
+    people = [factories.user() for _ in range(4)]
     for person in people:
         community_actions.join(person, community)
     client = make_client(people[0])
@@ -463,37 +448,37 @@ def test_discussion_list_query_count_is_constant(f, make_client, count_queries):
     ("   ", "tekst", "title"),
 ])
 def test_new_discussion_bad_input_keeps_text_and_writes_nothing(world, title, body, expected):
-    slug = world["public"]["community"].slug
+    slug = world.threads["public"]["community"].slug
     url = f"/c/{slug}/discussions/new"
-    before = _count(Discussion)
-    response = world["clients"]["member"].submit(url, {"title": title, "body": body}, page=url)
+    before = count(Discussion)
+    response = world.clients["member"].submit(url, {"title": title, "body": body}, page=url)
     assert response.status_code == 400
     html = response.get_data(as_text=True)
     assert f'id="{expected}-error"' in html
     if body.strip():
         assert body[:50] in html
-    assert _count(Discussion) == before
+    assert count(Discussion) == before
 
 
 @pytest.mark.parametrize("body", ["", "   \n  ", "x" * 20_001])
 def test_reply_bad_input_rerenders_the_thread(world, body):
-    w, client = world["public"], world["clients"]["member"]
-    d = w["discussion"]
+    place, client = world.threads["public"], world.clients["member"]
+    d = place["discussion"]
     response = client.submit(f"/d/{d.id}/reply", {"body": body})
     assert response.status_code == 400
     html = response.get_data(as_text=True)
     assert 'id="body-error"' in html and "Antwoord van een lid" in html  # the thread is still there
     if body.strip():
         assert body[:50] in html
-    assert _count(Reply, Reply.discussion_id == d.id) == 2
+    assert count(Reply, Reply.discussion_id == d.id) == 2
 
 
 def test_csrf_failure_keeps_the_reply(world):
-    w, client = world["public"], world["clients"]["member"]
-    d = w["discussion"]
+    place, client = world.threads["public"], world.clients["member"]
+    d = place["discussion"]
     response = client.post(f"/d/{d.id}/reply", data={"body": "Bijna kwijt", "csrf_token": "oud"})
     assert response.status_code == 400 and "Bijna kwijt" in response.get_data(as_text=True)
-    assert _count(Reply, Reply.discussion_id == d.id) == 2
+    assert count(Reply, Reply.discussion_id == d.id) == 2
 
 
 DANGEROUS_ATTRIBUTE = re.compile(r"<[a-z][^<>]*\s(?:on[a-z]+\s*=|(?:href|src)\s*=\s*[\"']?\s*javascript:)")
@@ -502,8 +487,8 @@ HOSTILE = ("<script>alert(1)</script> [klik](javascript:alert(1)) <img src=x one
 
 
 def test_hostile_markdown_renders_harmless(world):
-    w, users, clients = world["public"], world["users"], world["clients"]
-    slug = w["community"].slug
+    place, users, clients = world.threads["public"], world.users, world.clients
+    slug = place["community"].slug
     url = f"/c/{slug}/discussions/new"
     response = clients["member"].submit(url, {"title": "<script>alert('t')</script>", "body": HOSTILE}, page=url)
     assert response.status_code == 302
@@ -530,8 +515,8 @@ def test_hostile_markdown_renders_harmless(world):
 
 
 def test_unicode_emoji_and_rtl_survive(world):
-    w, client = world["public"], world["clients"]["member"]
-    slug = w["community"].slug
+    place, client = world.threads["public"], world.clients["member"]
+    slug = place["community"].slug
     title = "Lassen 🔥 Zoë — שלום — مرحبا"
     body = "Ĳzer en staal 👩‍🔧\n\nעברית מימין לשמאל\n\nالعربية 123"
     url = f"/c/{slug}/discussions/new"
@@ -549,8 +534,8 @@ def test_a_reply_posted_meanwhile_by_someone_else_is_counted(world, app):
     another request (its own session) posts a reply first; ours must not reuse its number."""
     import threading
 
-    w, users = world["public"], world["users"]
-    d = db.session.get(Discussion, w["discussion"].id)
+    place, users = world.threads["public"], world.users
+    d = db.session.get(Discussion, place["discussion"].id)
     assert d.reply_count == 2  # loaded in this session, like a request does before posting
 
     def meanwhile():
@@ -574,8 +559,8 @@ def test_a_lock_set_meanwhile_refuses_the_reply(world, app):
 
     from community.actions import ActionError
 
-    w, users = world["public"], world["users"]
-    d = db.session.get(Discussion, w["discussion"].id)
+    place, users = world.threads["public"], world.users
+    d = db.session.get(Discussion, place["discussion"].id)
     assert not d.locked  # loaded in this session before the coordinator locks it elsewhere
 
     def meanwhile():
@@ -590,17 +575,17 @@ def test_a_lock_set_meanwhile_refuses_the_reply(world, app):
     with pytest.raises(ActionError) as error:
         actions.post_reply(users["author"], d, "Te laat")
     assert error.value.code == "locked" and "Even pauze" in str(error.value.message)
-    assert _count(Reply, Reply.discussion_id == d.id) == 2
+    assert count(Reply, Reply.discussion_id == d.id) == 2
     assert db.session.get(Discussion, d.id).reply_count == 2
 
 
 # --- people -----------------------------------------------------------------------------------------
 
-def test_profile_page(world, f, make_client):
-    users, clients = world["users"], world["clients"]
+def test_profile_page(world, factories, make_client):
+    users, clients = world.users, world.clients
     author = users["author"]
-    org = f.organisation(name="Twentse Onderhoudstechniek")
-    f.member(org, author)
+    org = factories.organisation(name="Twentse Onderhoudstechniek")
+    factories.member(org, author)
     url = f"/people/{author.handle}"
     assert_matrix(clients, [
         ("GET", url, _row(302, 200, 200, 200, 200, 200, 200)),
@@ -616,22 +601,50 @@ def test_profile_page(world, f, make_client):
     accounts.set_user_active(users["admin"], author, False)
     assert clients["member"].get(url).status_code == 404
     # The author's name on the thread is then plain text, no longer a link to a missing page.
-    thread = clients["member"].get(f"/d/{world['public']['discussion'].id}").get_data(as_text=True)
+    thread = clients["member"].get(f"/d/{world.threads['public']['discussion'].id}").get_data(as_text=True)
     assert "Sanne Auteur" in thread and f'href="/people/{author.handle}"' not in thread
+
+
+def test_unicode_digits_and_huge_numbers_are_not_a_500(make_client):
+    circle = worlds.private_circle()
+    d = actions.start_discussion(circle.alice, circle.community, "Vraag", "tekst")
+    client = make_client(circle.bob)
+    slug = circle.community.slug
+    for url in (f"/c/{slug}/discussions?page=%C2%B2", f"/c/{slug}/cases?page=%C2%B2",
+                "/communities/?page=%C2%B2", f"/d/{d.id}?page=" + "9" * 5000, f"/d/{d.id}?quote=%C2%B2"):
+        assert client.get(url).status_code == 200, url
+    # A quote of "²" finds no reply; only the author and coordinators mark an answer.
+    assert client.submit(f"/d/{d.id}/reply", {"body": "hoi", "quote_of": "²"}).status_code == 404
+    assert client.submit(f"/d/{d.id}/answer", {"reply_id": "²"}).status_code == 403
+    assert client.submit(f"/d/{d.id}/read", {"number": "²"}).status_code == 400
+    token = client.csrf_token()
+    response = client.post(f"/d/{d.id}/read", data="[" * 100_000, content_type="application/json",
+                           headers={"X-CSRFToken": token})
+    assert response.status_code == 400
+
+
+def test_a_removed_reply_is_not_quoted_by_name(make_client):
+    circle = worlds.private_circle()
+    d = actions.start_discussion(circle.bob, circle.community, "Vraag", "tekst")
+    reply = actions.post_reply(circle.alice, d, "Oeps")
+    actions.remove_reply(circle.alice, reply)
+    response = make_client(circle.bob).submit(f"/d/{d.id}/reply", {"body": "", "quote_of": str(reply.id)})
+    assert response.status_code == 400
+    assert "Alice Jansen" not in response.get_data(as_text=True)
 
 
 # --- in a real browser --------------------------------------------------------------------------------
 
 @pytest.mark.browser
-def test_thread_in_chromium_reply_helpful_and_read_mark(page, f):
+def test_thread_in_chromium_reply_helpful_and_read_mark(page, factories):
     """Under the real CSP: reply through the form, mark a reply helpful, and the page's script
     records how far the reader got (no console errors allowed by the page fixture)."""
     import time
 
     from tests.factories import PASSWORD
 
-    admin = f.admin()
-    coordinator, reader = f.user(name="Marieke Jansen"), f.user(name="Ahmed El Amrani")
+    admin = factories.admin()
+    coordinator, reader = factories.user(name="Marieke Jansen"), factories.user(name="Ahmed El Amrani")
     community = community_actions.create_community(admin, name="Lassen met cobots", coordinator=coordinator)
     community_actions.join(reader, community)
     discussion = actions.start_discussion(coordinator, community, "Welke lasparameters?", "Voor **RVS 304**.")

@@ -14,7 +14,8 @@ import time
 
 import pytest
 
-from tests.test_scale_out import BIN, PASSWORD, ROOT, Socket, _browser, _free_port, _stop, _wait_ready
+from tests.helpers import free_port
+from tests.live_processes import BIN, PASSWORD, ROOT, Socket, _browser, _stop, _wait_ready
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -42,7 +43,7 @@ def server(tmp_path_factory):
     instance = tmp_path_factory.mktemp("instance")
     env = {key: value for key, value in os.environ.items()
            if key not in ("DATABASE_URL", "REDIS_URL", "SOCKETIO_ASYNC_MODE", "LEERKRING_ENV", "JOBS_STORE")}
-    env.update(INSTANCE_PATH=str(instance), PORT=str(_free_port()), PYTHONPATH=ROOT)
+    env.update(INSTANCE_PATH=str(instance), PORT=str(free_port()), PYTHONPATH=ROOT)
     subprocess.run([os.path.join(BIN, "flask"), "--app", "wsgi", "db", "upgrade"], cwd=ROOT, env=env,
                    check=True, capture_output=True, timeout=60)
     seeded = subprocess.run([sys.executable, "-c", SEED], cwd=ROOT, env=env, check=True,

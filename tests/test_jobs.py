@@ -65,11 +65,11 @@ def _notifications(user):
     return db.session.scalars(sa.select(Notification).where(Notification.user_id == user.id)).all()
 
 
-def test_a_reply_notifies_followers_after_the_commit_through_the_queue(real_queue, f, app, make_client):
-    community = f.community()
-    author, replier = f.user(), f.user()
-    f.community_member(community, author)
-    f.community_member(community, replier)
+def test_a_reply_notifies_followers_after_the_commit_through_the_queue(real_queue, factories, app, make_client):
+    community = factories.community()
+    author, replier = factories.user(), factories.user()
+    factories.community_member(community, author)
+    factories.community_member(community, replier)
     d = discussions.start_discussion(author, community, "Lasrobot", "Wie heeft ervaring?")
     socket = LiveSocket(app, make_client(author))
     socket.received("event")
@@ -90,27 +90,27 @@ def test_a_reply_notifies_followers_after_the_commit_through_the_queue(real_queu
     socket.disconnect()
 
 
-def test_a_job_that_keeps_failing_is_kept_for_admins_and_can_be_queued_again(real_queue, f, make_client):
+def test_a_job_that_keeps_failing_is_kept_for_admins_and_can_be_queued_again(real_queue, factories, make_client):
     real_queue()
     always_fails(7, "sleutel")
     failure = _wait(lambda: db.session.scalar(sa.select(JobFailure).where(JobFailure.name == "always_fails")))
     assert failure is not None and "kapot 7" in failure.error and failure.args == [7, "sleutel"]
 
-    admin = make_client(f.admin())
+    admin = make_client(factories.admin())
     page = admin.get("/admin/jobs")
     assert page.status_code == 200 and "always_fails" in page.get_data(as_text=True)
     assert admin.submit(f"/admin/jobs/{failure.id}/retry", {}, page="/admin/jobs").status_code == 302
     again = _wait(lambda: db.session.scalar(sa.select(sa.func.count(JobFailure.id))
                                             .where(JobFailure.name == "always_fails")) == 2)
     assert again
-    assert make_client(f.user()).get("/admin/jobs").status_code == 404
+    assert make_client(factories.user()).get("/admin/jobs").status_code == 404
 
 
-def test_a_retried_job_notifies_nobody_twice(f):
-    community = f.community()
-    author, replier = f.user(), f.user()
-    f.community_member(community, author)
-    f.community_member(community, replier)
+def test_a_retried_job_notifies_nobody_twice(factories):
+    community = factories.community()
+    author, replier = factories.user(), factories.user()
+    factories.community_member(community, author)
+    factories.community_member(community, replier)
     d = discussions.start_discussion(author, community, "Dubbel?", "Tekst")
     reply = discussions.post_reply(replier, d, "Eén keer")
     before = len(_notifications(author))
@@ -119,12 +119,12 @@ def test_a_retried_job_notifies_nobody_twice(f):
     assert len(_notifications(author)) == before + 1
 
 
-def test_a_job_checks_the_right_when_it_runs(f):
+def test_a_job_checks_the_right_when_it_runs(factories):
     """Queued while the reader could see it, run after they left: nothing is made."""
-    community = f.community(visibility="private", join_policy="invite")
-    author, replier = f.user(), f.user()
-    f.community_member(community, author)
-    f.community_member(community, replier)
+    community = factories.community(visibility="private", join_policy="invite")
+    author, replier = factories.user(), factories.user()
+    factories.community_member(community, author)
+    factories.community_member(community, replier)
     d = discussions.start_discussion(author, community, "Intern", "Tekst")
     jobs.queue.immediate = False
     jobs.queue.storage = MemoryStorage("held")
@@ -148,15 +148,15 @@ def held_queue():
     jobs.queue.immediate = True
 
 
-def _statements_for_a_reply(f, count_queries, followers):
-    community = f.community()
-    author, replier = f.user(), f.user()
-    f.community_member(community, author)
-    f.community_member(community, replier)
+def _statements_for_a_reply(factories, count_queries, followers):
+    community = factories.community()
+    author, replier = factories.user(), factories.user()
+    factories.community_member(community, author)
+    factories.community_member(community, replier)
     d = discussions.start_discussion(author, community, "Drukte", "Veel volgers")
     for _ in range(followers):
-        follower = f.user()
-        f.community_member(community, follower)
+        follower = factories.user()
+        factories.community_member(community, follower)
         notifications.set_follow_level(follower, "discussion", d, "following")
     db.session.expire_all()
     queued = jobs.queue.pending_count()
@@ -166,21 +166,21 @@ def _statements_for_a_reply(f, count_queries, followers):
     return counter.statements
 
 
-def test_statements_per_reply_do_not_grow_with_followers(f, count_queries, held_queue):
-    one = _statements_for_a_reply(f, count_queries, 1)
-    many = _statements_for_a_reply(f, count_queries, 200)
+def test_statements_per_reply_do_not_grow_with_followers(factories, count_queries, held_queue):
+    one = _statements_for_a_reply(factories, count_queries, 1)
+    many = _statements_for_a_reply(factories, count_queries, 200)
     assert len(one) == len(many), "\n".join(many)
     assert len(many) <= 20
 
 
-def test_a_job_queued_before_a_restart_runs_after_it(app, f, tmp_path):
+def test_a_job_queued_before_a_restart_runs_after_it(app, factories, tmp_path):
     """The embedded storage is a file: a job queued while no consumer ran (the server stopped
     right after the commit) is still there for the consumer of the next start."""
     path = str(tmp_path / "jobs.db")
-    community = f.community()
-    author, replier = f.user(), f.user()
-    f.community_member(community, author)
-    f.community_member(community, replier)
+    community = factories.community()
+    author, replier = factories.user(), factories.user()
+    factories.community_member(community, author)
+    factories.community_member(community, replier)
     d = discussions.start_discussion(author, community, "Herstart", "Tekst")
     jobs.queue.immediate = False
     jobs.queue.storage = SqliteStorage("restart", filename=path, timeout=15)
@@ -198,17 +198,17 @@ def test_a_job_queued_before_a_restart_runs_after_it(app, f, tmp_path):
         jobs.queue.immediate = True
 
 
-def test_a_fan_out_numbers_every_stream_and_names_every_notification(f, make_client):
+def test_a_fan_out_numbers_every_stream_and_names_every_notification(factories, make_client):
     """Many recipients are numbered and rendered together: each still gets the next number of
     its own stream and an item that opens its own notification."""
-    community = f.community()
-    author, replier = f.user(), f.user()
+    community = factories.community()
+    author, replier = factories.user(), factories.user()
     for user in (author, replier):
-        f.community_member(community, user)
+        factories.community_member(community, user)
     d = discussions.start_discussion(author, community, "Samen", "Tekst")
-    followers = [f.user() for _ in range(6)]
+    followers = [factories.user() for _ in range(6)]
     for follower in followers:
-        f.community_member(community, follower)
+        factories.community_member(community, follower)
         notifications.set_follow_level(follower, "discussion", d, "following")
     discussions.post_reply(replier, d, "Eerste")
     discussions.post_reply(replier, d, "Tweede")

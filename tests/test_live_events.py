@@ -20,14 +20,14 @@ def events(socket, name="event"):
 
 
 @pytest.fixture
-def private(f, make_client, app):
+def private(factories, make_client, app):
     """A private community with a discussion; a member, a coordinator and an outsider, each with
     a signed-in socket."""
-    coordinator = f.user("Coco Coördinator")
-    community = f.community(visibility="private", join_policy="invite", coordinator=coordinator)
-    member = f.user("Mia Lid")
-    f.community_member(community, member)
-    outsider = f.user("Otto Buiten")
+    coordinator = factories.user("Coco Coördinator")
+    community = factories.community(visibility="private", join_policy="invite", coordinator=coordinator)
+    member = factories.user("Mia Lid")
+    factories.community_member(community, member)
+    outsider = factories.user("Otto Buiten")
     discussion = discussions.start_discussion(coordinator, community, "Lasnaden", "Hoe controleren jullie?")
     people = {"coordinator": coordinator, "member": member, "outsider": outsider}
     clients = {name: make_client(user) for name, user in people.items()}
@@ -168,11 +168,11 @@ def test_logout_ends_the_socket_and_a_new_one_is_refused(app, private):
     assert events(s["member"]) == []
 
 
-def test_disabled_user_loses_every_socket(app, private, f):
+def test_disabled_user_loses_every_socket(app, private, factories):
     from community.actions import accounts
 
     second = connect(app, private["clients"]["member"])
-    accounts.set_user_active(f.admin(), private["member"], False)
+    accounts.set_user_active(factories.admin(), private["member"], False)
     assert not private["sockets"]["member"].is_connected()
     assert not second.is_connected()
 
@@ -196,14 +196,14 @@ def test_typing_and_presence_reach_only_the_room_and_are_not_stored(app, private
     assert db.session.query(Event).count() == before
 
 
-def test_public_community_feed_reaches_readers_but_confidential_trajectory_lines_do_not(app, f, make_client):
-    community = f.community(visibility="public")
-    reader = f.user("Rik Lezer")
+def test_public_community_feed_reaches_readers_but_confidential_trajectory_lines_do_not(app, factories, make_client):
+    community = factories.community(visibility="public")
+    reader = factories.user("Rik Lezer")
     socket = connect(app, make_client(reader))
     assert follow(socket, "community", community.id)["ok"]
     socket.received()
-    joiner = f.user("Jet Nieuw")
-    f.community_member(community, joiner)
+    joiner = factories.user("Jet Nieuw")
+    factories.community_member(community, joiner)
     got = events(socket)
     kinds = sorted((e["type"], e["op"]) for e in got)
     assert ("feed", "new") in kinds and ("membership", "joined") in kinds

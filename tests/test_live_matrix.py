@@ -7,42 +7,42 @@ from community.actions import communities as community_actions
 from community.actions import discussions
 from community.actions import trajectories as trajectory_actions
 from tests.helpers import LiveSocket
-from tests.test_trajectories_actions import w  # noqa: F401  (fixture)
+from tests.test_trajectories_actions import world  # noqa: F401  (fixture)
 
-ROLES = ("admin", "coordinator", "manager_a", "employee_a", "coach", "manager_b", "outsider")
+ROLES = ("admin", "coordinator", "owner", "employee", "coach", "other_manager", "outsider")
 
 
 @pytest.fixture
-def things(w, f):  # noqa: F811
-    """w's community turned private, plus a public one; a discussion, a published case and a
+def things(world, factories):  # noqa: F811
+    """the world's community turned private, plus a public one; a discussion, a published case and a
     draft in the private one; the confidential trajectory and a community-visible one."""
-    private = w["community"]
-    community_actions.update_community(w["admin"], private, name=private.name, visibility="private",
+    private = world.community
+    community_actions.update_community(world.admin, private, name=private.name, visibility="private",
                                        join_policy="invite")
-    public = f.community(visibility="public")
-    discussion = discussions.start_discussion(w["employee_a"], private, "Lasrook", "Afzuiging?")
-    case = case_actions.create_case(w["employee_a"], private, publish=True, title="Cobot", context="Context",
+    public = factories.community(visibility="public")
+    discussion = discussions.start_discussion(world.employee, private, "Lasrook", "Afzuiging?")
+    case = case_actions.create_case(world.employee, private, publish=True, title="Cobot", context="Context",
                                     question="Vraag", approach="Aanpak", result="Resultaat", lessons="Lessen")
-    draft = case_actions.create_case(w["employee_a"], private, title="Concept")
-    open_trajectory = trajectory_actions.create_trajectory(w["manager_a"], w["company_a"], private,
+    draft = case_actions.create_case(world.employee, private, title="Concept")
+    open_trajectory = trajectory_actions.create_trajectory(world.owner, world.company_a, private,
                                                            title="Open traject", visibility="community")
     return dict(private=private, public=public, discussion=discussion, case=case, draft=draft,
-                confidential=w["trajectory"], open_trajectory=open_trajectory)
+                confidential=world.trajectory, open_trajectory=open_trajectory)
 
 
-def test_following_and_catching_up_agree_with_reading(app, w, things, make_client):  # noqa: F811
+def test_following_and_catching_up_agree_with_reading(app, world, things, make_client):  # noqa: F811
     yes = set(ROLES)
     members = yes - {"outsider"}
-    insiders = {"admin", "manager_a", "employee_a", "coach"}
+    insiders = {"admin", "owner", "employee", "coach"}
     table = [
         ("community", things["private"].id, members),
         ("community", things["public"].id, yes),
         ("discussion", things["discussion"].id, members),
         ("case", things["case"].id, members),
-        ("case", things["draft"].id, {"employee_a"}),
+        ("case", things["draft"].id, {"employee"}),
         ("trajectory", things["confidential"].id, insiders),
         ("trajectory", things["open_trajectory"].id, members),
-        ("user", w["employee_a"].id, {"employee_a"}),
+        ("user", world.employee.id, {"employee"}),
         ("moderation", things["private"].id, {"admin", "coordinator"}),  # a review queue
         ("moderation", 0, {"admin"}),  # the platform-wide queue
         ("discussion", 999999, set()),
@@ -50,7 +50,7 @@ def test_following_and_catching_up_agree_with_reading(app, w, things, make_clien
     ]
     failures = []
     for role in ROLES:
-        client = make_client(w[role])
+        client = make_client(world[role])
         socket = LiveSocket(app, client)
         for kind, object_id, allowed in table:
             expect = role in allowed
@@ -62,38 +62,42 @@ def test_following_and_catching_up_agree_with_reading(app, w, things, make_clien
     assert not failures, "\n".join(failures)
 
 
-def test_each_action_sends_its_events_to_the_right_streams(w, things, emitted):  # noqa: F811
+def test_each_action_sends_its_events_to_the_right_streams(world, things, emitted):  # noqa: F811
     d, c, t = things["discussion"], things["case"], things["open_trajectory"]
     conf = things["confidential"]
     private = things["private"]
     steps = [
-        (lambda: discussions.post_reply(w["coach"], d, "Een"), {(f"discussion:{d.id}", "reply", "new")}),
-        (lambda: discussions.edit_reply(w["coach"], _reply(d, 1), "Een (bewerkt)"),
+        (lambda: discussions.post_reply(world.coach, d, "Een"), {(f"discussion:{d.id}", "reply", "new")}),
+        (lambda: discussions.edit_reply(world.coach, _reply(d, 1), "Een (bewerkt)"),
          {(f"discussion:{d.id}", "reply", "edited")}),
-        (lambda: discussions.set_helpful(w["employee_a"], _reply(d, 1)), {(f"discussion:{d.id}", "reaction", "changed")}),
-        (lambda: discussions.accept_answer(w["employee_a"], d, _reply(d, 1)), {(f"discussion:{d.id}", "discussion", "answer")}),
-        (lambda: discussions.set_pinned(w["coordinator"], d, True), {(f"discussion:{d.id}", "discussion", "pinned")}),
-        (lambda: discussions.set_locked(w["coordinator"], d, True, "Klaar"), {(f"discussion:{d.id}", "discussion", "locked")}),
-        (lambda: discussions.edit_discussion(w["employee_a"], d, "Lasrook 2", "Afzuiging!"),
+        (lambda: discussions.set_helpful(world.employee, _reply(d, 1)), {(f"discussion:{d.id}", "reaction",
+                                                                           "changed")}),
+        (lambda: discussions.accept_answer(world.employee, d, _reply(d, 1)), {(f"discussion:{d.id}", "discussion",
+                                                                                "answer")}),
+        (lambda: discussions.set_pinned(world.coordinator, d, True), {(f"discussion:{d.id}", "discussion", "pinned")}),
+        (lambda: discussions.set_locked(world.coordinator, d, True, "Klaar"), {(f"discussion:{d.id}", "discussion",
+                                                                                "locked")}),
+        (lambda: discussions.edit_discussion(world.employee, d, "Lasrook 2", "Afzuiging!"),
          {(f"discussion:{d.id}", "discussion", "edited")}),
-        (lambda: discussions.start_discussion(w["coach"], private, "Nieuw", "Tekst"),
+        (lambda: discussions.start_discussion(world.coach, private, "Nieuw", "Tekst"),
          {(f"community:{private.id}", "discussion", "new"), (f"community:{private.id}", "feed", "new")}),
-        (lambda: case_actions.update_case(w["employee_a"], c, title="Cobot 2", context="Context",
+        (lambda: case_actions.update_case(world.employee, c, title="Cobot 2", context="Context",
                                           question="Vraag", approach="Aanpak", result="Resultaat", lessons="Lessen"),
          {(f"case:{c.id}", "case", "updated")}),
-        (lambda: trajectory_actions.change_status(w["manager_a"], t, "active"), {(f"trajectory:{t.id}", "feed", "new")}),
-        (lambda: trajectory_actions.change_status(w["manager_a"], conf, "active"),
+        (lambda: trajectory_actions.change_status(world.owner, t, "active"), {(f"trajectory:{t.id}", "feed",
+                                                                                  "new")}),
+        (lambda: trajectory_actions.change_status(world.owner, conf, "active"),
          {(f"trajectory:{conf.id}", "feed", "new")}),
-        (lambda: trajectory_actions.add_milestone(w["manager_a"], conf, title="Eerste las"),
+        (lambda: trajectory_actions.add_milestone(world.owner, conf, title="Eerste las"),
          {(f"trajectory:{conf.id}", "trajectory", "milestones")}),
-        (lambda: trajectory_actions.sign_off_milestone(w["coach"], conf.milestones[0]),
+        (lambda: trajectory_actions.sign_off_milestone(world.coach, conf.milestones[0]),
          {(f"trajectory:{conf.id}", "feed", "new")}),
-        (lambda: trajectory_actions.add_entry_to_log(w["employee_a"], conf, "Geleerd", "reflection", "applied"),
+        (lambda: trajectory_actions.add_entry_to_log(world.employee, conf, "Geleerd", "reflection", "applied"),
          {(f"trajectory:{conf.id}", "feed", "new")}),
-        (lambda: trajectory_actions.link_evidence(w["employee_a"], conf, c),
+        (lambda: trajectory_actions.link_evidence(world.employee, conf, c),
          {(f"trajectory:{conf.id}", "feed", "new")}),
-        (lambda: discussions.remove_reply(w["coach"], _reply(d, 1)), {(f"discussion:{d.id}", "reply", "removed")}),
-        (lambda: community_actions.join(w["other_teacher"], things["public"]),
+        (lambda: discussions.remove_reply(world.coach, _reply(d, 1)), {(f"discussion:{d.id}", "reply", "removed")}),
+        (lambda: community_actions.join(world.teacher, things["public"]),
          {(f"community:{things['public'].id}", "feed", "new"),
           (f"community:{things['public'].id}", "membership", "joined")}),
     ]

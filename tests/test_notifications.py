@@ -11,7 +11,7 @@ from community.actions import trajectories as trajectory_actions
 from community.extensions import db
 from community.models import Notification
 from tests.helpers import LiveSocket
-from tests.test_trajectories_actions import w  # noqa: F401  (fixture)
+from tests.test_trajectories_actions import world  # noqa: F401  (fixture)
 
 
 def notified(user, kind=None):
@@ -22,14 +22,14 @@ def notified(user, kind=None):
 
 
 @pytest.fixture
-def s(f):
+def s(factories):
     """A private community: an author with a discussion, a replier, a reader, an outsider."""
-    author = f.user("Anna Auteur")
-    community = f.community(visibility="private", join_policy="invite", coordinator=author)
-    replier, reader = f.user("Bram"), f.user("Cas")
+    author = factories.user("Anna Auteur")
+    community = factories.community(visibility="private", join_policy="invite", coordinator=author)
+    replier, reader = factories.user("Bram"), factories.user("Cas")
     for person in (replier, reader):
-        f.community_member(community, person)
-    outsider = f.user("Otto")
+        factories.community_member(community, person)
+    outsider = factories.user("Otto")
     discussion = discussions.start_discussion(author, community, "Lasrook afzuigen", "Welke afzuiging?")
     return dict(author=author, community=community, replier=replier, reader=reader, outsider=outsider,
                 discussion=discussion)
@@ -80,29 +80,29 @@ def test_follow_level_needs_read_access_and_a_known_level(s):
     assert bad.value.status == 422
 
 
-def test_join_requests_reach_coordinators_and_approval_reaches_the_member(f):
-    coordinator = f.user("Coco")
-    community = f.community(join_policy="request", coordinator=coordinator)
-    asker = f.user("Vera Vraag")
+def test_join_requests_reach_coordinators_and_approval_reaches_the_member(factories):
+    coordinator = factories.user("Coco")
+    community = factories.community(join_policy="request", coordinator=coordinator)
+    asker = factories.user("Vera Vraag")
     membership = community_actions.request_to_join(asker, community)
     assert [(n.kind, n.object_id) for n in notified(coordinator)] == [("join_request", community.id)]
     community_actions.decide_request(coordinator, membership, approve=True)
     assert [n.kind for n in notified(asker)] == ["membership_approved"]
 
 
-def test_trajectory_activity_reaches_participants_and_followers_only(w):  # noqa: F811
-    t = w["trajectory"]
-    milestone = trajectory_actions.add_milestone(w["manager_a"], t, title="Eerste las")
-    trajectory_actions.sign_off_milestone(w["coach"], milestone)
-    for person in ("employee_a", "student"):
-        assert [n.kind for n in notified(w[person])] == ["milestone_signed_off"]
-    assert notified(w["coach"]) == []  # their own action
-    for person in ("manager_b", "other_teacher", "outsider", "coordinator"):
-        assert notified(w[person]) == []  # confidential: not insiders
-    trajectory_actions.remove_participant(w["manager_a"], t, w["student"])
-    trajectory_actions.add_entry_to_log(w["employee_a"], t, "Geleerd: lasnaad controleren", "reflection",
+def test_trajectory_activity_reaches_participants_and_followers_only(world):  # noqa: F811
+    t = world.trajectory
+    milestone = trajectory_actions.add_milestone(world.owner, t, title="Eerste las")
+    trajectory_actions.sign_off_milestone(world.coach, milestone)
+    for person in ("employee", "student"):
+        assert [n.kind for n in notified(world[person])] == ["milestone_signed_off"]
+    assert notified(world.coach) == []  # their own action
+    for person in ("other_manager", "teacher", "outsider", "coordinator"):
+        assert notified(world[person]) == []  # confidential: not insiders
+    trajectory_actions.remove_participant(world.owner, t, world.student)
+    trajectory_actions.add_entry_to_log(world.employee, t, "Geleerd: lasnaad controleren", "reflection",
                                         "applied")
-    assert len(notified(w["student"])) == 1  # no longer in it: nothing new
+    assert len(notified(world.student)) == 1  # no longer in it: nothing new
 
 
 def test_notification_event_goes_to_the_recipient_only_with_the_unread_count(app, s, make_client):
@@ -209,9 +209,9 @@ def test_follow_level_page_and_api(s, make_client, api):
     assert reader_api.post("/api/v1/notifications/read", json={"ids": list(range(501))}).status_code == 422
 
 
-def test_disabled_recipients_get_nothing(s, f):
+def test_disabled_recipients_get_nothing(s, factories):
     from community.actions import accounts
 
-    accounts.set_user_active(f.admin(), s["author"], False)
+    accounts.set_user_active(factories.admin(), s["author"], False)
     discussions.post_reply(s["replier"], s["discussion"], "Een")
     assert notified(s["author"]) == []

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from community.actions import organisations as org_actions
 from community.extensions import db
 from community.models import Organisation, OrganisationMembership
+from tests import worlds
 from tests.helpers import assert_matrix
 
 ROLES = ("anonymous", "outsider", "pending", "member", "manager", "other_manager", "admin")
@@ -46,24 +47,23 @@ def without(expected, *roles):
 
 
 @pytest.fixture
-def world(f, make_client):
+def world(factories, make_client):
     """An active organisation with a pending requester, a member and a manager; a manager of
     another organisation; an outsider; an admin; and a proposal (pending organisation)."""
-    admin = f.admin()
-    org = f.organisation(name="Techniek Noord", actor=admin)
-    other_org = f.organisation(name="Bouw Zuid", actor=admin)
+    admin = factories.admin()
+    org = factories.organisation(name="Techniek Noord", actor=admin)
+    other_org = factories.organisation(name="Bouw Zuid", actor=admin)
     users = {
-        "outsider": f.user(),
-        "pending": f.member(org, approve=False),
-        "member": f.member(org),
-        "manager": f.member(org, role="manager"),
-        "other_manager": f.member(other_org, role="manager"),
+        "outsider": factories.user(),
+        "pending": factories.member(org, approve=False),
+        "member": factories.member(org),
+        "manager": factories.member(org, role="manager"),
+        "other_manager": factories.member(other_org, role="manager"),
         "admin": admin,
-        "proposer": f.user(),
+        "proposer": factories.user(),
     }
     proposal = org_actions.propose_organisation(users["proposer"], name="Voorstel BV", kind="company")
-    clients = {"anonymous": make_client()}
-    clients.update({role: make_client(user) for role, user in users.items()})
+    clients = worlds.clients(make_client, users)
     return dict(org=org, other_org=other_org, proposal=proposal, users=users, clients=clients,
                 admin=admin)
 
@@ -114,10 +114,10 @@ def test_anonymous_is_sent_to_login(world):
     assert membership_of(world["users"]["outsider"], org) is None
 
 
-def test_write_permission_matrix(world, f):
+def test_write_permission_matrix(world, factories):
     org, users = world["org"], world["users"]
-    requests = {k: f.member(org, approve=False) for k in ("approve_m", "approve_a", "decline_m", "decline_a")}
-    members = {k: f.member(org) for k in ("role_m", "role_a", "remove_m", "remove_a")}
+    requests = {k: factories.member(org, approve=False) for k in ("approve_m", "approve_a", "decline_m", "decline_a")}
+    members = {k: factories.member(org) for k in ("role_m", "role_a", "remove_m", "remove_a")}
     mid = {k: membership_of(u, org).id for k, u in {**requests, **members}.items()}
     refused = without(dict(all_of(403), anonymous=302), "manager", "admin")
     base = "/organisations/memberships"
@@ -204,8 +204,8 @@ def _propose(client, name, **extra):
     return db.session.get(Organisation, org_id)
 
 
-def test_proposal_is_pending_until_an_admin_approves(f, make_client):
-    proposer, outsider, admin = f.user(), f.user(), f.admin()
+def test_proposal_is_pending_until_an_admin_approves(factories, make_client):
+    proposer, outsider, admin = factories.user(), factories.user(), factories.admin()
     mine, theirs, boss = make_client(proposer), make_client(outsider), make_client(admin)
     org = _propose(mine, "Nieuwe Werkplaats", city="Zwolle")
     assert org.status == "pending" and org.requested_by_id == proposer.id
@@ -242,8 +242,8 @@ def test_proposal_is_pending_until_an_admin_approves(f, make_client):
     assert "al actief" in page or "already" in page
 
 
-def test_rejecting_a_proposal_removes_it(f, make_client):
-    proposer, admin = f.user(), f.admin()
+def test_rejecting_a_proposal_removes_it(factories, make_client):
+    proposer, admin = factories.user(), factories.admin()
     mine, boss = make_client(proposer), make_client(admin)
     org = _propose(mine, "Afgewezen BV")
     org_id = org.id
@@ -258,16 +258,16 @@ def test_rejecting_a_proposal_removes_it(f, make_client):
     assert _propose(mine, "Afgewezen BV").status == "pending"
 
 
-def test_admin_adds_an_active_organisation_directly(f, make_client):
-    boss = make_client(f.admin())
+def test_admin_adds_an_active_organisation_directly(factories, make_client):
+    boss = make_client(factories.admin())
     org = _propose(boss, "Direct Actief", kind="school", level="mbo")
     assert (org.status, org.kind, org.level) == ("active", "school", "mbo")
     assert org.memberships == []
 
 
-def test_duplicate_name_is_refused_case_insensitively_and_input_kept(f, make_client):
-    f.organisation(name="Techniek Noord")
-    client = make_client(f.user())
+def test_duplicate_name_is_refused_case_insensitively_and_input_kept(factories, make_client):
+    factories.organisation(name="Techniek Noord")
+    client = make_client(factories.user())
     before = org_count()
     response = client.submit("/organisations/new", org_form("TECHNIEK noord", city="Assen",
                                                            description="Onze eigen omschrijving"),
@@ -280,11 +280,11 @@ def test_duplicate_name_is_refused_case_insensitively_and_input_kept(f, make_cli
     assert org_count() == before
 
 
-def test_renaming_to_an_existing_name_is_refused(f, make_client):
-    admin = f.admin()
-    f.organisation(name="Bestaand", actor=admin)
-    org = f.organisation(name="Mijn Bedrijf", actor=admin)
-    manager = f.member(org, role="manager")
+def test_renaming_to_an_existing_name_is_refused(factories, make_client):
+    admin = factories.admin()
+    factories.organisation(name="Bestaand", actor=admin)
+    org = factories.organisation(name="Mijn Bedrijf", actor=admin)
+    manager = factories.member(org, role="manager")
     client = make_client(manager)
     response = client.submit(f"/organisations/{org.id}/edit", org_form("bestaand"))
     assert response.status_code == 400
@@ -306,8 +306,8 @@ def test_renaming_to_an_existing_name_is_refused(f, make_client):
     ("kind", "castle", None),
     ("size_band", "huge", None),
 ])
-def test_bad_organisation_input_is_refused_with_a_message(f, make_client, field, value, message):
-    client = make_client(f.user())
+def test_bad_organisation_input_is_refused_with_a_message(factories, make_client, field, value, message):
+    client = make_client(factories.user())
     data = org_form("Goede Naam")
     data[field] = value
     response = client.submit("/organisations/new", data, page="/organisations/new")
@@ -319,9 +319,9 @@ def test_bad_organisation_input_is_refused_with_a_message(f, make_client, field,
     assert org_count() == 0
 
 
-def test_edit_with_overlong_fields_changes_nothing(f, make_client):
-    org = f.organisation(name="Kort", description="oud")
-    client = make_client(f.member(org, role="manager"))
+def test_edit_with_overlong_fields_changes_nothing(factories, make_client):
+    org = factories.organisation(name="Kort", description="oud")
+    client = make_client(factories.member(org, role="manager"))
     for data in (org_form("n" * 121), org_form("Kort", description="d" * 2001)):
         response = client.submit(f"/organisations/{org.id}/edit", data)
         assert response.status_code == 400
@@ -330,8 +330,8 @@ def test_edit_with_overlong_fields_changes_nothing(f, make_client):
     assert (org.name, org.description) == ("Kort", "oud")
 
 
-def test_longest_allowed_values_are_accepted(f, make_client):
-    client = make_client(f.user())
+def test_longest_allowed_values_are_accepted(factories, make_client):
+    client = make_client(factories.user())
     org = _propose(client, "n" * 120, description="d" * 2000)
     assert len(org.name) == 120 and len(org.description) == 2000
 
@@ -339,8 +339,8 @@ def test_longest_allowed_values_are_accepted(f, make_client):
 @pytest.mark.parametrize("name", [
     "Zoë Metaal & Zn. 👩‍🔧", "شركة الهندسة", "חברת הנדסה", "李氏机械", "Ñandú e\u0301 Techniek",
 ])
-def test_unicode_names_are_fine(f, make_client, name):
-    client = make_client(f.user())
+def test_unicode_names_are_fine(factories, make_client, name):
+    client = make_client(factories.user())
     org = _propose(client, name)
     stored = unicodedata.normalize("NFC", name)
     assert org.name == stored and org.name_key == stored.casefold()
@@ -348,11 +348,11 @@ def test_unicode_names_are_fine(f, make_client, name):
     assert stored.replace("&", "&amp;") in page
 
 
-def test_unicode_search_is_case_insensitive(f, make_client):
-    admin = f.admin()
-    f.organisation(name="Zoë Metaal", actor=admin)
-    f.organisation(name="Ölmühle Werkstatt", actor=admin)
-    client = make_client(f.user())
+def test_unicode_search_is_case_insensitive(factories, make_client):
+    admin = factories.admin()
+    factories.organisation(name="Zoë Metaal", actor=admin)
+    factories.organisation(name="Ölmühle Werkstatt", actor=admin)
+    client = make_client(factories.user())
     page = client.get("/organisations/?q=ZOË").get_data(as_text=True)
     assert "Zoë Metaal" in page and "Ölmühle" not in page
     page = client.get("/organisations/?q=ölmühle").get_data(as_text=True)
@@ -362,12 +362,12 @@ def test_unicode_search_is_case_insensitive(f, make_client):
 # --- list: search, filter, paging -------------------------------------------------------------
 
 @pytest.fixture
-def catalogue(f):
-    admin = f.admin()
-    f.organisation(name="Techniek Noord", city="Groningen", sector="Metaal", actor=admin)
-    f.organisation(name="Zorg Zuid", city="Maastricht", sector="Installatietechniek", actor=admin)
-    f.organisation(name="ROC Midden", kind="school", level="mbo", city="Utrecht", actor=admin)
-    f.organisation(name="Kennispartner West", kind="partner", city="Leiden", actor=admin)
+def catalogue(factories):
+    admin = factories.admin()
+    factories.organisation(name="Techniek Noord", city="Groningen", sector="Metaal", actor=admin)
+    factories.organisation(name="Zorg Zuid", city="Maastricht", sector="Installatietechniek", actor=admin)
+    factories.organisation(name="ROC Midden", kind="school", level="mbo", city="Utrecht", actor=admin)
+    factories.organisation(name="Kennispartner West", kind="partner", city="Leiden", actor=admin)
     return admin
 
 
@@ -391,23 +391,23 @@ def names_on(client, url):
     ("?kind=school&q=techniek", set()),
     ("?kind=castle", {"Techniek Noord", "Zorg Zuid", "ROC Midden", "Kennispartner West"}),
 ])
-def test_search_and_kind_filter(catalogue, f, make_client, query, expected):
-    client = make_client(f.user())
+def test_search_and_kind_filter(catalogue, factories, make_client, query, expected):
+    client = make_client(factories.user())
     assert names_on(client, "/organisations/" + query) == expected
 
 
-def test_no_results_message(catalogue, f, make_client):
-    html = make_client(f.user()).get("/organisations/?q=bestaat-niet").get_data(as_text=True)
+def test_no_results_message(catalogue, factories, make_client):
+    html = make_client(factories.user()).get("/organisations/?q=bestaat-niet").get_data(as_text=True)
     assert 'value="bestaat-niet"' in html  # the search box keeps the query
     assert "Geen organisaties gevonden voor je zoekopdracht." in html and "Alles tonen" in html
     assert "Techniek Noord" not in html
 
 
-def test_like_wildcards_in_search_are_literal(f, make_client):
-    admin = f.admin()
+def test_like_wildcards_in_search_are_literal(factories, make_client):
+    admin = factories.admin()
     for name in ("100% Techniek", "1000 Bouwers", "A_B Installatie", "AXB Metaal", "Back\\slash BV"):
-        f.organisation(name=name, actor=admin)
-    client = make_client(f.user())
+        factories.organisation(name=name, actor=admin)
+    client = make_client(factories.user())
     assert names_on(client, "/organisations/?q=%25") == {"100% Techniek"}
     assert names_on(client, "/organisations/?q=100%25") == {"100% Techniek"}
     assert names_on(client, "/organisations/?q=_") == {"A_B Installatie"}
@@ -416,11 +416,11 @@ def test_like_wildcards_in_search_are_literal(f, make_client):
     assert names_on(client, "/organisations/?q=%5C%25") == set()
 
 
-def test_pagination(f, make_client):
-    admin = f.admin()
+def test_pagination(factories, make_client):
+    admin = factories.admin()
     for n in range(1, 31):
-        f.organisation(name=f"Org {n:02d}", actor=admin)
-    client = make_client(f.user())
+        factories.organisation(name=f"Org {n:02d}", actor=admin)
+    client = make_client(factories.user())
     first = {f"Org {n:02d}" for n in range(1, 26)}
     assert names_on(client, "/organisations/") == first
     page2 = client.get("/organisations/?page=2").get_data(as_text=True)
@@ -440,14 +440,14 @@ def test_pagination(f, make_client):
     assert re.search(r'href="/organisations/\?[^"]*q=org', html)
 
 
-def test_list_shows_my_membership_state(f, make_client):
-    admin = f.admin()
-    joined = f.organisation(name="Lid Hier", actor=admin)
-    asked = f.organisation(name="Gevraagd Daar", actor=admin)
-    f.organisation(name="Niets Mee", actor=admin)
-    user = f.member(joined)
-    f.member(asked, who=user, approve=False)
-    f.member(joined)
+def test_list_shows_my_membership_state(factories, make_client):
+    admin = factories.admin()
+    joined = factories.organisation(name="Lid Hier", actor=admin)
+    asked = factories.organisation(name="Gevraagd Daar", actor=admin)
+    factories.organisation(name="Niets Mee", actor=admin)
+    user = factories.member(joined)
+    factories.member(asked, who=user, approve=False)
+    factories.member(joined)
     html = make_client(user).get("/organisations/").get_data(as_text=True)
     cards = dict(re.findall(r'<li class="card">\s*<h2 class="h3"><a [^>]+>([^<]+)</a></h2>(.*?)</li>',
                             html, re.S))
@@ -458,10 +458,10 @@ def test_list_shows_my_membership_state(f, make_client):
 
 # --- members: joining, approving, roles, leaving ----------------------------------------------
 
-def test_join_request_approve_and_decline(f, make_client):
-    org = f.organisation(name="Werkplaats")
-    manager = f.member(org, role="manager")
-    alice, bob = f.user(name="Alice Aanvraag"), f.user(name="Bob Bezoeker")
+def test_join_request_approve_and_decline(factories, make_client):
+    org = factories.organisation(name="Werkplaats")
+    manager = factories.member(org, role="manager")
+    alice, bob = factories.user(name="Alice Aanvraag"), factories.user(name="Bob Bezoeker")
     boss, a_client, b_client = make_client(manager), make_client(alice), make_client(bob)
 
     response = a_client.submit(f"/organisations/{org.id}/join", {"message": "Ik werk bij jullie."})
@@ -496,20 +496,20 @@ def test_join_request_approve_and_decline(f, make_client):
     assert "Je bent lid" in a_client.get("/organisations/").get_data(as_text=True)
 
 
-def test_a_pending_request_cannot_get_a_role(f, make_client):
-    org = f.organisation()
-    boss = make_client(f.member(org, role="manager"))
-    requester = f.member(org, approve=False)
+def test_a_pending_request_cannot_get_a_role(factories, make_client):
+    org = factories.organisation()
+    boss = make_client(factories.member(org, role="manager"))
+    requester = factories.member(org, approve=False)
     mid = membership_of(requester, org).id
     page = flash_after(boss.submit(f"/organisations/memberships/{mid}/role", {"role": "manager"}), boss)
     assert "Keur het verzoek eerst goed." in page
     assert (membership_of(requester, org).role, membership_of(requester, org).state) == ("member", "pending")
 
 
-def test_unknown_role_is_refused(f, make_client):
-    org = f.organisation()
-    boss = make_client(f.member(org, role="manager"))
-    member = f.member(org)
+def test_unknown_role_is_refused(factories, make_client):
+    org = factories.organisation()
+    boss = make_client(factories.member(org, role="manager"))
+    member = factories.member(org)
     mid = membership_of(member, org).id
     for role in ("owner", "", "MANAGER"):
         page = flash_after(boss.submit(f"/organisations/memberships/{mid}/role", {"role": role}), boss)
@@ -517,11 +517,11 @@ def test_unknown_role_is_refused(f, make_client):
     assert membership_of(member, org).role == "member"
 
 
-def test_last_manager_cannot_be_demoted_or_removed(f, make_client):
-    admin = f.admin()
-    org = f.organisation(actor=admin)
-    manager = f.member(org, role="manager")
-    f.member(org)
+def test_last_manager_cannot_be_demoted_or_removed(factories, make_client):
+    admin = factories.admin()
+    org = factories.organisation(actor=admin)
+    manager = factories.member(org, role="manager")
+    factories.member(org)
     mid = membership_of(manager, org).id
     own, boss = make_client(manager), make_client(admin)
 
@@ -538,9 +538,9 @@ def test_last_manager_cannot_be_demoted_or_removed(f, make_client):
     assert own.get(f"/organisations/{org.id}/edit").status_code == 200
 
 
-def test_with_two_managers_one_may_step_down(f, make_client):
-    org = f.organisation()
-    first, second = f.member(org, role="manager"), f.member(org, role="manager")
+def test_with_two_managers_one_may_step_down(factories, make_client):
+    org = factories.organisation()
+    first, second = factories.member(org, role="manager"), factories.member(org, role="manager")
     client = make_client(first)
     assert client.submit(f"/organisations/memberships/{membership_of(first, org).id}/role",
                          {"role": "member"}).status_code == 302
@@ -554,10 +554,10 @@ def test_with_two_managers_one_may_step_down(f, make_client):
     assert membership_of(second, org) is not None
 
 
-def test_member_can_leave(f, make_client):
-    org = f.organisation(name="Vertrekpunt")
-    f.member(org, role="manager")
-    member = f.member(org)
+def test_member_can_leave(factories, make_client):
+    org = factories.organisation(name="Vertrekpunt")
+    factories.member(org, role="manager")
+    member = factories.member(org)
     client = make_client(member)
     page = client.get(f"/organisations/{org.id}").get_data(as_text=True)
     assert "Organisatie verlaten" in page
@@ -569,9 +569,9 @@ def test_member_can_leave(f, make_client):
     assert "Lidmaatschap aanvragen" in client.get(f"/organisations/{org.id}").get_data(as_text=True)
 
 
-def test_pending_request_can_be_withdrawn(f, make_client):
-    org = f.organisation()
-    requester = f.member(org, approve=False)
+def test_pending_request_can_be_withdrawn(factories, make_client):
+    org = factories.organisation()
+    requester = factories.member(org, approve=False)
     client = make_client(requester)
     assert "Verzoek intrekken" in client.get(f"/organisations/{org.id}").get_data(as_text=True)
     response = client.submit(f"/organisations/memberships/{membership_of(requester, org).id}/remove")
@@ -579,12 +579,12 @@ def test_pending_request_can_be_withdrawn(f, make_client):
     assert membership_of(requester, org) is None
 
 
-def test_manager_removes_a_member_but_not_from_another_org(f, make_client):
-    admin = f.admin()
-    org, other = f.organisation(actor=admin), f.organisation(actor=admin)
-    manager = f.member(org, role="manager")
-    theirs = f.member(other)
-    ours = f.member(org, who=f.user(name="Weg Ermee"))
+def test_manager_removes_a_member_but_not_from_another_org(factories, make_client):
+    admin = factories.admin()
+    org, other = factories.organisation(actor=admin), factories.organisation(actor=admin)
+    manager = factories.member(org, role="manager")
+    theirs = factories.member(other)
+    ours = factories.member(org, who=factories.user(name="Weg Ermee"))
     client = make_client(manager)
     page = flash_after(client.submit(f"/organisations/memberships/{membership_of(ours, org).id}/remove"),
                        client)
@@ -597,25 +597,25 @@ def test_manager_removes_a_member_but_not_from_another_org(f, make_client):
 
 # --- a fixed number of queries ----------------------------------------------------------------
 
-def _orgs_with_members(f, admin, start, stop):
+def _orgs_with_members(factories, admin, start, stop):
     for n in range(start, stop):
-        org = f.organisation(name=f"Query Org {n:02d}", city="Delft", actor=admin)
-        f.member(org, role="manager")
-        f.member(org)
+        org = factories.organisation(name=f"Query Org {n:02d}", city="Delft", actor=admin)
+        factories.member(org, role="manager")
+        factories.member(org)
 
 
-def test_organisation_list_query_count_does_not_grow(f, make_client, count_queries):
-    admin = f.admin()
-    viewer = f.user()
-    _orgs_with_members(f, admin, 0, 3)
+def test_organisation_list_query_count_does_not_grow(factories, make_client, count_queries):
+    admin = factories.admin()
+    viewer = factories.user()
+    _orgs_with_members(factories, admin, 0, 3)
     client = make_client(viewer)
     client.get("/organisations/")  # warm up
     with count_queries() as small:
         assert client.get("/organisations/").status_code == 200
-    _orgs_with_members(f, admin, 3, 30)
+    _orgs_with_members(factories, admin, 3, 30)
     # The viewer's own state per card (member / request pending) comes from the same query.
     first = db.session.scalar(sa.select(Organisation).order_by(Organisation.name_key))
-    f.member(first, who=viewer, approve=False)
+    factories.member(first, who=viewer, approve=False)
     with count_queries() as large:
         response = client.get("/organisations/")
     assert response.status_code == 200
@@ -623,19 +623,19 @@ def test_organisation_list_query_count_does_not_grow(f, make_client, count_queri
     assert large.count == small.count, large.statements
 
 
-def test_organisation_detail_query_count_does_not_grow(f, make_client, count_queries):
-    org = f.organisation()
-    manager = f.member(org, role="manager")
-    f.member(org)
-    f.member(org, approve=False)
+def test_organisation_detail_query_count_does_not_grow(factories, make_client, count_queries):
+    org = factories.organisation()
+    manager = factories.member(org, role="manager")
+    factories.member(org)
+    factories.member(org, approve=False)
     client = make_client(manager)
     client.get(f"/organisations/{org.id}")
     with count_queries() as small:
         assert client.get(f"/organisations/{org.id}").status_code == 200
     for _ in range(38):
-        f.member(org)
+        factories.member(org)
     for _ in range(3):
-        f.member(org, approve=False)
+        factories.member(org, approve=False)
     with count_queries() as large:
         response = client.get(f"/organisations/{org.id}")
     assert response.status_code == 200

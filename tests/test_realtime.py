@@ -12,8 +12,8 @@ def test_anonymous_socket_is_refused(app, client):
     assert not _connect(app, client).is_connected()
 
 
-def test_signed_in_socket_connects_and_logout_ends_it(app, client, f):
-    client.login(f.user())
+def test_signed_in_socket_connects_and_logout_ends_it(app, client, factories):
+    client.login(factories.user())
     socket = _connect(app, client)
     assert socket.is_connected()
     socket.disconnect()

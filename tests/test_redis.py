@@ -23,7 +23,7 @@ def redis_url(app):
     sockets.init_app(app)
 
 
-def test_login_limit_counts_in_redis(redis_url, f):
+def test_login_limit_counts_in_redis(redis_url, factories):
     import redis
 
     server = redis.Redis.from_url(redis_url)
@@ -38,7 +38,7 @@ def test_login_limit_counts_in_redis(redis_url, f):
     try:
         assert redis_app.config["RATELIMIT_STORAGE_URI"] == redis_url
         redis_app.test_client_class = TestClient
-        user = f.user()
+        user = factories.user()
         statuses = [redis_app.test_client().submit("/login", {"email": user.email, "password": "wrong guess!"},
                                                    page="/login").status_code for _ in range(3)]
         assert statuses == [400, 400, 429]

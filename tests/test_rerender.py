@@ -8,12 +8,12 @@ from community.extensions import db
 
 
 @pytest.fixture
-def content(f):
+def content(factories):
     """A community with a discussion, a reply and a published case, all made by the actions."""
-    coordinator = f.user(name="Marieke Jansen", kind="other")
-    community = f.community(name="Smart Maintenance Oost", coordinator=coordinator,
-                            description="Over **onderhoud** en sensordata.")
-    member = f.community_member(community, f.user(name="Fenna Kuipers")).user
+    coordinator = factories.user(name="Marieke Jansen", kind="other")
+    community = factories.community(name="Smart Maintenance Oost", coordinator=coordinator,
+                                    description="Over **onderhoud** en sensordata.")
+    member = factories.community_member(community, factories.user(name="Fenna Kuipers")).user
     discussion = discussion_actions.start_discussion(
         member, community, "Trillingssensoren", "Welke **sensoren** gebruiken jullie, @marieke-jansen?")
     reply = discussion_actions.post_reply(coordinator, discussion, "Wij meten met *MEMS*-sensoren.")

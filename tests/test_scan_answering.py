@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from community.actions import scan as actions
 from community.extensions import db
 from community.models import ScanCode, ScanResponse
-from tests import scan_factories as sf
+from tests import scan_factories
 
 
 def _form(answers):
@@ -21,21 +21,21 @@ def _count():
 
 
 @pytest.fixture
-def company(f):
-    return sf.company_with_manager(f)
+def company(factories):
+    return factories.company_with_manager()
 
 
-def test_answer_by_link_stores_an_anonymous_response(company, make_client, f):
+def test_answer_by_link_stores_an_anonymous_response(company, make_client, factories):
     org, manager = company
-    scan_round = sf.open_round(org, manager)
+    scan_round = scan_factories.open_round(org, manager)
     # Even a signed-in member answering from a known address leaves no trace of who they are.
-    member = f.member(org, f.user(name="Herkenbare Naam", email="herkenbaar@example.com"))
+    member = factories.member(org, factories.user(name="Herkenbare Naam", email="herkenbaar@example.com"))
     client = make_client(member)
     client.environ_base["REMOTE_ADDR"] = "203.0.113.77"
     url = f"/s/{scan_round.employee_token}"
     page = client.get(url).get_data(as_text=True)
     assert "<fieldset" in page and "<legend>" in page and 'type="radio"' in page and "<progress" in page
-    response = client.submit(url, _form(sf.answers(value=4)) | {"free_text": "mijn naam is Jan"}, page=url)
+    response = client.submit(url, _form(scan_factories.answers(value=4)) | {"free_text": "mijn naam is Jan"}, page=url)
     assert response.status_code == 302 and response.headers["Location"].endswith("/scan/thanks")
 
     columns = {c["name"] for c in sa.inspect(db.engine).get_columns("scan_responses")}
@@ -45,7 +45,7 @@ def test_answer_by_link_stores_an_anonymous_response(company, make_client, f):
     stored = repr(dict(row))
     for trace in ("203.0.113", "herkenbaar", "Herkenbare", "Jan", "free_text"):
         assert trace not in stored
-    assert set(row["answers"]) == set(sf.answers()) and set(row["answers"].values()) == {4}
+    assert set(row["answers"]) == set(scan_factories.answers()) and set(row["answers"].values()) == {4}
     # No foreign key from a response to users or codes, and none from codes to responses.
     fks = sa.inspect(db.engine).get_foreign_keys("scan_responses")
     assert [fk["referred_table"] for fk in fks] == ["scan_rounds"]
@@ -55,20 +55,20 @@ def test_answer_by_link_stores_an_anonymous_response(company, make_client, f):
 
 def test_management_link_takes_the_management_version(company, make_client):
     org, manager = company
-    scan_round = sf.open_round(org, manager)
+    scan_round = scan_factories.open_round(org, manager)
     client = make_client()
     url = f"/s/{scan_round.management_token}"
     assert "m_rl1" in client.get(url).get_data(as_text=True)
-    assert client.submit(url, _form(sf.answers("management", 3)), page=url).status_code == 302
+    assert client.submit(url, _form(scan_factories.answers("management", 3)), page=url).status_code == 302
     assert db.session.scalar(sa.select(ScanResponse.variant)) == "management"
 
 
 def test_missing_and_out_of_range_answers_are_refused_and_kept(company, make_client):
     org, manager = company
-    scan_round = sf.open_round(org, manager)
+    scan_round = scan_factories.open_round(org, manager)
     client = make_client()
     url = f"/s/{scan_round.employee_token}"
-    answers = _form(sf.answers(value=2))
+    answers = _form(scan_factories.answers(value=2))
     del answers["fb2"]
     answers["ks1"] = "7"
     answers["rl1"] = "<script>alert(1)</script>"
@@ -78,15 +78,15 @@ def test_missing_and_out_of_range_answers_are_refused_and_kept(company, make_cli
     assert "nog 3 open" in html and "<script>alert(1)" not in html
     assert 'href="#q-fb2"' in html and 'href="#q-ks1"' in html and 'href="#q-rl1"' in html
     # Every valid answer is still ticked.
-    assert html.count('value="2" checked') == len(sf.answers()) - 3
+    assert html.count('value="2" checked') == len(scan_factories.answers()) - 3
 
 
 def test_oversized_and_unicode_input_is_refused_without_a_crash(company, make_client):
     org, manager = company
-    scan_round = sf.open_round(org, manager)
+    scan_round = scan_factories.open_round(org, manager)
     client = make_client()
     url = f"/s/{scan_round.employee_token}"
-    answers = _form(sf.answers(value=3)) | {"rl2": "٣", "rl3": "3" * 100_000, "rl4": "３"}
+    answers = _form(scan_factories.answers(value=3)) | {"rl2": "٣", "rl3": "3" * 100_000, "rl4": "３"}
     response = client.submit(url, answers, page=url)
     assert response.status_code == 400 and _count() == 0
 
@@ -96,45 +96,47 @@ def test_unknown_links_are_404(client, token):
     assert client.get(f"/s/{token}").status_code == 404
 
 
-def test_closed_and_not_yet_open_rounds_refuse(company, make_client, f):
+def test_closed_and_not_yet_open_rounds_refuse(company, make_client, factories):
     org, manager = company
     client = make_client()
-    closed = sf.closed_round(org, manager, employees=[3])
+    closed = scan_factories.closed_round(org, manager, employees=[3])
     url = f"/s/{closed.employee_token}"
     assert "gesloten" in client.get(url).get_data(as_text=True)
-    assert client.submit(url, _form(sf.answers()), page=url).status_code == 409
+    assert client.submit(url, _form(scan_factories.answers()), page=url).status_code == 409
     later = actions.create_round(manager, org, "Later", actions.today() + timedelta(days=3),
                                  actions.today() + timedelta(days=9))
     url = f"/s/{later.employee_token}"
     assert "gaat open op" in client.get(url).get_data(as_text=True)
-    assert client.submit(url, _form(sf.answers()), page=url).status_code == 409
-    manual = sf.open_round(org, manager, title="Handmatig dicht")
+    assert client.submit(url, _form(scan_factories.answers()), page=url).status_code == 409
+    manual = scan_factories.open_round(org, manager, title="Handmatig dicht")
     actions.close_round(manager, manual)
     url = f"/s/{manual.employee_token}"
-    assert client.submit(url, _form(sf.answers()), page=url).status_code == 409
+    assert client.submit(url, _form(scan_factories.answers()), page=url).status_code == 409
     assert _count() == 1  # only the closed round's seed answer
 
 
 def test_codes_answer_once(company, make_client):
     org, manager = company
-    scan_round = sf.open_round(org, manager, employee_codes=2, management_codes=1, open_link=False)
+    scan_round = scan_factories.open_round(org, manager, employee_codes=2, management_codes=1, open_link=False)
     codes = db.session.scalars(sa.select(ScanCode).order_by(ScanCode.id)).all()
     employee_code = next(c for c in codes if c.variant == "employee")
     client = make_client()
     # The open link is switched off: it points to the code page and takes no answers.
     link = f"/s/{scan_round.employee_token}"
     assert "/scan/code" in client.get(link).get_data(as_text=True)
-    assert client.submit(link, _form(sf.answers()), page=link).status_code == 403
+    assert client.submit(link, _form(scan_factories.answers()), page=link).status_code == 403
 
     typed = " " + actions.format_code(employee_code.code).lower() + " "
     page = client.submit("/scan/code", {"code": typed}, page="/scan/code")
     assert page.status_code == 200 and 'name="answering"' in page.get_data(as_text=True)
     incomplete = client.submit("/scan/code", {"code": typed, "answering": "1", "rl1": "3"}, page="/scan/code")
     assert incomplete.status_code == 400 and 'value="3" checked' in incomplete.get_data(as_text=True)
-    done = client.submit("/scan/code", {"code": typed, "answering": "1"} | _form(sf.answers()), page="/scan/code")
+    done = client.submit("/scan/code", {"code": typed, "answering": "1"} | _form(scan_factories.answers()),
+                         page="/scan/code")
     assert done.status_code == 302 and _count() == 1
 
-    again = client.submit("/scan/code", {"code": typed, "answering": "1"} | _form(sf.answers()), page="/scan/code")
+    again = client.submit("/scan/code", {"code": typed, "answering": "1"} | _form(scan_factories.answers()),
+                          page="/scan/code")
     assert again.status_code == 409 and "al gebruikt" in again.get_data(as_text=True) and _count() == 1
     for wrong in ("ZZZZZ-ZZZZZ", "", "=1+1", "🙂" * 50, "x" * 10_000):
         response = client.submit("/scan/code", {"code": wrong}, page="/scan/code")
@@ -146,14 +148,14 @@ def test_codes_answer_once(company, make_client):
 
 def test_a_code_used_meanwhile_keeps_the_answers(company, make_client):
     org, manager = company
-    scan_round = sf.open_round(org, manager, employee_codes=1)
+    scan_round = scan_factories.open_round(org, manager, employee_codes=1)
     code = db.session.scalar(sa.select(ScanCode))
     first, second = make_client(), make_client()
     first.submit("/scan/code", {"code": code.code}, page="/scan/code")
     second.submit("/scan/code", {"code": code.code}, page="/scan/code")
-    assert first.submit("/scan/code", {"code": code.code, "answering": "1"} | _form(sf.answers(value=5)),
+    assert first.submit("/scan/code", {"code": code.code, "answering": "1"} | _form(scan_factories.answers(value=5)),
                         page="/scan/code").status_code == 302
-    late = second.submit("/scan/code", {"code": code.code, "answering": "1"} | _form(sf.answers(value=1)),
+    late = second.submit("/scan/code", {"code": code.code, "answering": "1"} | _form(scan_factories.answers(value=1)),
                          page="/scan/code")
     assert late.status_code == 409 and _count() == 1
     assert scan_round.id == db.session.scalar(sa.select(ScanResponse.round_id))
@@ -161,29 +163,29 @@ def test_a_code_used_meanwhile_keeps_the_answers(company, make_client):
 
 def test_action_refuses_codes_of_another_round_and_reuse(company):
     org, manager = company
-    one = sf.open_round(org, manager, employee_codes=1)
-    other = sf.open_round(org, manager, title="Andere", employee_codes=1)
+    one = scan_factories.open_round(org, manager, employee_codes=1)
+    other = scan_factories.open_round(org, manager, title="Andere", employee_codes=1)
     code = db.session.scalar(sa.select(ScanCode).where(ScanCode.round_id == other.id))
     with pytest.raises(actions.ActionError):
-        actions.submit_response(one, "employee", sf.answers(), code=code)
-    actions.submit_response(other, "employee", sf.answers(), code=code)
+        actions.submit_response(one, "employee", scan_factories.answers(), code=code)
+    actions.submit_response(other, "employee", scan_factories.answers(), code=code)
     with pytest.raises(actions.ActionError):
-        actions.submit_response(other, "employee", sf.answers(), code=code)
+        actions.submit_response(other, "employee", scan_factories.answers(), code=code)
     assert _count() == 1
 
 
 def test_open_link_is_rate_limited_and_keeps_answers(company, make_client, app):
     org, manager = company
-    scan_round = sf.open_round(org, manager)
+    scan_round = scan_factories.open_round(org, manager)
     app.config["SCAN_LIMIT_PER_ADDRESS"] = "2 per hour"
     try:
         client = make_client()
         url = f"/s/{scan_round.employee_token}"
         for _ in range(2):
-            assert client.submit(url, _form(sf.answers()), page=url).status_code == 302
-        limited = client.submit(url, _form(sf.answers(value=5)), page=url)
+            assert client.submit(url, _form(scan_factories.answers()), page=url).status_code == 302
+        limited = client.submit(url, _form(scan_factories.answers(value=5)), page=url)
         assert limited.status_code == 429 and _count() == 2
-        assert limited.get_data(as_text=True).count('value="5" checked') == len(sf.answers())
+        assert limited.get_data(as_text=True).count('value="5" checked') == len(scan_factories.answers())
     finally:
         app.config.pop("SCAN_LIMIT_PER_ADDRESS")
 

@@ -9,20 +9,20 @@ import sqlalchemy as sa
 from community.actions import scan as actions
 from community.extensions import db
 from community.models import ScanCode, ScanResponse, ScanRound
-from tests import scan_factories as sf
+from tests import scan_factories
+from tests import worlds
 from tests.helpers import assert_error, assert_matrix
 
 
 @pytest.fixture
-def world(f, make_client, api):
-    org, manager = sf.company_with_manager(f)
-    other_org, other_manager = sf.company_with_manager(f)
-    employee = f.member(org, f.user())
-    admin = f.admin()
-    scan_round = sf.closed_round(org, manager, employees=[3] * 5)
+def world(factories, make_client, api):
+    org, manager = factories.company_with_manager()
+    other_org, other_manager = factories.company_with_manager()
+    employee = factories.member(org, factories.user())
+    admin = factories.admin()
+    scan_round = scan_factories.closed_round(org, manager, employees=[3] * 5)
     people = {"manager": manager, "other company's manager": other_manager, "employee": employee, "admin": admin}
-    pages = {role: make_client(user) for role, user in people.items()} | {"anonymous": make_client()}
-    tokens = {role: api(user) for role, user in people.items()} | {"anonymous": api()}
+    pages, tokens = worlds.clients(make_client, people), worlds.clients(api, people)
     return dict(org=org, manager=manager, round=scan_round, pages=pages, api=tokens, people=people)
 
 
@@ -63,10 +63,10 @@ def test_permission_matrix_api(world):
     ])
 
 
-def test_schools_have_no_scan(f, make_client):
-    admin = f.admin()
-    school = f.organisation(kind="school", actor=admin)
-    manager = f.member(school, f.user(), role="manager")
+def test_schools_have_no_scan(factories, make_client):
+    admin = factories.admin()
+    school = factories.organisation(kind="school", actor=admin)
+    manager = factories.member(school, factories.user(), role="manager")
     assert make_client(manager).get(f"/organisations/{school.id}/scan").status_code == 404
     assert f"/organisations/{school.id}/scan" not in make_client(manager).get(
         f"/organisations/{school.id}").get_data(as_text=True)
@@ -87,12 +87,12 @@ def test_open_a_round_with_codes_then_close_and_delete(world):
     stored = db.session.scalars(sa.select(ScanCode.code).where(ScanCode.round_id == scan_round.id)).all()
     assert len(stored) == 14 and all(actions.format_code(code) in codes for code in stored)
 
-    sf.respond(scan_round, [4] * 3)
+    scan_factories.respond(scan_round, [4] * 3)
     assert client.submit(f"/scan/rounds/{scan_round.id}/close", page=f"/scan/rounds/{scan_round.id}").status_code == 302
     again = client.submit(f"/scan/rounds/{scan_round.id}/close", page=f"/scan/rounds/{scan_round.id}")
     assert again.status_code == 302  # refused with a flash: already closed
     with pytest.raises(actions.ActionError):
-        actions.submit_response(scan_round, "employee", sf.answers())
+        actions.submit_response(scan_round, "employee", scan_factories.answers())
 
     round_id = scan_round.id
     delete_url = f"/scan/rounds/{round_id}/delete"
@@ -178,19 +178,20 @@ def _queries(count_queries, client, url):
     return counter.count
 
 
-def test_query_counts_do_not_grow_with_rows(world, count_queries, f):
+def test_query_counts_do_not_grow_with_rows(world, count_queries, factories):
     org, manager = world["org"], world["manager"]
     pages, tokens = world["pages"]["manager"], world["api"]["manager"]
     urls = [(pages, f"/organisations/{org.id}/scan"), (tokens, f"/api/v1/organisations/{org.id}/scan-rounds")]
     before = [_queries(count_queries, client, url) for client, url in urls]
     for n in range(4):
-        sf.closed_round(org, manager, employees=[2] * 6, title=f"Extra {n}")
-    sf.open_round(org, manager, employee_codes=5)
+        scan_factories.closed_round(org, manager, employees=[2] * 6, title=f"Extra {n}")
+    scan_factories.open_round(org, manager, employee_codes=5)
     assert [_queries(count_queries, client, url) for client, url in urls] == before
 
     # The result page: five or fifty respondents, with a previous round, the same queries.
-    small = sf.closed_round(org, manager, employees=[3] * 5, title="Klein")
-    big = sf.closed_round(org, manager, employees=[3] * 50, title="Groot")
+    small = scan_factories.closed_round(org, manager, employees=[3] * 5, title="Klein")
+    big = scan_factories.closed_round(org, manager, employees=[3] * 50, title="Groot")
     for url in ("/scan/rounds/{}", "/api/v1/scan-rounds/{}/results"):
         client = tokens if url.startswith("/api") else pages
-        assert _queries(count_queries, client, url.format(small.id)) == _queries(count_queries, client, url.format(big.id))
+        assert _queries(count_queries, client, url.format(small.id)) == _queries(count_queries, client,
+                                                                                 url.format(big.id))

@@ -10,7 +10,7 @@ from community.actions import cases as case_actions
 from community.actions import communities as community_actions
 from community.scan import results as scan_results
 from community.scan.export import escape_cell
-from tests import scan_factories as sf
+from tests import scan_factories
 
 
 def _closed_page(client, scan_round):
@@ -19,12 +19,12 @@ def _closed_page(client, scan_round):
     return response.get_data(as_text=True)
 
 
-def test_round_aggregates_by_hand(f):
-    org, manager = sf.company_with_manager(f)
+def test_round_aggregates_by_hand(factories):
+    org, manager = factories.company_with_manager()
     # Five employees answering v on every item. Room to learn has five items with rl3 reversed:
     # (4v + 6 - v) / 5 -> 1.8, 2.4, 3.6, 4.2, 3.0: mean 3.0; deviations -1.2, -0.6, 0.6, 1.2, 0
     # give a sample variance of 3.6 / 4 = 0.9, spread sqrt(0.9) = 0.95.
-    scan_round = sf.closed_round(org, manager, employees=[1, 2, 4, 5, 3])
+    scan_round = scan_factories.closed_round(org, manager, employees=[1, 2, 4, 5, 3])
     result = scan_results.round_results(scan_round, date.today())
     room = result.employees.dimensions["room_to_learn"]
     assert (room.mean, room.spread, room.n) == (3.0, 0.95, 5)
@@ -33,11 +33,12 @@ def test_round_aggregates_by_hand(f):
     assert (result.employees.dimensions["feedback"].mean, result.employees.dimensions["feedback"].spread) == (3.0, 0.79)
 
 
-def test_reverse_item_lowers_a_dimension_by_hand(f):
-    org, manager = sf.company_with_manager(f)
+def test_reverse_item_lowers_a_dimension_by_hand(factories):
+    org, manager = factories.company_with_manager()
     # Everyone agrees fully (5) with everything, also "whoever makes a mistake is blamed" (rl3,
     # reversed -> 1): room to learn (5 * 4 + 1) / 5 = 4.2 for all, spread 0.
-    scan_round = sf.closed_round(org, manager, employees=[5] * 5, management=[sf.answers("management", 5, m_rl2=1)] * 5)
+    scan_round = scan_factories.closed_round(org, manager, employees=[5] * 5,
+                                             management=[scan_factories.answers("management", 5, m_rl2=1)] * 5)
     result = scan_results.round_results(scan_round, date.today())
     assert result.employees.dimensions["room_to_learn"].mean == pytest.approx(4.2)
     assert result.employees.dimensions["room_to_learn"].spread == 0
@@ -50,9 +51,9 @@ FIGURE = re.compile(r"\d,\d\d")  # a mean or spread as the Dutch page shows it
 
 
 @pytest.mark.parametrize("respondents, shown", [(4, False), (5, True)])
-def test_threshold_on_every_surface(f, make_client, api, respondents, shown):
-    org, manager = sf.company_with_manager(f)
-    scan_round = sf.closed_round(org, manager, employees=[2, 3, 4, 5, 1][:respondents])
+def test_threshold_on_every_surface(factories, make_client, api, respondents, shown):
+    org, manager = factories.company_with_manager()
+    scan_round = scan_factories.closed_round(org, manager, employees=[2, 3, 4, 5, 1][:respondents])
     html = _closed_page(make_client(manager), scan_round)
     assert (CHART in html) is shown
     assert bool(FIGURE.search(html)) is shown
@@ -70,9 +71,9 @@ def test_threshold_on_every_surface(f, make_client, api, respondents, shown):
     assert ("room_to_learn" in csv_text) is shown
 
 
-def test_small_management_group_shows_nothing_and_there_is_no_total(f, make_client, api):
-    org, manager = sf.company_with_manager(f)
-    scan_round = sf.closed_round(org, manager, employees=[3] * 5, management=[5, 5, 1])
+def test_small_management_group_shows_nothing_and_there_is_no_total(factories, make_client, api):
+    org, manager = factories.company_with_manager()
+    scan_round = scan_factories.closed_round(org, manager, employees=[3] * 5, management=[5, 5, 1])
     html = _closed_page(make_client(manager), scan_round)
     # Employees' figures, but no management column and no "everyone" figure to subtract from.
     assert "3,00" in html
@@ -91,10 +92,10 @@ def test_small_management_group_shows_nothing_and_there_is_no_total(f, make_clie
     assert "minder dan 5" in listing
 
 
-def test_open_round_shows_no_figures_even_with_many_answers(f, make_client, api):
-    org, manager = sf.company_with_manager(f)
-    scan_round = sf.open_round(org, manager)
-    sf.respond(scan_round, [1, 2, 3, 4, 5, 5])
+def test_open_round_shows_no_figures_even_with_many_answers(factories, make_client, api):
+    org, manager = factories.company_with_manager()
+    scan_round = scan_factories.open_round(org, manager)
+    scan_factories.respond(scan_round, [1, 2, 3, 4, 5, 5])
     html = make_client(manager).get(f"/scan/rounds/{scan_round.id}").get_data(as_text=True)
     assert CHART not in html and not FIGURE.search(html)
     body = api(manager).get(f"/api/v1/scan-rounds/{scan_round.id}/results").get_json()
@@ -105,12 +106,13 @@ def test_open_round_shows_no_figures_even_with_many_answers(f, make_client, api)
     assert body["closed"] is True and body["employees"]["n"] == 6
 
 
-def test_trend_against_previous_closed_round(f, make_client):
-    org, manager = sf.company_with_manager(f)
-    sf.closed_round(org, manager, employees=[2] * 5, management=[3] * 5, opens_on=date(2024, 3, 4), title="Eerste")
+def test_trend_against_previous_closed_round(factories, make_client):
+    org, manager = factories.company_with_manager()
+    scan_factories.closed_round(org, manager, employees=[2] * 5, management=[3] * 5, opens_on=date(2024, 3, 4),
+                                title="Eerste")
     # A round in between with only 4 employees does not hide the comparison's rule: it is the
     # previous round, and it has no figures, so there is no change column.
-    latest = sf.closed_round(org, manager, employees=[4] * 5, opens_on=date(2025, 3, 3), title="Tweede")
+    latest = scan_factories.closed_round(org, manager, employees=[4] * 5, opens_on=date(2025, 3, 3), title="Tweede")
     result = scan_results.round_results(latest, date.today())
     assert result.previous.title == "Eerste"
     # Room to learn answered 2 -> (4*2 + 4) / 5 = 2.4; answered 4 -> (16 + 2) / 5 = 3.6: +1.2.
@@ -118,27 +120,27 @@ def test_trend_against_previous_closed_round(f, make_client):
     assert result.trend("management", "room_to_learn") is None  # management not shown now
     html = _closed_page(make_client(manager), latest)
     assert "+1,20" in html and "Eerste" in html
-    middle = sf.closed_round(org, manager, employees=[3] * 4, opens_on=date(2024, 9, 2), title="Klein")
+    middle = scan_factories.closed_round(org, manager, employees=[3] * 4, opens_on=date(2024, 9, 2), title="Klein")
     assert scan_results.round_results(latest, date.today()).previous.id == middle.id
     assert scan_results.round_results(latest, date.today()).trend("employee", "room_to_learn") is None
 
 
-def test_benchmark_needs_five_other_companies_with_figures(f, make_client, api):
-    org, manager = sf.company_with_manager(f, sector="Metaal")
-    mine = sf.closed_round(org, manager, employees=[3] * 5)
+def test_benchmark_needs_five_other_companies_with_figures(factories, make_client, api):
+    org, manager = factories.company_with_manager(sector="Metaal")
+    mine = scan_factories.closed_round(org, manager, employees=[3] * 5)
     others = []
     for n in range(5):
-        other, other_manager = sf.company_with_manager(f, sector=" metaal " if n == 0 else "Metaal")
+        other, other_manager = factories.company_with_manager(sector=" metaal " if n == 0 else "Metaal")
         others.append((other, other_manager))
     # A company in another sector, and one with too few employees, never count.
-    elsewhere, elsewhere_manager = sf.company_with_manager(f, sector="Bouw")
-    sf.closed_round(elsewhere, elsewhere_manager, employees=[1] * 5)
+    elsewhere, elsewhere_manager = factories.company_with_manager(sector="Bouw")
+    scan_factories.closed_round(elsewhere, elsewhere_manager, employees=[1] * 5)
     for other, other_manager in others[:4]:
-        sf.closed_round(other, other_manager, employees=[5] * 5)
+        scan_factories.closed_round(other, other_manager, employees=[5] * 5)
     small, small_manager = others[4]
-    sf.closed_round(small, small_manager, employees=[5] * 4)
+    scan_factories.closed_round(small, small_manager, employees=[5] * 4)
     assert scan_results.round_results(mine, date.today()).benchmark is None
-    sf.closed_round(small, small_manager, employees=[1] * 5, opens_on=date(2025, 6, 2), title="Later")
+    scan_factories.closed_round(small, small_manager, employees=[1] * 5, opens_on=date(2025, 6, 2), title="Later")
     bench = scan_results.round_results(mine, date.today()).benchmark
     assert bench.companies == 5
     # Feedback per company: all 5 -> (15 + 1) / 4 = 4.0 (four companies), all 1 -> (3 + 5) / 4
@@ -149,11 +151,12 @@ def test_benchmark_needs_five_other_companies_with_figures(f, make_client, api):
     assert "series-benchmark" in _closed_page(make_client(manager), mine)
 
 
-def test_from_scan_to_action(f, make_client):
-    org, manager = sf.company_with_manager(f)
-    low_feedback = sf.answers(fb1=1, fb2=1, fb3=1, fb4=5, ks1=2, ks2=2, ks4=2, ks5=2, ks3=4)
-    scan_round = sf.closed_round(org, manager, employees=[low_feedback] * 5)
-    community = community_actions.create_community(f.admin(), name="Leren op de vloer", coordinator=f.user())
+def test_from_scan_to_action(factories, make_client):
+    org, manager = factories.company_with_manager()
+    low_feedback = scan_factories.answers(fb1=1, fb2=1, fb3=1, fb4=5, ks1=2, ks2=2, ks4=2, ks5=2, ks3=4)
+    scan_round = scan_factories.closed_round(org, manager, employees=[low_feedback] * 5)
+    community = community_actions.create_community(factories.admin(), name="Leren op de vloer",
+                                                   coordinator=factories.user())
     community_actions.join(manager, community)
     tagged = case_actions.create_case(manager, community, title="Terugkijken na elke klus", context="x",
                                       tags=["Feedback"], publish=True)
@@ -166,19 +169,19 @@ def test_from_scan_to_action(f, make_client):
     assert "Leercultuur: Feedback en reflectie" in form or "Learning culture: Feedback" in form
 
 
-def test_csv_escapes_formulas_but_keeps_numbers(f, make_client):
+def test_csv_escapes_formulas_but_keeps_numbers(factories, make_client):
     assert escape_cell("=HYPERLINK(\"http://x\")") == "'=HYPERLINK(\"http://x\")"
     for dangerous in ("+1+1", "-cmd", "@SUM(A1)", "\tx", "\rx"):
         assert escape_cell(dangerous).startswith("'")
     assert escape_cell("-0,40") == "-0,40" and escape_cell("3,20") == "3,20"
-    org, manager = sf.company_with_manager(f)
-    scan_round = sf.closed_round(org, manager, employees=[3] * 5, title="=cmd|' /C calc'!A0")
+    org, manager = factories.company_with_manager()
+    scan_round = scan_factories.closed_round(org, manager, employees=[3] * 5, title="=cmd|' /C calc'!A0")
     csv_text = make_client(manager).get(f"/scan/rounds/{scan_round.id}/results.csv").get_data(as_text=True)
     rows = csv_text.lstrip("\ufeff").splitlines()[1:]
     assert rows and all(row.startswith("'=cmd") for row in rows)
 
 
-def test_stored_scores_give_the_same_figures_as_scoring_each_response(f):
+def test_stored_scores_give_the_same_figures_as_scoring_each_response(factories):
     """The aggregate query over stored whole-number totals agrees with scoring every response
     again in Python (random answers, both groups)."""
     import random
@@ -186,21 +189,21 @@ def test_stored_scores_give_the_same_figures_as_scoring_each_response(f):
     from community.scan import scoring
 
     rng = random.Random(5)
-    org, manager = sf.company_with_manager(f)
-    employees = [{code: rng.randint(1, 5) for code in sf.answers("employee")} for _ in range(23)]
-    managers = [{code: rng.randint(1, 5) for code in sf.answers("management")} for _ in range(7)]
-    scan_round = sf.closed_round(org, manager, employees=employees, management=managers)
+    org, manager = factories.company_with_manager()
+    employees = [{code: rng.randint(1, 5) for code in scan_factories.answers("employee")} for _ in range(23)]
+    managers = [{code: rng.randint(1, 5) for code in scan_factories.answers("management")} for _ in range(7)]
+    scan_round = scan_factories.closed_round(org, manager, employees=employees, management=managers)
     result = scan_results.round_results(scan_round, date.today())
     for group, given, variant in ((result.employees, employees, "employee"), (result.management, managers, "management")):
         expected = scoring.aggregate([scoring.respondent_scores(a, variant) for a in given])
         assert group == expected
 
 
-def test_results_page_costs_the_same_at_5_and_60_responses(f, make_client, count_queries):
+def test_results_page_costs_the_same_at_5_and_60_responses(factories, make_client, count_queries):
     costs = []
     for respondents in (5, 60):
-        org, manager = sf.company_with_manager(f, name=f"Bedrijf {respondents}")
-        scan_round = sf.closed_round(org, manager, employees=[4] * respondents, management=[3] * respondents)
+        org, manager = factories.company_with_manager(name=f"Bedrijf {respondents}")
+        scan_round = scan_factories.closed_round(org, manager, employees=[4] * respondents, management=[3] * respondents)
         client = make_client()
         client.login(manager)
         _closed_page(client, scan_round)
@@ -210,7 +213,7 @@ def test_results_page_costs_the_same_at_5_and_60_responses(f, make_client, count
     assert costs[0] == costs[1], costs
 
 
-def test_migration_scores_the_responses_stored_before_it(f, app):
+def test_migration_scores_the_responses_stored_before_it(factories, app):
     """Migration 0010 gives responses stored before scan_scores existed the same scores the
     action writes now."""
     import importlib.util
@@ -223,8 +226,8 @@ def test_migration_scores_the_responses_stored_before_it(f, app):
     from community.extensions import db
     from community.models import ScanScore
 
-    org, manager = sf.company_with_manager(f)
-    scan_round = sf.closed_round(org, manager, employees=[1, 2, 4, 5, 3], management=[2] * 5)
+    org, manager = factories.company_with_manager()
+    scan_round = scan_factories.closed_round(org, manager, employees=[1, 2, 4, 5, 3], management=[2] * 5)
     written = sorted(db.session.execute(sa.select(ScanScore.response_id, ScanScore.dimension, ScanScore.total,
                                                   ScanScore.items)).all())
     before = scan_results.round_results(scan_round, date.today())

@@ -41,7 +41,8 @@ def test_seed_content_is_idempotent_and_complete(app):
     assert (cnc.community.slug, cnc.organisation.name, cnc.domain, cnc.level) == (
         "smart-maintenance-oost", "Twentse Onderhoudstechniek", "Onderhoud", "hbo")
     assert cnc.tag_names == ["cnc", "predictive maintenance", "trillingssensoren"]
-    assert cases[1].tag_names == ["cobot", "inwerken", "kennis delen en samenwerken", "lassen"] and cases[1].level == "mbo"
+    assert cases[1].tag_names == ["cobot", "inwerken", "kennis delen en samenwerken",
+                                  "lassen"] and cases[1].level == "mbo"
     assert cases[2].community.slug == "hybride-leren-op-de-werkvloer" and cases[2].tag_names == ["plc", "stage"]
     for case in cases:
         assert case.is_published

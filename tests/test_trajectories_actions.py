@@ -9,50 +9,30 @@ from flask_login import AnonymousUserMixin
 from community import permissions
 from community.actions import ActionError, Conflict, NotAllowed
 from community.actions import cases as case_actions
-from community.actions import communities as community_actions
 from community.actions import discussions as discussion_actions
 from community.actions import trajectories as actions
 from community.communities.queries import feed_filter
 from community.extensions import db
 from community.models import FeedEntry, Trajectory, TrajectoryLink
+from tests import worlds
 
 
 @pytest.fixture
-def w(f):
-    """Company A (manager, employee), company B (manager), a coach teacher, a student, an
-    outside teacher, all in one community; A runs a trajectory there."""
-    admin = f.admin()
-    coordinator = f.user(name="Coördinator")
-    community = community_actions.create_community(admin, name="Lassen", coordinator=coordinator)
-    company_a, company_b = f.organisation(name="Metaal A", actor=admin), f.organisation(name="Metaal B", actor=admin)
-    people = dict(
-        manager_a=f.member(company_a, f.user(name="HR A"), role="manager"),
-        employee_a=f.member(company_a, f.user(name="Lasser A")),
-        manager_b=f.member(company_b, f.user(name="HR B"), role="manager"),
-        coach=f.user(name="Docent", kind="teacher"),
-        student=f.user(name="Student", kind="student"),
-        other_teacher=f.user(name="Andere docent", kind="teacher"),
-        outsider=f.user(name="Buitenstaander"),
-    )
-    for key in ("manager_a", "employee_a", "manager_b", "coach", "student", "other_teacher"):
-        community_actions.join(people[key], community)
-    trajectory = actions.create_trajectory(
-        people["manager_a"], company_a, community, title="Lascobot invoeren", goal="**Sneller** inwerken",
-        visibility="confidential", planned_start=date(2026, 9, 1), planned_end=date(2027, 6, 30))
-    actions.add_participant(people["manager_a"], trajectory, people["employee_a"], "employee")
-    actions.add_participant(people["manager_a"], trajectory, people["coach"], "coach")
-    actions.add_participant(people["manager_a"], trajectory, people["student"], "student")
-    return dict(admin=admin, coordinator=coordinator, community=community, company_a=company_a,
-                company_b=company_b, trajectory=trajectory, **people)
+def world():
+    """The trajectories world (tests.worlds.trajectories) with company A's confidential
+    trajectory (``world.trajectory``): the employee, the coach and the student take part."""
+    world = worlds.trajectories()
+    world.trajectory = worlds.trajectory(world, "confidential", roles=("employee", "coach", "student"))
+    return world
 
 
-def test_only_company_managers_start_trajectories(w):
+def test_only_company_managers_start_trajectories(world):
     with pytest.raises(NotAllowed):
-        actions.create_trajectory(w["employee_a"], w["company_a"], w["community"], title="X")
+        actions.create_trajectory(world.employee, world.company_a, world.community, title="X")
     with pytest.raises(NotAllowed):
-        actions.create_trajectory(w["manager_b"], w["company_a"], w["community"], title="X")
-    assert "<strong>Sneller</strong>" in w["trajectory"].goal_html
-    assert w["trajectory"].status == "concept"
+        actions.create_trajectory(world.other_manager, world.company_a, world.community, title="X")
+    assert "<strong>Sneller</strong>" in world.trajectory.goal_html
+    assert world.trajectory.status == "concept"
 
 
 @pytest.mark.parametrize("data,field", [
@@ -63,16 +43,16 @@ def test_only_company_managers_start_trajectories(w):
     (dict(title="T", planned_start="2027-01-01"), "planned_start"),
     (dict(title="T", goal="x" * 20_001), "goal"),
 ])
-def test_bad_trajectory_input_writes_nothing(w, data, field):
+def test_bad_trajectory_input_writes_nothing(world, data, field):
     before = db.session.scalar(sa.select(sa.func.count(Trajectory.id)))
     with pytest.raises(ActionError) as error:
-        actions.create_trajectory(w["manager_a"], w["company_a"], w["community"], **data)
+        actions.create_trajectory(world.owner, world.company_a, world.community, **data)
     assert error.value.field == field
     assert db.session.scalar(sa.select(sa.func.count(Trajectory.id))) == before
 
 
-def test_status_transitions(w):
-    t, owner = w["trajectory"], w["manager_a"]
+def test_status_transitions(world):
+    t, owner = world.trajectory, world.owner
     for wrong in ("paused", "completed", "concept"):
         with pytest.raises(ActionError) as error:
             actions.change_status(owner, t, wrong)
@@ -84,15 +64,15 @@ def test_status_transitions(w):
         actions.change_status(owner, t, "completed", evaluation="kort")
     assert error.value.field == "evaluation" and t.status == "active"
     with pytest.raises(NotAllowed):
-        actions.change_status(w["coach"], t, "paused")
+        actions.change_status(world.coach, t, "paused")
     actions.change_status(owner, t, "completed", evaluation="Twee lassers zelfstandig op de cobot ingewerkt.")
     assert t.status == "completed" and t.completed_at is not None
     with pytest.raises(ActionError):
         actions.change_status(owner, t, "active")
 
 
-def test_milestones_order_due_dates_and_sign_off(w):
-    t, owner = w["trajectory"], w["manager_a"]
+def test_milestones_order_due_dates_and_sign_off(world):
+    t, owner = world.trajectory, world.owner
     first = actions.add_milestone(owner, t, title="Veiligheidsinstructie", due_date=date(2026, 10, 1))
     second = actions.add_milestone(owner, t, title="Eerste las", due_date=date(2026, 11, 1))
     assert [m.title for m in t.milestones] == ["Veiligheidsinstructie", "Eerste las"]
@@ -101,84 +81,84 @@ def test_milestones_order_due_dates_and_sign_off(w):
     with pytest.raises(ActionError) as error:
         actions.add_milestone(owner, t, title="Te vroeg", due_date=date(2026, 8, 1))
     assert error.value.field == "due_date"
-    for not_coach in ("manager_a", "employee_a", "student", "other_teacher", "admin"):
+    for not_coach in ("owner", "employee", "student", "teacher", "admin"):
         with pytest.raises(NotAllowed):
-            actions.sign_off_milestone(w[not_coach], first)
-    actions.sign_off_milestone(w["coach"], first)
-    assert first.is_done and first.signed_off_by_id == w["coach"].id and first.signed_off_at
+            actions.sign_off_milestone(world[not_coach], first)
+    actions.sign_off_milestone(world.coach, first)
+    assert first.is_done and first.signed_off_by_id == world.coach.id and first.signed_off_at
     with pytest.raises(Conflict):
-        actions.sign_off_milestone(w["coach"], first)
+        actions.sign_off_milestone(world.coach, first)
     actions.set_milestone_done(owner, second, True)
     actions.set_milestone_done(owner, second, False)
     assert not second.is_done
 
 
-def test_learning_log_by_participants(w):
-    t = w["trajectory"]
-    milestone = actions.add_milestone(w["manager_a"], t, title="Eerste las")
-    entry = actions.add_entry_to_log(w["student"], t, "Ik leerde de **lastoorts** te kalibreren.", "reflection",
+def test_learning_log_by_participants(world):
+    t = world.trajectory
+    milestone = actions.add_milestone(world.owner, t, title="Eerste las")
+    entry = actions.add_entry_to_log(world.student, t, "Ik leerde de **lastoorts** te kalibreren.", "reflection",
                                      "applied", milestone=milestone)
     assert "<strong>lastoorts</strong>" in entry.body_html and entry.milestone_id == milestone.id
-    for outsider in ("other_teacher", "manager_b", "coordinator"):
+    for outsider in ("teacher", "other_manager", "coordinator"):
         with pytest.raises(NotAllowed):
-            actions.add_entry_to_log(w[outsider], t, "tekst", "result", "realised")
+            actions.add_entry_to_log(world[outsider], t, "tekst", "result", "realised")
     for kind, value in (("poem", "applied"), ("result", "priceless")):
         with pytest.raises(ActionError):
-            actions.add_entry_to_log(w["student"], t, "tekst", kind, value)
+            actions.add_entry_to_log(world.student, t, "tekst", kind, value)
     with pytest.raises(ActionError):
-        actions.add_entry_to_log(w["student"], t, "   ", "result", "applied")
+        actions.add_entry_to_log(world.student, t, "   ", "result", "applied")
 
 
-def test_visibility_matrix(w):
-    t = w["trajectory"]
-    expected_confidential = dict(manager_a=True, employee_a=True, coach=True, student=True, admin=True,
-                                 manager_b=False, other_teacher=False, coordinator=False, outsider=False)
+def test_visibility_matrix(world):
+    t = world.trajectory
+    expected_confidential = dict(owner=True, employee=True, coach=True, student=True, admin=True,
+                                 other_manager=False, teacher=False, coordinator=False, outsider=False)
     for role, allowed in expected_confidential.items():
-        assert permissions.can_view_trajectory(w[role], t) is allowed, role
+        assert permissions.can_view_trajectory(world[role], t) is allowed, role
     assert not permissions.can_view_trajectory(AnonymousUserMixin(), t)
-    actions.update_trajectory(w["manager_a"], t, title=t.title, goal=t.goal, visibility="community")
-    expected_community = dict(expected_confidential, manager_b=True, other_teacher=True, coordinator=True)
+    actions.update_trajectory(world.owner, t, title=t.title, goal=t.goal, visibility="community")
+    expected_community = dict(expected_confidential, other_manager=True, teacher=True, coordinator=True)
     for role, allowed in expected_community.items():
-        assert permissions.can_view_trajectory(w[role], t) is allowed, role
+        assert permissions.can_view_trajectory(world[role], t) is allowed, role
     visible = db.session.scalars(sa.select(Trajectory.id).where(
-        permissions.visible_trajectories_filter(w["outsider"]))).all()
+        permissions.visible_trajectories_filter(world.outsider))).all()
     assert visible == []
 
 
-def test_confidential_updates_reach_only_insiders_in_the_feed(w):
-    t = w["trajectory"]
-    actions.change_status(w["manager_a"], t, "active")
+def test_confidential_updates_reach_only_insiders_in_the_feed(world):
+    t = world.trajectory
+    actions.change_status(world.owner, t, "active")
 
     def feed_kinds(user):
-        return db.session.scalars(sa.select(FeedEntry.kind).where(feed_filter(user, w["community"]))).all()
+        return db.session.scalars(sa.select(FeedEntry.kind).where(feed_filter(user, world.community))).all()
 
-    assert "trajectory_status" in feed_kinds(w["student"])
-    assert "trajectory_status" in feed_kinds(w["manager_a"])
-    assert "trajectory_status" not in feed_kinds(w["other_teacher"])
-    assert "trajectory_status" not in feed_kinds(w["manager_b"])
+    assert "trajectory_status" in feed_kinds(world.student)
+    assert "trajectory_status" in feed_kinds(world.owner)
+    assert "trajectory_status" not in feed_kinds(world.teacher)
+    assert "trajectory_status" not in feed_kinds(world.other_manager)
 
 
-def test_evidence_links_need_both_ends(w):
-    t = w["trajectory"]
-    milestone = actions.add_milestone(w["manager_a"], t, title="Eerste las")
-    case = case_actions.create_case(w["student"], w["community"], title="Mijn eerste cobotlas", context="c",
+def test_evidence_links_need_both_ends(world):
+    t = world.trajectory
+    milestone = actions.add_milestone(world.owner, t, title="Eerste las")
+    case = case_actions.create_case(world.student, world.community, title="Mijn eerste cobotlas", context="c",
                                     publish=True)
-    foreign = discussion_actions.start_discussion(w["other_teacher"], w["community"], "Vraag", "tekst")
-    link = actions.link_evidence(w["student"], t, case, milestone)
+    foreign = discussion_actions.start_discussion(world.teacher, world.community, "Vraag", "tekst")
+    link = actions.link_evidence(world.student, t, case, milestone)
     assert (link.target, link.milestone_id) == ("case", milestone.id)
     with pytest.raises(NotAllowed):  # the student may not edit someone else's discussion
-        actions.link_evidence(w["student"], t, foreign)
+        actions.link_evidence(world.student, t, foreign)
     with pytest.raises(NotAllowed):  # the other teacher is not part of the trajectory
-        actions.link_evidence(w["other_teacher"], t, foreign)
-    again = actions.link_evidence(w["student"], t, case)  # linking twice moves, never duplicates
+        actions.link_evidence(world.teacher, t, foreign)
+    again = actions.link_evidence(world.student, t, case)  # linking twice moves, never duplicates
     assert again.id == link.id and again.milestone_id is None
     assert db.session.scalar(sa.select(sa.func.count(TrajectoryLink.id))) == 1
 
 
-def test_follow_needs_sight(w):
-    t = w["trajectory"]
-    actions.follow(w["coach"], t)
-    actions.follow(w["coach"], t)
+def test_follow_needs_sight(world):
+    t = world.trajectory
+    actions.follow(world.coach, t)
+    actions.follow(world.coach, t)
     with pytest.raises(NotAllowed):
-        actions.follow(w["other_teacher"], t)
-    actions.follow(w["coach"], t, following=False)
+        actions.follow(world.teacher, t)
+    actions.follow(world.coach, t, following=False)

@@ -23,18 +23,19 @@ READERS = INSIDERS | {"member", "other_manager", "other_teacher"}
 
 
 @pytest.fixture
-def w(f, make_client):
-    admin = f.admin(name="Beheerder")
-    community = community_actions.create_community(admin, name="Lassen", coordinator=f.user(name="Coördinator"))
-    company_a, company_b = f.organisation(name="Metaal A", actor=admin), f.organisation(name="Metaal B", actor=admin)
+def w(factories, make_client):
+    admin = factories.admin(name="Beheerder")
+    community = community_actions.create_community(admin, name="Lassen", coordinator=factories.user(name="Coördinator"))
+    company_a, company_b = factories.organisation(name="Metaal A",
+                                                  actor=admin), factories.organisation(name="Metaal B", actor=admin)
     people = dict(
         admin=admin,
-        outsider=f.user(name="Buitenstaander"),
-        member=f.user(name="Lid"),
-        manager=f.member(company_a, f.user(name="HR A"), role="manager"),
-        coach=f.user(name="Docent", kind="teacher"),
-        other_manager=f.member(company_b, f.user(name="HR B"), role="manager"),
-        other_teacher=f.user(name="Andere docent", kind="teacher"),
+        outsider=factories.user(name="Buitenstaander"),
+        member=factories.user(name="Lid"),
+        manager=factories.member(company_a, factories.user(name="HR A"), role="manager"),
+        coach=factories.user(name="Docent", kind="teacher"),
+        other_manager=factories.member(company_b, factories.user(name="HR B"), role="manager"),
+        other_teacher=factories.user(name="Andere docent", kind="teacher"),
     )
     for key in ("member", "manager", "coach", "other_manager", "other_teacher"):
         community_actions.join(people[key], community)
@@ -101,8 +102,8 @@ def test_follow_page_shows_only_what_followers_may_see(w):
     assert code == 200 and OPEN not in html
 
 
-def test_follow_page_empty_state_and_taking_part(w, make_client, f):
-    code, html = _html(make_client(f.user()), "/trajectories/following")
+def test_follow_page_empty_state_and_taking_part(w, make_client, factories):
+    code, html = _html(make_client(factories.user()), "/trajectories/following")
     assert code == 200 and 'class="trajectory-card"' not in html and 'class="empty"' in html
     code, html = _html(w["clients"]["coach"], "/trajectories/following")
     assert SECRET in html and OPEN in html  # taking part, without following
@@ -130,8 +131,8 @@ def test_company_overview_matrix(w):
     assert w["clients"]["member"].get("/organisations/999999/trajectories").status_code == 404
 
 
-def test_company_overview_of_an_unapproved_organisation_is_404(w, f):
-    pending = f.organisation(name="Voorgesteld", actor=w["admin"])
+def test_company_overview_of_an_unapproved_organisation_is_404(w, factories):
+    pending = factories.organisation(name="Voorgesteld", actor=w["admin"])
     from community.models import Organisation
     db.session.get(Organisation, pending.id).status = "pending"
     db.session.commit()
@@ -177,7 +178,7 @@ def _link(client, t, target, target_id, milestone=None, next_url="/dashboard"):
     return client.submit("/t/links", data)
 
 
-def test_linking_rules(w, f):
+def test_linking_rules(w, factories):
     coach, member = w["clients"]["coach"], w["clients"]["member"]
     t = w["public"]
     case = case_actions.create_case(w["coach"], w["community"], title="Nieuwe casus", context="c", publish=True)
@@ -228,18 +229,19 @@ def test_linking_rules(w, f):
     assert coach.submit("/t/links/999999/remove").status_code == 404
 
 
-def test_link_shows_on_both_sides_only_to_who_sees_both_ends(w, f, make_client):
+def test_link_shows_on_both_sides_only_to_who_sees_both_ends(w, factories, make_client):
     """A case in a private community linked to the open trajectory: members of the hosting
     community see the trajectory but not the case; members of the private one only the case."""
     private = community_actions.create_community(w["admin"], name="Besloten", visibility="private",
                                                  join_policy="invite", coordinator=w["coach"])
-    private_only = f.user(name="Alleen besloten")
+    private_only = factories.user(name="Alleen besloten")
     community_actions.invite_user(w["admin"], private, private_only)
     community_actions.join(private_only, private)
     hidden_case = case_actions.create_case(w["coach"], private, title="Besloten casus", context="c", publish=True)
     actions.link_evidence(w["coach"], w["public"], hidden_case)
 
-    titles = lambda user, t: [target.title for _kind, target, _m in page.trajectory_page(user, t).evidence]  # noqa: E731
+    titles = lambda user, t: [target.title for _kind, target, _m in page.trajectory_page(user,
+                                                                                         t).evidence]  # noqa: E731
     assert "Besloten casus" in titles(w["coach"], w["public"])
     assert "Besloten casus" not in titles(w["member"], w["public"])
     assert "Cobotcasus" in titles(w["member"], w["public"])
@@ -252,7 +254,7 @@ def test_link_shows_on_both_sides_only_to_who_sees_both_ends(w, f, make_client):
     assert w["clients"]["member"].get(f"/cases/{hidden_case.id}").status_code == 404
 
 
-def _trajectories(f, n, community, company, manager, coach, follower):
+def _trajectories(factories, n, community, company, manager, coach, follower):
     for i in range(n):
         t = actions.create_trajectory(manager, company, community, title=f"Traject {i}",
                                       visibility="confidential" if i % 2 else "community")
@@ -272,16 +274,23 @@ def _count(count_queries, client, url):
     return counter.count
 
 
-def test_follow_page_query_count_is_constant(f, make_client, count_queries):
+def _company_with_trajectories(factories, n):
+    """A company whose manager runs n trajectories (see _trajectories) in a community of its own,
+    one coach following them all; returns (company, manager, coach)."""
+    admin = factories.admin()
+    community = community_actions.create_community(admin, name=f"Gemeenschap {n}", coordinator=factories.user())
+    company = factories.organisation(actor=admin)
+    manager = factories.member(company, factories.user(), role="manager")
+    community_actions.join(manager, community)
+    coach = factories.user(kind="teacher")
+    _trajectories(factories, n, community, company, manager, coach, coach)
+    return company, manager, coach
+
+
+def test_follow_page_query_count_is_constant(factories, make_client, count_queries):
     counts = []
     for n in (2, 20):
-        admin = f.admin()
-        community = community_actions.create_community(admin, name=f"Gemeenschap {n}", coordinator=f.user())
-        company = f.organisation(actor=admin)
-        manager = f.member(company, f.user(), role="manager")
-        community_actions.join(manager, community)
-        coach = f.user(kind="teacher")
-        _trajectories(f, n, community, company, manager, coach, coach)
+        company, manager, coach = _company_with_trajectories(factories, n)
         client = make_client(coach)
         client.get("/trajectories/following")  # warm up
         counts.append(_count(count_queries, client, "/trajectories/following"))
@@ -290,16 +299,10 @@ def test_follow_page_query_count_is_constant(f, make_client, count_queries):
     assert counts[0] == counts[1], counts
 
 
-def test_company_overview_query_count_is_constant(f, make_client, count_queries):
+def test_company_overview_query_count_is_constant(factories, make_client, count_queries):
     counts = []
     for n in (3, 25):
-        admin = f.admin()
-        community = community_actions.create_community(admin, name=f"Gemeenschap {n}", coordinator=f.user())
-        company = f.organisation(actor=admin)
-        manager = f.member(company, f.user(), role="manager")
-        community_actions.join(manager, community)
-        coach = f.user(kind="teacher")
-        _trajectories(f, n, community, company, manager, coach, coach)
+        company, manager, coach = _company_with_trajectories(factories, n)
         client = make_client(manager)
         url = f"/organisations/{company.id}/trajectories"
         client.get(url)

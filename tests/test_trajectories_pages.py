@@ -9,51 +9,32 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 
-from community.actions import communities as community_actions
 from community.actions import trajectories as actions
 from community.extensions import db
 from community.models import Milestone, OutcomeEntry, Trajectory, TrajectoryFollow
+from tests import worlds
 from tests.helpers import assert_matrix
 
-ROLES = ("anonymous", "outsider", "member", "owner", "employee", "coach", "student", "manager_b", "teacher",
+ROLES = ("anonymous", "outsider", "member", "owner", "employee", "coach", "student", "other_manager", "teacher",
          "admin")
 INSIDERS = {"owner", "employee", "coach", "student", "admin"}
-READERS = {"member", "manager_b", "teacher"}  # community members who take no part
+READERS = {"member", "other_manager", "teacher"}  # community members who take no part
 
 
 @pytest.fixture
-def world(f, make_client):
-    def person(name, kind="employee"):
-        return f.user(name=name, kind=kind, language="en")
-
-    admin = f.admin(language="en")
-    community = community_actions.create_community(admin, name="Lassen", coordinator=person("Coördinator"))
-    company_a = f.organisation(name="Metaal A", actor=admin)
-    company_b = f.organisation(name="Metaal B", actor=admin)
-    users = dict(
-        admin=admin, outsider=person("Buitenstaander"), member=person("Lid"),
-        owner=f.member(company_a, person("HR A"), role="manager"),
-        employee=f.member(company_a, person("Lasser A")),
-        coach=person("Docent", "teacher"), student=person("Student", "student"),
-        manager_b=f.member(company_b, person("HR B"), role="manager"),
-        teacher=person("Andere docent", "teacher"),
-    )
-    for role in ("member", "owner", "employee", "coach", "student", "manager_b", "teacher"):
-        community_actions.join(users[role], community)
-    trajectories = {}
+def world(make_client):
+    """The trajectories world (tests.worlds.trajectories) in English, with a confidential and a
+    community-visible trajectory (employee, coach and student take part; two milestones) and a
+    browser for every role."""
+    world = worlds.trajectories(language="en")
+    world.trajectories = {}
     for visibility in ("confidential", "community"):
-        t = actions.create_trajectory(users["owner"], company_a, community, title=f"Traject {visibility}",
-                                      goal="**Sneller** inwerken", visibility=visibility,
-                                      planned_start=date(2026, 9, 1), planned_end=date(2027, 6, 30))
-        for role in ("employee", "coach", "student"):
-            actions.add_participant(users["owner"], t, users[role], role)
-        actions.add_milestone(users["owner"], t, title="Eerste las", due_date=date(2026, 10, 1))
-        actions.add_milestone(users["owner"], t, title="Tweede las", due_date=date(2026, 11, 1))
-        trajectories[visibility] = t
-    clients = {role: make_client(user) for role, user in users.items()}
-    clients["anonymous"] = make_client()
-    return dict(users=users, clients=clients, hosted=community, company_a=company_a, company_b=company_b,
-                **trajectories)
+        t = worlds.trajectory(world, visibility, title=f"Traject {visibility}", roles=("employee", "coach", "student"))
+        actions.add_milestone(world.owner, t, title="Eerste las", due_date=date(2026, 10, 1))
+        actions.add_milestone(world.owner, t, title="Tweede las", due_date=date(2026, 11, 1))
+        world.trajectories[visibility] = t
+    world.clients = worlds.clients(make_client, world.users)
+    return world
 
 
 def _row(visibility, allowed, ok):
@@ -76,9 +57,9 @@ EVERYONE = set(ROLES)
 
 @pytest.mark.parametrize("visibility", ["confidential", "community"])
 def test_read_pages_matrix(world, visibility):
-    t = world[visibility]
+    t = world.trajectories[visibility]
     m = t.milestones[0]
-    assert_matrix(world["clients"], [
+    assert_matrix(world.clients, [
         ("GET", f"/t/{t.id}", _row(visibility, EVERYONE, 200)),
         ("GET", f"/t/{t.id}/report", _row(visibility, EVERYONE, 200)),
         ("GET", f"/t/{t.id}/edit", _row(visibility, OWNERS, 200)),
@@ -90,13 +71,13 @@ def test_read_pages_matrix(world, visibility):
 
 
 def test_new_trajectory_matrix(world):
-    org = world["company_a"].id
-    assert_matrix(world["clients"], [
+    org = world.company_a.id
+    assert_matrix(world.clients, [
         ("GET", f"/organisations/{org}/trajectories/new",
          {"anonymous": 302, "outsider": 403, "member": 403, "owner": 200, "employee": 403, "coach": 403,
-          "student": 403, "manager_b": 403, "teacher": 403, "admin": 200}),
+          "student": 403, "other_manager": 403, "teacher": 403, "admin": 200}),
         ("POST", f"/organisations/{org}/trajectories/new",
-         {"anonymous": 302, "outsider": 403, "employee": 403, "manager_b": 403}, {"title": "Gekaapt"}),
+         {"anonymous": 302, "outsider": 403, "employee": 403, "other_manager": 403}, {"title": "Gekaapt"}),
         ("GET", "/organisations/999999/trajectories/new", {"owner": 404, "admin": 404}),
     ])
     assert db.session.scalar(sa.select(sa.func.count(Trajectory.id))) == 2
@@ -104,17 +85,17 @@ def test_new_trajectory_matrix(world):
 
 @pytest.mark.parametrize("visibility", ["confidential", "community"])
 def test_writes_matrix(world, visibility):
-    t = world[visibility]
+    t = world.trajectories[visibility]
     m1, m2 = t.milestones
-    coach_id = world["users"]["coach"].id
+    coach_id = world.users["coach"].id
     entry = {"body": "Ik heb geleerd om sneller te lassen.", "kind": "reflection", "value_kind": "immediate"}
     refused = {role: status for role, status in _row(visibility, set(), 0).items() if status}  # 302/403/404
     not_owner = {r: s for r, s in refused.items() if r not in OWNERS}
     not_coach = {r: s for r, s in refused.items() if r != "coach"}
-    assert_matrix(world["clients"], [
+    assert_matrix(world.clients, [
         ("POST", f"/t/{t.id}/edit", not_owner, {"title": "Gekaapt"}),
         ("POST", f"/t/{t.id}/status", not_owner, {"status": "active"}),
-        ("POST", f"/t/{t.id}/participants", not_owner, {"email": world["users"]["teacher"].email, "role": "coach"}),
+        ("POST", f"/t/{t.id}/participants", not_owner, {"email": world.users["teacher"].email, "role": "coach"}),
         ("POST", f"/t/{t.id}/participants/{coach_id}/remove", not_owner),
         ("POST", f"/t/{t.id}/milestones/new", not_owner, {"title": "Gekaapt"}),
         ("POST", f"/milestones/{m1.id}/edit", not_owner, {"title": "Gekaapt"}),
@@ -131,7 +112,7 @@ def test_writes_matrix(world, visibility):
     assert len(t.participants) == 3
     assert db.session.scalar(sa.select(sa.func.count(OutcomeEntry.id))) == 0
     # And now those who may: every insider writes in the log, the owner works the milestones.
-    assert_matrix(world["clients"], [
+    assert_matrix(world.clients, [
         ("POST", f"/t/{t.id}/log", {r: 302 for r in INSIDERS}, entry),
         ("POST", f"/t/{t.id}/follow", {r: 302 for r in ROLES if refused[r] not in (302, 404)}, {"following": "1"}),
         ("POST", f"/milestones/{m1.id}/move", {"owner": 302}, {"direction": "down"}),
@@ -139,7 +120,7 @@ def test_writes_matrix(world, visibility):
         ("POST", f"/milestones/{m2.id}/done", {"admin": 302}, {"done": "1"}),
         ("POST", f"/milestones/{m2.id}/edit", {"owner": 302}, {"title": "Tweede las, herzien"}),
         ("POST", f"/t/{t.id}/participants", {"owner": 302},
-         {"email": world["users"]["teacher"].email, "role": "coach"}),
+         {"email": world.users["teacher"].email, "role": "coach"}),
         ("POST", f"/t/{t.id}/status", {"owner": 302}, {"status": "active"}),
     ])
     db.session.refresh(t)
@@ -149,46 +130,46 @@ def test_writes_matrix(world, visibility):
     assert db.session.scalar(sa.select(sa.func.count(OutcomeEntry.id))) == len(INSIDERS)
     followers = 5 if visibility == "confidential" else 8
     assert db.session.scalar(sa.select(sa.func.count(TrajectoryFollow.id))) == followers
-    assert_matrix(world["clients"], [
+    assert_matrix(world.clients, [
         ("POST", f"/t/{t.id}/participants/{coach_id}/remove", {"owner": 302}),
         ("POST", f"/milestones/{m2.id}/delete", {"admin": 302}),
     ])
     db.session.refresh(t)
     assert [m.title for m in t.milestones] == ["Eerste las"]
-    assert world["users"]["coach"].id not in [p.user_id for p in t.participants]
+    assert world.users["coach"].id not in [p.user_id for p in t.participants]
 
 
 def test_confidential_trajectory_is_nowhere_for_outsiders(world):
-    t = world["confidential"]
-    for role in ("outsider", "member", "manager_b", "teacher"):
+    t = world.trajectories["confidential"]
+    for role in ("outsider", "member", "other_manager", "teacher"):
         for url in (f"/t/{t.id}", f"/t/{t.id}/report"):
-            response = world["clients"][role].get(url)
+            response = world.clients[role].get(url)
             assert response.status_code == 404
             assert t.title not in response.get_data(as_text=True)
 
 
 def test_view_shows_progress_timeline_and_controls(world):
-    t, users = world["community"], world["users"]
+    t, users = world.trajectories["community"], world.users
     actions.sign_off_milestone(users["coach"], t.milestones[0])
     actions.add_entry_to_log(users["student"], t, "Ik **snap** het nu.", "result", "applied", milestone=t.milestones[0])
-    owner_html = world["clients"]["owner"].get(f"/t/{t.id}").get_data(as_text=True)
+    owner_html = world.clients["owner"].get(f"/t/{t.id}").get_data(as_text=True)
     assert "1 of 2 milestones done" in owner_html and "w-50" in owner_html and "style=" not in owner_html
     assert "Signed off by Docent on" in owner_html
     assert "<strong>snap</strong>" in owner_html and "Applied value" in owner_html
     assert "Make active" in owner_html and "Make completed" not in owner_html
     assert "Add participant" in owner_html and 'data-confirm="Remove' in owner_html
     assert "Teacher / coach" in owner_html and 'class="timeline"' in owner_html
-    member_html = world["clients"]["member"].get(f"/t/{t.id}").get_data(as_text=True)
+    member_html = world.clients["member"].get(f"/t/{t.id}").get_data(as_text=True)
     assert "Make active" not in member_html and "Add participant" not in member_html
     assert "Add entry" not in member_html and "Follow" in member_html
-    coach_html = world["clients"]["coach"].get(f"/t/{t.id}").get_data(as_text=True)
+    coach_html = world.clients["coach"].get(f"/t/{t.id}").get_data(as_text=True)
     assert "Sign off" in coach_html and "Add entry" in coach_html
 
 
 # --- bad input through the pages ---------------------------------------------------------------------
 
 def test_invalid_status_transitions_are_refused(world):
-    t, client = world["confidential"], world["clients"]["owner"]
+    t, client = world.trajectories["confidential"], world.clients["owner"]
     response = client.submit(f"/t/{t.id}/status", {"status": "completed", "evaluation": "x" * 30},
                              follow_redirects=True)
     assert "cannot go from concept to completed" in response.get_data(as_text=True)
@@ -203,7 +184,7 @@ def test_invalid_status_transitions_are_refused(world):
 
 
 def test_milestone_due_before_start_is_refused_with_input_kept(world):
-    t, client = world["confidential"], world["clients"]["owner"]
+    t, client = world.trajectories["confidential"], world.clients["owner"]
     response = client.submit(f"/t/{t.id}/milestones/new",
                              {"title": "Te vroeg", "description": "Mijn tekst", "due_date": "2026-08-01"})
     html = response.get_data(as_text=True)
@@ -215,10 +196,10 @@ def test_milestone_due_before_start_is_refused_with_input_kept(world):
 
 
 def test_sign_off_by_non_coach_is_refused(world):
-    t = world["community"]
+    t = world.trajectories["community"]
     milestone = t.milestones[0]
     for role in ("owner", "employee", "student", "admin"):
-        response = world["clients"][role].submit(f"/milestones/{milestone.id}/sign-off")
+        response = world.clients[role].submit(f"/milestones/{milestone.id}/sign-off")
         assert response.status_code == 403
         assert "Only a teacher or coach" in response.get_data(as_text=True)
     db.session.refresh(milestone)
@@ -226,7 +207,7 @@ def test_sign_off_by_non_coach_is_refused(world):
 
 
 def test_overlong_and_bad_trajectory_input(world):
-    t, client = world["confidential"], world["clients"]["owner"]
+    t, client = world.trajectories["confidential"], world.clients["owner"]
     response = client.submit(f"/t/{t.id}/edit", {"title": "x" * 201, "goal": "Mijn doel", "visibility": "community"})
     assert response.status_code == 400 and "Mijn doel" in response.get_data(as_text=True)
     response = client.submit(f"/t/{t.id}/edit", {"title": "Goed", "visibility": "community",
@@ -240,8 +221,8 @@ def test_overlong_and_bad_trajectory_input(world):
 
 
 def test_create_trajectory_through_the_page(world):
-    org, community = world["company_a"], world["hosted"]
-    client = world["clients"]["owner"]
+    org, community = world.company_a, world.community
+    client = world.clients["owner"]
     page = client.get(f"/organisations/{org.id}/trajectories/new").get_data(as_text=True)
     assert 'type="date"' in page and "data-draft" in page and community.name in page
     url = f"/organisations/{org.id}/trajectories/new"
@@ -262,14 +243,14 @@ def test_create_trajectory_through_the_page(world):
 
 # --- query budget and the report ------------------------------------------------------------------------
 
-def test_trajectory_page_query_count_is_constant(world, f, count_queries):
-    owner, client = world["users"]["owner"], world["clients"]["owner"]
+def test_trajectory_page_query_count_is_constant(world, factories, count_queries):
+    owner, client = world.users["owner"], world.clients["owner"]
 
     def build(n):
-        t = actions.create_trajectory(owner, world["company_a"], world["hosted"], title=f"Groot {n}",
+        t = actions.create_trajectory(owner, world.company_a, world.community, title=f"Groot {n}",
                                       visibility="community", planned_start=date(2026, 9, 1))
         for i in range(n):
-            person = f.user(language="en")
+            person = factories.user(language="en")
             actions.add_participant(owner, t, person, ("employee", "coach", "student")[i % 3])
             milestone = actions.add_milestone(owner, t, title=f"Mijlpaal {i}", due_date=date(2026, 10, 1 + i))
             actions.add_entry_to_log(person, t, f"Leeropbrengst {i}", "result", "applied", milestone=milestone)
@@ -288,18 +269,24 @@ def test_trajectory_page_query_count_is_constant(world, f, count_queries):
 
 
 def test_report_after_completion(world):
-    t, users = world["community"], world["users"]
-    client = world["clients"]["owner"]
+    t, users = world.trajectories["community"], world.users
+    client = world.clients["owner"]
     client.submit(f"/t/{t.id}/status", {"status": "active"})
     actions.add_entry_to_log(users["employee"], t, "We lassen sneller.", "result", "realised")
     evaluation = "Het traject leverde een kortere inwerktijd op."
     client.submit(f"/t/{t.id}/status", {"status": "completed", "evaluation": evaluation})
     db.session.refresh(t)
     assert t.status == "completed"
-    response = world["clients"]["member"].get(f"/t/{t.id}/report")
+    response = world.clients["member"].get(f"/t/{t.id}/report")
     html = response.get_data(as_text=True)
     assert response.status_code == 200
     assert evaluation in html and "Realised value" in html and "We lassen sneller." in html
     assert "data-print" in html and "js/print.js" in html and "Eerste las" in html
-    view = world["clients"]["employee"].get(f"/t/{t.id}").get_data(as_text=True)
+    view = world.clients["employee"].get(f"/t/{t.id}").get_data(as_text=True)
     assert evaluation in view and "Add entry" not in view  # the log closes when completed
+
+
+def test_link_ids_beyond_any_table_are_not_found(factories, make_client, api):
+    admin = factories.admin()
+    assert make_client(admin).submit("/t/links/99999999999999999999/remove").status_code == 404
+    assert api(admin).delete("/api/v1/trajectory-links/99999999999999999999").status_code == 404

@@ -61,11 +61,11 @@ def full_scans(statements):
 
 
 @pytest.fixture
-def busy(f):
+def busy(factories):
     """A community with a discussion, replies by several people, followers and a case."""
-    community = f.community(slug="druk")
-    author = f.community_member(community).user
-    people = [f.community_member(community).user for _ in range(4)]
+    community = factories.community(slug="druk")
+    author = factories.community_member(community).user
+    people = [factories.community_member(community).user for _ in range(4)]
     from community.actions import discussions, notifications
 
     discussion = discussions.start_discussion(author, community, "Lasrobot", "Wie heeft ervaring?")

@@ -11,10 +11,10 @@ from community.models import (
     Case, Community, CommunityMembership, Discussion, Organisation, OrganisationMembership, Reply,
 )
 from community.queries import user_by_email
-from community.seed_content import CASES, DISCUSSIONS
+from community.seed.content import CASES, DISCUSSIONS
 from community import permissions
-from community.seed_scan import seed_scan
-from community.seed_trajectories import seed_trajectories
+from community.seed.scan import seed_scan
+from community.seed.trajectories import seed_trajectories
 
 ORGANISATIONS = [
     dict(name="Van der Meer Metaalbewerking", kind="company", sector="Metaal", city="Eindhoven",
@@ -242,7 +242,7 @@ def _community_member(community, coordinator, user):
     return _community_membership(community, user)
 
 
-# --- cases and discussions (texts in community/seed_content.py) ---------------------------------
+# --- cases and discussions (texts in community/seed/content.py) ---------------------------------
 
 def _with_handles(text, users):
     """``@<email>`` in a demo text becomes that user's @handle."""

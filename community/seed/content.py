@@ -1,4 +1,4 @@
-"""The demo's practice cases and discussions (texts only; community/seed.py builds them through
+"""The demo's practice cases and discussions (texts only; community/seed/demo.py builds them through
 the real actions). Authors are active members of the community they write in.
 
 In bodies, ``@<email>`` becomes that demo user's @handle (handles come from display names and may

@@ -3,7 +3,7 @@ and idempotent: a trajectory is found again by title, and every step inside it (
 milestone, status, sign-off, log entry, link) is done only when it has not been done yet.
 
 Owners are managers of their company and active members of the hosting community (see USERS and
-COMMUNITIES in community/seed.py); participants are members there too, so they can read along.
+COMMUNITIES in community/seed/demo.py); participants are members there too, so they can read along.
 """
 from datetime import date
 
