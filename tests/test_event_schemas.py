@@ -16,54 +16,54 @@ from community.extensions import db
 from community.models import Event, Reply, TrajectoryLink
 from community.realtime import schemas
 from tests.test_live_matrix import things  # noqa: F401  (fixture)
-from tests.test_trajectories_actions import w  # noqa: F401  (fixture)
+from tests.test_trajectories_actions import world  # noqa: F401  (fixture)
 
 
 def _reply(discussion, number):
     return db.session.scalar(sa.select(Reply).where(Reply.discussion_id == discussion.id, Reply.number == number))
 
 
-def test_every_event_type_is_sent_by_an_action_and_fits_its_schema(w, things, f, emitted):  # noqa: F811
+def test_every_event_type_is_sent_by_an_action_and_fits_its_schema(world, things, factories, emitted):  # noqa: F811
     d, c, t = things["discussion"], things["case"], things["open_trajectory"]
-    private, coordinator = things["private"], w["coordinator"]
-    elsewhere = f.community(coordinator=coordinator)
+    private, coordinator = things["private"], world.coordinator
+    elsewhere = factories.community(coordinator=coordinator)
     emitted.clear()
     # Discussions and replies.
-    discussions.start_discussion(w["coach"], private, "Nieuw", "Tekst")
-    discussions.post_reply(w["coach"], d, "Een @" + w["employee_a"].handle)
-    discussions.edit_reply(w["coach"], _reply(d, 1), "Een (bewerkt)")
-    discussions.set_helpful(w["employee_a"], _reply(d, 1))
-    discussions.accept_answer(w["employee_a"], d, _reply(d, 1))
+    discussions.start_discussion(world.coach, private, "Nieuw", "Tekst")
+    discussions.post_reply(world.coach, d, "Een @" + world.employee.handle)
+    discussions.edit_reply(world.coach, _reply(d, 1), "Een (bewerkt)")
+    discussions.set_helpful(world.employee, _reply(d, 1))
+    discussions.accept_answer(world.employee, d, _reply(d, 1))
     discussions.set_pinned(coordinator, d, True)
     discussions.set_locked(coordinator, d, True, "Klaar")
-    discussions.edit_discussion(w["employee_a"], d, "Lasrook 2", "Afzuiging!")
+    discussions.edit_discussion(world.employee, d, "Lasrook 2", "Afzuiging!")
     # Reports, hiding and restoring (the review queues hear of each).
-    moderation.report(w["employee_a"], "reply", _reply(d, 1), "spam")
+    moderation.report(world.employee, "reply", _reply(d, 1), "spam")
     moderation.dismiss_reports(coordinator, "reply", _reply(d, 1))
     moderation.hide(coordinator, "reply", _reply(d, 1), "Geheim")
     moderation.restore(coordinator, "reply", _reply(d, 1))
-    discussions.remove_reply(w["coach"], _reply(d, 1))
-    other = discussions.start_discussion(w["coach"], private, "Weg ermee", "Tekst")
+    discussions.remove_reply(world.coach, _reply(d, 1))
+    other = discussions.start_discussion(world.coach, private, "Weg ermee", "Tekst")
     moderation.hide(coordinator, "discussion", other, "Reclame")
     moderation.restore(coordinator, "discussion", other)
-    case = case_actions.create_case(w["employee_a"], private, publish=True, title="Cobot", context="Context",
+    case = case_actions.create_case(world.employee, private, publish=True, title="Cobot", context="Context",
                                     question="Vraag", approach="Aanpak", result="Resultaat", lessons="Lessen")
-    case_actions.update_case(w["employee_a"], case, title="Cobot 2", context="Context", question="Vraag",
+    case_actions.update_case(world.employee, case, title="Cobot 2", context="Context", question="Vraag",
                              approach="Aanpak", result="Resultaat", lessons="Lessen")
     moderation.hide(coordinator, "case", case, "Vertrouwelijk")
     moderation.restore(coordinator, "case", case)
     moderation.move_discussion(coordinator, other, elsewhere)
     # Trajectories and memberships.
-    trajectory_actions.update_trajectory(w["manager_a"], t, title="Open traject 2", visibility="community",
+    trajectory_actions.update_trajectory(world.owner, t, title="Open traject 2", visibility="community",
                                          planned_start=date(2026, 9, 1), planned_end=date(2027, 6, 30))
-    trajectory_actions.add_participant(w["manager_a"], t, w["employee_a"], "employee")
-    trajectory_actions.add_milestone(w["manager_a"], t, title="Eerste las")
-    trajectory_actions.link_evidence(w["employee_a"], t, c)
-    trajectory_actions.unlink_evidence(w["employee_a"], db.session.scalar(sa.select(TrajectoryLink)))
-    community_actions.join(w["other_teacher"], things["public"])
-    community_actions.leave(w["other_teacher"], things["public"])
+    trajectory_actions.add_participant(world.owner, t, world.employee, "employee")
+    trajectory_actions.add_milestone(world.owner, t, title="Eerste las")
+    trajectory_actions.link_evidence(world.employee, t, c)
+    trajectory_actions.unlink_evidence(world.employee, db.session.scalar(sa.select(TrajectoryLink)))
+    community_actions.join(world.teacher, things["public"])
+    community_actions.leave(world.teacher, things["public"])
     # Notifications (the jobs run inline in tests) and reading them.
-    notifications.mark_read(w["employee_a"])
+    notifications.mark_read(world.employee)
 
     sent = {(message["type"], message["op"]) for _room, message in emitted}
     assert set(schemas.EVENTS) - sent == set()  # every type and op is sent by some action
@@ -71,12 +71,12 @@ def test_every_event_type_is_sent_by_an_action_and_fits_its_schema(w, things, f,
     assert [schemas.problems(message) for _room, message in emitted if schemas.problems(message)] == []
 
 
-def test_what_a_reader_catches_up_on_fits_too(w, things, make_client):  # noqa: F811
+def test_what_a_reader_catches_up_on_fits_too(world, things, make_client):  # noqa: F811
     """Redacted events (hidden since) and withheld ones (no longer readable) have their shapes."""
     d = things["discussion"]
-    reply = discussions.post_reply(w["coach"], d, "Geheim recept")
-    moderation.hide(w["coordinator"], "reply", reply, "Geheim")
-    for client, must in ((make_client(w["coordinator"]), "redacted"), (make_client(w["employee_a"]), "withheld")):
+    reply = discussions.post_reply(world.coach, d, "Geheim recept")
+    moderation.hide(world.coordinator, "reply", reply, "Geheim")
+    for client, must in ((make_client(world.coordinator), "redacted"), (make_client(world.employee), "withheld")):
         log = client.get(f"/api/v1/live/discussion/{d.id}/events").get_json()["events"]
         assert [schemas.problems(message) for message in log if schemas.problems(message)] == []
         assert any(message.get("redacted") if must == "redacted" else message["type"] == "withheld"
