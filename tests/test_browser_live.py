@@ -96,15 +96,15 @@ def test_a_reply_appears_in_the_other_browser_without_reload(browser, live_serve
     assert not [e for e in errors if not e.startswith("Failed to load resource")], errors
 
 
-def test_a_live_reply_comes_with_this_readers_buttons_and_follows_edits(browser, live_server, page, f):
+def test_a_live_reply_comes_with_this_readers_buttons_and_follows_edits(browser, live_server, page, factories):
     """A coordinator (not the discussion's author) sees Edit and Moderate on a reply that
     arrived live, and the reply changes in place when its author edits it; the author, in their
     own browser, gets Edit and Remove on it, and no Moderate."""
-    coordinator = f.user("Coco Coördinator")
-    community = f.community(visibility="public", coordinator=coordinator)
-    opener, member = f.user("Olga Opener"), f.user("Mo Lid")
-    f.community_member(community, opener)
-    f.community_member(community, member)
+    coordinator = factories.user("Coco Coördinator")
+    community = factories.community(visibility="public", coordinator=coordinator)
+    opener, member = factories.user("Olga Opener"), factories.user("Mo Lid")
+    factories.community_member(community, opener)
+    factories.community_member(community, member)
     discussion = discussions.start_discussion(opener, community, "Koelvloeistof", "Hoe vaak verversen?")
 
     browser_login(page, coordinator)

@@ -346,7 +346,7 @@ def test_hiding_redacts_the_live_event_log(world, app, make_client):
     actions.hide(world.coordinator, "reply", world.reply, "Vertrouwelijk")
     body = member.get(f"{API}/live/discussion/{world.discussion.id}/events").get_json()
     assert SECRET not in str(body)
-    assert SECRET not in fetched(w.r) and SECRET not in fetched(quoting)
+    assert SECRET not in fetched(world.reply) and SECRET not in fetched(quoting)
     hidden = [e for e in body["events"] if e["type"] == "reply" and e["op"] == "hidden"]
     assert len(hidden) == 1
     assert set(hidden[0]) - {"stream", "seq", "type", "op", "at"} == {"reply_id", "number"}

@@ -45,9 +45,9 @@ def test_the_package_keeps_one_import_path_and_imports_no_views():
                 assert not module.startswith("community") or module.startswith(allowed), (path.name, module)
 
 
-def test_a_refused_button_is_the_403_page_with_the_actions_reason(f, make_client):
-    community = f.community()
-    member = f.community_member(community).user
+def test_a_refused_button_is_the_403_page_with_the_actions_reason(factories, make_client):
+    community = factories.community()
+    member = factories.community_member(community).user
     discussion = discussion_actions.start_discussion(member, community, "Vastzetten?", "Mag dit bovenaan?")
     response = make_client(member).submit(f"/d/{discussion.id}/pin", {"pinned": "1"})
     assert response.status_code == 403
@@ -56,9 +56,9 @@ def test_a_refused_button_is_the_403_page_with_the_actions_reason(f, make_client
     assert discussion.pinned is False
 
 
-def test_a_refused_api_call_is_403_json_with_the_actions_reason(f, api):
-    community = f.community()
-    member = f.community_member(community).user
+def test_a_refused_api_call_is_403_json_with_the_actions_reason(factories, api):
+    community = factories.community()
+    member = factories.community_member(community).user
     discussion = discussion_actions.start_discussion(member, community, "Verbergen?", "Tekst")
     response = api(member).post(f"/api/v1/moderation/discussion/{discussion.id}/hide", json={"reason": "Spam"})
     error = assert_error(response, 403, code="forbidden")
@@ -67,13 +67,13 @@ def test_a_refused_api_call_is_403_json_with_the_actions_reason(f, api):
     assert not discussion.is_hidden
 
 
-def test_a_button_shows_by_the_rule_the_action_keeps(f, make_client):
+def test_a_button_shows_by_the_rule_the_action_keeps(factories, make_client):
     """The members page offers "Mute or ban" by can_sanction, the rule the sanction action keeps;
     the community page offers "Leave" by can_leave_community (never to the last coordinator)."""
-    admin = f.admin()
-    coordinator = f.user(kind="teacher")
-    community = f.community(coordinator=coordinator, actor=admin)
-    member = f.community_member(community).user
+    admin = factories.admin()
+    coordinator = factories.user(kind="teacher")
+    community = factories.community(coordinator=coordinator, actor=admin)
+    member = factories.community_member(community).user
     page = make_client(coordinator).get(f"/c/{community.slug}/members").get_data(as_text=True)
     sanction_links = re.findall(r"/manage/sanctions\?member=([^\"&]+)", page)
     assert sanction_links == [member.handle]
