@@ -12,7 +12,7 @@ from community.actions import cases as case_actions
 from community.actions import communities as community_actions
 from community.actions import discussions as discussion_actions
 from community.actions import trajectories as actions
-from community.communities.queries import feed_filter
+from community.queries.communities import feed_filter
 from community.extensions import db
 from community.models import FeedEntry, Trajectory, TrajectoryLink
 

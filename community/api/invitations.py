@@ -10,12 +10,13 @@ from community import permissions
 from community.actions import ActionError, communities as actions
 from community.api import Blueprint
 from community.api.auth import token_required
-from community.api.communities import PER_PAGE, page_body, paginate, summary_of
+from community.api.communities import PER_PAGE, page_body, summary_of
 from community.api.community_schemas import (
     AcceptInvitationArgs, CommunityMemberSchema, CommunitySummarySchema, InvitationArgs, InvitationPageSchema,
     InviteUserArgs, NewInvitationSchema, PageArgs,
 )
 from community.models import Invitation
+from community.pagination import offset_page
 
 blp = Blueprint("api_invitations", __name__, url_prefix="",
                 description="Invitation links and invitations of known users")
@@ -49,7 +50,7 @@ def list_invitations(args, slug):
     community = permissions.access_community_for_managing_or_404(slug, current_user)
     stmt = (sa.select(Invitation).where(Invitation.community_id == community.id)
             .options(so.joinedload(Invitation.created_by)).order_by(Invitation.id.desc()))
-    page = paginate(stmt, args["page"], PER_PAGE)
+    page = offset_page(stmt, number=args["page"], per_page=PER_PAGE, scalars=True)
     return page_body(page, page.rows)
 
 

@@ -16,7 +16,7 @@ from community import permissions
 from community.actions import ActionError, trajectories as actions
 from community.api import Blueprint
 from community.api.auth import token_required
-from community.api.communities import page_body, paginate
+from community.api.communities import page_body
 from community.api.trajectory_schemas import (
     DoneArgs, EntryCreateArgs, EntryListArgs, EntryPageSchema, EntrySchema, FollowSchema, LinkCreateArgs,
     LinkListSchema, LinkSchema, MilestoneCreateArgs, MilestoneListSchema, MilestoneSchema, MilestoneUpdateArgs,
@@ -29,6 +29,7 @@ from community.models import (
     Case, Community, Discussion, Milestone, OutcomeEntry, Trajectory, TrajectoryFollow, TrajectoryLink,
     TrajectoryParticipant, User,
 )
+from community.pagination import offset_page
 
 blp = Blueprint("api_trajectories", __name__, url_prefix="",
                 description="Development trajectories: milestones, participants, learning log, evidence, follows")
@@ -171,7 +172,7 @@ def list_trajectories(args):
             .options(so.joinedload(Trajectory.organisation), so.joinedload(Trajectory.community),
                      *[so.defer(column, raiseload=True) for column in texts])
             .order_by(Trajectory.created_at.desc(), Trajectory.id.desc()))
-    page = paginate(rows, args["page"], PER_PAGE, scalars=False, counted=stmt)
+    page = offset_page(rows, number=args["page"], per_page=PER_PAGE, counted=stmt)
     return page_body(page, [summary(*row) for row in page.rows])
 
 
@@ -374,7 +375,7 @@ def list_entries(args, trajectory_id):
     trajectory = permissions.access_trajectory_or_404(trajectory_id, current_user)
     stmt = sa.select(OutcomeEntry).where(OutcomeEntry.trajectory_id == trajectory.id)
     rows = stmt.options(so.joinedload(OutcomeEntry.author)).order_by(OutcomeEntry.id.desc())
-    page = paginate(rows, args["page"], ENTRIES_PER_PAGE, counted=stmt)
+    page = offset_page(rows, number=args["page"], per_page=ENTRIES_PER_PAGE, scalars=True, counted=stmt)
     return page_body(page, page.rows)
 
 

@@ -7,11 +7,13 @@ from flask_login import current_user, login_required
 
 from community import permissions
 from community.actions import ActionError, communities as actions
-from community.communities import bp, queries
+from community.communities import bp
 from community.communities.forms import InviteLinkForm, InviteUserForm
 from community.extensions import db
 from community.models import Invitation, utcnow
-from community.queries import user_by_email
+from community.pagination import page_number
+from community.queries import communities as queries
+from community.queries.accounts import user_by_email
 from community.security import keeps_input
 
 
@@ -19,10 +21,11 @@ from community.security import keeps_input
 @login_required
 def requests(slug):
     community = permissions.access_community_for_managing_or_404(slug, current_user)
-    page, organisations = queries.member_directory(community, state="pending")
-    invited, _orgs = queries.member_directory(community, state="invited")
+    page = queries.member_page(community, queries.MemberFilters(state="pending", page=page_number()))
+    invited = queries.member_page(community, queries.MemberFilters(state="invited"))
     return render_template("communities/requests.html", community=community, page=page,
-                           organisations=organisations, invited=invited)
+                           organisations=queries.organisations_of([user.id for _m, user in page.rows]),
+                           invited=invited)
 
 
 @bp.route("/c/<slug>/memberships/<int:membership_id>/<any(approve, decline):decision>", methods=["POST"])

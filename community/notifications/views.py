@@ -8,7 +8,9 @@ from community import permissions
 from community.actions import ActionError, notifications as actions
 from community.forms import row_id
 from community.models import Community, Notification
-from community.notifications import bp, queries
+from community.notifications import bp
+from community.pagination import page_number
+from community.queries import notifications as queries
 from community.realtime.events import last_seq
 from community.security import safe_next
 
@@ -24,7 +26,7 @@ def target_url(notification):
     community (or its requests page for coordinators)."""
     kind, object_id = notification.object_type, notification.object_id
     if kind == "discussion":
-        from community.discussions.queries import page_of
+        from community.queries.discussions import page_of
 
         number = (notification.data or {}).get("number") or 0
         if number:
@@ -48,7 +50,7 @@ def target_url(notification):
 @login_required
 def index():
     unread_only = request.args.get("show") == "unread"
-    page, rows = queries.notification_page(current_user, unread_only=unread_only)
+    page, rows = queries.notification_page(current_user, queries.NotificationFilters(unread_only, page_number()))
     return render_template("notifications/index.html", page=page, rows=rows, unread_only=unread_only)
 
 

@@ -1,4 +1,7 @@
-"""Read queries for community pages, each with a fixed number of SQL statements."""
+"""Communities: the list, members and requests, the feed (pages and API alike), coordinators and
+counts. Each a fixed number of SQL statements."""
+from dataclasses import dataclass
+
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
@@ -7,7 +10,28 @@ from community.extensions import db
 from community.models import (
     Case, Community, CommunityMembership, Discussion, FeedEntry, Organisation, OrganisationMembership, User,
 )
-from community.pagination import like_pattern, paginate
+from community.pagination import like_pattern, offset_page
+
+
+@dataclass
+class CommunityFilters:
+    q: str = ""
+    sector: str = ""
+    topic: str = ""
+    page: int = 1
+
+
+@dataclass
+class MemberFilters:
+    """``state``: active (the members), pending (requests) or invited."""
+    state: str = "active"
+    q: str = ""
+    page: int = 1
+
+
+@dataclass
+class FeedFilters:
+    page: int = 1
 
 
 def member_count_column():
@@ -16,22 +40,24 @@ def member_count_column():
             .correlate(Community).scalar_subquery())
 
 
-def discovery_page(user, q="", sector="", topic="", per_page=20):
-    """Communities whose listing the user may see, with member counts and the user's own state."""
-    mine = so.aliased(CommunityMembership)
-    stmt = (sa.select(Community, member_count_column().label("members"), mine)
-            .outerjoin(mine, sa.and_(mine.community_id == Community.id, mine.user_id == user.id))
-            .where(permissions.visible_communities_filter(user)))
-    if q:
-        pattern = like_pattern(q)
+def community_page(user, filters, per_page=20):
+    """Communities whose listing the user may see, as rows (community, member count, the user's
+    membership or None): the user's own first, then by name. One count, one page."""
+    stmt = sa.select(Community.id).where(permissions.visible_communities_filter(user))
+    if filters.q:
+        pattern = like_pattern(filters.q)
         stmt = stmt.where(sa.or_(sa.func.lower(Community.name).like(pattern, escape="\\"),
                                  sa.func.lower(Community.description).like(pattern, escape="\\")))
-    if sector:
-        stmt = stmt.where(Community.sector == sector)
-    if topic:
-        stmt = stmt.where(Community.topic == topic)
-    # Mine first, then by name.
-    page = paginate(stmt.order_by(mine.id.is_(None), sa.func.lower(Community.name)), per_page)
+    if filters.sector:
+        stmt = stmt.where(Community.sector == filters.sector)
+    if filters.topic:
+        stmt = stmt.where(Community.topic == filters.topic)
+    # The count needs neither the member counts nor the user's memberships.
+    mine = so.aliased(CommunityMembership)
+    rows = (stmt.with_only_columns(Community, member_count_column().label("members"), mine)
+            .outerjoin(mine, sa.and_(mine.community_id == Community.id, mine.user_id == user.id))
+            .order_by(mine.id.is_(None), sa.func.lower(Community.name), Community.id))
+    page = offset_page(rows, number=filters.page, per_page=per_page, counted=stmt)
     permissions.prime_memberships(user, {community.id: membership for community, _n, membership in page.rows})
     return page
 
@@ -48,7 +74,7 @@ def coordinators(community):
     return db.session.scalars(
         sa.select(User).join(CommunityMembership, CommunityMembership.user_id == User.id)
         .where(CommunityMembership.community_id == community.id, CommunityMembership.role == "coordinator",
-               CommunityMembership.state == "active").order_by(User.display_name)).all()
+               CommunityMembership.state == "active").order_by(User.display_name, User.id)).all()
 
 
 def count_members(community, state="active"):
@@ -73,23 +99,29 @@ def feed_filter(user, community):
     return condition
 
 
-def feed_page(user, community, per_page=30):
+def feed_page(user, community, filters, per_page=30):
+    """What happened in the community, newest first, with who did it and to whom."""
     stmt = (sa.select(FeedEntry).where(feed_filter(user, community))
             .options(so.joinedload(FeedEntry.actor), so.joinedload(FeedEntry.subject))
             .order_by(FeedEntry.id.desc()))
-    return paginate(stmt, per_page, scalars=True)
+    return offset_page(stmt, number=filters.page, per_page=per_page, scalars=True)
 
 
-def member_directory(community, q="", state="active", per_page=50):
-    """Members with their organisations: one count, one page, one query for organisations."""
+def member_page(community, filters, per_page=50):
+    """Memberships in one state as rows (membership, user): members coordinators first, then by
+    name; requests and invitations oldest first, so nobody waits longest. One count, one page;
+    their organisations come from organisations_of (one query)."""
     stmt = (sa.select(CommunityMembership, User).join(User, User.id == CommunityMembership.user_id)
-            .where(CommunityMembership.community_id == community.id, CommunityMembership.state == state))
-    if q:
-        stmt = stmt.where(sa.func.lower(User.display_name).like(like_pattern(q), escape="\\"))
-    coordinators_first = sa.case((CommunityMembership.role == "coordinator", 0), else_=1)
-    page = paginate(stmt.order_by(coordinators_first, sa.func.lower(User.display_name)), per_page)
-    organisations = organisations_of([user.id for _, user in page.rows])
-    return page, organisations
+            .where(CommunityMembership.community_id == community.id, CommunityMembership.state == filters.state)
+            .options(so.contains_eager(CommunityMembership.user)))
+    if filters.q:
+        stmt = stmt.where(sa.func.lower(User.display_name).like(like_pattern(filters.q), escape="\\"))
+    if filters.state == "active":
+        coordinators_first = sa.case((CommunityMembership.role == "coordinator", 0), else_=1)
+        stmt = stmt.order_by(coordinators_first, sa.func.lower(User.display_name), CommunityMembership.id)
+    else:
+        stmt = stmt.order_by(CommunityMembership.created_at, CommunityMembership.id)
+    return offset_page(stmt, number=filters.page, per_page=per_page)
 
 
 def organisations_of(user_ids):
@@ -102,7 +134,7 @@ def organisations_of(user_ids):
         .join(Organisation, Organisation.id == OrganisationMembership.organisation_id)
         .where(OrganisationMembership.user_id.in_(user_ids), OrganisationMembership.state == "active",
                Organisation.status == "active")
-        .order_by(Organisation.name)).all()
+        .order_by(Organisation.name_key)).all()
     for user_id, org in rows:
         result.setdefault(user_id, []).append(org)
     return result
