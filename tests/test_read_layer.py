@@ -14,11 +14,12 @@ import pytest
 
 from community.actions import (
     cases as case_actions, communities as community_actions, discussions, moderation,
+    trajectories as trajectory_actions,
 )
 from community.models import utcnow
 from community.queries import (
     cases, communities, discussions as discussion_queries, moderation as moderation_queries, notifications,
-    organisations,
+    organisations, trajectories,
 )
 from community.queries.accounts import user_by_email
 
@@ -42,8 +43,11 @@ def w(f):
         made = f.community(name=name, visibility=visibility, actor=admin, sector="Metaal" if name[0] == "A" else "")
         if name == "Zuid Kring":
             community_actions.join(viewer, made)
-    for name in ("Org Alfa", "org Beta", "Org Gamma"):
-        f.organisation(name=name, actor=admin, city="Delft")
+    company = [f.organisation(name=name, actor=admin, city="Delft") for name in ("Org Alfa", "org Beta", "Org Gamma")][0]
+    f.member(company, who=viewer, role="manager")
+    plans = [trajectory_actions.create_trajectory(viewer, company, kring, title=f"Traject {n}")
+             for n in ("Een", "Twee", "Drie")]
+    trajectory_actions.change_status(viewer, plans[0], "active")  # the most recently changed now
 
     def case(who, title, publish=True, **data):
         return case_actions.create_case(who, kring, title=title, context="x", publish=publish, **data)
@@ -156,6 +160,9 @@ LISTS = {
             w.kring, moderation_queries.SanctionFilters()).rows],
         "/api/v1/communities/leeskring/sanctions", "/c/leeskring/manage/sanctions", 'id="active-title"',
         who="coordinator"),
+    "trajectories": Shared(
+        lambda w, args: [(s.trajectory.id, s.trajectory.title) for s in trajectories.community_page(w.viewer, w.kring)],
+        "/api/v1/trajectories?community=leeskring", "/c/leeskring/trajectories", 'class="plain trajectory-cards"'),
     "notifications": Shared(
         lambda w, args: [(n.id, f'id="notification-{n.id}"') for n in notifications.notification_page(
             w.viewer, notifications.NotificationFilters())[1]],
@@ -168,7 +175,7 @@ CASES = [
     ("organisations", {}), ("organisations", {"q": "org"}),
     ("cases", {}), ("cases", {"domain": "onderhoud"}), ("cases", {"domain": "OnderHoud", "tag": "cnc"}),
     ("discussions", {}), ("replies", {}), ("replies", {"page": 2}), ("replies", {"page": 9}),
-    ("review queue", {}), ("audit log", {}), ("audit log", {"action": "hide"}), ("sanctions", {}),
+    ("trajectories", {}), ("review queue", {}), ("audit log", {}), ("audit log", {"action": "hide"}), ("sanctions", {}),
     ("notifications", {}),
 ]
 
