@@ -13,13 +13,13 @@ from typing import Callable
 import pytest
 
 from community.actions import (
-    cases as case_actions, communities as community_actions, discussions, moderation,
+    cases as case_actions, communities as community_actions, discussions, moderation, scan as scan_actions,
     trajectories as trajectory_actions,
 )
 from community.models import utcnow
 from community.queries import (
     cases, communities, discussions as discussion_queries, moderation as moderation_queries, notifications,
-    organisations, trajectories,
+    organisations, scan, trajectories,
 )
 from community.queries.accounts import user_by_email
 
@@ -43,11 +43,18 @@ def w(f):
         made = f.community(name=name, visibility=visibility, actor=admin, sector="Metaal" if name[0] == "A" else "")
         if name == "Zuid Kring":
             community_actions.join(viewer, made)
-    company = [f.organisation(name=name, actor=admin, city="Delft") for name in ("Org Alfa", "org Beta", "Org Gamma")][0]
+    company, _beta, _gamma = (f.organisation(name=name, actor=admin, city="Delft")
+                              for name in ("Org Alfa", "org Beta", "Org Gamma"))
     f.member(company, who=viewer, role="manager")
     plans = [trajectory_actions.create_trajectory(viewer, company, kring, title=f"Traject {n}")
              for n in ("Een", "Twee", "Drie")]
     trajectory_actions.change_status(viewer, plans[0], "active")  # the most recently changed now
+    today = scan_actions.today()
+    for title, opens in (("Ronde Een", -20), ("Ronde Twee", 0), ("Ronde Drie", -10)):
+        scan_actions.create_round(viewer, company, title, today + timedelta(days=opens), today + timedelta(days=5))
+    links = [community_actions.create_invite_link(coordinator, kring, note=f"Link {n}")[0]
+             for n in ("Een", "Twee", "Drie")]
+    community_actions.revoke_invite_link(coordinator, links[1])  # listed after the open ones
 
     def case(who, title, publish=True, **data):
         return case_actions.create_case(who, kring, title=title, context="x", publish=publish, **data)
@@ -72,7 +79,7 @@ def w(f):
     moderation.mute(coordinator, kring, bram, utcnow() + timedelta(days=2), "Reden stilte")
     ban = moderation.ban(coordinator, kring, cees, "Reden verbanning")
     moderation.lift(coordinator, ban)
-    return SimpleNamespace(admin=admin, coordinator=coordinator, viewer=viewer, anna=anna, kring=kring,
+    return SimpleNamespace(admin=admin, coordinator=coordinator, viewer=viewer, anna=anna, kring=kring, company=company,
                            thread=threads[0], writers=(anna, viewer))
 
 
@@ -161,8 +168,18 @@ LISTS = {
         "/api/v1/communities/leeskring/sanctions", "/c/leeskring/manage/sanctions", 'id="active-title"',
         who="coordinator"),
     "trajectories": Shared(
-        lambda w, args: [(s.trajectory.id, s.trajectory.title) for s in trajectories.community_page(w.viewer, w.kring)],
+        lambda w, args: [(s.trajectory.id, s.trajectory.title)
+                         for s in trajectories.community_page(w.viewer, w.kring)],
         "/api/v1/trajectories?community=leeskring", "/c/leeskring/trajectories", 'class="plain trajectory-cards"'),
+    "invitation links": Shared(
+        lambda w, args: [(i.id, i.note) for i in communities.invitation_page(
+            w.kring, communities.InvitationFilters()).rows],
+        "/api/v1/communities/leeskring/invitations", "/c/leeskring/manage/invitations", '<table class="table">',
+        who="coordinator"),
+    "scan rounds": Shared(
+        lambda w, args: [(r.id, r.title) for r in scan.round_page(w.company, scan.RoundFilters()).rows],
+        "/api/v1/organisations/{w.company.id}/scan-rounds", "/organisations/{w.company.id}/scan",
+        'class="table scan-rounds"'),
     "notifications": Shared(
         lambda w, args: [(n.id, f'id="notification-{n.id}"') for n in notifications.notification_page(
             w.viewer, notifications.NotificationFilters())[1]],
@@ -175,7 +192,8 @@ CASES = [
     ("organisations", {}), ("organisations", {"q": "org"}),
     ("cases", {}), ("cases", {"domain": "onderhoud"}), ("cases", {"domain": "OnderHoud", "tag": "cnc"}),
     ("discussions", {}), ("replies", {}), ("replies", {"page": 2}), ("replies", {"page": 9}),
-    ("trajectories", {}), ("review queue", {}), ("audit log", {}), ("audit log", {"action": "hide"}), ("sanctions", {}),
+    ("trajectories", {}), ("invitation links", {}), ("scan rounds", {}),
+    ("review queue", {}), ("audit log", {}), ("audit log", {"action": "hide"}), ("sanctions", {}),
     ("notifications", {}),
 ]
 

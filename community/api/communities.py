@@ -75,8 +75,8 @@ def _manageable_membership(slug, membership_id):
 def list_communities(args):
     """Communities you can find: public ones, private ones that are listed, and your own.
 
-    50 a page: your own first, then by name (as the list page). `description_html` is the public blurb also shown to outsiders of a
-    private community; its members and feed stay closed to them."""
+    50 a page: your own first, then by name (as the list page). `description_html` is the public
+    blurb also shown to outsiders of a private community; its members and feed stay closed to them."""
     filters = queries.CommunityFilters(args["q"].strip(), args["sector"].strip(), args["topic"].strip(),
                                        page=args["page"])
     page = queries.community_page(current_user, filters, per_page=PER_PAGE)

@@ -18,14 +18,13 @@ from community.api.scan_schemas import (
     CodeListSchema, ResultsSchema, RoundCreateArgs, RoundListArgs, RoundPageSchema, RoundSchema,
 )
 from community.extensions import db
-from community.models import ScanCode, ScanRound
-from community.pagination import offset_page
+from community.models import ScanCode
+from community.queries import scan as scan_queries
 from community.scan import texts
 from community.scan.results import response_counts, round_results, sector_key, shown_count
 
 blp = Blueprint("api_scan", __name__, url_prefix="",
                 description="Learning-culture scan: rounds and aggregated results (groups of at least 5 only)")
-PER_PAGE = 30
 NOT_AUTHENTICATED = "Not authenticated"
 NO_ORGANISATION = "No such company, or you do not manage it"
 NO_ROUND = "No such round, or one of a company you do not manage"
@@ -69,9 +68,7 @@ def _one(scan_round):
 def list_rounds(args, org_id):
     """The company's rounds, newest first, 30 a page."""
     organisation = permissions.access_scan_organisation_or_404(org_id, current_user)
-    stmt = sa.select(ScanRound).where(ScanRound.organisation_id == organisation.id)
-    page = offset_page(stmt.order_by(ScanRound.opens_on.desc(), ScanRound.id.desc()), number=args["page"],
-                       per_page=PER_PAGE, scalars=True, counted=stmt.with_only_columns(ScanRound.id))
+    page = scan_queries.round_page(organisation, scan_queries.RoundFilters(page=args["page"]))
     ids = [item.id for item in page.rows]
     counts, codes, today = response_counts(ids), _code_counts(ids), actions.today()
     return page_body(page, [round_body(item, counts.get(item.id, {}), codes[item.id], today) for item in page.rows])

@@ -1,6 +1,4 @@
 """Coordinator pages (requests, invitations, roles) and the invitation-link landing page."""
-import sqlalchemy as sa
-import sqlalchemy.orm as so
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -9,8 +7,7 @@ from community import permissions
 from community.actions import ActionError, communities as actions
 from community.communities import bp
 from community.communities.forms import InviteLinkForm, InviteUserForm
-from community.extensions import db
-from community.models import Invitation, utcnow
+from community.models import utcnow
 from community.pagination import page_number
 from community.queries import communities as queries
 from community.queries.accounts import user_by_email
@@ -65,13 +62,6 @@ def remove(slug, membership_id):
     return redirect(url_for(back, slug=community.slug))
 
 
-def _invitations(community):
-    return db.session.scalars(
-        sa.select(Invitation).where(Invitation.community_id == community.id)
-        .options(so.joinedload(Invitation.created_by))
-        .order_by(Invitation.revoked_at.is_not(None), Invitation.created_at.desc()).limit(100)).all()
-
-
 @bp.route("/c/<slug>/manage/invitations", methods=["GET", "POST"])
 @login_required
 @keeps_input
@@ -108,7 +98,7 @@ def invitations(slug):
             return redirect(url_for("communities.invitations", slug=community.slug))
     failed = link_form.errors or link_form.form_errors or user_form.errors or user_form.form_errors
     return render_template("communities/invitations.html", community=community, link_form=link_form,
-                           user_form=user_form, new_link=new_link, invitations=_invitations(community),
+                           user_form=user_form, new_link=new_link, invitations=queries.latest_invitations(community),
                            now=utcnow()), 400 if failed else 200
 
 

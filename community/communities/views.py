@@ -58,8 +58,9 @@ def new():
 def home(slug):
     community = permissions.access_community_or_404(slug, current_user)
     live_last = last_seq(f"community:{community.id}")  # before the feed: see discussions.views
+    feed = queries.feed_page(current_user, community, queries.FeedFilters(page=page_number()))
     return render_template(
-        "communities/home.html", community=community, feed=queries.feed_page(current_user, community, queries.FeedFilters(page=page_number())),
+        "communities/home.html", community=community, feed=feed,
         live_last=live_last, follow_level=notification_actions.level_of(current_user, "community", community),
         pinned=discussion_queries.pinned(current_user, community),
         coordinators=queries.coordinators(community), members=queries.count_members(community),

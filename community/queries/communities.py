@@ -8,7 +8,8 @@ import sqlalchemy.orm as so
 from community import permissions
 from community.extensions import db
 from community.models import (
-    Case, Community, CommunityMembership, Discussion, FeedEntry, Organisation, OrganisationMembership, User,
+    Case, Community, CommunityMembership, Discussion, FeedEntry, Invitation, Organisation, OrganisationMembership,
+    User,
 )
 from community.pagination import like_pattern, offset_page
 
@@ -31,6 +32,11 @@ class MemberFilters:
 
 @dataclass
 class FeedFilters:
+    page: int = 1
+
+
+@dataclass
+class InvitationFilters:
     page: int = 1
 
 
@@ -138,3 +144,20 @@ def organisations_of(user_ids):
     for user_id, org in rows:
         result.setdefault(user_id, []).append(org)
     return result
+
+
+def _invitations(community):
+    """A community's invitation links, open ones first, then the newest."""
+    return (sa.select(Invitation).where(Invitation.community_id == community.id)
+            .options(so.joinedload(Invitation.created_by))
+            .order_by(Invitation.revoked_at.is_not(None), Invitation.created_at.desc(), Invitation.id.desc()))
+
+
+def invitation_page(community, filters, per_page=50):
+    """The API's pages of invitation links: one count, one page."""
+    return offset_page(_invitations(community), number=filters.page, per_page=per_page, scalars=True)
+
+
+def latest_invitations(community, limit=100):
+    """The invitations page: the same rows in the same order, at most ``limit`` (one query)."""
+    return db.session.scalars(_invitations(community).limit(limit)).all()
