@@ -8,7 +8,6 @@ the per-row permission flags use the request's membership cache.
 """
 from contextlib import contextmanager
 
-import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -23,8 +22,7 @@ from community.api.content_schemas import (
     PinArgs, ReplyCreateArgs, ReplyPageSchema, ReplySchema, ReplyUpdateArgs,
 )
 from community.errors import answer_saved, kept_after_commit, saved_id
-from community.extensions import db
-from community.models import Reaction, ReadMark, Reply
+from community.models import Reply
 from community.queries import discussions as queries
 
 blp = Blueprint("api_discussions", __name__, url_prefix="",
@@ -45,8 +43,7 @@ def summary(discussion, last_read):
 def detail_of(discussion, new=False):
     """One discussion. ``new``: just started by the caller, who has no read mark on it yet (no
     query after the commit: see start_discussion)."""
-    last_read = 0 if new else db.session.scalar(sa.select(ReadMark.last_read_number).where(
-        ReadMark.discussion_id == discussion.id, ReadMark.user_id == current_user.id))
+    last_read = 0 if new else queries.read_mark(current_user, discussion)
     body = summary(discussion, last_read)
     body.update(
         community=discussion.community, case_id=discussion.case_id, body=discussion.body,
@@ -93,9 +90,7 @@ def reply_item(reply, me_helpful):
 
 
 def reply_detail(reply):
-    me_helpful = db.session.scalar(sa.select(sa.exists().where(
-        Reaction.reply_id == reply.id, Reaction.user_id == current_user.id)))
-    return reply_item(reply, me_helpful)
+    return reply_item(reply, reply.id in queries.helpful_reply_ids(current_user, [reply]))
 
 
 def _reply_of(discussion, reply_id, field, message):
