@@ -72,7 +72,8 @@ def case_page(user, community, filters, per_page=PER_PAGE):
     if filters.tag:
         stmt = stmt.where(Case.id.in_(sa.select(CaseTag.case_id).where(CaseTag.tag == filters.tag)))
     if filters.domain:
-        stmt = stmt.where(sa.func.lower(Case.domain) == filters.domain.lower())
+        # lower() on both sides: the database's own idea of case (SQLite's covers ASCII only).
+        stmt = stmt.where(sa.func.lower(Case.domain) == sa.func.lower(filters.domain))
     if filters.level:
         stmt = stmt.where(Case.level == filters.level)
     if filters.organisation:
