@@ -85,7 +85,7 @@ def create_user_command(email, display_name, password, kind, language, admin):
 def create_token_command(email, name):
     """Create a personal access token and print it (shown once)."""
     from community.actions.tokens import create_token
-    from community.queries import user_by_email
+    from community.queries.accounts import user_by_email
 
     user = user_by_email(email)
     if user is None:

@@ -1,4 +1,12 @@
-"""Offset pagination with a fixed number of queries: one count, one page of rows."""
+"""The two pagers, each with a fixed number of queries, and the ?page= argument of the pages.
+
+- ``offset_page``: one count and one page of rows (LIMIT/OFFSET), for any list.
+- ``number_range_page``: for rows numbered 1, 2, 3... without gaps whose total is known (the
+  replies of a discussion): a page is a range of numbers, so no count and no OFFSET scan.
+
+The API reads its page number with webargs; the pages call ``page_number``. Either way the
+number goes into the list's filter object, and the list in community.queries calls a pager.
+"""
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -7,8 +15,9 @@ from flask import request
 from community.extensions import db
 
 
-def page_number(arg="page"):
-    value = request.args.get(arg, "1")
+def page_number(args=None, name="page"):
+    """The page number from ?page= (of ``args``, by default the request's); 1 when unusable."""
+    value = (request.args if args is None else args).get(name) or "1"
     # isascii: "²".isdigit() is true, but int("²") fails; the length keeps int() cheap.
     if value.isascii() and value.isdigit() and len(value) <= 5 and int(value) > 0:
         return int(value)
@@ -27,14 +36,22 @@ class Page:
         return max(1, -(-self.total // self.per_page))
 
 
-def paginate(stmt, per_page=25, scalars=False, number=None, counted=None):
-    """One count (of ``counted``, by default stmt) and one page of rows. ``number`` defaults to
-    the ?page= argument."""
+def offset_page(stmt, *, number, per_page, scalars=False, counted=None):
+    """Page ``number`` (1, 2, ...) of stmt: one count (of ``counted``, by default stmt) and one
+    page of rows. A page past the end is empty."""
     counted = stmt if counted is None else counted
     total = db.session.scalar(sa.select(sa.func.count()).select_from(counted.order_by(None).subquery()))
-    number = number or page_number()
     result = db.session.execute(stmt.limit(per_page).offset((number - 1) * per_page))
     rows = result.scalars().all() if scalars else result.all()
+    return Page(rows=rows, number=number, per_page=per_page, total=total)
+
+
+def number_range_page(stmt, column, *, total, number, per_page):
+    """Page ``number`` of stmt's rows by ``column``, which numbers them 1..total without gaps
+    (one query, scalars). A page past the end shows the last page."""
+    number = min(number, max(1, -(-total // per_page)))
+    first = (number - 1) * per_page + 1
+    rows = db.session.scalars(stmt.where(column.between(first, first + per_page - 1)).order_by(column)).unique().all()
     return Page(rows=rows, number=number, per_page=per_page, total=total)
 
 

@@ -49,7 +49,7 @@ def load_user_from_session(key):
     """Flask-Login stores our login-session key as the 'user id'; the row must still exist.
     An API call that carries a Bearer token is authenticated by that token alone (so the CSRF
     exemption for Bearer calls can never ride on a browser's session cookie)."""
-    from community.queries import user_for_session_key
+    from community.queries.accounts import user_for_session_key
 
     if request.path.startswith("/api/") and security.is_bearer_request():
         return None

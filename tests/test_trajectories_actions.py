@@ -11,7 +11,7 @@ from community.actions import ActionError, Conflict, NotAllowed
 from community.actions import cases as case_actions
 from community.actions import discussions as discussion_actions
 from community.actions import trajectories as actions
-from community.communities.queries import feed_filter
+from community.queries.communities import feed_filter
 from community.extensions import db
 from community.models import FeedEntry, Trajectory, TrajectoryLink
 from tests import worlds

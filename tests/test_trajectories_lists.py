@@ -13,7 +13,7 @@ from community.actions import discussions as discussion_actions
 from community.actions import trajectories as actions
 from community.extensions import db
 from community.models import TrajectoryLink
-from community.trajectories import page, queries
+from community.queries import trajectories as queries, trajectory_page as page
 from tests.helpers import assert_matrix
 
 SECRET, OPEN = "Geheim lastraject", "Open cobottraject"

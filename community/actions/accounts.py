@@ -11,7 +11,7 @@ from community.actions import ActionError, Conflict, NotAllowed
 from community.actions.validate import check_choice, check_password, clean_email, clean_line
 from community.extensions import db
 from community.models import LANGUAGES, USER_KINDS, ApiToken, LoginSession, User, utcnow
-from community.queries import user_by_email
+from community.queries.accounts import user_by_email
 from community.realtime.access import recheck_on_commit
 from community.realtime.events import disconnect_user_on_commit
 from community.security import (

@@ -9,13 +9,13 @@ from community.actions import jobs as job_actions
 from community.admin import bp
 from community.jobs import queue_counts
 from community.models import JobFailure
-from community.pagination import paginate
+from community.pagination import offset_page, page_number
 
 
 @bp.route("/jobs")
 def jobs():
-    page = paginate(sa.select(JobFailure).order_by(JobFailure.failed_at.desc(), JobFailure.id.desc()), 25,
-                    scalars=True)
+    page = offset_page(sa.select(JobFailure).order_by(JobFailure.failed_at.desc(), JobFailure.id.desc()),
+                       number=page_number(), per_page=25, scalars=True)
     return render_template("admin/jobs.html", page=page, counts=queue_counts())
 
 

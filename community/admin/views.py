@@ -9,7 +9,7 @@ from community.actions import accounts, organisations as org_actions
 from community.admin import bp
 from community.extensions import db
 from community.models import Organisation, OrganisationMembership, User
-from community.pagination import like_pattern, paginate
+from community.pagination import like_pattern, offset_page, page_number
 
 
 @bp.route("/")
@@ -46,7 +46,7 @@ def users():
         like = like_pattern(q)
         stmt = stmt.where(sa.or_(User.email.like(like, escape="\\"),
                                  sa.func.lower(User.display_name).like(like, escape="\\")))
-    page = paginate(stmt.order_by(User.display_name, User.id), 25, scalars=True)
+    page = offset_page(stmt.order_by(User.display_name, User.id), number=page_number(), per_page=25, scalars=True)
     return render_template("admin/users.html", page=page, q=q)
 
 

@@ -9,7 +9,6 @@ a fixed number of SQL statements (tests/test_api_content.py counts them).
 from urllib.parse import quote
 
 import sqlalchemy as sa
-import sqlalchemy.orm as so
 from flask import url_for
 from flask_login import current_user
 from werkzeug.routing import BuildError
@@ -17,29 +16,24 @@ from werkzeug.routing import BuildError
 from community import permissions
 from community.actions import attachments as attachment_actions, cases as actions
 from community.api import Blueprint
-from community.api.communities import page_body, paginate
+from community.api.communities import page_body
 from community.api.content_schemas import (
     AttachmentListSchema, AttachmentSchema, CaseCreateArgs, CaseListArgs, CasePageSchema, CaseSchema,
     CaseUpdateArgs, UploadArgs,
 )
 from community.errors import answer_saved, kept_after_commit, saved_id
 from community.extensions import db
-from community.models import CASE_SECTIONS, Attachment, Case, CaseTag
+from community.models import CASE_SECTIONS, Attachment
+from community.queries.cases import CaseFilters, case_page
 
 blp = Blueprint("api_cases", __name__, url_prefix="",
                 description="Practice cases of a community, drafts and attachments")
-PER_PAGE = 20
 LISTED = ("id", "community_id", "title", "status", "author", "organisation", "domain", "level", "created_at",
           "updated_at", "published_at", "edited_at")
 EDITABLE = ("title", "domain", "level", "organisation_id") + CASE_SECTIONS
 
 
 # --- reading helpers (no writes here) ---------------------------------------------------------------
-
-def _attachment_count_column():
-    return (sa.select(sa.func.count(Attachment.id)).where(Attachment.case_id == Case.id)
-            .correlate(Case).scalar_subquery())
-
 
 def summary(case, attachment_count):
     body = {name: getattr(case, name) for name in LISTED}
@@ -92,30 +86,13 @@ def _normal_tag(text):
 @blp.errors({404: "No such community, or a private one you are not in"})
 @blp.arguments(CaseListArgs, location="query")
 def list_cases(args, slug):
-    """The community's published cases and your own drafts, 20 a page: your drafts first, then
-    the most recently published. Filter by `tag`, `domain`, `level` or `organisation` (id)."""
+    """The community's published cases and your own drafts, 20 a page, newest first (a draft by
+    its last change), as the case list page shows them. Filter by `tag`, `domain` (any case),
+    `level` or `organisation` (id)."""
     community = permissions.access_community_or_404(slug, current_user)
-    stmt = sa.select(Case.id).where(Case.community_id == community.id,
-                                    permissions.readable_cases_filter(current_user))
-    tag, domain = _normal_tag(args["tag"]), args["domain"].strip()
-    if tag:
-        stmt = stmt.where(Case.id.in_(sa.select(CaseTag.case_id).where(CaseTag.tag == tag)))
-    if domain:
-        stmt = stmt.where(sa.func.lower(Case.domain) == domain.lower())
-    if args["level"]:
-        stmt = stmt.where(Case.level == args["level"])
-    if args["organisation"] is not None:
-        stmt = stmt.where(Case.organisation_id == args["organisation"])
-    # Authors, organisations and discussions are joined in; the tags of the whole page come in
-    # one more query (Case.tags loads "selectin"). The sections (up to 50,000 characters a case)
-    # stay in the database: the list does not show them, and raiseload turns an accidental
-    # read into an error instead of a query per row.
-    sections = [getattr(Case, name + suffix) for name in CASE_SECTIONS for suffix in ("", "_html")]
-    rows = (stmt.with_only_columns(Case, _attachment_count_column())
-            .options(so.joinedload(Case.author), so.joinedload(Case.organisation), so.joinedload(Case.discussion),
-                     *[so.defer(column, raiseload=True) for column in sections])
-            .order_by(sa.case((Case.status == "draft", 0), else_=1), Case.published_at.desc(), Case.id.desc()))
-    page = paginate(rows, args["page"], PER_PAGE, scalars=False, counted=stmt)
+    filters = CaseFilters(tag=_normal_tag(args["tag"]), domain=" ".join(args["domain"].split()),
+                          level=args["level"], organisation=args["organisation"], page=args["page"])
+    page = case_page(current_user, community, filters)
     return page_body(page, [summary(*row) for row in page.rows])
 
 

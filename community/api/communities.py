@@ -4,8 +4,6 @@ Handlers parse input, load and authorise through permissions.access_*, and call 
 community.actions.communities; they never write. Every list answers with a fixed number of SQL
 statements, whatever the number of rows (tests/test_api_communities.py counts them).
 """
-import sqlalchemy as sa
-import sqlalchemy.orm as so
 from flask import abort
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -18,13 +16,7 @@ from community.api.community_schemas import (
     CommunitySummarySchema, CommunityUpdateArgs, FeedPageSchema, JoinRequestArgs, JoinRequestPageSchema,
     MemberPageSchema, PageArgs, RoleArgs,
 )
-from community.extensions import db
-from community.models import (
-    Community, CommunityMembership, FeedEntry, Organisation, OrganisationMembership, User,
-)
-from community import pagination
-from community.communities.queries import feed_filter, member_count_column
-from community.pagination import like_pattern
+from community.queries import communities as queries
 
 blp = Blueprint("api_communities", __name__, url_prefix="/communities",
                 description="Learning communities: membership, requests to join, activity feed")
@@ -37,73 +29,34 @@ LISTED = ("id", "slug", "name", "description_html", "visibility", "unlisted", "j
 
 # --- reading helpers (no writes here) ---------------------------------------------------------------
 
-def paginate(stmt, number, per_page, scalars=True, counted=None):
-    return pagination.paginate(stmt, per_page, scalars=scalars, number=number, counted=counted)
-
-
 def page_body(page, items):
     return {"items": items, "page": page.number, "pages": page.pages, "total": page.total}
 
 
-def _mine(column):
-    """The caller's own membership state or role, as a correlated subquery (one per row, same SQL)."""
-    return (sa.select(column).where(CommunityMembership.community_id == Community.id,
-                                    CommunityMembership.user_id == current_user.id)
-            .correlate(Community).scalar_subquery())
-
-
-def summary(community, member_count, my_state, my_role):
+def summary(community, member_count, membership):
     body = {name: getattr(community, name) for name in LISTED}
-    body.update(member_count=member_count, my_state=my_state, my_role=my_role)
+    body.update(member_count=member_count, my_state=membership.state if membership else None,
+                my_role=membership.role if membership else None)
     return body
 
 
 def summary_of(community):
-    membership = permissions.community_membership(current_user, community)
-    count = db.session.scalar(sa.select(sa.func.count(CommunityMembership.id)).where(
-        CommunityMembership.community_id == community.id, CommunityMembership.state == "active"))
-    return summary(community, count, membership.state if membership else None,
-                   membership.role if membership else None)
+    return summary(community, queries.count_members(community),
+                   permissions.community_membership(current_user, community))
 
 
 def detail_of(community):
     body = summary_of(community)
     body.update(description=community.description, created_at=community.created_at)
-    body["coordinators"] = db.session.scalars(
-        sa.select(User).join(CommunityMembership, CommunityMembership.user_id == User.id)
-        .where(CommunityMembership.community_id == community.id, CommunityMembership.role == "coordinator",
-               CommunityMembership.state == "active")
-        .order_by(User.display_name, User.id)).all()
+    body["coordinators"] = queries.coordinators(community)
     return body
 
 
-def organisation_names(user_ids):
-    """{user id: [organisation name, ...]} for active memberships of active organisations: one query
-    for a whole page of members."""
-    names = {}
-    if user_ids:
-        rows = db.session.execute(
-            sa.select(OrganisationMembership.user_id, Organisation.name)
-            .join(Organisation, Organisation.id == OrganisationMembership.organisation_id)
-            .where(OrganisationMembership.user_id.in_(user_ids), OrganisationMembership.state == "active",
-                   Organisation.status == "active")
-            .order_by(Organisation.name_key))
-        for user_id, name in rows:
-            names.setdefault(user_id, []).append(name)
-    return names
-
-
-def membership_page(community, state, number):
-    stmt = (sa.select(CommunityMembership).where(CommunityMembership.community_id == community.id,
-                                                 CommunityMembership.state == state)
-            .join(User, User.id == CommunityMembership.user_id)
-            .options(so.contains_eager(CommunityMembership.user)))
-    if state == "active":  # coordinators first, then by name
-        stmt = stmt.order_by(sa.case((CommunityMembership.role == "coordinator", 0), else_=1),
-                             sa.func.lower(User.display_name), CommunityMembership.id)
-    else:  # requests: oldest first, so nobody waits longest
-        stmt = stmt.order_by(CommunityMembership.created_at, CommunityMembership.id)
-    return paginate(stmt, number, PER_PAGE)
+def membership_items(page):
+    """A page of (membership, user) rows with each member's organisations (one query)."""
+    organisations = queries.organisations_of([user.id for _m, user in page.rows])
+    return [dict(id=m.id, user=user, role=m.role, state=m.state, created_at=m.created_at, decided_at=m.decided_at,
+                 organisations=[org.name for org in organisations.get(user.id, [])]) for m, user in page.rows]
 
 
 def _manageable_membership(slug, membership_id):
@@ -119,23 +72,11 @@ def _manageable_membership(slug, membership_id):
 def list_communities(args):
     """Communities you can find: public ones, private ones that are listed, and your own.
 
-    50 a page, by name. `description_html` is the public blurb also shown to outsiders of a
-    private community; its members and feed stay closed to them."""
-    stmt = sa.select(Community.id).where(permissions.visible_communities_filter(current_user))
-    q, sector, topic = args["q"].strip(), args["sector"].strip(), args["topic"].strip()
-    if q:
-        pattern = like_pattern(q)
-        stmt = stmt.where(sa.or_(sa.func.lower(Community.name).like(pattern, escape="\\"),
-                                 sa.func.lower(Community.description).like(pattern, escape="\\")))
-    if sector:
-        stmt = stmt.where(Community.sector == sector)
-    if topic:
-        stmt = stmt.where(Community.topic == topic)
-    # The count needs no per-row subqueries; the page gets them as extra columns.
-    rows = stmt.with_only_columns(Community, member_count_column(), _mine(CommunityMembership.state),
-                                  _mine(CommunityMembership.role))
-    page = paginate(rows.order_by(sa.func.lower(Community.name), Community.id), args["page"], PER_PAGE,
-                    scalars=False, counted=stmt)
+    50 a page: your own first, then by name (as the list page). `description_html` is the public
+    blurb also shown to outsiders of a private community; its members and feed stay closed to them."""
+    filters = queries.CommunityFilters(args["q"].strip(), args["sector"].strip(), args["topic"].strip(),
+                                       page=args["page"])
+    page = queries.community_page(current_user, filters, per_page=PER_PAGE)
     return page_body(page, [summary(*row) for row in page.rows])
 
 
@@ -192,11 +133,8 @@ def update_community(args, slug):
 def list_members(args, slug):
     """Active members with their organisations, coordinators first, 50 a page."""
     community = permissions.access_community_or_404(slug, current_user)
-    page = membership_page(community, "active", args["page"])
-    names = organisation_names([membership.user_id for membership in page.rows])
-    items = [dict(id=m.id, user=m.user, role=m.role, state=m.state, created_at=m.created_at,
-                  decided_at=m.decided_at, organisations=names.get(m.user_id, [])) for m in page.rows]
-    return page_body(page, items)
+    page = queries.member_page(community, queries.MemberFilters(page=args["page"]), per_page=PER_PAGE)
+    return page_body(page, membership_items(page))
 
 
 @blp.route("/<slug>/members/<int:membership_id>/role", methods=["PUT"])
@@ -261,8 +199,9 @@ def request_to_join(args, slug):
 def list_requests(args, slug):
     """Requests to join that wait for a decision, oldest first (coordinators)."""
     community = permissions.access_community_for_managing_or_404(slug, current_user)
-    page = membership_page(community, "pending", args["page"])
-    return page_body(page, page.rows)
+    page = queries.member_page(community, queries.MemberFilters(state="pending", page=args["page"]),
+                               per_page=PER_PAGE)
+    return page_body(page, [membership for membership, _user in page.rows])
 
 
 @blp.route("/<slug>/requests/<int:membership_id>/approve", methods=["POST"])
@@ -292,8 +231,5 @@ def decline_request(slug, membership_id):
 def feed(args, slug):
     """What happened in the community, newest first, 30 a page."""
     community = permissions.access_community_or_404(slug, current_user)
-    stmt = (sa.select(FeedEntry).where(feed_filter(current_user, community))
-            .options(so.joinedload(FeedEntry.actor), so.joinedload(FeedEntry.subject))
-            .order_by(FeedEntry.id.desc()))
-    page = paginate(stmt, args["page"], FEED_PER_PAGE)
+    page = queries.feed_page(current_user, community, queries.FeedFilters(page=args["page"]), per_page=FEED_PER_PAGE)
     return page_body(page, page.rows)

@@ -2,11 +2,12 @@
 with quotes, removal by the author and 'helpful' marks.
 
 Handlers parse input, load and authorise through permissions.access_*, and call the actions in
-community.actions.discussions; they never write. Lists answer with a fixed number of SQL
-statements (tests/test_api_content.py counts them): authors and quoted replies are joined in, the
-caller's own read mark and helpful marks are correlated subqueries, and the per-row permission
-flags use the request's membership cache.
+community.actions.discussions; they never write. The lists come from community.queries.discussions,
+as the pages' do, with a fixed number of SQL statements (tests/test_api_content.py counts them);
+the per-row permission flags use the request's membership cache.
 """
+from contextlib import contextmanager
+
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask_babel import lazy_gettext as _l
@@ -15,38 +16,23 @@ from flask_login import current_user
 from community import permissions
 from community.actions import ActionError, discussions as actions
 from community.api import Blueprint, api_field
-from community.api.communities import page_body, paginate
+from community.api.communities import page_body
 from community.api.community_schemas import PageArgs
 from community.api.content_schemas import (
     AnswerArgs, DiscussionCreateArgs, DiscussionPageSchema, DiscussionSchema, DiscussionUpdateArgs, LockArgs,
     PinArgs, ReplyCreateArgs, ReplyPageSchema, ReplySchema, ReplyUpdateArgs,
 )
 from community.errors import answer_saved, kept_after_commit, saved_id
-from community.extensions import db
-from community.models import Discussion, Reaction, ReadMark, Reply
+from community.models import Reply
+from community.queries import discussions as queries
 
 blp = Blueprint("api_discussions", __name__, url_prefix="",
                 description="Discussions in a community, their replies and 'helpful' marks")
-PER_PAGE = 30
-REPLIES_PER_PAGE = 50
 LISTED = ("id", "community_id", "title", "author", "reply_count", "pinned", "locked", "accepted_reply_id",
           "created_at", "edited_at", "last_activity_at")
 
 
 # --- reading helpers (no writes here) ---------------------------------------------------------------
-
-def _last_read_column():
-    """The caller's read mark of each discussion, as a correlated subquery (0 when none)."""
-    return sa.func.coalesce(
-        sa.select(ReadMark.last_read_number)
-        .where(ReadMark.discussion_id == Discussion.id, ReadMark.user_id == current_user.id)
-        .correlate(Discussion).scalar_subquery(), 0)
-
-
-def _me_helpful_column():
-    return (sa.exists().where(Reaction.reply_id == Reply.id, Reaction.user_id == current_user.id)
-            .correlate(Reply))
-
 
 def summary(discussion, last_read):
     body = {name: getattr(discussion, name) for name in LISTED}
@@ -58,8 +44,7 @@ def summary(discussion, last_read):
 def detail_of(discussion, new=False):
     """One discussion. ``new``: just started by the caller, who has no read mark on it yet (no
     query after the commit: see start_discussion)."""
-    last_read = 0 if new else db.session.scalar(sa.select(ReadMark.last_read_number).where(
-        ReadMark.discussion_id == discussion.id, ReadMark.user_id == current_user.id))
+    last_read = 0 if new else queries.read_mark(current_user, discussion)
     body = summary(discussion, last_read)
     body.update(
         community=discussion.community, case_id=discussion.case_id, body=discussion.body,
@@ -106,9 +91,7 @@ def reply_item(reply, me_helpful):
 
 
 def reply_detail(reply):
-    me_helpful = db.session.scalar(sa.select(sa.exists().where(
-        Reaction.reply_id == reply.id, Reaction.user_id == current_user.id)))
-    return reply_item(reply, me_helpful)
+    return reply_item(reply, reply.id in queries.helpful_reply_ids(current_user, [reply]))
 
 
 def _reply_of(discussion, reply_id, field, message):
@@ -132,14 +115,7 @@ def list_discussions(args, slug):
     Practice cases' own discussions are not listed here; a case names its `discussion_id`."""
     community = permissions.access_community_or_404(slug, current_user)
     # Hidden discussions are listed for their author and the community's moderators only.
-    stmt = sa.select(Discussion.id).where(Discussion.community_id == community.id, Discussion.case_id.is_(None),
-                                          permissions.visible_content_filter(current_user, Discussion))
-    rows = (stmt.with_only_columns(Discussion, _last_read_column())
-            # The opening posts are not shown here: leave them in the database.
-            .options(so.joinedload(Discussion.author), so.defer(Discussion.body, raiseload=True),
-                     so.defer(Discussion.body_html, raiseload=True))
-            .order_by(Discussion.pinned.desc(), Discussion.last_activity_at.desc(), Discussion.id.desc()))
-    page = paginate(rows, args["page"], PER_PAGE, scalars=False, counted=stmt)
+    page = queries.discussion_page(current_user, community, queries.DiscussionFilters(page=args["page"]))
     return page_body(page, [summary(*row) for row in page.rows])
 
 
@@ -229,17 +205,15 @@ def accept_answer(args, discussion_id):
 @blp.errors({404: "No such discussion, or one you cannot read"})
 @blp.arguments(PageArgs, location="query")
 def list_replies(args, discussion_id):
-    """The replies in order, 50 a page. Removed replies keep their number and place, with
-    `removed: true` and neither body nor author; so do replies a coordinator hid (`hidden: true`),
-    except for their author and the community's coordinators."""
+    """The replies in order, 50 a page: page 1 holds replies numbered 1-50, page 2 51-100, as
+    on the discussion page, and a page past the end answers the last page (`page` says which).
+    Removed replies keep their number and place, with `removed: true` and neither body nor
+    author; so do replies a coordinator hid (`hidden: true`), except for their author and the
+    community's coordinators."""
     discussion = permissions.access_discussion_or_404(discussion_id, current_user)
-    stmt = sa.select(Reply.id).where(Reply.discussion_id == discussion.id)
-    quoted = so.joinedload(Reply.quote_of)
-    rows = (stmt.with_only_columns(Reply, _me_helpful_column())
-            .options(so.joinedload(Reply.author), quoted, quoted.joinedload(Reply.author))
-            .order_by(Reply.number, Reply.id))
-    page = paginate(rows, args["page"], REPLIES_PER_PAGE, scalars=False, counted=stmt)
-    return page_body(page, [reply_item(*row) for row in page.rows])
+    page = queries.reply_page(discussion, queries.ReplyFilters(page=args["page"]))
+    helpful = queries.helpful_reply_ids(current_user, page.rows)
+    return page_body(page, [reply_item(reply, reply.id in helpful) for reply in page.rows])
 
 
 @blp.route("/discussions/<int:discussion_id>/replies", methods=["POST"])

@@ -1,7 +1,5 @@
 """Invitations: links a coordinator shares (shown once, stored as a hash), inviting a known user,
 and accepting a link."""
-import sqlalchemy as sa
-import sqlalchemy.orm as so
 from flask import url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -9,12 +7,12 @@ from flask_login import current_user
 from community import permissions
 from community.actions import ActionError, communities as actions
 from community.api import Blueprint
-from community.api.communities import PER_PAGE, page_body, paginate, summary_of
+from community.api.communities import PER_PAGE, page_body, summary_of
 from community.api.community_schemas import (
     AcceptInvitationArgs, CommunityMemberSchema, CommunitySummarySchema, InvitationArgs, InvitationPageSchema,
     InviteUserArgs, NewInvitationSchema, PageArgs,
 )
-from community.models import Invitation
+from community.queries import communities as queries
 
 blp = Blueprint("api_invitations", __name__, url_prefix="",
                 description="Invitation links and invitations of known users")
@@ -41,12 +39,10 @@ def invitation_url(token):
              404: "No such community, or a private one you are not in"})
 @blp.arguments(PageArgs, location="query")
 def list_invitations(args, slug):
-    """The community's invitation links, newest first, 50 a page (coordinators). The links
-    themselves cannot be shown again."""
+    """The community's invitation links, 50 a page (coordinators): those not revoked first, then
+    the newest, as on the invitations page. The links themselves cannot be shown again."""
     community = permissions.access_community_for_managing_or_404(slug, current_user)
-    stmt = (sa.select(Invitation).where(Invitation.community_id == community.id)
-            .options(so.joinedload(Invitation.created_by)).order_by(Invitation.id.desc()))
-    page = paginate(stmt, args["page"], PER_PAGE)
+    page = queries.invitation_page(community, queries.InvitationFilters(page=args["page"]), per_page=PER_PAGE)
     return page_body(page, page.rows)
 
 

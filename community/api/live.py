@@ -12,7 +12,7 @@ from marshmallow import Schema, fields, validate
 from community import permissions, urls
 from community.actions import notifications as actions
 from community.api import Blueprint
-from community.notifications import queries
+from community.queries import notifications as queries
 from community.realtime.events import CATCH_UP_LIMIT, last_seq
 from community.realtime.reading import readable_events
 
@@ -103,7 +103,7 @@ class LevelSchema(Schema):
 @notifications_blp.response(200, NotificationPageSchema)
 def list_notifications(args):
     """Your notifications, newest first (only those about things you may still see)."""
-    page, rows = queries.notification_page(current_user, unread_only=args["unread"], number=args["page"])
+    page, rows = queries.notification_page(current_user, queries.NotificationFilters(args["unread"], args["page"]))
     return {"items": rows, "page": page.number, "pages": page.pages,
             "unread": queries.unread_count(current_user)}
 

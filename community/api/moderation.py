@@ -8,7 +8,6 @@ the caller can read but does not moderate answers 403 (as the other coordinator 
 Every list answers with a fixed number of SQL statements (tests/test_api_moderation.py counts them).
 """
 import sqlalchemy as sa
-import sqlalchemy.orm as so
 from flask import abort
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -17,7 +16,7 @@ from werkzeug.exceptions import NotFound
 from community import permissions
 from community.actions import ActionError, moderation as actions
 from community.api import Blueprint, api_field
-from community.api.communities import page_body, paginate
+from community.api.communities import page_body
 from community.api.discussions import detail_of as discussion_detail
 from community.api.moderation_schemas import (
     AuditListArgs, AuditPageSchema, DiscussionMoveArgs, DismissArgs, HideArgs, ModerationResultSchema, ReportArgs,
@@ -26,15 +25,11 @@ from community.api.moderation_schemas import (
 )
 from community.api.content_schemas import DiscussionSchema
 from community.extensions import db
-from community.models import (
-    CASE_SECTIONS, AuditEntry, Case, Community, Discussion, Reply, Report, Sanction, User, utcnow,
-)
+from community.models import CASE_SECTIONS, Community, Report, Sanction, User, utcnow
+from community.queries import moderation as queries
 
 blp = Blueprint("api_moderation", __name__, url_prefix="",
                 description="Moderation: reports, review queue, hiding, moving, mutes and bans, audit log")
-GROUPS_PER_PAGE = 20
-SANCTIONS_PER_PAGE = 50
-AUDIT_PER_PAGE = 50
 EXCERPT = 280
 
 NOT_FOUND = "No such item, or one you cannot see"
@@ -89,59 +84,23 @@ def _item_body(target, item):
     return body
 
 
-def _load_items(wanted):
-    """{(target, id): item} with authors (and a reply's discussion): one query per kind of item."""
-    loaders = {
-        "reply": (Reply, [so.joinedload(Reply.author), so.joinedload(Reply.discussion)]),
-        "discussion": (Discussion, [so.joinedload(Discussion.author)]),
-        "case": (Case, [so.joinedload(Case.author)]),
-    }
-    items = {}
-    for target, ids in wanted.items():
-        model, options = loaders[target]
-        for item in db.session.scalars(sa.select(model).where(model.id.in_(sorted(ids))).options(*options)).unique():
-            items[(target, item.id)] = item
-    return items
-
-
-def _report_groups(condition, number):
-    """A page of open reports grouped by item, newest report first: the page and its count, the
-    reports of the page's items, the items (one query per kind) and their communities."""
-    latest = sa.func.max(Report.created_at)
-    grouped = (sa.select(Report.target, Report.target_id, Report.community_id,
-                         sa.func.count(Report.id).label("count"), latest.label("latest"))
-               .where(Report.status == "open", condition)
-               .group_by(Report.target, Report.target_id, Report.community_id)
-               .order_by(latest.desc(), Report.target, Report.target_id))
-    page = paginate(grouped, number, GROUPS_PER_PAGE, scalars=False)
-    if not page.rows:
-        return page_body(page, [])
-    wanted = {}
-    for row in page.rows:
-        wanted.setdefault(row.target, set()).add(row.target_id)
-    keys = sa.or_(*[sa.and_(Report.target == target, Report.target_id.in_(sorted(ids)))
-                    for target, ids in wanted.items()])
-    reports = {}
-    for report in db.session.scalars(sa.select(Report).options(so.joinedload(Report.reporter))
-                                     .where(Report.status == "open", keys).order_by(Report.id.desc())):
-        reports.setdefault((report.target, report.target_id), []).append(report)
-    items = _load_items(wanted)
-    communities = {c.id: c for c in db.session.scalars(sa.select(Community).where(
-        Community.id.in_(sorted({row.community_id for row in page.rows}))))}
+def _report_groups(community, number):
+    """A page of the review queue (community.queries.moderation.queue), serialised."""
+    found = queries.queue(community, queries.QueueFilters(page=number))
     groups = []
-    for row in page.rows:
+    for row in found.page.rows:
         key = (row.target, row.target_id)
-        found = reports.get(key, [])
+        reports = found.reports.get(key, [])
         counts = {}
-        for report in found:
+        for report in reports:
             counts[report.reason] = counts.get(report.reason, 0) + 1
         groups.append({
-            "target": row.target, "target_id": row.target_id, "community": communities.get(row.community_id),
+            "target": row.target, "target_id": row.target_id, "community": found.communities.get(row.community_id),
             "count": row.count, "latest": row.latest,
             "reasons": sorted(counts, key=lambda reason: (-counts[reason], reason)),
-            "item": _item_body(row.target, items.get(key)), "reports": found,
+            "item": _item_body(row.target, found.items.get(key)), "reports": reports,
         })
-    return page_body(page, groups)
+    return page_body(found.page, groups)
 
 
 def _result(target, item, closed=0):
@@ -149,10 +108,6 @@ def _result(target, item, closed=0):
         Report.target == target, Report.target_id == item.id, Report.status == "open"))
     return {"target": target, "id": item.id, "hidden": item.is_hidden, "hidden_reason": item.hidden_reason,
             "hidden_at": item.hidden_at, "open_reports": open_reports, "closed_reports": closed}
-
-
-def _in_force(now):
-    return sa.and_(Sanction.lifted_at.is_(None), sa.or_(Sanction.ends_at.is_(None), Sanction.ends_at > now))
 
 
 def _sanction_body(sanction, community, created_by, lifted_by, now=None):
@@ -167,25 +122,13 @@ def _sanction_detail(sanction, community):
                           permissions.get_row(User, sanction.lifted_by_id))
 
 
-def _audit_page(condition, args):
-    actor, member = so.aliased(User), so.aliased(User)
-    stmt = sa.select(AuditEntry.id).where(condition)
-    if args["action"]:
-        stmt = stmt.where(AuditEntry.action == args["action"])
-    if args["member_id"] is not None:
-        stmt = stmt.where(AuditEntry.member_id == args["member_id"])
-    rows = (stmt.with_only_columns(AuditEntry, Community)
-            .outerjoin(Community, Community.id == AuditEntry.community_id)
-            .outerjoin(actor, actor.id == AuditEntry.actor_id)
-            .outerjoin(member, member.id == AuditEntry.member_id)
-            .options(so.contains_eager(AuditEntry.actor.of_type(actor)),
-                     so.contains_eager(AuditEntry.member.of_type(member)))
-            .order_by(AuditEntry.id.desc()))
-    page = paginate(rows, args["page"], AUDIT_PER_PAGE, scalars=False, counted=stmt)
-    items = [{"id": entry.id, "community": community, "actor": entry.actor, "action": entry.action,
+def _audit_page(community, args):
+    filters = queries.AuditFilters(action=args["action"], member_id=args["member_id"], page=args["page"])
+    page = queries.audit_page(community, filters)
+    items = [{"id": entry.id, "community": entry_community, "actor": entry.actor, "action": entry.action,
               "target": entry.target, "target_id": entry.target_id, "member": entry.member,
               "reason": entry.reason, "data": entry.data or {}, "created_at": entry.created_at}
-             for entry, community in page.rows]
+             for entry, entry_community in page.rows]
     return page_body(page, items)
 
 
@@ -217,7 +160,7 @@ def community_reports(args, slug):
     """The community's review queue: open reports grouped by item, the item with the newest
     report first, 20 items a page (coordinators and administrators)."""
     community = permissions.access_community_for_managing_or_404(slug, current_user)
-    return _report_groups(Report.community_id == community.id, args["page"])
+    return _report_groups(community, args["page"])
 
 
 @blp.route("/reports")
@@ -227,7 +170,7 @@ def community_reports(args, slug):
 def all_reports(args):
     """The review queue of every community (administrators)."""
     _admins_only()
-    return _report_groups(sa.true(), args["page"])
+    return _report_groups(None, args["page"])
 
 
 # --- hiding, restoring, dismissing ------------------------------------------------------------------
@@ -303,19 +246,7 @@ def list_sanctions(args, slug):
     lifted ones, newest first (`state`: all, in_force or ended)."""
     community = permissions.access_community_for_managing_or_404(slug, current_user)
     now = utcnow()
-    in_force = _in_force(now)
-    stmt = sa.select(Sanction.id).where(Sanction.community_id == community.id)
-    if args["state"] == "in_force":
-        stmt = stmt.where(in_force)
-    elif args["state"] == "ended":
-        stmt = stmt.where(sa.not_(in_force))
-    creator, lifter = so.aliased(User), so.aliased(User)
-    rows = (stmt.with_only_columns(Sanction, creator, lifter)
-            .outerjoin(creator, creator.id == Sanction.created_by_id)
-            .outerjoin(lifter, lifter.id == Sanction.lifted_by_id)
-            .options(so.joinedload(Sanction.user))
-            .order_by(sa.case((in_force, 0), else_=1), Sanction.created_at.desc(), Sanction.id.desc()))
-    page = paginate(rows, args["page"], SANCTIONS_PER_PAGE, scalars=False, counted=stmt)
+    page = queries.sanction_page(community, queries.SanctionFilters(state=args["state"], page=args["page"]), now)
     return page_body(page, [_sanction_body(sanction, community, created_by, lifted_by, now)
                             for sanction, created_by, lifted_by in page.rows])
 
@@ -362,7 +293,7 @@ def community_audit(args, slug):
     """Every moderation step in the community, newest first, 50 a page; filter by `action` and
     by `member_id` (whose post, or who was sanctioned)."""
     community = permissions.access_community_for_managing_or_404(slug, current_user)
-    return _audit_page(AuditEntry.community_id == community.id, args)
+    return _audit_page(community, args)
 
 
 @blp.route("/audit")
@@ -372,4 +303,4 @@ def community_audit(args, slug):
 def platform_audit(args):
     """The audit log of the whole platform, account steps included (administrators)."""
     _admins_only()
-    return _audit_page(sa.true(), args)
+    return _audit_page(None, args)

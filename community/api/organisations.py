@@ -1,12 +1,9 @@
-import sqlalchemy as sa
 from flask_login import current_user
 
 from community import permissions
 from community.api import Blueprint
 from community.api.schemas import OrganisationListArgs, OrganisationPageSchema, OrganisationSchema
-from community.models import Organisation
-from community.pagination import Page, like_pattern
-from community.extensions import db
+from community.queries import organisations as queries
 
 blp = Blueprint("api_organisations", __name__, url_prefix="/organisations",
                 description="Companies, schools and partners")
@@ -18,19 +15,10 @@ PER_PAGE = 50
 @blp.response(200, OrganisationPageSchema)
 def list_organisations(args):
     """Active organisations, by name, 50 a page."""
-    stmt = sa.select(Organisation).where(Organisation.status == "active")
-    if args["q"]:
-        like = like_pattern(args["q"][:100])
-        stmt = stmt.where(sa.or_(Organisation.name_key.like(like, escape="\\"),
-                                 sa.func.lower(Organisation.city).like(like, escape="\\"),
-                                 sa.func.lower(Organisation.sector).like(like, escape="\\")))
-    if args["kind"]:
-        stmt = stmt.where(Organisation.kind == args["kind"])
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(stmt.subquery()))
-    rows = db.session.scalars(stmt.order_by(Organisation.name_key).limit(PER_PAGE)
-                              .offset((args["page"] - 1) * PER_PAGE)).all()
-    page = Page(rows=rows, number=args["page"], per_page=PER_PAGE, total=total)
-    return {"items": rows, "page": page.number, "pages": page.pages, "total": total}
+    filters = queries.OrganisationFilters(args["q"][:100], args["kind"], page=args["page"])
+    page = queries.organisation_page(current_user, filters, per_page=PER_PAGE)
+    return {"items": [org for org, _members, _my_state in page.rows], "page": page.number, "pages": page.pages,
+            "total": page.total}
 
 
 @blp.route("/<int:org_id>")

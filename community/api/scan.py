@@ -12,12 +12,13 @@ from flask_login import current_user
 from community import permissions
 from community.actions import scan as actions
 from community.api import Blueprint
-from community.api.communities import page_body, paginate
+from community.api.communities import page_body
 from community.api.scan_schemas import (
     CodeListSchema, ResultsSchema, RoundCreateArgs, RoundListArgs, RoundPageSchema, RoundSchema,
 )
 from community.extensions import db
-from community.models import ScanCode, ScanRound
+from community.models import ScanCode
+from community.queries import scan as scan_queries
 from community.scan import texts
 from community.scan.results import response_counts, round_results, sector_key, shown_count
 
@@ -64,9 +65,7 @@ def _one(scan_round):
 def list_rounds(args, org_id):
     """The company's rounds, newest first, 30 a page."""
     organisation = permissions.access_scan_organisation_or_404(org_id, current_user)
-    stmt = sa.select(ScanRound).where(ScanRound.organisation_id == organisation.id)
-    page = paginate(stmt.order_by(ScanRound.opens_on.desc(), ScanRound.id.desc()), args["page"], PER_PAGE,
-                    counted=stmt.with_only_columns(ScanRound.id))
+    page = scan_queries.round_page(organisation, scan_queries.RoundFilters(page=args["page"]))
     ids = [item.id for item in page.rows]
     counts, codes, today = response_counts(ids), _code_counts(ids), actions.today()
     return page_body(page, [round_body(item, counts.get(item.id, {}), codes[item.id], today) for item in page.rows])

@@ -15,7 +15,7 @@ from flask_login import current_user
 from community import permissions
 from community.actions import ActionError, trajectories as actions
 from community.api import Blueprint
-from community.api.communities import page_body, paginate
+from community.api.communities import page_body
 from community.api.trajectory_schemas import (
     DoneArgs, EntryCreateArgs, EntryListArgs, EntryPageSchema, EntrySchema, FollowSchema, LinkCreateArgs,
     LinkListSchema, LinkSchema, MilestoneCreateArgs, MilestoneListSchema, MilestoneSchema, MilestoneUpdateArgs,
@@ -25,13 +25,13 @@ from community.api.trajectory_schemas import (
 from community.errors import answer_saved, kept_after_commit, saved_id
 from community.extensions import db
 from community.models import (
-    Case, Community, Discussion, Milestone, OutcomeEntry, Trajectory, TrajectoryFollow, TrajectoryLink,
-    TrajectoryParticipant, User,
+    Case, Discussion, Milestone, OutcomeEntry, TrajectoryFollow, TrajectoryLink, TrajectoryParticipant, User,
 )
+from community.pagination import offset_page
+from community.queries import trajectories as queries
 
 blp = Blueprint("api_trajectories", __name__, url_prefix="",
                 description="Development trajectories: milestones, participants, learning log, evidence, follows")
-PER_PAGE = 30
 ENTRIES_PER_PAGE = 50
 EDITABLE = ("title", "goal", "visibility", "planned_start", "planned_end")
 MILESTONE_EDITABLE = ("title", "description", "due_date")
@@ -42,21 +42,6 @@ NOT_OWNER = "Only the company's managers (and admins) change this"
 
 
 # --- reading helpers (no writes here) ---------------------------------------------------------------
-
-def _milestone_counts():
-    total = (sa.select(sa.func.count(Milestone.id)).where(Milestone.trajectory_id == Trajectory.id)
-             .correlate(Trajectory).scalar_subquery())
-    done = (sa.select(sa.func.count(Milestone.id)).where(Milestone.trajectory_id == Trajectory.id,
-                                                         Milestone.status == "done")
-            .correlate(Trajectory).scalar_subquery())
-    return done, total
-
-
-def _following_column():
-    return sa.exists(sa.select(TrajectoryFollow.id).where(TrajectoryFollow.trajectory_id == Trajectory.id,
-                                                          TrajectoryFollow.user_id == current_user.id)
-                     .correlate(Trajectory))
-
 
 def summary(trajectory, done, total, following):
     return {"id": trajectory.id, "title": trajectory.title, "status": trajectory.status,
@@ -147,27 +132,12 @@ def _access_link_or_404(link_id):
 @blp.response(200, TrajectoryPageSchema)
 @blp.arguments(TrajectoryListArgs, location="query")
 def list_trajectories(args):
-    """The trajectories you may see, 30 a page, newest first. Filter by `organisation` (id),
-    `community` (slug), `status`, or `following=true` for those you follow."""
-    stmt = sa.select(Trajectory.id).where(permissions.visible_trajectories_filter(current_user))
-    if args["organisation"] is not None:
-        stmt = stmt.where(Trajectory.organisation_id == args["organisation"])
-    if args["community"]:
-        stmt = stmt.where(Trajectory.community_id.in_(sa.select(Community.id).where(
-            Community.slug == args["community"])))
-    if args["status"]:
-        stmt = stmt.where(Trajectory.status == args["status"])
-    if args["following"]:
-        stmt = stmt.where(Trajectory.id.in_(sa.select(TrajectoryFollow.trajectory_id).where(
-            TrajectoryFollow.user_id == current_user.id)))
-    # Organisation and community are joined in; the long texts stay in the database (raiseload
-    # turns an accidental read into an error instead of a query per row).
-    texts = (Trajectory.goal, Trajectory.goal_html, Trajectory.evaluation, Trajectory.evaluation_html)
-    rows = (stmt.with_only_columns(Trajectory, *_milestone_counts(), _following_column())
-            .options(so.joinedload(Trajectory.organisation), so.joinedload(Trajectory.community),
-                     *[so.defer(column, raiseload=True) for column in texts])
-            .order_by(Trajectory.created_at.desc(), Trajectory.id.desc()))
-    page = paginate(rows, args["page"], PER_PAGE, scalars=False, counted=stmt)
+    """The trajectories you may see, 30 a page, the most recently changed first (as the pages
+    list them). Filter by `organisation` (id), `community` (slug), `status`, or `following=true`
+    for those you follow."""
+    filters = queries.TrajectoryFilters(organisation=args["organisation"], community=args["community"],
+                                        status=args["status"], following=args["following"], page=args["page"])
+    page = queries.trajectory_page(current_user, filters)
     return page_body(page, [summary(*row) for row in page.rows])
 
 
@@ -326,7 +296,7 @@ def list_entries(args, trajectory_id):
     trajectory = permissions.access_trajectory_or_404(trajectory_id, current_user)
     stmt = sa.select(OutcomeEntry).where(OutcomeEntry.trajectory_id == trajectory.id)
     rows = stmt.options(so.joinedload(OutcomeEntry.author)).order_by(OutcomeEntry.id.desc())
-    page = paginate(rows, args["page"], ENTRIES_PER_PAGE, counted=stmt)
+    page = offset_page(rows, number=args["page"], per_page=ENTRIES_PER_PAGE, scalars=True, counted=stmt)
     return page_body(page, page.rows)
 
 

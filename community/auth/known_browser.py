@@ -12,7 +12,7 @@ import hmac
 from flask import current_app, g, request, url_for
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
-from community.queries import user_by_email
+from community.queries.accounts import user_by_email
 
 COOKIE_NAME = "leerkring_known_browser"
 MAX_ACCOUNTS = 5  # a shared computer: a few people, not a list someone could fill up

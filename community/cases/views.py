@@ -9,14 +9,14 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from community import permissions
 from community.actions import ActionError, NotAllowed, attachments as attachment_actions, cases as actions
-from community.cases import bp, queries
+from community.cases import bp
 from community.cases.forms import SECTION_LABELS, CaseForm, initial_values
 from community.errors import kept_after_commit, saved_id
 from community.models import CASE_SECTIONS
+from community.queries import cases as queries, trajectories as trajectory_queries
 from community.realtime import streams
 from community.realtime.events import last_seq
 from community.security import keeps_input
-from community.trajectories import queries as trajectory_queries
 
 # Served files must never be run as a page of this site, whatever is inside them.
 ATTACHMENT_CSP = "default-src 'none'; sandbox"

@@ -1,17 +1,16 @@
 """Coordinator pages (requests, invitations, roles) and the invitation-link landing page."""
-import sqlalchemy as sa
-import sqlalchemy.orm as so
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from community import permissions
 from community.actions import ActionError, communities as actions
-from community.communities import bp, queries
+from community.communities import bp
 from community.communities.forms import InviteLinkForm, InviteUserForm
-from community.extensions import db
-from community.models import Invitation, utcnow
-from community.queries import user_by_email
+from community.models import utcnow
+from community.pagination import page_number
+from community.queries import communities as queries
+from community.queries.accounts import user_by_email
 from community.security import keeps_input
 
 
@@ -19,10 +18,11 @@ from community.security import keeps_input
 @login_required
 def requests(slug):
     community = permissions.access_community_for_managing_or_404(slug, current_user)
-    page, organisations = queries.member_directory(community, state="pending")
-    invited, _orgs = queries.member_directory(community, state="invited")
+    page = queries.member_page(community, queries.MemberFilters(state="pending", page=page_number()))
+    invited = queries.member_page(community, queries.MemberFilters(state="invited"))
     return render_template("communities/requests.html", community=community, page=page,
-                           organisations=organisations, invited=invited)
+                           organisations=queries.organisations_of([user.id for _m, user in page.rows]),
+                           invited=invited)
 
 
 @bp.route("/c/<slug>/memberships/<int:membership_id>/<any(approve, decline):decision>", methods=["POST"])
@@ -62,13 +62,6 @@ def remove(slug, membership_id):
     return redirect(url_for(back, slug=community.slug))
 
 
-def _invitations(community):
-    return db.session.scalars(
-        sa.select(Invitation).where(Invitation.community_id == community.id)
-        .options(so.joinedload(Invitation.created_by))
-        .order_by(Invitation.revoked_at.is_not(None), Invitation.created_at.desc()).limit(100)).all()
-
-
 @bp.route("/c/<slug>/manage/invitations", methods=["GET", "POST"])
 @login_required
 @keeps_input
@@ -104,7 +97,7 @@ def invitations(slug):
                   "success")
             return redirect(url_for("communities.invitations", slug=community.slug))
     return render_template("communities/invitations.html", community=community, link_form=link_form,
-                           user_form=user_form, new_link=new_link, invitations=_invitations(community),
+                           user_form=user_form, new_link=new_link, invitations=queries.latest_invitations(community),
                            now=utcnow()), max(link_form.status, user_form.status)
 
 

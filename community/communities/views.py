@@ -5,10 +5,11 @@ from flask_login import current_user, login_required
 
 from community import permissions
 from community.actions import ActionError, communities as actions, notifications as notification_actions
-from community.communities import bp, queries
+from community.communities import bp
 from community.communities.forms import CommunityForm, RequestForm
-from community.discussions import queries as discussion_queries
-from community.queries import user_by_email
+from community.pagination import page_number
+from community.queries import communities as queries, discussions as discussion_queries
+from community.queries.accounts import user_by_email
 from community.realtime import streams
 from community.realtime.events import last_seq
 from community.security import keeps_input
@@ -22,7 +23,7 @@ def _filter_arg(name):
 @login_required
 def index():
     q, sector, topic = _filter_arg("q"), _filter_arg("sector"), _filter_arg("topic")
-    page = queries.discovery_page(current_user, q, sector, topic)
+    page = queries.community_page(current_user, queries.CommunityFilters(q, sector, topic, page=page_number()))
     sectors, topics = queries.filter_options(current_user)
     return render_template("communities/index.html", page=page, q=q, sector=sector, topic=topic,
                            sectors=sectors, topics=topics, request_form=RequestForm())
@@ -57,10 +58,11 @@ def new():
 def home(slug):
     community = permissions.access_community_or_404(slug, current_user)
     live_last = last_seq(streams.community(community.id))  # before the feed: see discussions.views
+    feed = queries.feed_page(current_user, community, queries.FeedFilters(page=page_number()))
     return render_template(
-        "communities/home.html", community=community, feed=queries.feed_page(current_user, community),
+        "communities/home.html", community=community, feed=feed,
         live_last=live_last, follow_level=notification_actions.level_of(current_user, "community", community),
-        pinned=discussion_queries.pinned(community),
+        pinned=discussion_queries.pinned(current_user, community),
         coordinators=queries.coordinators(community), members=queries.count_members(community),
         pending=queries.count_members(community, "pending") if permissions.can_coordinate(
             current_user, community) else 0,
@@ -72,9 +74,9 @@ def home(slug):
 def members(slug):
     community = permissions.access_community_or_404(slug, current_user)
     q = _filter_arg("q")
-    page, organisations = queries.member_directory(community, q)
+    page = queries.member_page(community, queries.MemberFilters(q=q, page=page_number()))
     return render_template("communities/members.html", community=community, page=page, q=q,
-                           organisations=organisations)
+                           organisations=queries.organisations_of([user.id for _m, user in page.rows]))
 
 
 @bp.route("/c/<slug>/edit", methods=["GET", "POST"])

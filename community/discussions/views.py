@@ -12,14 +12,15 @@ from flask_login import current_user, login_required
 
 from community import permissions
 from community.actions import ActionError, discussions as actions, notifications as notification_actions
-from community.discussions import bp, queries
+from community.discussions import bp
 from community.discussions.forms import DiscussionForm, EditReplyForm, ReplyForm
 from community.errors import answer_saved, kept_after_commit, saved_id
 from community.forms import row_id
+from community.pagination import page_number
+from community.queries import discussions as queries, trajectories as trajectory_queries
 from community.realtime import streams
 from community.realtime.events import last_seq
 from community.security import keeps_input
-from community.trajectories import queries as trajectory_queries
 from community.urls import reply_url
 
 
@@ -38,7 +39,8 @@ def _refusal_status(error):
 def index(slug):
     community = permissions.access_community_or_404(slug, current_user)
     return render_template("discussions/index.html", community=community,
-                           page=queries.discussion_list(community),
+                           page=queries.discussion_page(current_user, community,
+                                                        queries.DiscussionFilters(page=page_number())),
                            membership=permissions.community_membership(current_user, community))
 
 
@@ -93,7 +95,7 @@ def _thread(discussion, form, page=None, quote=None, status=200):
     # The stream's number before the replies: an event in between is then both shown and
     # replayed, and the page skips what it already has (never the other way round).
     live_last = last_seq(streams.discussion(discussion.id))
-    replies = queries.reply_page(discussion, page)
+    replies = queries.reply_page(discussion, queries.ReplyFilters(page=page or page_number()))
     last_read = queries.read_mark(current_user, discussion)
     first_unread = None
     if last_read is not None and last_read < discussion.reply_count:

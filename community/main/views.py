@@ -8,8 +8,8 @@ from community.actions import ActionError, accounts
 from community.extensions import db
 from community.main import bp
 from community.models import Community, CommunityMembership, Organisation, OrganisationMembership
+from community.queries import trajectories as trajectory_queries
 from community.security import safe_next
-from community.trajectories import queries as trajectory_queries
 
 
 @bp.route("/")

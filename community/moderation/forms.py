@@ -1,12 +1,14 @@
 from flask_babel import lazy_gettext as _l
-from wtforms import RadioField, SelectField, StringField, TextAreaField
+from wtforms import RadioField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
 from community.forms import Form
 from community.labels import choices
 
-DURATIONS = (("1", _l("1 hour")), ("24", _l("1 day")), ("72", _l("3 days")), ("168", _l("1 week")),
-             ("720", _l("30 days")), ("", _l("Until I lift it (bans only)")))
+# SelectChoice: wtforms deprecates tuples (a warning, which the tests turn into a 500).
+DURATIONS = [SelectChoice(value, label) for value, label in (
+    ("1", _l("1 hour")), ("24", _l("1 day")), ("72", _l("3 days")), ("168", _l("1 week")),
+    ("720", _l("30 days")), ("", _l("Until I lift it (bans only)")))]
 
 
 class ReportForm(Form):

@@ -16,9 +16,11 @@ from community.actions import ActionError, NotAllowed, moderation as actions
 from community.errors import error_page
 from community.extensions import db
 from community.forms import row_id
-from community.models import AUDIT_ACTIONS, Community, User, utcnow
-from community.moderation import bp, queries
+from community.models import AUDIT_ACTIONS, Community, CommunityMembership, Sanction, User, utcnow
+from community.moderation import bp
 from community.moderation.forms import MoveForm, ReportForm, SanctionForm
+from community.pagination import page_number
+from community.queries import moderation as queries
 from community.realtime import streams
 from community.realtime.events import last_seq
 from community.security import keeps_input, safe_next
@@ -66,10 +68,11 @@ def report(target, item_id):
 def queue(slug):
     community = permissions.access_community_for_managing_or_404(slug, current_user)
     live_last = last_seq(streams.moderation(community.id))
-    page, reports, items = queries.queue(community)
+    found = queries.queue(community, queries.QueueFilters(page=page_number()))
     template = "moderation/_queue.html" if request.args.get("fragment") else "moderation/queue.html"
-    return render_template(template, community=community, page=page, reports=reports, items=items,
-                           hidden=queries.hidden_items(community), live_last=live_last, platform=False)
+    return render_template(template, community=community, page=found.page, reports=found.reports,
+                           items=found.items, hidden=queries.hidden_items(community), live_last=live_last,
+                           platform=False)
 
 
 @bp.route("/admin/reports")
@@ -78,12 +81,10 @@ def platform_queue():
     if not permissions.is_admin(current_user):
         abort(404)
     live_last = last_seq(streams.moderation())
-    page, reports, items = queries.queue(None)
-    communities = {c.id: c for c in db.session.scalars(sa.select(Community).where(
-        Community.id.in_({row.community_id for row in page.rows})))} if page.rows else {}
+    found = queries.queue(None, queries.QueueFilters(page=page_number()))
     template = "moderation/_queue.html" if request.args.get("fragment") else "moderation/platform_queue.html"
-    return render_template(template, community=None, page=page, reports=reports, items=items, hidden=[],
-                           live_last=live_last, platform=True, communities=communities)
+    return render_template(template, community=None, page=found.page, reports=found.reports, items=found.items,
+                           hidden=[], live_last=live_last, platform=True, communities=found.communities)
 
 
 @bp.route(f"/moderate/<{TARGETS}:target>/<int:item_id>/<any(hide, restore, dismiss):step>", methods=["POST"])
@@ -196,9 +197,11 @@ def sanctions(slug):
             return redirect(url_for("moderation.sanctions", slug=community.slug))
     else:
         status = form.status
-    active, ended = queries.sanctions(community)
-    return render_template("moderation/sanctions.html", community=community, form=form, active=active,
-                           ended=ended), status
+    now = utcnow()
+    page = queries.sanction_page(community, queries.SanctionFilters(page=page_number()), now)
+    return render_template("moderation/sanctions.html", community=community, form=form, page=page,
+                           active=[s for s, _by, _lifter in page.rows if s.in_force(now)],
+                           ended=[s for s, _by, _lifter in page.rows if not s.in_force(now)]), status
 
 
 @bp.route("/sanctions/<int:sanction_id>/lift", methods=["POST"])
@@ -218,16 +221,17 @@ def lift(sanction_id):
 
 def _audit_filters():
     action = request.args.get("action", "")
-    return (action if action in AUDIT_ACTIONS else ""), request.args.get("person", "").strip()[:100]
+    return queries.AuditFilters(action=action if action in AUDIT_ACTIONS else "",
+                                person=request.args.get("person", "").strip()[:100], page=page_number())
 
 
 @bp.route("/c/<slug>/manage/audit")
 @login_required
 def audit(slug):
     community = permissions.access_community_for_managing_or_404(slug, current_user)
-    action, person = _audit_filters()
-    return render_template("moderation/audit.html", community=community, action=action, person=person,
-                           page=queries.audit_page(community, action, person), actions=AUDIT_ACTIONS)
+    filters = _audit_filters()
+    return render_template("moderation/audit.html", community=community, action=filters.action,
+                           person=filters.person, page=queries.audit_page(community, filters), actions=AUDIT_ACTIONS)
 
 
 @bp.route("/admin/audit")
@@ -235,13 +239,9 @@ def audit(slug):
 def platform_audit():
     if not permissions.is_admin(current_user):
         abort(404)
-    action, person = _audit_filters()
-    page = queries.audit_page(None, action, person)
-    ids = {entry.community_id for entry in page.rows if entry.community_id}
-    communities = {c.id: c for c in db.session.scalars(sa.select(Community).where(Community.id.in_(ids)))} \
-        if ids else {}
-    return render_template("moderation/platform_audit.html", action=action, person=person, page=page,
-                           actions=AUDIT_ACTIONS, communities=communities)
+    filters = _audit_filters()
+    return render_template("moderation/platform_audit.html", action=filters.action, person=filters.person,
+                           page=queries.audit_page(None, filters), actions=AUDIT_ACTIONS, platform=True)
 
 
 @bp.app_template_global()

@@ -8,7 +8,9 @@ from community import permissions, urls
 from community.actions import ActionError, notifications as actions
 from community.forms import row_id
 from community.models import Community, Notification
-from community.notifications import bp, queries
+from community.notifications import bp
+from community.pagination import page_number
+from community.queries import notifications as queries
 from community.security import safe_next
 
 
@@ -22,7 +24,7 @@ def _unread():
 @login_required
 def index():
     unread_only = request.args.get("show") == "unread"
-    page, rows = queries.notification_page(current_user, unread_only=unread_only)
+    page, rows = queries.notification_page(current_user, queries.NotificationFilters(unread_only, page_number()))
     return render_template("notifications/index.html", page=page, rows=rows, unread_only=unread_only)
 
 

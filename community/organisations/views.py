@@ -9,13 +9,12 @@ from community.actions import ActionError, NotAllowed, organisations as actions
 from community.errors import flash_back
 from community.extensions import db
 from community.labels import LABELS
-from community.models import Organisation, OrganisationMembership, User
+from community.models import OrganisationMembership, User
 from community.organisations import bp
 from community.organisations.forms import JoinForm, OrganisationForm
-from community.pagination import like_pattern, paginate
+from community.pagination import page_number
+from community.queries import organisations as queries
 from community.security import keeps_input
-
-PER_PAGE = 25
 
 
 @bp.route("/")
@@ -23,24 +22,7 @@ PER_PAGE = 25
 def index():
     q = (request.args.get("q") or "").strip()[:100]
     kind = request.args.get("kind") if request.args.get("kind") in LABELS["org_kind"] else ""
-    member_count = (sa.select(sa.func.count(OrganisationMembership.id))
-                    .where(OrganisationMembership.organisation_id == Organisation.id,
-                           OrganisationMembership.state == "active")
-                    .correlate(Organisation).scalar_subquery())
-    my_state = (sa.select(OrganisationMembership.state)
-                .where(OrganisationMembership.organisation_id == Organisation.id,
-                       OrganisationMembership.user_id == current_user.id)
-                .correlate(Organisation).scalar_subquery())
-    stmt = sa.select(Organisation, member_count.label("members"), my_state.label("my_state")).where(
-        Organisation.status == "active")
-    if q:
-        like = like_pattern(q)
-        stmt = stmt.where(sa.or_(Organisation.name_key.like(like, escape="\\"),
-                                 sa.func.lower(Organisation.city).like(like, escape="\\"),
-                                 sa.func.lower(Organisation.sector).like(like, escape="\\")))
-    if kind:
-        stmt = stmt.where(Organisation.kind == kind)
-    page = paginate(stmt.order_by(Organisation.name_key), PER_PAGE)
+    page = queries.organisation_page(current_user, queries.OrganisationFilters(q, kind, page=page_number()))
     return render_template("organisations/index.html", page=page, q=q, kind=kind)
 
 

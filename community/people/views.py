@@ -7,7 +7,7 @@ from flask import abort, render_template
 from flask_login import current_user, login_required
 
 from community import permissions
-from community.communities.queries import organisations_of
+from community.queries.communities import organisations_of
 from community.extensions import db
 from community.models import Community, CommunityMembership, User
 from community.people import bp

@@ -15,14 +15,14 @@ from flask_login import current_user, login_required
 from community import permissions
 from community.actions import ActionError, scan as actions
 from community.extensions import db
-from community.models import Case, CaseTag, ScanCode, ScanRound
+from community.models import Case, CaseTag, ScanCode
+from community.queries import scan as scan_queries
 from community.scan import chart, export, texts
 from community.scan.forms import DeleteForm, RoundForm
 from community.scan.results import response_counts, round_results, shown_count
 from community.security import keeps_input
 
 bp = Blueprint("scan", __name__)
-ROUNDS_LIMIT = 200
 CASES_PER_DIMENSION = 3
 
 
@@ -39,8 +39,7 @@ def fmt_change(value):
 @login_required
 def rounds(org_id):
     organisation = permissions.access_scan_organisation_or_404(org_id, current_user)
-    items = db.session.scalars(sa.select(ScanRound).where(ScanRound.organisation_id == organisation.id)
-                               .order_by(ScanRound.opens_on.desc(), ScanRound.id.desc()).limit(ROUNDS_LIMIT)).all()
+    items = scan_queries.latest_rounds(organisation)
     counts = response_counts([item.id for item in items])
     return render_template("scan/rounds.html", organisation=organisation, rounds=items, counts=counts,
                            today=actions.today(), shown_count=shown_count)

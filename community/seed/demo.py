@@ -10,7 +10,7 @@ from community.extensions import db
 from community.models import (
     Case, Community, CommunityMembership, Discussion, Organisation, OrganisationMembership, Reply,
 )
-from community.queries import user_by_email
+from community.queries.accounts import user_by_email
 from community.seed.content import CASES, DISCUSSIONS
 from community import permissions
 from community.seed.scan import seed_scan

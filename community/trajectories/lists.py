@@ -1,10 +1,11 @@
 """Trajectory lists: the follow page ("trajectories I follow"), the company overview and the
-community tab. Each a fixed number of queries (see queries.py)."""
+community tab. Each a fixed number of queries (see community/queries/trajectories.py)."""
 from flask import current_app, render_template, url_for
 from flask_login import current_user, login_required
 
 from community import permissions
-from community.trajectories import bp, queries
+from community.queries import trajectories as queries
+from community.trajectories import bp
 
 
 def trajectory_url(trajectory_id):

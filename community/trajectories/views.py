@@ -17,11 +17,11 @@ from community.errors import kept_after_commit
 from community.forms import row_id
 from community.labels import LABELS
 from community.models import STATUS_TRANSITIONS
-from community.queries import user_by_email
+from community.queries import trajectories as lists_queries, trajectory_page as queries
+from community.queries.accounts import user_by_email
 from community.realtime import streams
 from community.realtime.events import last_seq
-from community.trajectories import bp, page as queries
-from community.trajectories import queries as lists_queries
+from community.trajectories import bp
 from community.trajectories.forms import EntryForm, MilestoneForm, TrajectoryForm
 from community.security import keeps_input
 

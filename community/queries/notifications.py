@@ -1,15 +1,23 @@
 """Reading notifications: a page of them, each still visible to its recipient, in a fixed
 number of queries (the page, then one query per kind of thing it links to)."""
+from dataclasses import dataclass
+
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from community import permissions
 from community.extensions import db
 from community.models import Case, Community, CommunityMembership, Discussion, Notification, Trajectory
-from community.pagination import paginate
+from community.pagination import offset_page
 
 PER_PAGE = 30
 MODELS = {"discussion": Discussion, "case": Case, "trajectory": Trajectory, "community": Community}
+
+
+@dataclass
+class NotificationFilters:
+    unread_only: bool = False
+    page: int = 1
 
 
 def unread_count(user):
@@ -19,14 +27,14 @@ def unread_count(user):
         Notification.user_id == user.id, Notification.read_at.is_(None))) or 0
 
 
-def notification_page(user, unread_only=False, number=None):
+def notification_page(user, filters):
     """(page, rows still visible). Rows whose thing the user may no longer see are left out of
     the list (and counted nowhere): a notification never outlives the right to see its thing."""
     stmt = (sa.select(Notification).where(Notification.user_id == user.id)
             .options(so.joinedload(Notification.actor)).order_by(Notification.id.desc()))
-    if unread_only:
+    if filters.unread_only:
         stmt = stmt.where(Notification.read_at.is_(None))
-    page = paginate(stmt, per_page=PER_PAGE, scalars=True, number=number)
+    page = offset_page(stmt, number=filters.page, per_page=PER_PAGE, scalars=True)
     targets = load_targets(user, page.rows)
     return page, [row for row in page.rows if permissions.can_see_notification(user, row, targets)]
 

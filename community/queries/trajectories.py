@@ -1,12 +1,15 @@
-"""Read-side queries for the trajectory lists (follow page, company and community overviews,
-dashboard panel) and the evidence-link boxes on case and discussion pages.
+"""Read-side queries for the trajectory lists (the API's list; the follow page, company and
+community overviews and dashboard panel) and the evidence-link boxes on case and discussion pages.
 
-Every list loads a fixed number of queries whatever the number of trajectories: the page's
+The API's list and the pages share one filter (``trajectory_filter``) and one order (most recently
+changed first); the pages show at most LIST_LIMIT with summaries, the API 30 a page. Every page list
+loads a fixed number of queries whatever the number of trajectories: the page's
 trajectories (company and community joined), then one query each for milestone counts, overdue
 milestones and the latest log entries of all of them together.
 """
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Optional
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -15,14 +18,27 @@ import sqlalchemy.orm as so
 from community import permissions
 from community.extensions import db
 from community.models import (
-    TRAJECTORY_STATUSES, Case, Discussion, Milestone, OrganisationMembership, OutcomeEntry,
+    TRAJECTORY_STATUSES, Case, Community, Discussion, Milestone, OrganisationMembership, OutcomeEntry,
     Trajectory, TrajectoryFollow, TrajectoryLink, TrajectoryParticipant,
 )
+from community.pagination import offset_page
 
 LOCAL_ZONE = ZoneInfo("Europe/Amsterdam")
 LATEST_ENTRIES = 2
 EXCERPT_LENGTH = 140
 LIST_LIMIT = 200  # a page never grows without bound
+PER_PAGE = 30
+NEWEST = (Trajectory.updated_at.desc(), Trajectory.id.desc())
+
+
+@dataclass
+class TrajectoryFilters:
+    """``community``: its slug; ``following``: only those the user follows."""
+    organisation: Optional[int] = None
+    community: str = ""
+    status: str = ""
+    following: bool = False
+    page: int = 1
 
 
 def today():
@@ -52,10 +68,50 @@ class Summary:
         return max(t for t in times if t is not None)
 
 
+def trajectory_filter(user, filters):
+    """The trajectories the user may see that match the filters (a list of conditions)."""
+    where = [permissions.visible_trajectories_filter(user)]
+    if filters.organisation is not None:
+        where.append(Trajectory.organisation_id == filters.organisation)
+    if filters.community:
+        where.append(Trajectory.community_id.in_(sa.select(Community.id).where(Community.slug == filters.community)))
+    if filters.status:
+        where.append(Trajectory.status == filters.status)
+    if filters.following:
+        where.append(Trajectory.id.in_(sa.select(TrajectoryFollow.trajectory_id).where(
+            TrajectoryFollow.user_id == user.id)))
+    return where
+
+
+def _milestone_counts():
+    total = (sa.select(sa.func.count(Milestone.id)).where(Milestone.trajectory_id == Trajectory.id)
+             .correlate(Trajectory).scalar_subquery())
+    done = (sa.select(sa.func.count(Milestone.id)).where(Milestone.trajectory_id == Trajectory.id,
+                                                         Milestone.status == "done")
+            .correlate(Trajectory).scalar_subquery())
+    return done, total
+
+
+def trajectory_page(user, filters, per_page=PER_PAGE):
+    """The API's list: rows (trajectory, milestones done, milestones, whether the user follows
+    it), most recently changed first; one count, one page with organisation and community. The
+    long texts stay in the database (raiseload turns an accidental read into an error)."""
+    stmt = sa.select(Trajectory.id).where(*trajectory_filter(user, filters))
+    following = sa.exists(sa.select(TrajectoryFollow.id).where(TrajectoryFollow.trajectory_id == Trajectory.id,
+                                                              TrajectoryFollow.user_id == user.id)
+                          .correlate(Trajectory))
+    texts = (Trajectory.goal, Trajectory.goal_html, Trajectory.evaluation, Trajectory.evaluation_html)
+    rows = (stmt.with_only_columns(Trajectory, *_milestone_counts(), following)
+            .options(so.joinedload(Trajectory.organisation), so.joinedload(Trajectory.community),
+                     *[so.defer(column, raiseload=True) for column in texts])
+            .order_by(*NEWEST))
+    return offset_page(rows, number=filters.page, per_page=per_page, counted=stmt)
+
+
 def _trajectories(where, *order, limit=LIST_LIMIT):
     return db.session.scalars(
         sa.select(Trajectory).options(so.joinedload(Trajectory.organisation), so.joinedload(Trajectory.community))
-        .where(*where).order_by(*(order or (Trajectory.updated_at.desc(), Trajectory.id.desc()))).limit(limit)
+        .where(*where).order_by(*(order or NEWEST)).limit(limit)
     ).unique().all()
 
 
@@ -106,8 +162,7 @@ def _insider_filter(user):
 
 def following_page(user):
     """The follow page: followed trajectories the user may still see, and those they take part in."""
-    followed = _trajectories([Trajectory.id.in_(sa.select(TrajectoryFollow.trajectory_id).where(
-        TrajectoryFollow.user_id == user.id)), permissions.visible_trajectories_filter(user)])
+    followed = _trajectories(trajectory_filter(user, TrajectoryFilters(following=True)))
     taking_part = _trajectories([Trajectory.id.in_(_participating(user))])
     summaries = {s.trajectory.id: s for s in summarise(list({t.id: t for t in followed + taking_part}.values()))}
     return ([summaries[t.id] for t in followed], [summaries[t.id] for t in taking_part])
@@ -115,15 +170,13 @@ def following_page(user):
 
 def company_page(user, organisation):
     """The company's trajectories the user may see, grouped by status (in status order)."""
-    rows = summarise(_trajectories([Trajectory.organisation_id == organisation.id,
-                                    permissions.visible_trajectories_filter(user)]))
+    rows = summarise(_trajectories(trajectory_filter(user, TrajectoryFilters(organisation=organisation.id))))
     return [(status, [s for s in rows if s.trajectory.status == status]) for status in TRAJECTORY_STATUSES
             if any(s.trajectory.status == status for s in rows)]
 
 
 def community_page(user, community):
-    return summarise(_trajectories([Trajectory.community_id == community.id,
-                                    permissions.visible_trajectories_filter(user)]))
+    return summarise(_trajectories(trajectory_filter(user, TrajectoryFilters(community=community.slug))))
 
 
 def dashboard_trajectories(user):

@@ -1,4 +1,5 @@
-"""Read queries for discussion pages, each with a fixed number of SQL statements."""
+"""Discussions: the list and the replies (pages and API alike), read marks, helpful marks and
+versions. Each a fixed number of SQL statements."""
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Optional
@@ -6,54 +7,70 @@ from typing import Optional
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from flask_login import current_user
-
 from community import permissions
 from community.extensions import db
 from community.models import Discussion, Reaction, ReadMark, Reply, Revision, User
-from community.pagination import Page, page_number, paginate
+from community.pagination import number_range_page, offset_page
 from community.urls import REPLIES_PER_PAGE, page_of  # noqa: F401 (page_of: for the pages)
 
 DISCUSSIONS_PER_PAGE = 30
 PINNED_ON_HOME = 10
 
 
-def _community_discussions(community):
+@dataclass
+class DiscussionFilters:
+    page: int = 1
+
+
+@dataclass
+class ReplyFilters:
+    page: int = 1
+
+
+def _community_discussions(user, community):
     """A community's own discussions the reader may see (hidden ones only for their author and
     moderators); a practice case's discussion lives on the case's page."""
-    return sa.select(Discussion).where(Discussion.community_id == community.id, Discussion.case_id.is_(None),
-                                       permissions.visible_content_filter(current_user, Discussion))
+    return sa.select(Discussion.id).where(Discussion.community_id == community.id, Discussion.case_id.is_(None),
+                                          permissions.visible_content_filter(user, Discussion))
 
 
-def discussion_list(community):
-    """Pinned first, then the most recently active: one count and one page with the authors."""
-    stmt = (_community_discussions(community).options(so.joinedload(Discussion.author))
+def _last_read_column(user):
+    """The user's read mark of each discussion, as a correlated subquery (0 when none)."""
+    return sa.func.coalesce(
+        sa.select(ReadMark.last_read_number)
+        .where(ReadMark.discussion_id == Discussion.id, ReadMark.user_id == user.id)
+        .correlate(Discussion).scalar_subquery(), 0)
+
+
+def discussion_page(user, community, filters, per_page=DISCUSSIONS_PER_PAGE):
+    """Pinned first, then the most recently active, as rows (discussion, the user's read mark):
+    one count and one page with the authors. The opening posts stay in the database."""
+    stmt = _community_discussions(user, community)
+    rows = (stmt.with_only_columns(Discussion, _last_read_column(user))
+            .options(so.joinedload(Discussion.author), so.defer(Discussion.body, raiseload=True),
+                     so.defer(Discussion.body_html, raiseload=True))
             .order_by(Discussion.pinned.desc(), Discussion.last_activity_at.desc(), Discussion.id.desc()))
-    return paginate(stmt, DISCUSSIONS_PER_PAGE, scalars=True)
+    return offset_page(rows, number=filters.page, per_page=per_page, counted=stmt)
 
 
-def pinned(community, limit=PINNED_ON_HOME):
+def pinned(user, community, limit=PINNED_ON_HOME):
     """The pinned discussions for the community's home page (one query)."""
-    return db.session.scalars(_community_discussions(community).where(Discussion.pinned.is_(True))
+    stmt = _community_discussions(user, community).with_only_columns(Discussion)
+    return db.session.scalars(stmt.where(Discussion.pinned.is_(True))
                               .order_by(Discussion.last_activity_at.desc()).limit(limit)).all()
 
 
-def reply_page(discussion, number=None):
+def reply_page(discussion, filters):
     """One page of replies with their authors and the replies they quote (one query).
 
     Replies are numbered without gaps (removed ones keep their place), so a page is a range of
     numbers and the discussion's reply_count is the total: no count query, no OFFSET scan.
     A page past the end shows the last page.
     """
-    pages = max(1, -(-discussion.reply_count // REPLIES_PER_PAGE))
-    number = min(number or page_number(), pages)
-    first = (number - 1) * REPLIES_PER_PAGE + 1
-    rows = db.session.scalars(
-        sa.select(Reply)
-        .where(Reply.discussion_id == discussion.id, Reply.number.between(first, first + REPLIES_PER_PAGE - 1))
-        .options(so.joinedload(Reply.author), so.joinedload(Reply.quote_of).joinedload(Reply.author))
-        .order_by(Reply.number)).unique().all()
-    return Page(rows=rows, number=number, per_page=REPLIES_PER_PAGE, total=discussion.reply_count)
+    stmt = (sa.select(Reply).where(Reply.discussion_id == discussion.id)
+            .options(so.joinedload(Reply.author), so.joinedload(Reply.quote_of).joinedload(Reply.author)))
+    return number_range_page(stmt, Reply.number, total=discussion.reply_count, number=filters.page,
+                             per_page=REPLIES_PER_PAGE)
 
 
 def numbered_reply(discussion, number):
