@@ -6,10 +6,7 @@ community.actions.discussions; they never write. The lists come from community.q
 as the pages' do, with a fixed number of SQL statements (tests/test_api_content.py counts them);
 the per-row permission flags use the request's membership cache.
 """
-from contextlib import contextmanager
 
-import sqlalchemy as sa
-import sqlalchemy.orm as so
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 

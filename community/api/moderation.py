@@ -25,7 +25,7 @@ from community.api.moderation_schemas import (
 )
 from community.api.content_schemas import DiscussionSchema
 from community.extensions import db
-from community.models import CASE_SECTIONS, Community, Report, Sanction, User, utcnow
+from community.models import CASE_SECTIONS, Community, Report, User, utcnow
 from community.queries import moderation as queries
 
 blp = Blueprint("api_moderation", __name__, url_prefix="",

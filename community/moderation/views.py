@@ -16,7 +16,7 @@ from community.actions import ActionError, NotAllowed, moderation as actions
 from community.errors import error_page
 from community.extensions import db
 from community.forms import row_id
-from community.models import AUDIT_ACTIONS, Community, CommunityMembership, Sanction, User, utcnow
+from community.models import AUDIT_ACTIONS, Community, User, utcnow
 from community.moderation import bp
 from community.moderation.forms import MoveForm, ReportForm, SanctionForm
 from community.pagination import page_number
