@@ -27,27 +27,27 @@ from community.queries.accounts import user_by_email
 
 
 @pytest.fixture
-def w(f):
+def world(factories):
     """A community with members, requests, cases, discussions, replies, reports, hidden items,
     sanctions and notifications; names and titles unique, so the page can be read."""
-    admin = f.admin(name="Beheerder Bea")
-    coordinator = f.user(name="Coördinator Cor", kind="teacher")
-    kring = f.community(name="Leeskring Noord", slug="leeskring", join_policy="request", actor=admin,
+    admin = factories.admin(name="Beheerder Bea")
+    coordinator = factories.user(name="Coördinator Cor", kind="teacher")
+    kring = factories.community(name="Leeskring Noord", slug="leeskring", join_policy="request", actor=admin,
                         coordinator=coordinator, sector="Metaal")
-    viewer, anna, bram, cees = (f.user(name=name) for name in ("Kijker Kim", "Lid Anna", "lid Bram", "Lid Cees"))
+    viewer, anna, bram, cees = (factories.user(name=name) for name in ("Kijker Kim", "Lid Anna", "lid Bram", "Lid Cees"))
     for who in (viewer, anna, bram, cees):
         community_actions.invite_user(coordinator, kring, who)
         community_actions.join(who, kring)
     for name in ("Vrager Een", "Vrager Twee"):
-        community_actions.request_to_join(f.user(name=name), kring, "Mag ik erbij?")
+        community_actions.request_to_join(factories.user(name=name), kring, "Mag ik erbij?")
     # Communities for the list: the viewer's own comes first, then by name.
     for name, visibility in (("Aardige Kring", "public"), ("besloten Kring", "private"), ("Zuid Kring", "public")):
-        made = f.community(name=name, visibility=visibility, actor=admin, sector="Metaal" if name[0] == "A" else "")
+        made = factories.community(name=name, visibility=visibility, actor=admin, sector="Metaal" if name[0] == "A" else "")
         if name == "Zuid Kring":
             community_actions.join(viewer, made)
-    company, _beta, _gamma = (f.organisation(name=name, actor=admin, city="Delft")
+    company, _beta, _gamma = (factories.organisation(name=name, actor=admin, city="Delft")
                               for name in ("Org Alfa", "org Beta", "Org Gamma"))
-    f.member(company, who=viewer, role="manager")
+    factories.member(company, who=viewer, role="manager")
     plans = [trajectory_actions.create_trajectory(viewer, company, kring, title=f"Traject {n}")
              for n in ("Een", "Twee", "Drie")]
     trajectory_actions.change_status(viewer, plans[0], "active")  # the most recently changed now
@@ -85,16 +85,16 @@ def w(f):
                            thread=threads[0], writers=(anna, viewer))
 
 
-def _more_replies(w, count=46):
+def _more_replies(world, count=46):
     """Replies 10 to 55: a second page of replies."""
     for n in range(count):
-        discussions.post_reply(w.writers[n % 2], w.thread, f"Antwoord {n + 9}")
+        discussions.post_reply(world.writers[n % 2], world.thread, f"Antwoord {n + 9}")
 
 
 @dataclass
 class Shared:
-    """One list: ``rows(w, args)`` calls its function and answers [(API id, page marker)];
-    ``api`` and ``page`` are addresses (formatted with w); ``start`` is where the list begins in
+    """One list: ``rows(world, args)`` calls its function and answers [(API id, page marker)];
+    ``api`` and ``page`` are addresses (formatted with world); ``start`` is where the list begins in
     the page; ``who`` reads."""
     rows: Callable
     api: str
@@ -110,12 +110,12 @@ def _feed_marker(entry):
     return entry.data.get("title") or None
 
 
-def _audit(w, args):
+def _audit(world, args):
     """The page shows each step's reason; a reason said twice (a lift repeats the ban's) marks
     only its first row."""
     filters = moderation_queries.AuditFilters(action=args.get("action", ""))
     rows, seen = [], set()
-    for entry, _community in moderation_queries.audit_page(w.kring, filters).rows:
+    for entry, _community in moderation_queries.audit_page(world.kring, filters).rows:
         rows.append((entry.id, entry.reason if entry.reason and entry.reason not in seen else None))
         seen.add(entry.reason)
     return rows
@@ -123,68 +123,68 @@ def _audit(w, args):
 
 LISTS = {
     "communities": Shared(
-        lambda w, args: [(c.id, c.name) for c, _n, _m in communities.community_page(
-            w.viewer, communities.CommunityFilters(**args)).rows],
+        lambda world, args: [(c.id, c.name) for c, _n, _m in communities.community_page(
+            world.viewer, communities.CommunityFilters(**args)).rows],
         "/api/v1/communities", "/communities/", 'class="cards two community-list"'),
     "members": Shared(
-        lambda w, args: [(m.id, u.display_name) for m, u in communities.member_page(
-            w.kring, communities.MemberFilters()).rows],
+        lambda world, args: [(m.id, u.display_name) for m, u in communities.member_page(
+            world.kring, communities.MemberFilters()).rows],
         "/api/v1/communities/leeskring/members", "/c/leeskring/members", '<table class="table">',
         api_id=lambda item: item["membership_id"]),
     "requests": Shared(
-        lambda w, args: [(m.id, u.display_name) for m, u in communities.member_page(
-            w.kring, communities.MemberFilters(state="pending")).rows],
+        lambda world, args: [(m.id, u.display_name) for m, u in communities.member_page(
+            world.kring, communities.MemberFilters(state="pending")).rows],
         "/api/v1/communities/leeskring/requests", "/c/leeskring/manage/requests", 'class="list"',
         api_id=lambda item: item["membership_id"], who="coordinator"),
     "feed": Shared(
-        lambda w, args: [(e.id, _feed_marker(e)) for e in communities.feed_page(
-            w.viewer, w.kring, communities.FeedFilters()).rows],
+        lambda world, args: [(e.id, _feed_marker(e)) for e in communities.feed_page(
+            world.viewer, world.kring, communities.FeedFilters()).rows],
         "/api/v1/communities/leeskring/feed", "/c/leeskring/", 'class="feed"'),
     "organisations": Shared(
-        lambda w, args: [(o.id, o.name) for o, _n, _s in organisations.organisation_page(
-            w.viewer, organisations.OrganisationFilters(**args)).rows],
+        lambda world, args: [(o.id, o.name) for o, _n, _s in organisations.organisation_page(
+            world.viewer, organisations.OrganisationFilters(**args)).rows],
         "/api/v1/organisations", "/organisations/", 'class="cards two org-list"'),
     "cases": Shared(
-        lambda w, args: [(c.id, c.title) for c, _n in cases.case_page(
-            w.viewer, w.kring, cases.CaseFilters(**args)).rows],
+        lambda world, args: [(c.id, c.title) for c, _n in cases.case_page(
+            world.viewer, world.kring, cases.CaseFilters(**args)).rows],
         "/api/v1/communities/leeskring/cases", "/c/leeskring/cases", 'class="cards case-list"'),
     "discussions": Shared(
-        lambda w, args: [(d.id, d.title) for d, _r in discussion_queries.discussion_page(
-            w.viewer, w.kring, discussion_queries.DiscussionFilters()).rows],
+        lambda world, args: [(d.id, d.title) for d, _r in discussion_queries.discussion_page(
+            world.viewer, world.kring, discussion_queries.DiscussionFilters()).rows],
         "/api/v1/communities/leeskring/discussions", "/c/leeskring/discussions", 'class="discussion-list"'),
     "replies": Shared(
-        lambda w, args: [(r.id, f'id="reply-{r.number}"') for r in discussion_queries.reply_page(
-            w.thread, discussion_queries.ReplyFilters(**args)).rows],
-        "/api/v1/discussions/{w.thread.id}/replies", "/d/{w.thread.id}", 'class="replies"'),
+        lambda world, args: [(r.id, f'id="reply-{r.number}"') for r in discussion_queries.reply_page(
+            world.thread, discussion_queries.ReplyFilters(**args)).rows],
+        "/api/v1/discussions/{world.thread.id}/replies", "/d/{world.thread.id}", 'class="replies"'),
     "review queue": Shared(
-        lambda w, args: [((g.target, g.target_id), f'id="queue-{g.target}-{g.target_id}"') for g in
-                         moderation_queries.queue(w.kring, moderation_queries.QueueFilters()).page.rows],
+        lambda world, args: [((g.target, g.target_id), f'id="queue-{g.target}-{g.target_id}"') for g in
+                         moderation_queries.queue(world.kring, moderation_queries.QueueFilters()).page.rows],
         "/api/v1/communities/leeskring/reports", "/c/leeskring/manage/reports", 'class="queue"',
         api_id=lambda item: (item["target"], item["target_id"]), who="coordinator"),
     "audit log": Shared(
         _audit, "/api/v1/communities/leeskring/audit", "/c/leeskring/manage/audit", 'class="table audit"',
         who="coordinator"),
     "sanctions": Shared(
-        lambda w, args: [(s.id, s.reason) for s, _by, _lifter in moderation_queries.sanction_page(
-            w.kring, moderation_queries.SanctionFilters()).rows],
+        lambda world, args: [(s.id, s.reason) for s, _by, _lifter in moderation_queries.sanction_page(
+            world.kring, moderation_queries.SanctionFilters()).rows],
         "/api/v1/communities/leeskring/sanctions", "/c/leeskring/manage/sanctions", 'id="active-title"',
         who="coordinator"),
     "trajectories": Shared(
-        lambda w, args: [(s.trajectory.id, s.trajectory.title)
-                         for s in trajectories.community_page(w.viewer, w.kring)],
+        lambda world, args: [(s.trajectory.id, s.trajectory.title)
+                         for s in trajectories.community_page(world.viewer, world.kring)],
         "/api/v1/trajectories?community=leeskring", "/c/leeskring/trajectories", 'class="plain trajectory-cards"'),
     "invitation links": Shared(
-        lambda w, args: [(i.id, i.note) for i in communities.invitation_page(
-            w.kring, communities.InvitationFilters()).rows],
+        lambda world, args: [(i.id, i.note) for i in communities.invitation_page(
+            world.kring, communities.InvitationFilters()).rows],
         "/api/v1/communities/leeskring/invitations", "/c/leeskring/manage/invitations", '<table class="table">',
         who="coordinator"),
     "scan rounds": Shared(
-        lambda w, args: [(r.id, r.title) for r in scan.round_page(w.company, scan.RoundFilters()).rows],
-        "/api/v1/organisations/{w.company.id}/scan-rounds", "/organisations/{w.company.id}/scan",
+        lambda world, args: [(r.id, r.title) for r in scan.round_page(world.company, scan.RoundFilters()).rows],
+        "/api/v1/organisations/{world.company.id}/scan-rounds", "/organisations/{world.company.id}/scan",
         'class="table scan-rounds"'),
     "notifications": Shared(
-        lambda w, args: [(n.id, f'id="notification-{n.id}"') for n in notifications.notification_page(
-            w.viewer, notifications.NotificationFilters())[1]],
+        lambda world, args: [(n.id, f'id="notification-{n.id}"') for n in notifications.notification_page(
+            world.viewer, notifications.NotificationFilters())[1]],
         "/api/v1/notifications", "/notifications", 'id="notification-list"'),
 }
 
@@ -216,37 +216,37 @@ def _in_page_order(html, start, markers):
 
 
 @pytest.mark.parametrize("name, args", CASES, ids=[f"{name}{_query_string(args)}" for name, args in CASES])
-def test_page_and_api_answer_the_same_rows_in_the_same_order(w, app, make_client, name, args):
+def test_page_and_api_answer_the_same_rows_in_the_same_order(world, app, make_client, name, args):
     shared = LISTS[name]
-    user = getattr(w, shared.who)
+    user = getattr(world, shared.who)
     if name == "replies":
-        _more_replies(w)
+        _more_replies(world)
     with app.test_request_context():
-        expected = shared.rows(w, args)
+        expected = shared.rows(world, args)
     assert expected, "the world must give this list some rows"
     client = make_client(user)
     query = _query_string(args)
-    response = client.get(shared.api.format(w=w) + query)
+    response = client.get(shared.api.format(world=world) + query)
     assert response.status_code == 200, response.get_json()
     assert [shared.api_id(item) for item in response.get_json()["items"]] == [row_id for row_id, _m in expected]
-    response = client.get(shared.page.format(w=w) + query)
+    response = client.get(shared.page.format(world=world) + query)
     assert response.status_code == 200
     markers = [marker for _id, marker in expected if marker]
     positions = _in_page_order(response.get_data(as_text=True), shared.start, markers)
     assert positions == sorted(positions) and len(set(positions)) == len(positions)
 
 
-def test_the_rules_that_used_to_differ(w, app):
+def test_the_rules_that_used_to_differ(world, app):
     """The case list matches the domain in any case and lists newest first (a draft by its last
     change) for page and API alike; replies page by reply number, a page past the end showing
     the last page."""
-    _more_replies(w)
+    _more_replies(world)
     with app.test_request_context():
-        titles = [c.title for c, _n in cases.case_page(w.viewer, w.kring, cases.CaseFilters(domain="ONDERHOUD")).rows]
+        titles = [c.title for c, _n in cases.case_page(world.viewer, world.kring, cases.CaseFilters(domain="ONDERHOUD")).rows]
         assert titles == ["Casus Concept", "Casus Twee", "Casus Een"]
-        page = discussion_queries.reply_page(w.thread, discussion_queries.ReplyFilters(page=9))
+        page = discussion_queries.reply_page(world.thread, discussion_queries.ReplyFilters(page=9))
         assert (page.number, page.pages, [r.number for r in page.rows]) == (2, 2, [51, 52, 53, 54, 55])
-        assert user_by_email(w.viewer.email.upper()) == w.viewer
+        assert user_by_email(world.viewer.email.upper()) == world.viewer
 
 
 def _imported_modules(path):
