@@ -1,7 +1,9 @@
 """Form base class: re-shows the user's input with clear errors, also after a CSRF failure."""
-from flask import g
+from flask import flash, g
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+
+from community.actions import ActionError
 
 
 class Form(FlaskForm):
@@ -29,6 +31,20 @@ class Form(FlaskForm):
             field.errors.append(error.message)
         else:
             self.form_errors.append(error.message)
+
+    def saved(self, action, message):
+        """On a valid submission, run action() and flash message: True when it is saved. False
+        when there is nothing to save yet or the action refused (its reason stands on the form).
+        A lazy message is translated after the action (a profile change can switch the language)."""
+        if not self.validate_on_submit():
+            return False
+        try:
+            action()
+        except ActionError as error:
+            self.add_error(error)
+            return False
+        flash(str(message), "success")
+        return True
 
 
 def row_id(value):

@@ -103,17 +103,12 @@ def view(case_id):
 def edit(case_id):
     case = _editable_case_or_404(case_id)
     form = _form_for(case)
-    if form.validate_on_submit():
-        publishing = _publishing() and not case.is_published
-        try:
-            actions.update_case(current_user, case, edit_note=form.edit_note.data or "", publish=publishing,
-                                **form.values())
-        except ActionError as error:
-            form.add_error(error)
-        else:
-            flash(_("Your case is published. Members can read and discuss it.") if publishing
-                  else _("The changes are saved."), "success")
-            return redirect(url_for("cases.view", case_id=case.id))
+    publishing = _publishing() and not case.is_published
+    if form.saved(lambda: actions.update_case(current_user, case, edit_note=form.edit_note.data or "",
+                                              publish=publishing, **form.values()),
+                  _("Your case is published. Members can read and discuss it.") if publishing
+                  else _("The changes are saved.")):
+        return redirect(url_for("cases.view", case_id=case.id))
     return _render_form(form, case.community, case, form.status)
 
 

@@ -187,15 +187,10 @@ def edit(discussion_id):
         abort(403)
     # Not obj=discussion: a new edit needs its own reason, not the previous editor's note.
     form = DiscussionForm(data={"title": discussion.title, "body": discussion.body})
-    if form.validate_on_submit():
-        try:
-            actions.edit_discussion(current_user, discussion, form.title.data, form.body.data,
-                                    form.edit_note.data or "")
-        except ActionError as error:
-            form.add_error(error)
-        else:
-            flash(_("Your changes are saved."), "success")
-            return redirect(url_for("discussions.view", discussion_id=discussion.id))
+    if form.saved(lambda: actions.edit_discussion(current_user, discussion, form.title.data, form.body.data,
+                                                  form.edit_note.data or ""),
+                  _("Your changes are saved.")):
+        return redirect(url_for("discussions.view", discussion_id=discussion.id))
     return render_template("discussions/form.html", form=form, community=discussion.community,
                            discussion=discussion, needs_note=discussion.author_id != current_user.id), form.status
 
