@@ -17,9 +17,14 @@ class Form(FlaskForm):
             return False
         return super().validate(extra_validators=extra_validators)
 
+    refused_status = None
+
     @property
     def status(self):
-        """The HTTP status to show this form with: 400 once it holds errors, else 200."""
+        """The HTTP status to show this form with: a post's kept refusal status (add_refusal),
+        else 400 once it holds errors, else 200."""
+        if self.refused_status:
+            return self.refused_status
         return 400 if self.errors or self.form_errors else 200
 
     def add_error(self, error):
@@ -31,6 +36,12 @@ class Form(FlaskForm):
             field.errors.append(error.message)
         else:
             self.form_errors.append(error.message)
+
+    def add_refusal(self, error):
+        """add_error for a new post: a muted author (403), a locked or archived place or a double
+        post (409) and posting too fast (429) keep their status; any other refusal is a 400."""
+        self.add_error(error)
+        self.refused_status = error.status if error.status in (403, 409, 429) else None
 
     def saved(self, action, message):
         """On a valid submission, run action() and flash message: True when it is saved. False

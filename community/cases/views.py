@@ -69,19 +69,17 @@ def new(slug):
     if not permissions.can_open_post_form(current_user, community):
         abort(403)
     form = _form_for()
-    refused = None
     if form.validate_on_submit():
         try:
             with kept_after_commit():  # the answer below reads nothing back (see errors.py)
                 case = actions.create_case(current_user, community, publish=_publishing(), **form.values())
         except ActionError as error:
-            form.add_error(error)
-            refused = error.status if error.status in (403, 409, 429) else None  # muted, too fast
+            form.add_refusal(error)
         else:
             flash(_("Your case is published. Members can read and discuss it.") if case.is_published
                   else _("Your draft is saved. Only you can see it until you publish it."), "success")
             return redirect(url_for("cases.view", case_id=saved_id(case)))
-    return _render_form(form, community, status=refused or form.status)
+    return _render_form(form, community, status=form.status)
 
 
 @bp.route("/cases/<int:case_id>")
