@@ -117,6 +117,12 @@ def access_community_membership_or_404(community, membership_id, user):
     return membership
 
 
+def access_managed_membership_or_404(slug, membership_id, user):
+    """A membership row of a community the user runs (coordinator pages and API)."""
+    community = access_community_for_managing_or_404(slug, user)
+    return access_community_membership_or_404(community, membership_id, user)
+
+
 def access_invitation_or_404(community, invitation_id, user):
     """An invitation link of this community, for someone who runs it."""
     if not can_coordinate(user, community):
