@@ -65,9 +65,7 @@ def index(slug):
 @login_required
 @keeps_input
 def new(slug):
-    community = permissions.access_community_or_404(slug, current_user)
-    if not permissions.can_open_post_form(current_user, community):
-        abort(403)
+    community = permissions.access_community_for_posting_or_404(slug, current_user)
     form = _form_for()
     if form.validate_on_submit():
         try:

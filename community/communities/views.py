@@ -83,9 +83,7 @@ def members(slug):
 @login_required
 @keeps_input
 def edit(slug):
-    community = permissions.access_community_or_404(slug, current_user)
-    if not permissions.can_coordinate(current_user, community):
-        abort(403)
+    community = permissions.access_community_for_managing_or_404(slug, current_user)
     form = CommunityForm(obj=community)
 
     def save():

@@ -40,9 +40,7 @@ def index(slug):
 @login_required
 @keeps_input
 def new(slug):
-    community = permissions.access_community_or_404(slug, current_user)
-    if not permissions.can_open_post_form(current_user, community):
-        abort(403)
+    community = permissions.access_community_for_posting_or_404(slug, current_user)
     form = DiscussionForm()
     if form.validate_on_submit():
         try:
