@@ -1,7 +1,9 @@
 """Form base class: re-shows the user's input with clear errors, also after a CSRF failure."""
-from flask import g
+from flask import flash, g
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+
+from community.actions import ActionError
 
 
 class Form(FlaskForm):
@@ -15,9 +17,14 @@ class Form(FlaskForm):
             return False
         return super().validate(extra_validators=extra_validators)
 
+    refused_status = None
+
     @property
     def status(self):
-        """The HTTP status to show this form with: 400 once it holds errors, else 200."""
+        """The HTTP status to show this form with: a post's kept refusal status (add_refusal),
+        else 400 once it holds errors, else 200."""
+        if self.refused_status:
+            return self.refused_status
         return 400 if self.errors or self.form_errors else 200
 
     def add_error(self, error):
@@ -29,6 +36,26 @@ class Form(FlaskForm):
             field.errors.append(error.message)
         else:
             self.form_errors.append(error.message)
+
+    def add_refusal(self, error):
+        """add_error for a new post: a muted author (403), a locked or archived place or a double
+        post (409) and posting too fast (429) keep their status; any other refusal is a 400."""
+        self.add_error(error)
+        self.refused_status = error.status if error.status in (403, 409, 429) else None
+
+    def saved(self, action, message):
+        """On a valid submission, run action() and flash message: True when it is saved. False
+        when there is nothing to save yet or the action refused (its reason stands on the form).
+        A lazy message is translated after the action (a profile change can switch the language)."""
+        if not self.validate_on_submit():
+            return False
+        try:
+            action()
+        except ActionError as error:
+            self.add_error(error)
+            return False
+        flash(str(message), "success")
+        return True
 
 
 def row_id(value):

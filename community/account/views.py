@@ -1,7 +1,7 @@
 """The signed-in user's own account: profile, password, API tokens."""
 import sqlalchemy as sa
 from flask import flash, redirect, render_template, url_for
-from flask_babel import gettext as _
+from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from community.account import bp
@@ -18,14 +18,10 @@ from community.security_setup import current_session_key
 @keeps_input
 def profile():
     form = ProfileForm(obj=current_user)
-    if form.validate_on_submit():
-        try:
-            accounts.update_profile(current_user, form.display_name.data, form.kind.data, form.language.data)
-        except ActionError as error:
-            form.add_error(error)
-        else:
-            flash(_("Your profile is saved."), "success")
-            return redirect(url_for("account.profile"))
+    if form.saved(lambda: accounts.update_profile(current_user, form.display_name.data, form.kind.data,
+                                                  form.language.data),
+                  _l("Your profile is saved.")):
+        return redirect(url_for("account.profile"))
     return render_template("account/profile.html", form=form), form.status
 
 
@@ -34,16 +30,10 @@ def profile():
 @keeps_input
 def password():
     form = PasswordForm()
-    if form.validate_on_submit():
-        try:
-            accounts.change_password(current_user, form.current_password.data, form.new_password.data,
-                                     keep_session_key=current_session_key())
-        except ActionError as error:
-            form.add_error(error)
-        else:
-            flash(_("Your password is changed. Other browsers where you were logged in are logged out."),
-                  "success")
-            return redirect(url_for("account.profile"))
+    if form.saved(lambda: accounts.change_password(current_user, form.current_password.data, form.new_password.data,
+                                                   keep_session_key=current_session_key()),
+                  _("Your password is changed. Other browsers where you were logged in are logged out.")):
+        return redirect(url_for("account.profile"))
     form.current_password.data = form.new_password.data = ""
     return render_template("account/password.html", form=form), form.status
 

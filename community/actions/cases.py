@@ -13,7 +13,7 @@ from community.actions.content import (
     users_for_mentions,
 )
 from community.actions import abuse, moderation
-from community.actions.discussions import check_not_muted, start_discussion
+from community.actions.discussions import check_can_post, start_discussion
 from community.actions.notifications import notify_mentions
 from community.realtime import payloads, streams
 from community.realtime.events import send_event_on_commit
@@ -104,12 +104,7 @@ def _apply(case, actor, fields, tags):
 
 
 def create_case(actor, community, publish=False, **data):
-    if community.archived:
-        raise ActionError(_l("This community is archived: you can read it, but nobody can post."),
-                          status=409, code="archived")
-    check_not_muted(actor, community)
-    if not permissions.can_post_in_community(actor, community):
-        raise NotAllowed(_l("Join this community to share practice cases."))
+    check_can_post(actor, community, not_member=_l("Join this community to share practice cases."))
     fields, tags = _clean(actor, community, **data)
     abuse.check_post(actor, "\n".join(str(data.get(name) or "") for name in CASE_SECTIONS))
     if publish:

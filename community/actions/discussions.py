@@ -30,19 +30,20 @@ def check_not_muted(user, community):
                           status=403, code="muted")
 
 
-def _check_can_post(user, community, body=""):
+def check_can_post(user, community, not_member=_l("Join this community to take part in its discussions.")):
+    """A new discussion, reply or case: not in an archived community, not while muted, only as a member."""
     if community.archived:
         raise ActionError(_l("This community is archived: you can read it, but nobody can post."),
                           status=409, code="archived")
     check_not_muted(user, community)
     if not permissions.can_post_in_community(user, community):
-        raise NotAllowed(_l("Join this community to take part in its discussions."))
+        raise NotAllowed(not_member)
 
 
 def start_discussion(user, community, title, body, case=None, commit=True):
     """A new discussion. ``case`` makes it that case's own discussion (no feed entry of its own:
     publishing the case is the news; that action commits both together)."""
-    _check_can_post(user, community)
+    check_can_post(user, community)
     title = clean_line(title, "title", TITLE_MAX)
     body = clean_body(body, "body", DISCUSSION_BODY_MAX, required=case is None)
     if case is None:
@@ -110,7 +111,7 @@ def _send_reply(reply, op):
 
 def post_reply(user, discussion, body, quote_of=None):
     """A reply, optionally quoting another reply of the same discussion."""
-    _check_can_post(user, discussion.community)
+    check_can_post(user, discussion.community)
     if discussion.locked:
         raise _locked(discussion)
     body = clean_body(body, "body", REPLY_BODY_MAX)

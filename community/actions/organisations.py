@@ -87,9 +87,7 @@ def decide_organisation(actor, org, approve):
     if approve:
         org.status = "active"
         for membership in org.memberships:
-            membership.state = "active"
-            membership.decided_at = utcnow()
-            membership.decided_by_id = actor.id
+            _approve(membership, actor)
     else:
         db.session.delete(org)
     db.session.commit()
@@ -118,13 +116,18 @@ def decide_membership(actor, membership, approve):
     if membership.state != "pending":
         raise ActionError(_l("This request has already been handled."), status=409, code="conflict")
     if approve:
-        membership.state = "active"
-        membership.decided_at = utcnow()
-        membership.decided_by_id = actor.id
+        _approve(membership, actor)
     else:
         db.session.delete(membership)
     db.session.commit()
     return membership if approve else None
+
+
+def _approve(membership, actor):
+    """A pending membership becomes active, noting who decided and when."""
+    membership.state = "active"
+    membership.decided_at = utcnow()
+    membership.decided_by_id = actor.id
 
 
 def _active_managers(org):

@@ -63,6 +63,12 @@ class Blueprint(flask_smorest.Blueprint):
         return decorator
 
 
+def patched(row, args, names):
+    """The values a PATCH leaves a row with: each named field from args, or the row's own value
+    where args leaves it out."""
+    return {name: args.get(name, getattr(row, name)) for name in names}
+
+
 @contextmanager
 def api_field(form_field, api_field):
     """The actions name fields as the page forms do; say the API's name for the same input."""

@@ -15,7 +15,7 @@ from werkzeug.routing import BuildError
 
 from community import permissions
 from community.actions import attachments as attachment_actions, cases as actions
-from community.api import Blueprint
+from community.api import Blueprint, patched
 from community.api.communities import page_body
 from community.api.content_schemas import (
     AttachmentListSchema, AttachmentSchema, CaseCreateArgs, CaseListArgs, CasePageSchema, CaseSchema,
@@ -135,7 +135,7 @@ def update_case(args, case_id):
     left out stay as they are; the previous version of a published case is kept. `publish: true`
     publishes a draft."""
     case = permissions.access_case_or_404(case_id, current_user)
-    data = {name: args.get(name, getattr(case, name)) for name in EDITABLE}
+    data = patched(case, args, EDITABLE)
     data["tags"] = args.get("tags", case.tag_names)
     actions.update_case(current_user, case, edit_note=args.get("edit_note", ""),
                         publish=args.get("publish", False), **data)

@@ -60,8 +60,7 @@ def membership_items(page):
 
 
 def _manageable_membership(slug, membership_id):
-    community = permissions.access_community_for_managing_or_404(slug, current_user)
-    return permissions.access_community_membership_or_404(community, membership_id, current_user)
+    return permissions.access_managed_membership_or_404(slug, membership_id, current_user)
 
 
 # --- the communities --------------------------------------------------------------------------------

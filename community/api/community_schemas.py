@@ -27,8 +27,15 @@ class Text(fields.String):
         return text
 
 
-def _id(**kwargs):
+def id_field(**kwargs):
+    """A row id given as input: a strict integer within what a table holds."""
     return fields.Int(strict=True, validate=ROW_ID, **kwargs)
+
+
+def page_field():
+    """The ?page= argument of every list. (A validator must raise: marshmallow 4 ignores a False
+    return, hence Range.)"""
+    return fields.Int(load_default=1, validate=validate.Range(min=1, max=99999))
 
 
 # --- output ---------------------------------------------------------------------------------------
@@ -141,12 +148,8 @@ class FeedPageSchema(PageSchema):
 
 # --- input ----------------------------------------------------------------------------------------
 
-def _page():
-    return fields.Int(load_default=1, validate=validate.Range(min=1, max=99999))
-
-
 class PageArgs(Schema):
-    page = _page()
+    page = page_field()
 
 
 class CommunityListArgs(Schema):
@@ -154,7 +157,7 @@ class CommunityListArgs(Schema):
              metadata={"description": "Search in name and description"})
     sector = Text(load_default="", validate=validate.Length(max=80))
     topic = Text(load_default="", validate=validate.Length(max=80))
-    page = _page()
+    page = page_field()
 
 
 class _CommunityFields(Schema):
@@ -173,7 +176,7 @@ class _CommunityFields(Schema):
 
 class CommunityCreateArgs(_CommunityFields):
     name = Text(required=True, validate=validate.Length(max=120))
-    coordinator_id = _id(metadata={"description": "First coordinator (user id); default: you"})
+    coordinator_id = id_field(metadata={"description": "First coordinator (user id); default: you"})
 
 
 class CommunityUpdateArgs(_CommunityFields):
@@ -200,7 +203,7 @@ class InvitationArgs(Schema):
 
 
 class InviteUserArgs(Schema):
-    user_id = _id(required=True)
+    user_id = id_field(required=True)
 
 
 class AcceptInvitationArgs(Schema):

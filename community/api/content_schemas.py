@@ -11,18 +11,10 @@ from community.actions.cases import MAX_TAGS
 from community.actions.content import (
     CASE_SECTION_MAX, CASE_TOTAL_MAX, DISCUSSION_BODY_MAX, EDIT_NOTE_MAX, REPLY_BODY_MAX, TITLE_MAX,
 )
-from community.api.community_schemas import ROW_ID, PageSchema, Text, UserRefSchema
+from community.api.community_schemas import ROW_ID, PageSchema, id_field, page_field, Text, UserRefSchema
 from community.models import CASE_LEVELS, CASE_SECTIONS, CASE_STATUSES
 
 PREVIEW_MAX = 50_000
-
-
-def _id(**kwargs):
-    return fields.Int(strict=True, validate=ROW_ID, **kwargs)
-
-
-def _page():
-    return fields.Int(load_default=1, validate=validate.Range(min=1, max=99999))
 
 
 def _text(limit, **kwargs):
@@ -211,12 +203,12 @@ class LockArgs(Schema):
 
 
 class AnswerArgs(Schema):
-    reply_id = _id(required=True, allow_none=True, metadata={"description": "A reply of this discussion; null clears"})
+    reply_id = id_field(required=True, allow_none=True, metadata={"description": "A reply of this discussion; null clears"})
 
 
 class ReplyCreateArgs(Schema):
     body = _markdown(REPLY_BODY_MAX, required=True)
-    quote_of = _id(load_default=None, allow_none=True, metadata={"description": "Id of a reply of this discussion"})
+    quote_of = id_field(load_default=None, allow_none=True, metadata={"description": "Id of a reply of this discussion"})
 
 
 class ReplyUpdateArgs(Schema):
@@ -230,7 +222,7 @@ class CaseListArgs(Schema):
     domain = Text(load_default="", validate=validate.Length(max=80))
     level = Text(load_default="", validate=validate.OneOf(("",) + tuple(CASE_LEVELS)))
     organisation = fields.Int(load_default=None, validate=ROW_ID, metadata={"description": "Organisation id"})
-    page = _page()
+    page = page_field()
 
 
 def _case_fields(create):
@@ -241,7 +233,7 @@ def _case_fields(create):
         **{name: _markdown(CASE_SECTION_MAX, **default("")) for name in CASE_SECTIONS},
         "domain": _text(80, **default("")),
         "level": Text(validate=validate.OneOf(CASE_LEVELS), **default("na")),
-        "organisation_id": _id(allow_none=True, **default(None),
+        "organisation_id": id_field(allow_none=True, **default(None),
                                metadata={"description": "One of your organisations; null: none"}),
         "tags": fields.List(Text(validate=validate.Length(max=80)), validate=validate.Length(max=5 * MAX_TAGS),
                             **default(list),

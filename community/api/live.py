@@ -12,6 +12,7 @@ from marshmallow import Schema, fields, validate
 from community import permissions, urls
 from community.actions import notifications as actions
 from community.api import Blueprint
+from community.api.community_schemas import page_field
 from community.queries import notifications as queries
 from community.realtime.events import CATCH_UP_LIMIT, last_seq
 from community.realtime.reading import readable_events
@@ -70,7 +71,7 @@ class NotificationSchema(Schema):
 
 class NotificationListArgs(Schema):
     unread = fields.Bool(load_default=False)
-    page = fields.Int(load_default=1, validate=validate.Range(min=1, max=99999))
+    page = page_field()
 
 
 class NotificationPageSchema(Schema):

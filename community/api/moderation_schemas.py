@@ -8,19 +8,11 @@ from datetime import timezone
 from marshmallow import Schema, ValidationError, fields, validate
 
 from community.actions.moderation import NOTE_MAX, REASON_MAX
-from community.api.community_schemas import ROW_ID, PageSchema, Text, UserRefSchema
+from community.api.community_schemas import ROW_ID, PageSchema, id_field, page_field, Text, UserRefSchema
 from community.api.content_schemas import CommunityRefSchema
 from community.models import AUDIT_ACTIONS, REPORT_REASONS, REPORT_STATUSES, REPORT_TARGETS, SANCTION_KINDS
 
 SANCTION_STATES = ("all", "in_force", "ended")
-
-
-def _id(**kwargs):
-    return fields.Int(strict=True, validate=ROW_ID, **kwargs)
-
-
-def _page():
-    return fields.Int(load_default=1, validate=validate.Range(min=1, max=99999))
 
 
 def _reason(limit, **kwargs):
@@ -138,13 +130,13 @@ class AuditPageSchema(PageSchema):
 
 class ReportArgs(Schema):
     target = Text(required=True, validate=validate.OneOf(REPORT_TARGETS))
-    id = _id(required=True, metadata={"description": "The reply's, discussion's or case's id"})
+    id = id_field(required=True, metadata={"description": "The reply's, discussion's or case's id"})
     reason = Text(required=True, validate=validate.OneOf(REPORT_REASONS))
     note = _reason(NOTE_MAX, load_default="", metadata={"description": "Required with reason 'other'"})
 
 
 class ReportListArgs(Schema):
-    page = _page()
+    page = page_field()
 
 
 class HideArgs(Schema):
@@ -162,11 +154,11 @@ class DiscussionMoveArgs(Schema):
 
 class SanctionListArgs(Schema):
     state = Text(load_default="all", validate=validate.OneOf(SANCTION_STATES))
-    page = _page()
+    page = page_field()
 
 
 class SanctionArgs(Schema):
-    user_id = _id(required=True)
+    user_id = id_field(required=True)
     kind = Text(required=True, validate=validate.OneOf(SANCTION_KINDS))
     ends_at = Moment(load_default=None, allow_none=True,
                      metadata={"description": "ISO 8601 with time zone; required for a mute, null for a ban "
@@ -177,4 +169,4 @@ class SanctionArgs(Schema):
 class AuditListArgs(Schema):
     action = Text(load_default="", validate=validate.OneOf(("",) + AUDIT_ACTIONS))
     member_id = fields.Int(load_default=None, validate=ROW_ID, metadata={"description": "Steps about this person"})
-    page = _page()
+    page = page_field()

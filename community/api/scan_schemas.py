@@ -6,7 +6,7 @@ null, and such groups have no figures (community/scan/results.py).
 from marshmallow import Schema, fields, validate
 
 from community.actions.scan import CODES_MAX, MANAGEMENT_CODES_MAX, TITLE_MAX
-from community.api.community_schemas import PageSchema, Text
+from community.api.community_schemas import PageSchema, Text, page_field
 
 
 class RoundCreateArgs(Schema):
@@ -23,7 +23,7 @@ class RoundCreateArgs(Schema):
 
 
 class RoundListArgs(Schema):
-    page = fields.Int(load_default=1, validate=validate.Range(min=1, max=99999))
+    page = page_field()
 
 
 class CodeCountSchema(Schema):

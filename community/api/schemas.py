@@ -1,5 +1,7 @@
 """Marshmallow schemas: what the API returns and accepts (and what the OpenAPI document shows)."""
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, fields
+
+from community.api.community_schemas import PageSchema, page_field
 
 
 class UserSchema(Schema):
@@ -37,15 +39,11 @@ class OrganisationSchema(Schema):
 class OrganisationListArgs(Schema):
     q = fields.Str(load_default="", metadata={"description": "Search in name, city and sector"})
     kind = fields.Str(load_default="", metadata={"description": "company, school or partner"})
-    # A validator must raise (marshmallow 4 ignores a False return), so use Range.
-    page = fields.Int(load_default=1, validate=validate.Range(min=1, max=99999))
+    page = page_field()
 
 
-class OrganisationPageSchema(Schema):
+class OrganisationPageSchema(PageSchema):
     items = fields.List(fields.Nested(OrganisationSchema))
-    page = fields.Int()
-    pages = fields.Int()
-    total = fields.Int()
 
 
 class ErrorBodySchema(Schema):

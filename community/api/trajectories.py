@@ -14,7 +14,7 @@ from flask_login import current_user
 
 from community import permissions
 from community.actions import ActionError, trajectories as actions
-from community.api import Blueprint
+from community.api import Blueprint, patched
 from community.api.communities import page_body
 from community.api.trajectory_schemas import (
     DoneArgs, EntryCreateArgs, EntryListArgs, EntryPageSchema, EntrySchema, FollowSchema, LinkCreateArgs,
@@ -61,6 +61,10 @@ def _milestones(trajectory):
     return db.session.scalars(sa.select(Milestone).where(Milestone.trajectory_id == trajectory.id)
                               .options(so.joinedload(Milestone.signed_off_by))
                               .order_by(Milestone.position, Milestone.id)).all()
+
+
+def _milestone_list(trajectory):
+    return {"items": [milestone_item(m) for m in _milestones(trajectory)]}
 
 
 def detail_of(trajectory):
@@ -170,8 +174,7 @@ def get_trajectory(trajectory_id):
 def update_trajectory(args, trajectory_id):
     """Change title, goal, visibility or dates. Fields left out stay as they are."""
     trajectory = permissions.access_trajectory_or_404(trajectory_id, current_user)
-    data = {name: args.get(name, getattr(trajectory, name)) for name in EDITABLE}
-    return detail_of(actions.update_trajectory(current_user, trajectory, **data))
+    return detail_of(actions.update_trajectory(current_user, trajectory, **patched(trajectory, args, EDITABLE)))
 
 
 @blp.route("/trajectories/<int:trajectory_id>/status", methods=["POST"])
@@ -223,7 +226,7 @@ def remove_participant(trajectory_id, user_id):
 def list_milestones(trajectory_id):
     """The milestones in their order."""
     trajectory = permissions.access_trajectory_or_404(trajectory_id, current_user)
-    return {"items": [milestone_item(m) for m in _milestones(trajectory)]}
+    return _milestone_list(trajectory)
 
 
 @blp.route("/trajectories/<int:trajectory_id>/milestones", methods=["POST"])
@@ -243,8 +246,8 @@ def add_milestone(args, trajectory_id):
 def update_milestone(args, milestone_id):
     """Change title, description or due date. Fields left out stay as they are."""
     milestone = permissions.access_milestone_or_404(milestone_id, current_user)
-    data = {name: args.get(name, getattr(milestone, name)) for name in MILESTONE_EDITABLE}
-    return milestone_item(actions.update_milestone(current_user, milestone, **data))
+    return milestone_item(actions.update_milestone(current_user, milestone,
+                                                   **patched(milestone, args, MILESTONE_EDITABLE)))
 
 
 @blp.route("/milestones/<int:milestone_id>/done", methods=["POST"])
@@ -274,7 +277,7 @@ def move_milestone(args, milestone_id):
     """Swap with the milestone before (`up`) or after (`down`); answers the new order."""
     milestone = permissions.access_milestone_or_404(milestone_id, current_user)
     actions.move_milestone(current_user, milestone, -1 if args["direction"] == "up" else 1)
-    return {"items": [milestone_item(m) for m in _milestones(milestone.trajectory)]}
+    return _milestone_list(milestone.trajectory)
 
 
 @blp.route("/milestones/<int:milestone_id>", methods=["DELETE"])

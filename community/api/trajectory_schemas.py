@@ -10,20 +10,12 @@ from marshmallow import Schema, fields, validate
 
 from community.actions.content import TITLE_MAX
 from community.actions.trajectories import ENTRY_MAX, GOAL_MAX
-from community.api.community_schemas import ROW_ID, PageSchema, Text, UserRefSchema
+from community.api.community_schemas import ROW_ID, PageSchema, id_field, page_field, Text, UserRefSchema
 from community.api.content_schemas import OrganisationRefSchema
 from community.models import (
     ENTRY_KINDS, LINK_TARGETS, MILESTONE_STATUSES, PARTICIPANT_ROLES, TRAJECTORY_STATUSES,
     TRAJECTORY_VISIBILITIES, VALUE_KINDS,
 )
-
-
-def _id(**kwargs):
-    return fields.Int(strict=True, validate=ROW_ID, **kwargs)
-
-
-def _page():
-    return fields.Int(load_default=1, validate=validate.Range(min=1, max=99999))
 
 
 def _text(limit, markdown=False, **kwargs):
@@ -153,7 +145,7 @@ class TrajectoryListArgs(Schema):
     community = Text(load_default="", validate=validate.Length(max=80), metadata={"description": "Community slug"})
     status = Text(load_default="", validate=validate.OneOf(("",) + tuple(TRAJECTORY_STATUSES)))
     following = fields.Bool(load_default=False, metadata={"description": "Only those you follow"})
-    page = _page()
+    page = page_field()
 
 
 def _trajectory_fields(create):
@@ -168,7 +160,7 @@ def _trajectory_fields(create):
 
 
 TrajectoryCreateArgs = Schema.from_dict({
-    "organisation_id": _id(required=True, metadata={"description": "A company you manage"}),
+    "organisation_id": id_field(required=True, metadata={"description": "A company you manage"}),
     "community_slug": Text(required=True, validate=validate.Length(max=80),
                            metadata={"description": "A community you are a member of; it hosts the trajectory"}),
     **_trajectory_fields(create=True),
@@ -186,7 +178,7 @@ class StatusArgs(Schema):
 
 
 class ParticipantArgs(Schema):
-    user_id = _id(required=True)
+    user_id = id_field(required=True)
     role = _choice(PARTICIPANT_ROLES, required=True)
 
 
@@ -212,17 +204,17 @@ class MoveArgs(Schema):
 
 
 class EntryListArgs(Schema):
-    page = _page()
+    page = page_field()
 
 
 class EntryCreateArgs(Schema):
     body = _text(ENTRY_MAX, markdown=True, required=True)
     kind = _choice(ENTRY_KINDS, required=True)
     value_kind = _choice(VALUE_KINDS, required=True)
-    milestone_id = _id(load_default=None, allow_none=True, metadata={"description": "A milestone of this trajectory"})
+    milestone_id = id_field(load_default=None, allow_none=True, metadata={"description": "A milestone of this trajectory"})
 
 
 class LinkCreateArgs(Schema):
     target = Text(required=True, validate=validate.OneOf(LINK_TARGETS))
-    target_id = _id(required=True)
-    milestone_id = _id(load_default=None, allow_none=True, metadata={"description": "A milestone of this trajectory"})
+    target_id = id_field(required=True)
+    milestone_id = id_field(load_default=None, allow_none=True, metadata={"description": "A milestone of this trajectory"})

@@ -65,23 +65,19 @@ def index(slug):
 @login_required
 @keeps_input
 def new(slug):
-    community = permissions.access_community_or_404(slug, current_user)
-    if not permissions.can_open_post_form(current_user, community):
-        abort(403)
+    community = permissions.access_community_for_posting_or_404(slug, current_user)
     form = _form_for()
-    refused = None
     if form.validate_on_submit():
         try:
             with kept_after_commit():  # the answer below reads nothing back (see errors.py)
                 case = actions.create_case(current_user, community, publish=_publishing(), **form.values())
         except ActionError as error:
-            form.add_error(error)
-            refused = error.status if error.status in (403, 409, 429) else None  # muted, too fast
+            form.add_refusal(error)
         else:
             flash(_("Your case is published. Members can read and discuss it.") if case.is_published
                   else _("Your draft is saved. Only you can see it until you publish it."), "success")
             return redirect(url_for("cases.view", case_id=saved_id(case)))
-    return _render_form(form, community, status=refused or form.status)
+    return _render_form(form, community, status=form.status)
 
 
 @bp.route("/cases/<int:case_id>")
@@ -103,17 +99,12 @@ def view(case_id):
 def edit(case_id):
     case = _editable_case_or_404(case_id)
     form = _form_for(case)
-    if form.validate_on_submit():
-        publishing = _publishing() and not case.is_published
-        try:
-            actions.update_case(current_user, case, edit_note=form.edit_note.data or "", publish=publishing,
-                                **form.values())
-        except ActionError as error:
-            form.add_error(error)
-        else:
-            flash(_("Your case is published. Members can read and discuss it.") if publishing
-                  else _("The changes are saved."), "success")
-            return redirect(url_for("cases.view", case_id=case.id))
+    publishing = _publishing() and not case.is_published
+    if form.saved(lambda: actions.update_case(current_user, case, edit_note=form.edit_note.data or "",
+                                              publish=publishing, **form.values()),
+                  _("Your case is published. Members can read and discuss it.") if publishing
+                  else _("The changes are saved.")):
+        return redirect(url_for("cases.view", case_id=case.id))
     return _render_form(form, case.community, case, form.status)
 
 

@@ -28,8 +28,8 @@ def requests(slug):
 @bp.route("/c/<slug>/memberships/<int:membership_id>/<any(approve, decline):decision>", methods=["POST"])
 @login_required
 def decide(slug, membership_id, decision):
-    community = permissions.access_community_for_managing_or_404(slug, current_user)
-    membership = permissions.access_community_membership_or_404(community, membership_id, current_user)
+    membership = permissions.access_managed_membership_or_404(slug, membership_id, current_user)
+    community = membership.community
     name = membership.user.display_name
     actions.decide_request(current_user, membership, decision == "approve")
     flash(_("%(name)s is now a member.", name=name) if decision == "approve"
@@ -40,8 +40,8 @@ def decide(slug, membership_id, decision):
 @bp.route("/c/<slug>/memberships/<int:membership_id>/role", methods=["POST"])
 @login_required
 def change_role(slug, membership_id):
-    community = permissions.access_community_for_managing_or_404(slug, current_user)
-    membership = permissions.access_community_membership_or_404(community, membership_id, current_user)
+    membership = permissions.access_managed_membership_or_404(slug, membership_id, current_user)
+    community = membership.community
     role = request.form.get("role", "")
     actions.set_role(current_user, membership, role)
     flash(_("%(name)s is now a coordinator.", name=membership.user.display_name) if role == "coordinator"
@@ -52,8 +52,8 @@ def change_role(slug, membership_id):
 @bp.route("/c/<slug>/memberships/<int:membership_id>/remove", methods=["POST"])
 @login_required
 def remove(slug, membership_id):
-    community = permissions.access_community_for_managing_or_404(slug, current_user)
-    membership = permissions.access_community_membership_or_404(community, membership_id, current_user)
+    membership = permissions.access_managed_membership_or_404(slug, membership_id, current_user)
+    community = membership.community
     name, state = membership.user.display_name, membership.state
     actions.remove_member(current_user, membership)
     flash(_("The invitation for %(name)s is withdrawn.", name=name) if state == "invited"

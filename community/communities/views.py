@@ -83,20 +83,15 @@ def members(slug):
 @login_required
 @keeps_input
 def edit(slug):
-    community = permissions.access_community_or_404(slug, current_user)
-    if not permissions.can_coordinate(current_user, community):
-        abort(403)
+    community = permissions.access_community_for_managing_or_404(slug, current_user)
     form = CommunityForm(obj=community)
-    if form.validate_on_submit():
-        try:
-            values = form.values()
-            values["slug"] = values["slug"] or None  # empty: keep the current address
-            actions.update_community(current_user, community, **values)
-        except ActionError as error:
-            form.add_error(error)
-        else:
-            flash(_("The changes are saved."), "success")
-            return redirect(url_for("communities.home", slug=community.slug))
+
+    def save():
+        values = form.values()
+        values["slug"] = values["slug"] or None  # empty: keep the current address
+        actions.update_community(current_user, community, **values)
+    if form.saved(save, _("The changes are saved.")):
+        return redirect(url_for("communities.home", slug=community.slug))
     return render_template("communities/form.html", form=form, community=community), form.status
 
 

@@ -24,14 +24,6 @@ from community.security import keeps_input
 from community.urls import reply_url
 
 
-def _refusal_status(error):
-    """Muted (403), locked or duplicate (409) and too fast (429) keep their status; the rest
-    of a refused form is a 400. The form is shown again with the text either way."""
-    return error.status if error.status in (403, 409, 429) else 400
-
-
-
-
 # --- the list and a new discussion ---------------------------------------------------------------
 
 @bp.route("/c/<slug>/discussions")
@@ -48,24 +40,20 @@ def index(slug):
 @login_required
 @keeps_input
 def new(slug):
-    community = permissions.access_community_or_404(slug, current_user)
-    if not permissions.can_open_post_form(current_user, community):
-        abort(403)
+    community = permissions.access_community_for_posting_or_404(slug, current_user)
     form = DiscussionForm()
-    status = None
     if form.validate_on_submit():
         try:
             with kept_after_commit():
                 discussion = actions.start_discussion(current_user, community, form.title.data, form.body.data)
         except ActionError as error:
-            form.add_error(error)
-            status = _refusal_status(error)
+            form.add_refusal(error)
         else:
             # Saved: the answer needs no read (one that failed would say "not saved").
             flash(_("Your discussion is started."), "success")
             return redirect(url_for("discussions.view", discussion_id=saved_id(discussion)))
     return render_template("discussions/form.html", form=form, community=community, discussion=None,
-                           needs_note=False), status or form.status
+                           needs_note=False), form.status
 
 
 # --- the thread ----------------------------------------------------------------------------------
@@ -133,7 +121,6 @@ def reply(discussion_id):
     if not permissions.can_open_post_form(current_user, discussion.community):
         abort(403)  # the thread with its form is shown again on a refused token: refuse first
     form = ReplyForm()
-    status = 400
     quote_id = (form.quote_of.data or "").strip()
     # A quoted reply is reached by id like anything else: through permissions.
     quote = permissions.access_reply_or_404(row_id(quote_id), current_user) if quote_id else None
@@ -142,8 +129,7 @@ def reply(discussion_id):
             with kept_after_commit():
                 new_reply = actions.post_reply(current_user, discussion, form.body.data, quote_of=quote)
         except ActionError as error:
-            form.add_error(error)
-            status = _refusal_status(error)  # locked or archived meanwhile, muted, too fast
+            form.add_refusal(error)  # locked or archived meanwhile, muted, too fast
             if error.field == "quote_of":  # say why, and let them send it again without the quote
                 form.quote_of.data, quote = "", None
         else:
@@ -154,7 +140,8 @@ def reply(discussion_id):
     # Show the last page, where the reply would have appeared, with the text kept.
     if quote is not None and (quote.discussion_id != discussion.id or quote.is_deleted):
         quote = None  # a removed reply is not named again, not even its author
-    return _thread(discussion, form, page=queries.page_of(discussion.reply_count), status=status, quote=quote)
+    return _thread(discussion, form, page=queries.page_of(discussion.reply_count),
+                   status=form.refused_status or 400, quote=quote)
 
 
 @bp.route("/d/<int:discussion_id>/read", methods=["POST"])
@@ -187,15 +174,10 @@ def edit(discussion_id):
         abort(403)
     # Not obj=discussion: a new edit needs its own reason, not the previous editor's note.
     form = DiscussionForm(data={"title": discussion.title, "body": discussion.body})
-    if form.validate_on_submit():
-        try:
-            actions.edit_discussion(current_user, discussion, form.title.data, form.body.data,
-                                    form.edit_note.data or "")
-        except ActionError as error:
-            form.add_error(error)
-        else:
-            flash(_("Your changes are saved."), "success")
-            return redirect(url_for("discussions.view", discussion_id=discussion.id))
+    if form.saved(lambda: actions.edit_discussion(current_user, discussion, form.title.data, form.body.data,
+                                                  form.edit_note.data or ""),
+                  _("Your changes are saved.")):
+        return redirect(url_for("discussions.view", discussion_id=discussion.id))
     return render_template("discussions/form.html", form=form, community=discussion.community,
                            discussion=discussion, needs_note=discussion.author_id != current_user.id), form.status
 

@@ -75,14 +75,9 @@ def edit(org_id):
     if request.method == "GET":
         form.size_band.data = org.size_band or ""
         form.level.data = org.level or ""
-    if form.validate_on_submit():
-        try:
-            actions.update_organisation(current_user, org, **form.values())
-        except ActionError as error:
-            form.add_error(error)
-        else:
-            flash(_("The changes are saved."), "success")
-            return redirect(url_for("organisations.detail", org_id=org.id))
+    if form.saved(lambda: actions.update_organisation(current_user, org, **form.values()),
+                  _("The changes are saved.")):
+        return redirect(url_for("organisations.detail", org_id=org.id))
     return render_template("organisations/form.html", form=form, org=org), form.status
 
 

@@ -109,12 +109,27 @@ def access_community_for_managing_or_404(slug, user):
     return community
 
 
+def access_community_for_posting_or_404(slug, user):
+    """Pages with a form for a new post: 404 when the user may not read the community, 403 when
+    they may read it but not post (refused before the form is shown)."""
+    community = access_community_or_404(slug, user)
+    if not can_open_post_form(user, community):
+        abort(403)
+    return community
+
+
 def access_community_membership_or_404(community, membership_id, user):
     """A membership row of this community, for someone who runs it (or the member themself)."""
     membership = row_or_404(CommunityMembership, membership_id, lambda row: row.community_id == community.id)
     if membership.user_id != user.id and not can_coordinate(user, community):
         abort(403)
     return membership
+
+
+def access_managed_membership_or_404(slug, membership_id, user):
+    """A membership row of a community the user runs (coordinator pages and API)."""
+    community = access_community_for_managing_or_404(slug, user)
+    return access_community_membership_or_404(community, membership_id, user)
 
 
 def access_invitation_or_404(community, invitation_id, user):

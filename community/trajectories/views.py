@@ -78,14 +78,9 @@ def edit(trajectory_id):
     form = TrajectoryForm(data=dict(title=trajectory.title, goal=trajectory.goal, visibility=trajectory.visibility,
                                     planned_start=trajectory.planned_start, planned_end=trajectory.planned_end))
     del form.community_id  # the hosting community and the company stay
-    if form.validate_on_submit():
-        try:
-            actions.update_trajectory(current_user, trajectory, **form.values())
-        except ActionError as error:
-            form.add_error(error)
-        else:
-            flash(_("Your changes are saved."), "success")
-            return _back(trajectory)
+    if form.saved(lambda: actions.update_trajectory(current_user, trajectory, **form.values()),
+                  _("Your changes are saved.")):
+        return _back(trajectory)
     return render_template("trajectories/form.html", form=form, organisation=trajectory.organisation,
                            trajectory=trajectory, has_communities=True), form.status
 
@@ -184,14 +179,9 @@ def remove_participant(trajectory_id, user_id):
 def add_milestone(trajectory_id):
     trajectory = _owned_or_403(permissions.access_trajectory_or_404(trajectory_id, current_user))
     form = MilestoneForm()
-    if form.validate_on_submit():
-        try:
-            actions.add_milestone(current_user, trajectory, **form.values())
-        except ActionError as error:
-            form.add_error(error)
-        else:
-            flash(_("The milestone is added."), "success")
-            return _back(trajectory, "milestones")
+    if form.saved(lambda: actions.add_milestone(current_user, trajectory, **form.values()),
+                  _("The milestone is added.")):
+        return _back(trajectory, "milestones")
     return render_template("trajectories/milestone_form.html", form=form, trajectory=trajectory,
                            milestone=None), form.status
 
@@ -204,14 +194,9 @@ def edit_milestone(milestone_id):
     _owned_or_403(milestone.trajectory)
     form = MilestoneForm(data=dict(title=milestone.title, description=milestone.description,
                                    due_date=milestone.due_date))
-    if form.validate_on_submit():
-        try:
-            actions.update_milestone(current_user, milestone, **form.values())
-        except ActionError as error:
-            form.add_error(error)
-        else:
-            flash(_("Your changes are saved."), "success")
-            return _back(milestone.trajectory, "milestones")
+    if form.saved(lambda: actions.update_milestone(current_user, milestone, **form.values()),
+                  _("Your changes are saved.")):
+        return _back(milestone.trajectory, "milestones")
     return render_template("trajectories/milestone_form.html", form=form, trajectory=milestone.trajectory,
                            milestone=milestone), form.status
 
