@@ -13,6 +13,10 @@ worker_class = "gevent"
 workers = 1  # a Socket.IO session lives in one process
 worker_connections = 1000  # every open page holds one
 graceful_timeout = 5
+# With no proxy in front, browsers talk to gunicorn directly and reuse their connections for
+# longer than gunicorn's default of 2 s; closing an idle one just as the browser sends on it
+# answers "connection reset". 75 s is nginx's own default.
+keepalive = 75
 control_socket_disable = True
 accesslog = None
 raw_env = ["SOCKETIO_ASYNC_MODE=gevent"]
