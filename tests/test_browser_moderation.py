@@ -47,6 +47,11 @@ def test_report_appears_in_the_queue_live_and_hiding_removes_the_reply_everywher
     # The member reports the reply.
     reporter_context, reporter_page, reporter_errors = _open(browser, live_server, reporter)
     reporter_page.goto(f"/d/{discussion.id}")
+    # Connected first, and the "here now" line shown (the reader is on the page too): it appears
+    # on connecting and moves the replies down, so a click aimed before that shift could land
+    # beside the link (seen once in CI on a busy machine).
+    reporter_page.wait_for_selector("body[data-live-state=connected]")
+    expect(reporter_page.locator("#live-presence")).to_be_visible()
     reporter_page.locator("#reply-1 a.report-link").click()
     reporter_page.wait_for_url(re.compile(r".*/report/reply/\d+$"))
     reporter_page.locator("input[name=reason][value=spam]").check()
