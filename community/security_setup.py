@@ -1,5 +1,6 @@
 """Wires the security plumbing into the app: login sessions, API tokens, CSRF, headers, limits."""
 from flask import g, request, session
+from flask.sessions import SecureCookieSessionInterface
 from flask_babel import lazy_gettext as _l
 
 from community import security
@@ -16,6 +17,7 @@ def init_app(app):
     limiter.init_app(app)
     _log_limiter_messages(app)
 
+    app.session_interface = FragmentQuietSessions()
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Please log in to see this page.")
@@ -28,6 +30,18 @@ def init_app(app):
     app.before_request(security.refuse_nul_characters)
     app.before_request(security.check_csrf)
     app.after_request(security.set_security_headers)
+
+
+class FragmentQuietSessions(SecureCookieSessionInterface):
+    """A page's live refresh (``?fragment=``: a reply or a review-queue list fetched after a live
+    event) answers without re-sending the session cookie unless it changed it. Such a fetch can
+    start just as the same browser posts a form, carrying the cookie from before; re-sent after
+    the post's redirect, it would overwrite the cookie that holds the post's flash message."""
+
+    def should_set_cookie(self, app, session):
+        if request.args.get("fragment") and not session.modified:
+            return False
+        return super().should_set_cookie(app, session)
 
 
 def ask_to_log_in():

@@ -86,3 +86,16 @@ def test_report_appears_in_the_queue_live_and_hiding_removes_the_reply_everywher
     for context in (reader_context, reporter_context):
         context.close()
     assert not reader_errors and not reporter_errors, reader_errors + reporter_errors
+
+
+def test_a_live_refresh_never_resends_the_session_cookie(factories, make_client):
+    """A fragment fetched after a live event must not overwrite the cookie (and the flash in it)
+    that a form post of the same browser has just set; an ordinary page still refreshes it."""
+    coordinator = factories.user("Coco Coördinator")
+    community = factories.community(coordinator=coordinator)
+    client = make_client()
+    client.login(coordinator)
+    page = client.get(f"/c/{community.slug}/manage/reports")
+    assert page.status_code == 200 and "Set-Cookie" in page.headers
+    fragment = client.get(f"/c/{community.slug}/manage/reports?fragment=1")
+    assert fragment.status_code == 200 and "Set-Cookie" not in fragment.headers
