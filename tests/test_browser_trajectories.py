@@ -51,6 +51,7 @@ def test_trajectory_with_linked_case_followed_by_a_teacher(browser, live_server,
 
     # ... and links the existing case to the second milestone, from the case page.
     page.goto(f"/cases/{case.id}")
+    page.locator(".trajectory-links a", has_text="Koppelen aan een traject").click()
     option = page.locator("#evidence-choice option", has_text="Eerste las geprogrammeerd")
     page.locator("#evidence-choice").select_option(option.get_attribute("value"))
     page.locator(".trajectory-link-form button[type=submit]").click()

@@ -147,7 +147,7 @@ FORMS = {
     "trajectories.delete_milestone": ("lead", "/t/{trajectory}"),
     "trajectories.edit": ("lead", "/t/{trajectory}/edit"),
     "trajectories.edit_milestone": ("lead", "/milestones/{milestone}/edit"),
-    "trajectories.link": ("lead", "/cases/{published}"),
+    "trajectories.link": ("lead", "/t/links/new?target=case&target_id={published}"),
     "trajectories.milestone_done": ("lead", "/t/{trajectory}"),
     "trajectories.move_milestone": ("lead", "/t/{trajectory}"),
     "trajectories.new": ("lead", "/organisations/{company}/trajectories/new"),

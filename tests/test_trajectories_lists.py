@@ -157,10 +157,18 @@ def test_dashboard_panel(w):
 def test_case_and_discussion_boxes(w):
     _check_titles(w, f"/cases/{w['case'].id}", READERS, INSIDERS)
     _check_titles(w, f"/d/{w['discussion'].id}", READERS, INSIDERS)
+    # Who may link sees a link to the form; its choices load only there (not on every view).
+    form_url = f"/t/links/new?target=case&amp;target_id={w['case'].id}"
     code, html = _html(w["clients"]["coach"], f"/cases/{w['case'].id}")
-    assert 'name="evidence"' in html and "Mijlpaal van" in html
+    assert form_url in html and 'name="evidence"' not in html
+    code, html = _html(w["clients"]["coach"], form_url.replace("&amp;", "&"))
+    assert code == 200 and 'name="evidence"' in html and "Mijlpaal van" in html
     code, html = _html(w["clients"]["member"], f"/cases/{w['case'].id}")
-    assert 'name="evidence"' not in html
+    assert form_url not in html
+    code, html = _html(w["clients"]["member"], form_url.replace("&amp;", "&"))
+    assert code == 403 and 'name="evidence"' not in html
+    code, html = _html(w["clients"]["outsider"], f"/t/links/new?target=case&target_id={w['case'].id + 999}")
+    assert code == 404
 
 
 def test_feed_hides_confidential_updates(w):

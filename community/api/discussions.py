@@ -208,8 +208,8 @@ def list_replies(args, discussion_id):
     author; so do replies a coordinator hid (`hidden: true`), except for their author and the
     community's coordinators."""
     discussion = permissions.access_discussion_or_404(discussion_id, current_user)
-    page = queries.reply_page(discussion, queries.ReplyFilters(page=args["page"]))
-    helpful = queries.helpful_reply_ids(current_user, page.rows)
+    page = queries.reply_page(discussion, queries.ReplyFilters(page=args["page"]), current_user)
+    helpful = queries.helpful_ids(page.rows)
     return page_body(page, [reply_item(reply, reply.id in helpful) for reply in page.rows])
 
 

@@ -11,15 +11,13 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from community import permissions
-from community.actions import ActionError, discussions as actions, notifications as notification_actions
+from community.actions import ActionError, discussions as actions
 from community.discussions import bp
 from community.discussions.forms import DiscussionForm, EditReplyForm, ReplyForm
 from community.errors import answer_saved, kept_after_commit, saved_id
 from community.forms import row_id
 from community.pagination import page_number
 from community.queries import discussions as queries, trajectories as trajectory_queries
-from community.realtime import streams
-from community.realtime.events import last_seq
 from community.security import keeps_input
 from community.urls import reply_url
 
@@ -82,22 +80,22 @@ def _thread(discussion, form, page=None, quote=None, status=200):
     author = discussion.author
     # The stream's number before the replies: an event in between is then both shown and
     # replayed, and the page skips what it already has (never the other way round).
-    live_last = last_seq(streams.discussion(discussion.id))
-    replies = queries.reply_page(discussion, queries.ReplyFilters(page=page or page_number()))
-    last_read = queries.read_mark(current_user, discussion)
+    facts = queries.thread_facts(current_user, discussion)
+    replies = queries.reply_page(discussion, queries.ReplyFilters(page=page or page_number()), current_user)
+    last_read = facts.last_read
     first_unread = None
     if last_read is not None and last_read < discussion.reply_count:
         first_unread = last_read + 1
     shown = replies.rows[-1].number if replies.rows else 0
     return render_template(
         "discussions/view.html", discussion=discussion, author=author, community=discussion.community,
-        replies=replies, form=form, quote=quote, helpful=queries.helpful_reply_ids(current_user, replies.rows),
-        accepted=queries.reply_in(discussion, discussion.accepted_reply_id),
+        replies=replies, form=form, quote=quote, helpful=queries.helpful_ids(replies.rows),
+        accepted=queries.accepted_answer(discussion),
         first_unread=first_unread,
         read_up_to=shown if shown > (last_read or 0) else None,
         membership=permissions.community_membership(current_user, discussion.community),
-        trajectory_box=trajectory_queries.link_box(current_user, discussion), live_last=live_last,
-        follow_level=notification_actions.level_of(current_user, "discussion", discussion)), status
+        trajectory_box=trajectory_queries.link_box(current_user, discussion, facts.linkable),
+        live_last=facts.live_last, follow_level=facts.follow_level), status
 
 
 def _one_reply(discussion, number):

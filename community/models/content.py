@@ -50,6 +50,9 @@ class Discussion(Hideable, db.Model):
     community: so.Mapped["Community"] = so.relationship()  # noqa: F821
     author: so.Mapped[Optional["User"]] = so.relationship()  # noqa: F821
     case: so.Mapped[Optional["Case"]] = so.relationship(foreign_keys=[case_id])
+    # Read only: the thread page loads it with the discussion (set through accepted_reply_id).
+    accepted_reply: so.Mapped[Optional["Reply"]] = so.relationship(
+        primaryjoin="foreign(Discussion.accepted_reply_id) == Reply.id", viewonly=True)
 
 
 class Reply(Hideable, db.Model):
@@ -70,6 +73,9 @@ class Reply(Hideable, db.Model):
     body_html: so.Mapped[str] = so.mapped_column(sa.Text, default="")
     render_version: so.Mapped[int] = so.mapped_column(default=0)
     helpful_count: so.Mapped[int] = so.mapped_column(default=0)
+    # Whether the reader marked it helpful, when a query loads it with the reply
+    # (queries.discussions.reply_page); None otherwise.
+    marked_helpful: so.Mapped[Optional[bool]] = so.query_expression()
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
     edited_at: so.Mapped[Optional[datetime]] = so.mapped_column(UTCDateTime)
     edit_note: so.Mapped[str] = so.mapped_column(sa.String(300), default="")

@@ -7,8 +7,8 @@ from flask import abort
 from community.extensions import db
 from community.models import Community, CommunityMembership, Invitation, User
 from community.permissions.core import (
-    _signed_in, can_coordinate, community_membership, get_row, is_admin, is_community_member, row_or_404,
-    sanction_in_force,
+    _signed_in, can_coordinate, community_membership, first_with_membership, get_row, is_admin, is_community_member,
+    row_or_404, sanction_in_force,
 )
 
 
@@ -86,7 +86,7 @@ def can_open_post_form(user, community):
 
 def access_community_or_404(slug, user):
     """A community the user may read. Private ones do not exist for outsiders (404)."""
-    community = _community_by_slug(slug)
+    community = _community_by_slug(slug, user)
     if community is None or not can_view_community(user, community):
         abort(404)
     return community
@@ -94,7 +94,7 @@ def access_community_or_404(slug, user):
 
 def access_community_listing_or_404(slug, user):
     """A community whose listing the user may see (to ask to join or accept an invitation)."""
-    community = _community_by_slug(slug)
+    community = _community_by_slug(slug, user)
     if community is None or not can_see_community_listing(user, community):
         abort(404)
     return community
@@ -151,10 +151,11 @@ def invitable_user(user_id):
 _SLUG_SHAPE = re.compile(r"[a-z0-9-]{1,60}")
 
 
-def _community_by_slug(slug):
+def _community_by_slug(slug, user):
+    """The community with the reader's membership in one query (the membership cache holds it)."""
     if not isinstance(slug, str) or not _SLUG_SHAPE.fullmatch(slug):
         return None
-    return db.session.scalar(sa.select(Community).where(Community.slug == slug))
+    return first_with_membership(sa.select(Community).where(Community.slug == slug), Community.id, user)
 
 
 # --- the same rules as SQL, for lists --------------------------------------------------------------

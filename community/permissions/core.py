@@ -1,8 +1,10 @@
 """What every topic stands on: who is signed in and an admin, who is a member or a coordinator
 of a community (cached for the request), sanctions in force, and loading a row by id."""
 import sqlalchemy as sa
+import sqlalchemy.orm as so
 from flask import abort, g, has_app_context
 
+import community.request_facts as request_facts
 from community.extensions import db
 from community.models import CommunityMembership, Sanction, utcnow
 
@@ -35,6 +37,31 @@ def row_or_404(model, row_id, may_see):
     if row is None or not may_see(row):
         abort(404)
     return row
+
+
+def load_in_community(model, row_id, user, *options):
+    """The row with this id loaded with its community and (``options``) whatever else the
+    page shows of it, and the reader's membership: one query. None when there is no such row."""
+    if not valid_row_id(row_id):
+        return None
+    stmt = sa.select(model).where(model.id == row_id).options(so.joinedload(model.community), *options)
+    return first_with_membership(stmt, model.community_id, user)
+
+
+def first_with_membership(stmt, community_id, user):
+    """The first entity ``stmt`` selects (or None) and, in the same query, the reader's membership
+    of its community (``community_id``: the column naming it), which the membership cache then
+    holds, so the predicates that follow need not ask."""
+    if not _signed_in(user):
+        return db.session.scalar(stmt)
+    row = db.session.execute(stmt.add_columns(community_id, CommunityMembership).outerjoin(
+        CommunityMembership, sa.and_(CommunityMembership.community_id == community_id,
+                                     CommunityMembership.user_id == user.id))).first()
+    if row is None:
+        return None
+    entity, loaded_community_id, membership = row
+    prime_memberships(user, {loaded_community_id: membership})
+    return entity
 
 
 # --- community memberships, cached for the request -----------------------------------------------
@@ -100,6 +127,9 @@ def sanction_in_force(user, community, kind):
     # All of the user's sanctions at once: a list page asks for many communities, one query.
     cache = g.setdefault("_community_sanctions", {}) if has_app_context() else {}
     if user.id not in cache:
+        # The session load tells when there is none (community.request_facts).
+        cache[user.id] = request_facts.recall("sanctions", user.id, None)
+    if cache[user.id] is None:
         now = utcnow()
         found = {}
         for sanction in db.session.scalars(sa.select(Sanction).where(

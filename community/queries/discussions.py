@@ -7,9 +7,11 @@ from typing import Optional
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from community import permissions
+from community import permissions, request_facts
 from community.extensions import db
-from community.models import Discussion, Reaction, ReadMark, Reply, Revision, User
+from community.models import Discussion, EventStream, FollowLevel, Reaction, ReadMark, Reply, Revision, User
+from community.queries.trajectories import linkable_exists
+from community.realtime import streams
 from community.pagination import number_range_page, offset_page
 from community.urls import REPLIES_PER_PAGE, page_of  # noqa: F401 (page_of: for the pages)
 
@@ -60,8 +62,9 @@ def pinned(user, community, limit=PINNED_ON_HOME):
                               .order_by(Discussion.last_activity_at.desc()).limit(limit)).all()
 
 
-def reply_page(discussion, filters):
-    """One page of replies with their authors and the replies they quote (one query).
+def reply_page(discussion, filters, reader=None):
+    """One page of replies with their authors, the replies they quote and (``reader``) whether
+    the reader marked each helpful (one query; helpful_ids reads the marks).
 
     Replies are numbered without gaps (removed ones keep their place), so a page is a range of
     numbers and the discussion's reply_count is the total: no count query, no OFFSET scan.
@@ -69,8 +72,46 @@ def reply_page(discussion, filters):
     """
     stmt = (sa.select(Reply).where(Reply.discussion_id == discussion.id)
             .options(so.joinedload(Reply.author), so.joinedload(Reply.quote_of).joinedload(Reply.author)))
+    if getattr(reader, "is_authenticated", False):
+        marked = sa.exists().where(Reaction.reply_id == Reply.id, Reaction.user_id == reader.id)
+        stmt = stmt.options(so.with_expression(Reply.marked_helpful, marked))
     return number_range_page(stmt, Reply.number, total=discussion.reply_count, number=filters.page,
                              per_page=REPLIES_PER_PAGE)
+
+
+@dataclass
+class ThreadFacts:
+    """What the thread page shows of its reader beside the replies (read in one query)."""
+    live_last: int                 # the number of the discussion's live stream
+    last_read: Optional[int]       # how far the reader has read (None: never opened)
+    follow_level: str              # the level the follow select shows
+    linkable: bool                 # the reader has an open trajectory to link to
+
+
+def thread_facts(user, discussion):
+    """The discussion's stream number, the reader's read mark and follow choice, and whether
+    they have a trajectory to link evidence to: one query. The stream number is remembered for
+    the request (community.request_facts), so live.html's ``live_seq`` does not ask again."""
+    stream = streams.discussion(discussion.id)
+    columns = [sa.select(EventStream.last_seq).where(EventStream.name == stream).scalar_subquery()]
+    signed_in = getattr(user, "is_authenticated", False)
+    if signed_in:
+        columns += [
+            sa.select(ReadMark.last_read_number).where(
+                ReadMark.discussion_id == discussion.id, ReadMark.user_id == user.id).scalar_subquery(),
+            sa.select(FollowLevel.level).where(
+                FollowLevel.user_id == user.id, FollowLevel.target == "discussion",
+                FollowLevel.target_id == discussion.id).scalar_subquery(),
+            linkable_exists(user)]
+    row = db.session.execute(sa.select(*columns)).one()
+    live_last = row[0] or 0
+    request_facts.remember("stream", stream, live_last)
+    if not signed_in:
+        return ThreadFacts(live_last, None, "normal", False)
+    _seq, last_read, stored, linkable = row
+    # The default level: authors follow their own discussions (actions.notifications.level_of).
+    level = stored or ("following" if discussion.author_id == user.id else "normal")
+    return ThreadFacts(live_last, last_read, level, bool(linkable))
 
 
 def numbered_reply(discussion, number):
@@ -79,6 +120,11 @@ def numbered_reply(discussion, number):
     return db.session.scalar(
         sa.select(Reply).where(Reply.discussion_id == discussion.id, Reply.number == number)
         .options(so.joinedload(Reply.author), so.joinedload(Reply.quote_of).joinedload(Reply.author)))
+
+
+def helpful_ids(replies):
+    """Which of these replies (loaded by reply_page with a reader) the reader marked helpful."""
+    return {reply.id for reply in replies if reply.marked_helpful and not reply.is_deleted}
 
 
 def helpful_reply_ids(user, replies):
@@ -94,6 +140,15 @@ def read_mark(user, discussion):
     """How far the user has read: the highest reply number seen (0 when never)."""
     return db.session.scalar(sa.select(ReadMark.last_read_number).where(
         ReadMark.discussion_id == discussion.id, ReadMark.user_id == user.id))
+
+
+def accepted_answer(discussion):
+    """The accepted answer unless it was removed (loaded with the discussion: no query of its
+    own when permissions.access_discussion_or_404 loaded it)."""
+    reply = discussion.accepted_reply if discussion.accepted_reply_id else None
+    if reply is None or reply.discussion_id != discussion.id or reply.deleted_at is not None:
+        return None
+    return reply
 
 
 def reply_in(discussion, reply_id):

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from community import permissions
+from community import permissions, request_facts
 from community.extensions import db
 from community.models import Case, Community, CommunityMembership, Discussion, Notification, Trajectory
 from community.pagination import offset_page
@@ -23,6 +23,9 @@ class NotificationFilters:
 def unread_count(user):
     if not getattr(user, "is_authenticated", False):
         return 0
+    known = request_facts.recall("unread", user.id)
+    if not request_facts.is_missing(known):
+        return known
     return db.session.scalar(sa.select(sa.func.count(Notification.id)).where(
         Notification.user_id == user.id, Notification.read_at.is_(None))) or 0
 

@@ -191,19 +191,28 @@ def dashboard_trajectories(user):
 @dataclass
 class LinkBox:
     links: list          # [(TrajectoryLink, Trajectory, Milestone | None)]
-    options: list        # [(Trajectory, [Milestone])] the user may link this target to
-    may_link: bool
+    may_link: bool       # the form with the choices is its own page (link_options)
 
 
-def _may_edit(user, target):
+def may_link(user, target):
+    """Whether the user may link this case or discussion to a trajectory (edit it)."""
     if isinstance(target, Case):
         return target.is_published and permissions.can_edit_case(user, target)
     return permissions.can_edit_discussion(user, target)
 
 
-def link_box(user, target):
+def linkable_exists(user):
+    """SQL: whether the user has an open trajectory to link evidence to (see link_options), for a
+    page that reads it with other facts in one query."""
+    return sa.exists().where(permissions.visible_trajectories_filter(user), _insider_filter(user),
+                             Trajectory.status != "completed")
+
+
+def link_box(user, target, linkable=None):
     """The "Trajectories" box of a case or discussion page (the caller has authorised the target):
-    its links to trajectories the user may see, in one query, and what the user may link it to."""
+    its links to trajectories the user may see, in one query, and whether the user may link it
+    (``linkable``: whether they have a trajectory to link to, when the page read it already; the
+    choices load only when they open the link form)."""
     kind = "case" if isinstance(target, Case) else "discussion"
     links = db.session.execute(
         sa.select(TrajectoryLink, Trajectory, Milestone)
@@ -212,20 +221,27 @@ def link_box(user, target):
         .where(TrajectoryLink.target == kind, TrajectoryLink.target_id == target.id,
                permissions.visible_trajectories_filter(user))
         .order_by(Trajectory.title, TrajectoryLink.id)).all()
-    options = []
-    may_link = _may_edit(user, target)
-    if may_link:
-        grouped = {}
-        for trajectory, milestone in db.session.execute(
-                sa.select(Trajectory, Milestone).outerjoin(Milestone, Milestone.trajectory_id == Trajectory.id)
-                .where(permissions.visible_trajectories_filter(user), _insider_filter(user),
-                       Trajectory.status != "completed")
-                .order_by(Trajectory.title, Trajectory.id, Milestone.position).limit(LIST_LIMIT * 10)):
-            milestones = grouped.setdefault(trajectory, [])
-            if milestone is not None:
-                milestones.append(milestone)
-        options = list(grouped.items())
-    return LinkBox(links=[tuple(row) for row in links], options=options, may_link=may_link and bool(options))
+    allowed = may_link(user, target)
+    if allowed and linkable is None:
+        linkable = db.session.scalar(sa.select(linkable_exists(user)))
+    return LinkBox(links=[tuple(row) for row in links], may_link=bool(allowed and linkable))
+
+
+def link_options(user, target):
+    """What the user may link this case or discussion to: [(Trajectory, [Milestone])], open
+    trajectories they take part in or own (empty when they may not edit the target)."""
+    if not may_link(user, target):
+        return []
+    grouped = {}
+    for trajectory, milestone in db.session.execute(
+            sa.select(Trajectory, Milestone).outerjoin(Milestone, Milestone.trajectory_id == Trajectory.id)
+            .where(permissions.visible_trajectories_filter(user), _insider_filter(user),
+                   Trajectory.status != "completed")
+            .order_by(Trajectory.title, Trajectory.id, Milestone.position).limit(LIST_LIMIT * 10)):
+        milestones = grouped.setdefault(trajectory, [])
+        if milestone is not None:
+            milestones.append(milestone)
+    return list(grouped.items())
 
 
 def linkable_evidence(user, trajectory, limit=100):

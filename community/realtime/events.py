@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy import event as sa_event
 from sqlalchemy.orm import Session
 
+from community import request_facts
 from community.extensions import db, socketio
 from community.models import Event, EventStream, utcnow
 from community.realtime import access, streams
@@ -181,6 +182,9 @@ def emit(room, message, event="event"):
 # --- reading the log -----------------------------------------------------------------------------
 
 def last_seq(stream):
+    known = request_facts.recall("stream", stream)
+    if not request_facts.is_missing(known):
+        return known
     return db.session.scalar(sa.select(EventStream.last_seq).where(EventStream.name == stream)) or 0
 
 

@@ -38,6 +38,14 @@ def user(user_id):
     return name("user", user_id)
 
 
+def user_in_sql(user_id):
+    """The same name as ``user`` as an SQL expression of a user id column (for a query that
+    reads the stream's number of many users, or of the user it loads)."""
+    import sqlalchemy as sa
+
+    return sa.literal("user:") + sa.cast(user_id, sa.String)
+
+
 def moderation(community_id=PLATFORM_QUEUE):
     """A community's review queue, or (no id) the admins' queue of every community."""
     return name("moderation", community_id)

@@ -1,6 +1,6 @@
 """Evidence links: a case or discussion linked to a trajectory (and one of its milestones), made
 from the case or discussion page by someone who may edit both ends."""
-from flask import abort, flash, redirect, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -8,6 +8,7 @@ from community import permissions
 from community.actions import ActionError, NotAllowed
 from community.actions import trajectories as actions
 from community.forms import row_id
+from community.queries import trajectories as queries
 from community.security import safe_next
 from community.trajectories import bp
 
@@ -33,6 +34,7 @@ def _ids():
 
 
 def _target(kind, target_id):
+    """The case or discussion a link is made from (404 unless the user may read it) and its URL."""
     if kind == "case":
         case = permissions.access_case_or_404(target_id, current_user)
         return case, url_for("cases.view", case_id=case.id)
@@ -40,6 +42,19 @@ def _target(kind, target_id):
         discussion = permissions.access_discussion_or_404(target_id, current_user)
         return discussion, url_for("discussions.view", discussion_id=discussion.id)
     abort(404)
+
+
+@bp.route("/t/links/new")
+@login_required
+def link_form():
+    """The form to link a case or discussion to a trajectory, opened from its "Trajectories" box:
+    its choices load here, not on every view of the case or discussion."""
+    kind = request.args.get("target") or ""
+    target, target_url = _target(kind, _row_id(request.args.get("target_id")))
+    if not queries.may_link(current_user, target):
+        abort(403)
+    return render_template("trajectories/link_form.html", target=target, kind=kind, target_url=target_url,
+                           options=queries.link_options(current_user, target))
 
 
 @bp.route("/t/links", methods=["POST"])
