@@ -7,6 +7,7 @@
 The API reads its page number with webargs; the pages call ``page_number``. Either way the
 number goes into the list's filter object, and the list in community.queries calls a pager.
 """
+from collections import namedtuple
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -37,12 +38,28 @@ class Page:
 
 
 def offset_page(stmt, *, number, per_page, scalars=False, counted=None):
-    """Page ``number`` (1, 2, ...) of stmt: one count (of ``counted``, by default stmt) and one
-    page of rows. A page past the end is empty."""
-    counted = stmt if counted is None else counted
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(counted.order_by(None).subquery()))
-    result = db.session.execute(stmt.limit(per_page).offset((number - 1) * per_page))
-    rows = result.scalars().all() if scalars else result.all()
+    """Page ``number`` (1, 2, ...) of stmt in one query: the rows carry the total as a window
+    count (``count(*) OVER ()``, computed before LIMIT). Only a page past the end, which has no
+    row to carry it, counts apart (of ``counted``, by default stmt) and is empty.
+
+    ``counted`` must select the same rows as stmt (stmt may add columns and many-to-one joins)."""
+    total_column = sa.func.count().over().label("page_total")
+    result = db.session.execute(stmt.add_columns(total_column).limit(per_page).offset((number - 1) * per_page))
+    found = result.all()
+    if found:
+        total = found[0][-1]
+        if scalars:
+            rows = [row[0] for row in found]
+        else:
+            rows = [row[:-1] for row in found]
+            names = found[0]._fields  # by column name too, when every column has one
+            if len(names) == len(found[0]):
+                shape = namedtuple("PageRow", names[:-1], rename=True)
+                rows = [shape(*row) for row in rows]
+    else:
+        counted = stmt if counted is None else counted
+        total = db.session.scalar(sa.select(sa.func.count()).select_from(counted.order_by(None).subquery()))
+        rows = []
     return Page(rows=rows, number=number, per_page=per_page, total=total)
 
 

@@ -4,14 +4,12 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from community import permissions
-from community.actions import ActionError, communities as actions, notifications as notification_actions
+from community.actions import ActionError, communities as actions
 from community.communities import bp
 from community.communities.forms import CommunityForm, RequestForm
 from community.pagination import page_number
 from community.queries import communities as queries, discussions as discussion_queries
 from community.queries.accounts import user_by_email
-from community.realtime import streams
-from community.realtime.events import last_seq
 from community.security import keeps_input
 
 
@@ -57,15 +55,14 @@ def new():
 @login_required
 def home(slug):
     community = permissions.access_community_or_404(slug, current_user)
-    live_last = last_seq(streams.community(community.id))  # before the feed: see discussions.views
+    facts = queries.home_facts(current_user, community)  # before the feed: see discussions.views
     feed = queries.feed_page(current_user, community, queries.FeedFilters(page=page_number()))
     return render_template(
         "communities/home.html", community=community, feed=feed,
-        live_last=live_last, follow_level=notification_actions.level_of(current_user, "community", community),
+        live_last=facts.live_last, follow_level=facts.follow_level,
         pinned=discussion_queries.pinned(current_user, community),
-        coordinators=queries.coordinators(community), members=queries.count_members(community),
-        pending=queries.count_members(community, "pending") if permissions.can_coordinate(
-            current_user, community) else 0,
+        coordinators=facts.coordinators, members=facts.members,
+        pending=facts.pending if permissions.can_coordinate(current_user, community) else 0,
         membership=permissions.community_membership(current_user, community), request_form=RequestForm())
 
 

@@ -107,8 +107,9 @@ def visible_trajectories_filter(user):
 
 
 def visible_feed_audiences(user, community):
-    """The audiences (trajectory:<id>) of this community's feed that the user may see, in one
-    query: feed entries with another audience stay hidden."""
-    ids = db.session.scalars(sa.select(Trajectory.id).where(
-        Trajectory.community_id == community.id, visible_trajectories_filter(user))).all()
-    return [streams.trajectory(trajectory_id) for trajectory_id in ids]
+    """SQL: the audiences (trajectory:<id>) of this community's feed that the user may see, as a
+    subquery for the feed's own query: feed entries with another audience stay hidden."""
+    return sa.select(streams.trajectory_in_sql(Trajectory.id)).where(
+        Trajectory.community_id == community.id, visible_trajectories_filter(user))
+
+

@@ -96,20 +96,25 @@ class FilterOptions:
 
 
 def filter_options(user, community, max_tags=60):
-    """The values present among the cases the user can see here: two queries."""
-    rows = db.session.execute(
-        sa.select(Case.domain, Case.level, Organisation.id, Organisation.name)
-        .outerjoin(Organisation, Organisation.id == Case.organisation_id)
-        .where(_readable(user, community)).distinct()).all()
-    domains = sorted({r.domain for r in rows if r.domain}, key=str.casefold)
-    present = {r.level for r in rows}
+    """The values present among the cases the user can see here, in one query: the distinct
+    (domain, level, organisation) rows and, after them, the most used tags (a community can
+    gather many; shown alphabetically)."""
+    readable = _readable(user, community)
+    facets = (sa.select(sa.literal("facet").label("kind"), Case.domain.label("value"), Case.level,
+                        Organisation.id, Organisation.name)
+              .outerjoin(Organisation, Organisation.id == Case.organisation_id).where(readable).distinct())
+    most_used = (sa.select(CaseTag.tag).join(Case, Case.id == CaseTag.case_id).where(readable)
+                 .group_by(CaseTag.tag).order_by(sa.func.count(CaseTag.id).desc(), CaseTag.tag)
+                 .limit(max_tags).subquery())
+    tags = sa.select(sa.literal("tag"), most_used.c.tag, sa.null(), sa.null(), sa.null())
+    rows = db.session.execute(sa.union_all(facets, tags)).all()
+    found = [row for row in rows if row[0] == "facet"]
+    domains = sorted({r[1] for r in found if r[1]}, key=str.casefold)
+    present = {r[2] for r in found}
     levels = [level for level in CASE_LEVELS if level in present]
-    organisations = sorted({(r.id, r.name) for r in rows if r.id is not None}, key=lambda o: o[1].casefold())
-    # The most used tags (a community can gather many), shown alphabetically.
-    tags = db.session.scalars(
-        sa.select(CaseTag.tag).join(Case, Case.id == CaseTag.case_id).where(_readable(user, community))
-        .group_by(CaseTag.tag).order_by(sa.func.count(CaseTag.id).desc(), CaseTag.tag).limit(max_tags)).all()
-    return FilterOptions(tags=sorted(tags), domains=domains, levels=levels, organisations=organisations)
+    organisations = sorted({(r[3], r[4]) for r in found if r[3] is not None}, key=lambda o: o[1].casefold())
+    return FilterOptions(tags=sorted(r[1] for r in rows if r[0] == "tag"), domains=domains, levels=levels,
+                         organisations=organisations)
 
 
 def domains_in(community):

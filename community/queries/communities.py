@@ -5,12 +5,13 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from community import permissions
+from community import permissions, request_facts
 from community.extensions import db
 from community.models import (
-    Case, Community, CommunityMembership, Discussion, FeedEntry, Invitation, Organisation, OrganisationMembership,
-    User,
+    Case, Community, CommunityMembership, Discussion, EventStream, FeedEntry, FollowLevel, Invitation, Organisation,
+    OrganisationMembership, User,
 )
+from community.realtime import streams
 from community.pagination import like_pattern, offset_page
 
 
@@ -76,6 +77,45 @@ def filter_options(user):
             sorted({r.topic for r in rows if r.topic}, key=str.casefold))
 
 
+@dataclass
+class HomeFacts:
+    """What the community's home shows beside the feed and the pinned discussions."""
+    live_last: int          # the number of the community's live stream
+    follow_level: str       # the level the reader's follow select shows
+    members: int            # active members
+    pending: int            # requests to join (shown to those who run it)
+    coordinators: list      # [User], by name
+
+
+def home_facts(user, community):
+    """HomeFacts in one query: the coordinators as rows, each carrying the stream number, the
+    reader's follow choice and the two counts (one row of counts and no user when there is no
+    coordinator). The stream number is remembered for the request (community.request_facts)."""
+    stream = streams.community(community.id)
+    counts = [
+        sa.select(EventStream.last_seq).where(EventStream.name == stream).scalar_subquery(),
+        sa.select(FollowLevel.level).where(
+            FollowLevel.user_id == getattr(user, "id", None), FollowLevel.target == "community",
+            FollowLevel.target_id == community.id).scalar_subquery(),
+        _member_count(community, "active"), _member_count(community, "pending")]
+    coordinator_ids = sa.select(CommunityMembership.user_id).where(
+        CommunityMembership.community_id == community.id, CommunityMembership.role == "coordinator",
+        CommunityMembership.state == "active")
+    one_row = sa.select(sa.literal(1).label("one")).subquery()
+    rows = db.session.execute(
+        sa.select(User, *counts).select_from(one_row).outerjoin(User, User.id.in_(coordinator_ids))
+        .order_by(User.display_name, User.id)).all()
+    _user, live_last, level, members, pending = rows[0]
+    request_facts.remember("stream", stream, live_last or 0)
+    return HomeFacts(live_last=live_last or 0, follow_level=level or "normal", members=members, pending=pending,
+                     coordinators=[row[0] for row in rows if row[0] is not None])
+
+
+def _member_count(community, state):
+    return sa.select(sa.func.count(CommunityMembership.id)).where(
+        CommunityMembership.community_id == community.id, CommunityMembership.state == state).scalar_subquery()
+
+
 def coordinators(community):
     return db.session.scalars(
         sa.select(User).join(CommunityMembership, CommunityMembership.user_id == User.id)
@@ -84,17 +124,14 @@ def coordinators(community):
 
 
 def count_members(community, state="active"):
-    return db.session.scalar(sa.select(sa.func.count(CommunityMembership.id)).where(
-        CommunityMembership.community_id == community.id, CommunityMembership.state == state))
+    return db.session.scalar(sa.select(_member_count(community, state)))
 
 
 def feed_filter(user, community):
     """Feed entries of the community the user may see: everything without an audience, plus
     the updates of confidential trajectories they are an insider of."""
-    audiences = permissions.visible_feed_audiences(user, community)
-    visible = FeedEntry.audience.is_(None)
-    if audiences:
-        visible = sa.or_(visible, FeedEntry.audience.in_(audiences))
+    visible = sa.or_(FeedEntry.audience.is_(None),
+                     FeedEntry.audience.in_(permissions.visible_feed_audiences(user, community)))
     condition = sa.and_(FeedEntry.community_id == community.id, visible)
     if not permissions.can_coordinate(user, community):
         # Lines about a hidden discussion or case go for everyone but moderators.

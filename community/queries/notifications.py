@@ -33,24 +33,32 @@ def unread_count(user):
 def notification_page(user, filters):
     """(page, rows still visible). Rows whose thing the user may no longer see are left out of
     the list (and counted nowhere): a notification never outlives the right to see its thing."""
-    stmt = (sa.select(Notification).where(Notification.user_id == user.id)
-            .options(so.joinedload(Notification.actor)).order_by(Notification.id.desc()))
+    stmt = sa.select(Notification).where(Notification.user_id == user.id)
     if filters.unread_only:
         stmt = stmt.where(Notification.read_at.is_(None))
-    page = offset_page(stmt, number=filters.page, per_page=PER_PAGE, scalars=True)
-    targets = load_targets(user, page.rows)
+    # With each row the user's membership of its community, for the checks below.
+    rows = (stmt.add_columns(CommunityMembership)
+            .outerjoin(CommunityMembership, sa.and_(CommunityMembership.community_id == Notification.community_id,
+                                                    CommunityMembership.user_id == user.id))
+            .options(so.joinedload(Notification.actor)).order_by(Notification.id.desc()))
+    page = offset_page(rows, number=filters.page, per_page=PER_PAGE, counted=stmt)
+    permissions.prime_memberships(user, {row.community_id: membership for row, membership in page.rows
+                                         if row.community_id})
+    page.rows = [row for row, _membership in page.rows]
+    targets = load_targets(user, page.rows, memberships_known=True)
     return page, [row for row in page.rows if permissions.can_see_notification(user, row, targets)]
 
 
-def load_targets(user, rows):
+def load_targets(user, rows, memberships_known=False):
     """{(type, id): object} for the rows, with what the permission checks need, and the user's
-    memberships of their communities primed (so the checks ask no more queries)."""
+    memberships of their communities primed (so the checks ask no more queries; not again when
+    ``memberships_known``). One query per kind of thing among the rows."""
     targets = {}
     wanted = {}
     for row in rows:
         wanted.setdefault(row.object_type, set()).add(row.object_id)
     options = {
-        "discussion": [so.joinedload(Discussion.community), so.joinedload(Discussion.case)],
+        "discussion": [so.joinedload(Discussion.community), so.joinedload(Discussion.case).lazyload(Case.tags)],
         "case": [so.joinedload(Case.community)],
         "trajectory": [so.joinedload(Trajectory.community), so.joinedload(Trajectory.organisation),
                        so.selectinload(Trajectory.participants)],
@@ -64,7 +72,7 @@ def load_targets(user, rows):
                                       .options(*options[kind])).unique():
             targets[(kind, obj.id)] = obj
     community_ids = {row.community_id for row in rows if row.community_id}
-    if community_ids and getattr(user, "is_authenticated", False):
+    if community_ids and not memberships_known and getattr(user, "is_authenticated", False):
         found = {m.community_id: m for m in db.session.scalars(sa.select(CommunityMembership).where(
             CommunityMembership.user_id == user.id, CommunityMembership.community_id.in_(sorted(community_ids))))}
         permissions.prime_memberships(user, {cid: found.get(cid) for cid in community_ids})

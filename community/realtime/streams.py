@@ -38,12 +38,20 @@ def user(user_id):
     return name("user", user_id)
 
 
-def user_in_sql(user_id):
-    """The same name as ``user`` as an SQL expression of a user id column (for a query that
-    reads the stream's number of many users, or of the user it loads)."""
+def in_sql(kind, id_column):
+    """The same name as ``name(kind, id)`` as an SQL expression of an id column (for a query
+    that reads a stream by the row it loads, or matches many streams at once)."""
     import sqlalchemy as sa
 
-    return sa.literal("user:") + sa.cast(user_id, sa.String)
+    return sa.literal(f"{kind}:") + sa.cast(id_column, sa.String)
+
+
+def user_in_sql(user_id):
+    return in_sql("user", user_id)
+
+
+def trajectory_in_sql(trajectory_id):
+    return in_sql("trajectory", trajectory_id)
 
 
 def moderation(community_id=PLATFORM_QUEUE):
