@@ -1,6 +1,7 @@
 """The two pagers, each with a fixed number of queries, and the ?page= argument of the pages.
 
-- ``offset_page``: one count and one page of rows (LIMIT/OFFSET), for any list.
+- ``offset_page``: one count and one page of rows (LIMIT/OFFSET), for any list (no count when the
+  caller knows the total).
 - ``number_range_page``: for rows numbered 1, 2, 3... without gaps whose total is known (the
   replies of a discussion): a page is a range of numbers, so no count and no OFFSET scan.
 
@@ -36,11 +37,13 @@ class Page:
         return max(1, -(-self.total // self.per_page))
 
 
-def offset_page(stmt, *, number, per_page, scalars=False, counted=None):
+def offset_page(stmt, *, number, per_page, scalars=False, counted=None, total=None):
     """Page ``number`` (1, 2, ...) of stmt: one count (of ``counted``, by default stmt) and one
-    page of rows. A page past the end is empty."""
-    counted = stmt if counted is None else counted
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(counted.order_by(None).subquery()))
+    page of rows. A page past the end is empty. A caller that counted the rows already (with
+    other figures, in one statement) passes ``total``: then no count runs."""
+    if total is None:
+        counted = stmt if counted is None else counted
+        total = db.session.scalar(sa.select(sa.func.count()).select_from(counted.order_by(None).subquery()))
     result = db.session.execute(stmt.limit(per_page).offset((number - 1) * per_page))
     rows = result.scalars().all() if scalars else result.all()
     return Page(rows=rows, number=number, per_page=per_page, total=total)
