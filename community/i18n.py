@@ -1,6 +1,6 @@
 """Languages: Dutch by default, English complete; the user's choice wins."""
-from flask import current_app, g, has_request_context, request, session
-from flask_babel import format_date, format_datetime, format_decimal
+from flask import current_app, g, has_app_context, has_request_context, request, session
+from flask_babel import format_date, format_datetime, format_decimal, get_locale, get_timezone
 from flask_login import current_user
 
 from community.extensions import babel
@@ -24,9 +24,27 @@ def select_locale():
     return current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
+def remembered(formatter):
+    """The template filter for ``formatter`` (format_date, format_datetime): each value is
+    formatted once per request in a language and time zone, then looked up (a page shows the
+    same dates in several places, and Babel's formatting is the costly part)."""
+    def format_value(value, fmt="medium"):
+        if not value:
+            return ""
+        if not has_app_context():
+            return formatter(value, fmt)
+        memo = g.setdefault("formatted_dates", {})
+        key = (formatter, value, fmt, get_locale(), get_timezone())
+        text = memo.get(key)
+        if text is None:
+            text = memo[key] = formatter(value, fmt)
+        return text
+    return format_value
+
+
 def init_app(app):
     babel.init_app(app, locale_selector=select_locale,
                    default_translation_directories="translations")
-    app.jinja_env.filters["datetime"] = lambda value, fmt="medium": format_datetime(value, fmt) if value else ""
-    app.jinja_env.filters["date"] = lambda value, fmt="medium": format_date(value, fmt) if value else ""
+    app.jinja_env.filters["datetime"] = remembered(format_datetime)
+    app.jinja_env.filters["date"] = remembered(format_date)
     app.jinja_env.filters["number"] = lambda value: format_decimal(value)

@@ -1,6 +1,7 @@
 """The two pagers, each with a fixed number of queries, and the ?page= argument of the pages.
 
-- ``offset_page``: one count and one page of rows (LIMIT/OFFSET), for any list.
+- ``offset_page``: one count and one page of rows (LIMIT/OFFSET), for any list (no count when the
+  caller knows the total).
 - ``number_range_page``: for rows numbered 1, 2, 3... without gaps whose total is known (the
   replies of a discussion): a page is a range of numbers, so no count and no OFFSET scan.
 
@@ -37,12 +38,17 @@ class Page:
         return max(1, -(-self.total // self.per_page))
 
 
-def offset_page(stmt, *, number, per_page, scalars=False, counted=None):
+def offset_page(stmt, *, number, per_page, scalars=False, counted=None, total=None):
     """Page ``number`` (1, 2, ...) of stmt in one query: the rows carry the total as a window
     count (``count(*) OVER ()``, computed before LIMIT). Only a page past the end, which has no
-    row to carry it, counts apart (of ``counted``, by default stmt) and is empty.
+    row to carry it, counts apart (of ``counted``, by default stmt) and is empty. A caller that
+    counted the rows already (with other figures, in one statement) passes ``total``.
 
     ``counted`` must select the same rows as stmt (stmt may add columns and many-to-one joins)."""
+    if total is not None:
+        result = db.session.execute(stmt.limit(per_page).offset((number - 1) * per_page))
+        rows = result.scalars().all() if scalars else result.all()
+        return Page(rows=rows, number=number, per_page=per_page, total=total)
     total_column = sa.func.count().over().label("page_total")
     result = db.session.execute(stmt.add_columns(total_column).limit(per_page).offset((number - 1) * per_page))
     found = result.all()

@@ -1,9 +1,10 @@
 """End to end in Chromium: a manager starts a trajectory with two milestones and links an existing
 case to one of them; a teacher follows it and sees its progress on the follow page; an outsider
-gets 404."""
+gets 404. A reader of older learning-log entries hears of a new one and finds it on top."""
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from community.actions import cases as case_actions
 from community.actions import communities as community_actions
@@ -95,3 +96,41 @@ def test_trajectory_with_linked_case_followed_by_a_teacher(browser, live_server,
     stranger.goto("/trajectories/following")
     assert "Cobotlassen invoeren" not in stranger.content()
     outsider_context.close()
+
+
+def test_a_new_log_entry_reaches_a_reader_of_older_entries(browser, live_server, page, factories):
+    """The log shows 20 entries a page. A reader on the page of older entries gets the live
+    notice when a participant writes one; its link opens the newest page, the entry on top."""
+    from community.actions import trajectories as trajectory_actions
+    from tests import worlds
+
+    world = worlds.trajectories()
+    t = worlds.trajectory(world, "community", title="Lang logboek", roles=("employee", "coach"))
+    for i in range(25):
+        trajectory_actions.add_entry_to_log(world.coach, t, f"Oude notitie {i}", "reflection", "applied")
+
+    browser_login(page, world.member)
+    page.goto(f"/t/{t.id}")
+    assert page.locator("ol.log-entries > li").count() == 20
+    page.locator(".log-pager a[rel=next]").click()  # a plain link, to the log of page 2
+    page.wait_for_url(re.compile(rf".*/t/{t.id}\?log_page=2#log$"))
+    assert page.locator("ol.log-entries > li").count() == 5
+    assert "Oude notitie 4" in page.locator("ol.log-entries > li").first.inner_text()
+    page.wait_for_selector("body[data-live-state=connected]")
+
+    writer_context = browser.new_context(base_url=live_server, locale="nl-NL")
+    writer = writer_context.new_page()
+    browser_login(writer, world.employee)
+    writer.goto(f"/t/{t.id}")
+    writer.locator(".log-form textarea").fill("Nieuwe notitie: de lasnaad blijft strak.")
+    writer.locator(".log-form button[type=submit]").click()
+    writer.wait_for_url(re.compile(rf".*/t/{t.id}#log$"))
+    writer_context.close()
+
+    notice = page.locator("[data-live-page]")
+    expect(notice).to_be_visible()
+    notice.locator("a").click()
+    page.wait_for_url(re.compile(rf".*/t/{t.id}$"))
+    first = page.locator("ol.log-entries > li").first
+    expect(first).to_contain_text("Nieuwe notitie: de lasnaad blijft strak.")
+    assert page.locator("ol.log-entries > li").count() == 20

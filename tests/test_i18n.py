@@ -51,3 +51,31 @@ def test_dates_in_dutch_format(app):
         rendered = app.jinja_env.from_string("{{ when|datetime('long') }}").render(
             when=datetime(2026, 3, 5, 13, 30, tzinfo=timezone.utc))
     assert "5 maart 2026" in rendered and "14:30" in rendered  # Europe/Amsterdam
+
+
+def test_dates_are_formatted_once_per_request_in_each_language(app, monkeypatch):
+    """The date filters remember what they formatted during a request, per language."""
+    from datetime import date
+
+    import flask_babel
+
+    from community import i18n
+
+    calls = []
+
+    def counted(value, fmt):
+        calls.append(value)
+        return flask_babel.format_date(value, fmt)
+
+    remembered = i18n.remembered(counted)
+    day = date(2026, 3, 5)
+    with app.app_context(), app.test_request_context():  # served, a request has its own app context
+        assert [remembered(day) for _ in range(3)] == ["5 mrt 2026"] * 3
+        assert remembered(day, "long") == "5 maart 2026" and remembered(None) == ""
+        with flask_babel.force_locale("en"):
+            assert remembered(day) == "Mar 5, 2026"
+        assert remembered(day) == "5 mrt 2026"
+    assert len(calls) == 3  # medium and long in Dutch, medium in English
+    with app.app_context(), app.test_request_context():  # a new request formats again
+        remembered(day)
+    assert len(calls) == 4

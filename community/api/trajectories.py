@@ -25,10 +25,10 @@ from community.api.trajectory_schemas import (
 from community.errors import answer_saved, kept_after_commit, saved_id
 from community.extensions import db
 from community.models import (
-    Case, Discussion, Milestone, OutcomeEntry, TrajectoryFollow, TrajectoryLink, TrajectoryParticipant, User,
+    Case, Discussion, Milestone, TrajectoryFollow, TrajectoryLink, TrajectoryParticipant, User,
 )
-from community.pagination import offset_page
 from community.queries import trajectories as queries
+from community.queries.trajectory_page import log_entries
 
 blp = Blueprint("api_trajectories", __name__, url_prefix="",
                 description="Development trajectories: milestones, participants, learning log, evidence, follows")
@@ -297,9 +297,7 @@ def delete_milestone(milestone_id):
 def list_entries(args, trajectory_id):
     """The learning log (leeropbrengsten), 50 a page, newest first."""
     trajectory = permissions.access_trajectory_or_404(trajectory_id, current_user)
-    stmt = sa.select(OutcomeEntry).where(OutcomeEntry.trajectory_id == trajectory.id)
-    rows = stmt.options(so.joinedload(OutcomeEntry.author)).order_by(OutcomeEntry.id.desc())
-    page = offset_page(rows, number=args["page"], per_page=ENTRIES_PER_PAGE, scalars=True, counted=stmt)
+    page = log_entries(trajectory, args["page"], ENTRIES_PER_PAGE)  # as the page pages it
     return page_body(page, page.rows)
 
 

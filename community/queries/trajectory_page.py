@@ -1,7 +1,17 @@
 """What the trajectory page and report show, in a fixed number of queries whatever the number of
-milestones, entries, participants and evidence links."""
+milestones, entries, participants and evidence links.
+
+The page shows one page of the learning log (LOG_PER_PAGE entries, newest first, ``?log_page=``)
+and the timeline of the milestones with those entries, so its size and time stay the same however
+long the log grows; milestones are at most MILESTONES_MAX (community.actions.trajectories), all
+shown in their order (moving one swaps it with its neighbour). The progress figures and the log's
+length are counted in SQL, in one statement with the follow mark. The printable report shows the
+whole log. The API's log pages through ``log_entries`` too, in the same order.
+"""
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
+from typing import Optional
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
@@ -12,35 +22,41 @@ from community.models import (
     Case, Community, CommunityMembership, Discussion, Milestone, OutcomeEntry, TrajectoryFollow,
     TrajectoryLink, TrajectoryParticipant,
 )
+from community.pagination import Page, offset_page
+
+LOG_PER_PAGE = 20
 
 
 @dataclass
 class TrajectoryPage:
     participants: list
     milestones: list
-    entries: list
+    entries: list  # the page: its log page, newest first; the report: the whole log, oldest first
+    done: int = 0  # milestones done, of milestone_total (counted in SQL)
+    milestone_total: int = 0
+    log: Optional[Page] = None  # the page's log page (None for the report)
     evidence: list = field(default_factory=list)  # (kind, target, milestone or None)
     following: bool = False
 
     @property
-    def done(self):
-        return sum(1 for m in self.milestones if m.is_done)
-
-    @property
     def percent(self):
-        return round(100 * self.done / len(self.milestones)) if self.milestones else 0
+        return round(100 * self.done / self.milestone_total) if self.milestone_total else 0
 
     @property
     def width_class(self):
         """w-0 … w-100 in steps of 5: the CSP allows no style attributes."""
         return f"w-{5 * round(self.percent / 5)}"
 
+    @cached_property
+    def _by_id(self):
+        return {m.id: m for m in self.milestones}
+
     def milestone(self, milestone_id):
-        return next((m for m in self.milestones if m.id == milestone_id), None)
+        return self._by_id.get(milestone_id)
 
     def timeline(self):
-        """Milestones (at their due date) and log entries (at their date), oldest first;
-        milestones without a due date come last."""
+        """Milestones (at their due date) and the log entries shown (at their date), oldest
+        first; milestones without a due date come last."""
         far = date.max
         items = [(m.due_date or far, 0, m.position, "milestone", m) for m in self.milestones]
         items += [(e.created_at.date(), 1, e.id, "entry", e) for e in self.entries]
@@ -53,7 +69,30 @@ class TrajectoryPage:
         return groups
 
 
-def trajectory_page(user, trajectory, with_following=True):
+def log_entries(trajectory, number, per_page, total=None):
+    """Page ``number`` of the learning log, newest first (the index on (trajectory_id, id)), with
+    the authors: a count (unless ``total`` is given) and the page."""
+    stmt = sa.select(OutcomeEntry).where(OutcomeEntry.trajectory_id == trajectory.id)
+    rows = stmt.options(so.joinedload(OutcomeEntry.author)).order_by(OutcomeEntry.id.desc())
+    return offset_page(rows, number=number, per_page=per_page, scalars=True, counted=stmt, total=total)
+
+
+def _figures(user, trajectory, with_following):
+    """Milestones, milestones done, log entries and whether the user follows, in one statement."""
+    def count(model, *where):
+        return sa.select(sa.func.count()).select_from(model).where(
+            model.trajectory_id == trajectory.id, *where).scalar_subquery()
+
+    following = sa.exists().where(TrajectoryFollow.trajectory_id == trajectory.id,
+                                  TrajectoryFollow.user_id == user.id) if with_following else sa.false()
+    return db.session.execute(sa.select(
+        count(Milestone).label("milestones"), count(Milestone, Milestone.status == "done").label("done"),
+        count(OutcomeEntry).label("entries"), following.label("following"))).one()
+
+
+def trajectory_page(user, trajectory, log_page=1, with_following=True, per_page=LOG_PER_PAGE):
+    """The page's contents with log page ``log_page`` (past the end: the last); ``log_page=None``
+    loads the whole log, oldest first (the report)."""
     participants = db.session.scalars(
         sa.select(TrajectoryParticipant).options(so.joinedload(TrajectoryParticipant.user))
         .where(TrajectoryParticipant.trajectory_id == trajectory.id)
@@ -61,14 +100,19 @@ def trajectory_page(user, trajectory, with_following=True):
     milestones = db.session.scalars(
         sa.select(Milestone).options(so.joinedload(Milestone.signed_off_by))
         .where(Milestone.trajectory_id == trajectory.id).order_by(Milestone.position)).all()
-    entries = db.session.scalars(
-        sa.select(OutcomeEntry).options(so.joinedload(OutcomeEntry.author))
-        .where(OutcomeEntry.trajectory_id == trajectory.id).order_by(OutcomeEntry.created_at, OutcomeEntry.id)).all()
-    page = TrajectoryPage(participants=participants, milestones=milestones, entries=entries)
+    figures = _figures(user, trajectory, with_following)
+    page = TrajectoryPage(participants=participants, milestones=milestones, entries=[], done=figures.done,
+                          milestone_total=figures.milestones, following=bool(figures.following))
+    if log_page is None:
+        page.entries = db.session.scalars(
+            sa.select(OutcomeEntry).options(so.joinedload(OutcomeEntry.author))
+            .where(OutcomeEntry.trajectory_id == trajectory.id)
+            .order_by(OutcomeEntry.created_at, OutcomeEntry.id)).all()
+    else:
+        last = max(1, -(-figures.entries // per_page))
+        page.log = log_entries(trajectory, min(log_page, last), per_page, total=figures.entries)
+        page.entries = page.log.rows
     page.evidence = _evidence(user, trajectory, page)
-    if with_following:
-        page.following = db.session.scalar(sa.select(TrajectoryFollow.id).where(
-            TrajectoryFollow.trajectory_id == trajectory.id, TrajectoryFollow.user_id == user.id)) is not None
     return page
 
 

@@ -17,6 +17,7 @@ from community.errors import kept_after_commit
 from community.forms import row_id
 from community.labels import LABELS
 from community.models import STATUS_TRANSITIONS
+from community.pagination import page_number
 from community.queries import trajectories as lists_queries, trajectory_page as queries
 from community.queries.accounts import user_by_email
 from community.realtime import streams
@@ -95,7 +96,7 @@ def _entry_form(trajectory, page, form=None):
 
 def _page(trajectory, entry_form=None, status=200):
     live_last = last_seq(streams.trajectory(trajectory.id))
-    page = queries.trajectory_page(current_user, trajectory)
+    page = queries.trajectory_page(current_user, trajectory, log_page=page_number(name="log_page"))
     return render_template(
         "trajectories/view.html", trajectory=trajectory, community=trajectory.community, page=page,
         organisation=trajectory.organisation, entry_form=_entry_form(trajectory, page, entry_form),
@@ -116,7 +117,7 @@ def view(trajectory_id):
 @login_required
 def report(trajectory_id):
     trajectory = permissions.access_trajectory_or_404(trajectory_id, current_user)
-    page = queries.trajectory_page(current_user, trajectory, with_following=False)
+    page = queries.trajectory_page(current_user, trajectory, log_page=None, with_following=False)
     return render_template("trajectories/report.html", trajectory=trajectory, page=page,
                            organisation=trajectory.organisation, community=trajectory.community,
                            today=lists_queries.today())
