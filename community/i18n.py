@@ -1,6 +1,6 @@
 """Languages: Dutch by default, English complete; the user's choice wins."""
 from flask import current_app, g, has_app_context, has_request_context, request, session
-from flask_babel import format_date, format_datetime, format_decimal, get_locale, get_timezone
+from flask_babel import format_date, format_datetime, format_decimal, get_locale, get_timezone, get_translations
 from flask_login import current_user
 
 from community.extensions import babel
@@ -42,9 +42,28 @@ def remembered(formatter):
     return format_value
 
 
+def _translations():
+    """This request's translations, found once per request and language: a page asks for a few
+    hundred strings, and Flask-Babel looks the locale and its catalogue up for each of them."""
+    if not has_app_context():
+        return get_translations()
+    memo = g.get("_translations")
+    state = g.get("_flask_babel")
+    locale = getattr(state, "babel_locale", None)  # what Flask-Babel chose (force_locale resets it)
+    if memo is None or locale is None or memo[0] is not locale:
+        translations = get_translations()
+        g._translations = memo = (getattr(g.get("_flask_babel"), "babel_locale", None), translations)
+    return memo[1]
+
+
 def init_app(app):
     babel.init_app(app, locale_selector=select_locale,
                    default_translation_directories="translations")
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: _translations().ugettext(s),
+        ngettext=lambda s, p, n: _translations().ungettext(s, p, n),
+        pgettext=lambda c, s: _translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: _translations().unpgettext(c, s, p, n), newstyle=True)
     app.jinja_env.filters["datetime"] = remembered(format_datetime)
     app.jinja_env.filters["date"] = remembered(format_date)
     app.jinja_env.filters["number"] = lambda value: format_decimal(value)

@@ -79,3 +79,27 @@ def test_dates_are_formatted_once_per_request_in_each_language(app, monkeypatch)
     with app.app_context(), app.test_request_context():  # a new request formats again
         remembered(day)
     assert len(calls) == 4
+
+
+def test_page_strings_are_looked_up_once_per_request_and_follow_a_forced_language(app, monkeypatch):
+    """Templates find the catalogue once per request and language (community.i18n._translations),
+    and a mail rendered in its recipient's language (force_locale) still gets that language."""
+    import flask_babel
+
+    from community import i18n
+
+    looked_up = []
+    real = i18n.get_translations
+
+    def counted():
+        looked_up.append(1)
+        return real()
+
+    monkeypatch.setattr(i18n, "get_translations", counted)
+    page = app.jinja_env.from_string("{{ _('Log out') }} {{ _('Notifications') }} {{ _('Log out') }}")
+    with app.app_context(), app.test_request_context():
+        assert page.render() == "Uitloggen Meldingen Uitloggen"
+        with flask_babel.force_locale("en"):
+            assert page.render() == "Log out Notifications Log out"
+        assert page.render() == "Uitloggen Meldingen Uitloggen"
+    assert len(looked_up) == 3  # Dutch, English, Dutch again: not once per string

@@ -95,7 +95,13 @@ def _thread(discussion, form, page=None, quote=None, status=200):
         read_up_to=shown if shown > (last_read or 0) else None,
         membership=permissions.community_membership(current_user, discussion.community),
         trajectory_box=trajectory_queries.link_box(current_user, discussion, facts.linkable),
-        live_last=facts.live_last, follow_level=facts.follow_level), status
+        live_last=facts.live_last, follow_level=facts.follow_level, viewer=_viewer()), status
+
+
+def _viewer():
+    """The reader itself for the reply macro, which asks about them for every reply (the
+    current_user proxy looks the user up on each use)."""
+    return current_user._get_current_object()
 
 
 def _one_reply(discussion, number):
@@ -108,7 +114,7 @@ def _one_reply(discussion, number):
     return render_template("discussions/_reply.html", reply=reply, discussion=discussion,
                            helpful=queries.helpful_reply_ids(current_user, [reply]),
                            may_reply=permissions.can_reply(current_user, discussion),
-                           may_accept=permissions.can_accept_answer(current_user, discussion))
+                           may_accept=permissions.can_accept_answer(current_user, discussion), viewer=_viewer())
 
 
 @bp.route("/d/<int:discussion_id>/reply", methods=["POST"])
