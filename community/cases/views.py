@@ -27,13 +27,6 @@ def _publishing():
     return request.form.get("publish") == "1"
 
 
-def _editable_case_or_404(case_id):
-    case = permissions.access_case_or_404(case_id, current_user)
-    if not permissions.can_edit_case(current_user, case):
-        abort(403)
-    return case
-
-
 def _render_form(form, community, case=None, status=200, upload_error=None):
     return render_template(
         "cases/form.html", form=form, community=community, case=case, sections=CASE_SECTIONS,
@@ -93,7 +86,7 @@ def view(case_id):
 @bp.route("/cases/<int:case_id>/edit", methods=["GET", "POST"])
 @keeps_input
 def edit(case_id):
-    case = _editable_case_or_404(case_id)
+    case = permissions.access_case_for_editing_or_404(case_id, current_user)
     form = _form_for(case)
     publishing = _publishing() and not case.is_published
     if form.saved(lambda: actions.update_case(current_user, case, edit_note=form.edit_note.data or "",
@@ -133,7 +126,7 @@ def delete(case_id):
 
 @bp.route("/cases/<int:case_id>/attachments", methods=["POST"])
 def upload(case_id):
-    case = _editable_case_or_404(case_id)
+    case = permissions.access_case_for_editing_or_404(case_id, current_user)
     upload = request.files.get("file")
     try:
         if upload is None or not upload.filename:

@@ -163,9 +163,7 @@ def mark_read(discussion_id):
 @bp.route("/d/<int:discussion_id>/edit", methods=["GET", "POST"])
 @keeps_input
 def edit(discussion_id):
-    discussion = permissions.access_discussion_or_404(discussion_id, current_user)
-    if not permissions.can_edit_discussion(current_user, discussion):
-        abort(403)
+    discussion = permissions.access_discussion_for_editing_or_404(discussion_id, current_user)
     # Not obj=discussion: a new edit needs its own reason, not the previous editor's note.
     form = DiscussionForm(data={"title": discussion.title, "body": discussion.body})
     if form.saved(lambda: actions.edit_discussion(current_user, discussion, form.title.data, form.body.data,
@@ -179,9 +177,7 @@ def edit(discussion_id):
 @bp.route("/replies/<int:reply_id>/edit", methods=["GET", "POST"])
 @keeps_input
 def edit_reply(reply_id):
-    reply = permissions.access_reply_or_404(reply_id, current_user)
-    if not permissions.can_edit_reply(current_user, reply):
-        abort(403)
+    reply = permissions.access_reply_for_editing_or_404(reply_id, current_user)
     form = EditReplyForm(data={"body": reply.body})
     if form.validate_on_submit():
         try:

@@ -1,6 +1,6 @@
 """Organisation list, detail with members, proposing, editing and membership requests."""
 import sqlalchemy as sa
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -64,9 +64,7 @@ def new():
 @bp.route("/<int:org_id>/edit", methods=["GET", "POST"])
 @keeps_input
 def edit(org_id):
-    org = permissions.access_organisation_or_404(org_id, current_user)
-    if not permissions.can_manage_organisation(current_user, org):
-        abort(403)
+    org = permissions.access_organisation_for_managing_or_404(org_id, current_user)
     form = OrganisationForm(obj=org)
     if request.method == "GET":
         form.size_band.data = org.size_band or ""
