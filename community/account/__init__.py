@@ -1,5 +1,5 @@
-from flask import Blueprint
+from community.blueprints import SignedInBlueprint
 
-bp = Blueprint("account", __name__, url_prefix="/account")
+bp = SignedInBlueprint("account", __name__, url_prefix="/account")  # every page needs a signed-in user
 
 from community.account import views  # noqa: E402,F401

@@ -2,7 +2,7 @@
 import sqlalchemy as sa
 from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _, lazy_gettext as _l
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from community.account import bp
 from community.account.forms import PasswordForm, ProfileForm, TokenForm
@@ -14,7 +14,6 @@ from community.security_setup import current_session_key
 
 
 @bp.route("/", methods=["GET", "POST"])
-@login_required
 @keeps_input
 def profile():
     form = ProfileForm(obj=current_user)
@@ -26,7 +25,6 @@ def profile():
 
 
 @bp.route("/password", methods=["GET", "POST"])
-@login_required
 @keeps_input
 def password():
     form = PasswordForm()
@@ -44,7 +42,6 @@ def _my_tokens():
 
 
 @bp.route("/tokens", methods=["GET", "POST"])
-@login_required
 @keeps_input
 def api_tokens():
     form = TokenForm()
@@ -60,7 +57,6 @@ def api_tokens():
 
 
 @bp.route("/tokens/<int:token_id>/revoke", methods=["POST"])
-@login_required
 def revoke_token(token_id):
     token = tokens.revoke_token(current_user, token_id)
     flash(_("The token '%(name)s' is revoked; programs using it no longer have access.", name=token.name),
@@ -69,7 +65,6 @@ def revoke_token(token_id):
 
 
 @bp.route("/sessions/end-others", methods=["POST"])
-@login_required
 def end_other_sessions():
     accounts.end_all_sessions(current_user, except_key=current_session_key())
     flash(_("You are logged out everywhere else."), "success")

@@ -64,10 +64,8 @@ def user(user_id):
 def set_active(user_id, change):
     user = permissions.access_user_for_admin_or_404(user_id, current_user)
     accounts.set_user_active(current_user, user, change == "enable")
-    if change == "enable":
-        flash(_("%(name)s can log in again.", name=user.display_name), "success")
-    else:
-        flash(_("%(name)s is disabled and logged out everywhere.", name=user.display_name), "success")
+    flash(_("%(name)s can log in again.", name=user.display_name) if change == "enable"
+          else _("%(name)s is disabled and logged out everywhere.", name=user.display_name), "success")
     return redirect(url_for("admin.user", user_id=user.id))
 
 

@@ -16,6 +16,15 @@ from community.api.auth import require_login
 from community.api.schemas import ErrorEnvelopeSchema
 
 
+# Error descriptions that several handlers give (as the OpenAPI document shows them).
+NO_COMMUNITY = "No such community, or a private one you are not in"
+NOT_COORDINATOR = "You do not coordinate this community"
+NO_DISCUSSION = "No such discussion, or one you cannot read"
+NO_REPLY = "No such reply, or one you cannot read"
+NO_CASE = "No such case, someone else's draft, or a private community's"
+INPUT_REFUSED = "Input refused (field names it)"
+
+
 class LeerkringApi(Api):
     # The schema the OpenAPI document shows for error answers (the body community.errors makes).
     ERROR_SCHEMA = ErrorEnvelopeSchema
@@ -38,7 +47,7 @@ class JsonParser(FlaskParser):
 class Blueprint(flask_smorest.Blueprint):
     """Every API blueprint: each of its endpoints needs a signed-in caller, checked once before
     the handler runs, and the OpenAPI document lists that 401 for each of them; handlers document
-    only their own errors."""
+    only their own errors, beside their success answer: @blp.response(200, Schema, errors={404: ...})."""
 
     ARGUMENTS_PARSER = JsonParser()
 
@@ -52,6 +61,14 @@ class Blueprint(flask_smorest.Blueprint):
         def decorator(view):
             return register(self.errors({401: "Not authenticated"})(view))
         return decorator
+
+    def response(self, status_code, schema=None, *, errors=None, **kwargs):
+        """flask-smorest's response, and with ``errors`` the handler's error answers as well
+        (see errors())."""
+        document = super().response(status_code, schema, **kwargs)
+        if not errors:
+            return document
+        return lambda view: document(self.errors(errors)(view))
 
     def errors(self, descriptions):
         """Document a handler's error answers, {status: description}; each has the error
@@ -92,8 +109,9 @@ def init_api(app):
     })
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
     api.spec.options["security"] = [{"bearerAuth": []}]
-    # Handlers document their errors with blp.errors (alt_response(..., schema="Error")): give
-    # that name a component (the envelope above), or every such reference would point nowhere.
+    # Handlers document their errors with blp.response(..., errors=...), that is alt_response(...,
+    # schema="Error"): give that name a component (the envelope above), or every such reference
+    # would point nowhere.
     api.spec.components.schema("Error", {"$ref": "#/components/schemas/ErrorEnvelope"})
     # flask-smorest registers its own HTTPException handler; community.errors registers ours
     # after it, answering JSON under /api and HTML pages elsewhere.

@@ -15,7 +15,7 @@ from werkzeug.routing import BuildError
 
 from community import permissions
 from community.actions import attachments as attachment_actions, cases as actions
-from community.api import Blueprint, patched
+from community.api import Blueprint, INPUT_REFUSED, NO_CASE, NO_COMMUNITY, patched
 from community.api.communities import page_body
 from community.api.content_schemas import (
     AttachmentListSchema, AttachmentSchema, CaseCreateArgs, CaseListArgs, CasePageSchema, CaseSchema,
@@ -82,8 +82,7 @@ def _normal_tag(text):
 # --- cases ------------------------------------------------------------------------------------------
 
 @blp.route("/communities/<slug>/cases")
-@blp.response(200, CasePageSchema)
-@blp.errors({404: "No such community, or a private one you are not in"})
+@blp.response(200, CasePageSchema, errors={404: NO_COMMUNITY})
 @blp.arguments(CaseListArgs, location="query")
 def list_cases(args, slug):
     """The community's published cases and your own drafts, 20 a page, newest first (a draft by
@@ -97,9 +96,8 @@ def list_cases(args, slug):
 
 
 @blp.route("/communities/<slug>/cases", methods=["POST"])
-@blp.response(201, CaseSchema)
-@blp.errors({403: "Only members share cases", 404: "No such community, or a private one you are not in",
-             409: "The community is archived (code archived)", 422: "Input refused (field names it)"})
+@blp.response(201, CaseSchema, errors={403: "Only members share cases", 404: NO_COMMUNITY,
+                                       409: "The community is archived (code archived)", 422: INPUT_REFUSED})
 @blp.arguments(CaseCreateArgs)
 def create_case(args, slug):
     """Write a case (members). It is a draft, visible to you only, unless `publish` is true:
@@ -117,18 +115,15 @@ def create_case(args, slug):
 
 
 @blp.route("/cases/<int:case_id>")
-@blp.response(200, CaseSchema)
-@blp.errors({404: "No such case, someone else's draft, or a private community's"})
+@blp.response(200, CaseSchema, errors={404: NO_CASE})
 def get_case(case_id):
     """One case with all its sections."""
     return detail_of(permissions.access_case_or_404(case_id, current_user))
 
 
 @blp.route("/cases/<int:case_id>", methods=["PATCH"])
-@blp.response(200, CaseSchema)
-@blp.errors({403: "Neither the author nor a coordinator",
-             404: "No such case, someone else's draft, or a private community's",
-             422: "Input refused, or edit_note missing (field names it)"})
+@blp.response(200, CaseSchema, errors={403: "Neither the author nor a coordinator", 404: NO_CASE,
+                                       422: "Input refused, or edit_note missing (field names it)"})
 @blp.arguments(CaseUpdateArgs)
 def update_case(args, case_id):
     """Change a case (the author; coordinators, of published cases, with an `edit_note`). Fields
@@ -143,10 +138,8 @@ def update_case(args, case_id):
 
 
 @blp.route("/cases/<int:case_id>/publish", methods=["POST"])
-@blp.response(200, CaseSchema)
-@blp.errors({403: "Not your draft, or you are no longer a member",
-             404: "No such case, someone else's draft, or a private community's",
-             422: "Every section is empty (field: context)"})
+@blp.response(200, CaseSchema, errors={403: "Not your draft, or you are no longer a member", 404: NO_CASE,
+                                       422: "Every section is empty (field: context)"})
 def publish_case(case_id):
     """Publish your draft. Publishing a published case changes nothing."""
     case = permissions.access_case_or_404(case_id, current_user)
@@ -154,8 +147,7 @@ def publish_case(case_id):
 
 
 @blp.route("/cases/<int:case_id>", methods=["DELETE"])
-@blp.response(204)
-@blp.errors({403: "Published cases stay", 404: "No such case, someone else's draft, or a private community's"})
+@blp.response(204, errors={403: "Published cases stay", 404: NO_CASE})
 def delete_case(case_id):
     """Delete your draft, with its attachments."""
     actions.delete_draft(current_user, permissions.access_case_or_404(case_id, current_user))
@@ -164,8 +156,7 @@ def delete_case(case_id):
 # --- attachments ------------------------------------------------------------------------------------
 
 @blp.route("/cases/<int:case_id>/attachments")
-@blp.response(200, AttachmentListSchema)
-@blp.errors({404: "No such case, someone else's draft, or a private community's"})
+@blp.response(200, AttachmentListSchema, errors={404: NO_CASE})
 def list_attachments(case_id):
     """The case's images and PDF files, oldest first (at most 20), with their download url."""
     case = permissions.access_case_or_404(case_id, current_user)
@@ -174,11 +165,10 @@ def list_attachments(case_id):
 
 
 @blp.route("/cases/<int:case_id>/attachments", methods=["POST"])
-@blp.response(201, AttachmentSchema)
-@blp.errors({403: "You cannot edit this case", 404: "No such case, someone else's draft, or a private community's",
-             413: "Larger than 10 MB (code too_large)",
-             415: "Not a PNG, JPEG, WebP or PDF file (code unsupported_type)",
-             422: "No file, an empty or damaged one, or too many (field: file)"})
+@blp.response(201, AttachmentSchema, errors={403: "You cannot edit this case", 404: NO_CASE,
+                                             413: "Larger than 10 MB (code too_large)",
+                                             415: "Not a PNG, JPEG, WebP or PDF file (code unsupported_type)",
+                                             422: "No file, an empty or damaged one, or too many (field: file)"})
 @blp.arguments(UploadArgs, location="files")
 def add_attachment(args, case_id):
     """Attach an image or PDF (multipart/form-data, field `file`). The type is judged by the

@@ -10,7 +10,7 @@ from flask_login import current_user
 
 from community import permissions
 from community.actions import ActionError, communities as actions
-from community.api import Blueprint
+from community.api import Blueprint, NOT_COORDINATOR, NO_COMMUNITY
 from community.api.community_schemas import (
     CommunityCreateArgs, CommunityListArgs, CommunityMemberSchema, CommunityPageSchema, CommunitySchema,
     CommunitySummarySchema, CommunityUpdateArgs, FeedPageSchema, JoinRequestArgs, JoinRequestPageSchema,
@@ -80,8 +80,8 @@ def list_communities(args):
 
 
 @blp.route("", methods=["POST"])
-@blp.response(201, CommunitySchema)
-@blp.errors({403: "Only platform administrators create communities", 409: "The slug is taken (field: slug)"})
+@blp.response(201, CommunitySchema, errors={403: "Only platform administrators create communities",
+                                            409: "The slug is taken (field: slug)"})
 @blp.arguments(CommunityCreateArgs)
 def create_community(args):
     """Create a community (administrators). Its first coordinator is `coordinator_id` or you."""
@@ -97,17 +97,15 @@ def create_community(args):
 
 
 @blp.route("/<slug>")
-@blp.response(200, CommunitySchema)
-@blp.errors({404: "No such community, or a private one you are not in"})
+@blp.response(200, CommunitySchema, errors={404: NO_COMMUNITY})
 def get_community(slug):
     """One community you can read."""
     return detail_of(permissions.access_community_or_404(slug, current_user))
 
 
 @blp.route("/<slug>", methods=["PATCH"])
-@blp.response(200, CommunitySchema)
-@blp.errors({403: "You do not coordinate this community", 404: "No such community, or a private one you are not in",
-             409: "The slug is taken (field: slug)"})
+@blp.response(200, CommunitySchema, errors={403: NOT_COORDINATOR, 404: NO_COMMUNITY,
+                                            409: "The slug is taken (field: slug)"})
 @blp.arguments(CommunityUpdateArgs)
 def update_community(args, slug):
     """Change a community (coordinators). Fields left out stay as they are; `archived` archives
@@ -126,8 +124,7 @@ def update_community(args, slug):
 # --- members ----------------------------------------------------------------------------------------
 
 @blp.route("/<slug>/members")
-@blp.response(200, MemberPageSchema)
-@blp.errors({404: "No such community, or a private one you are not in"})
+@blp.response(200, MemberPageSchema, errors={404: NO_COMMUNITY})
 @blp.arguments(PageArgs, location="query")
 def list_members(args, slug):
     """Active members with their organisations, coordinators first, 50 a page."""
@@ -137,9 +134,8 @@ def list_members(args, slug):
 
 
 @blp.route("/<slug>/members/<int:membership_id>/role", methods=["PUT"])
-@blp.response(200, CommunityMemberSchema)
-@blp.errors({403: "You do not coordinate this community", 404: "No such community or membership",
-             409: "Not an active member, or the last coordinator"})
+@blp.response(200, CommunityMemberSchema, errors={403: NOT_COORDINATOR, 404: "No such community or membership",
+                                                  409: "Not an active member, or the last coordinator"})
 @blp.arguments(RoleArgs)
 def set_role(args, slug, membership_id):
     """Make a member coordinator, or a coordinator member again (coordinators)."""
@@ -147,9 +143,7 @@ def set_role(args, slug, membership_id):
 
 
 @blp.route("/<slug>/members/<int:membership_id>", methods=["DELETE"])
-@blp.response(204)
-@blp.errors({403: "You do not coordinate this community", 404: "No such community or membership",
-             409: "The last coordinator"})
+@blp.response(204, errors={403: NOT_COORDINATOR, 404: "No such community or membership", 409: "The last coordinator"})
 def remove_member(slug, membership_id):
     """Remove someone from the community (coordinators)."""
     actions.remove_member(current_user, _manageable_membership(slug, membership_id))
@@ -158,10 +152,9 @@ def remove_member(slug, membership_id):
 # --- joining, leaving, requests ---------------------------------------------------------------------
 
 @blp.route("/<slug>/join", methods=["POST"])
-@blp.response(200, CommunitySummarySchema)
-@blp.errors({403: "This community takes requests or invitations only",
-             404: "No such community, or one hidden from you",
-             409: "Already a member, or the community is archived"})
+@blp.response(200, CommunitySummarySchema, errors={403: "This community takes requests or invitations only",
+                                                   404: "No such community, or one hidden from you",
+                                                   409: "Already a member, or the community is archived"})
 def join(slug):
     """Join an open community, or accept a coordinator's invitation."""
     community = permissions.access_community_listing_or_404(slug, current_user)
@@ -170,8 +163,8 @@ def join(slug):
 
 
 @blp.route("/<slug>/leave", methods=["POST"])
-@blp.response(204)
-@blp.errors({404: "No such community, or one hidden from you", 409: "Not a member, or the last coordinator"})
+@blp.response(204, errors={404: "No such community, or one hidden from you",
+                           409: "Not a member, or the last coordinator"})
 def leave(slug):
     """Leave, withdraw your request, or decline an invitation."""
     community = permissions.access_community_listing_or_404(slug, current_user)
@@ -179,9 +172,9 @@ def leave(slug):
 
 
 @blp.route("/<slug>/requests", methods=["POST"])
-@blp.response(201, CommunitySummarySchema)
-@blp.errors({403: "This community does not take requests", 404: "No such community, or one hidden from you",
-             409: "Already a member or asked, or archived"})
+@blp.response(201, CommunitySummarySchema, errors={403: "This community does not take requests",
+                                                   404: "No such community, or one hidden from you",
+                                                   409: "Already a member or asked, or archived"})
 @blp.arguments(JoinRequestArgs)
 def request_to_join(args, slug):
     """Ask to join a community whose coordinators approve new members."""
@@ -191,9 +184,7 @@ def request_to_join(args, slug):
 
 
 @blp.route("/<slug>/requests")
-@blp.response(200, JoinRequestPageSchema)
-@blp.errors({403: "You do not coordinate this community",
-             404: "No such community, or a private one you are not in"})
+@blp.response(200, JoinRequestPageSchema, errors={403: NOT_COORDINATOR, 404: NO_COMMUNITY})
 @blp.arguments(PageArgs, location="query")
 def list_requests(args, slug):
     """Requests to join that wait for a decision, oldest first (coordinators)."""
@@ -204,18 +195,15 @@ def list_requests(args, slug):
 
 
 @blp.route("/<slug>/requests/<int:membership_id>/approve", methods=["POST"])
-@blp.response(200, CommunityMemberSchema)
-@blp.errors({403: "You do not coordinate this community", 404: "No such community or request",
-             409: "Already handled, or the community is archived"})
+@blp.response(200, CommunityMemberSchema, errors={403: NOT_COORDINATOR, 404: "No such community or request",
+                                                  409: "Already handled, or the community is archived"})
 def approve_request(slug, membership_id):
     """Let someone in (coordinators)."""
     return actions.decide_request(current_user, _manageable_membership(slug, membership_id), approve=True)
 
 
 @blp.route("/<slug>/requests/<int:membership_id>/decline", methods=["POST"])
-@blp.response(204)
-@blp.errors({403: "You do not coordinate this community", 404: "No such community or request",
-             409: "Already handled"})
+@blp.response(204, errors={403: NOT_COORDINATOR, 404: "No such community or request", 409: "Already handled"})
 def decline_request(slug, membership_id):
     """Turn a request down (coordinators)."""
     actions.decide_request(current_user, _manageable_membership(slug, membership_id), approve=False)
@@ -224,8 +212,7 @@ def decline_request(slug, membership_id):
 # --- activity feed ----------------------------------------------------------------------------------
 
 @blp.route("/<slug>/feed")
-@blp.response(200, FeedPageSchema)
-@blp.errors({404: "No such community, or a private one you are not in"})
+@blp.response(200, FeedPageSchema, errors={404: NO_COMMUNITY})
 @blp.arguments(PageArgs, location="query")
 def feed(args, slug):
     """What happened in the community, newest first, 30 a page."""

@@ -79,8 +79,18 @@ class PageSchema(Schema):
     total = fields.Int()
 
 
-class CommunityPageSchema(PageSchema):
-    items = fields.List(fields.Nested(CommunitySummarySchema))
+def page_of(item_schema, name):
+    """The schema of one page of a list: page, pages, total and its items. ``name`` is the
+    class name, which the OpenAPI document shows (without "Schema")."""
+    return PageSchema.from_dict({"items": fields.List(fields.Nested(item_schema))}, name=name)
+
+
+def list_of(item_schema, name):
+    """The schema of a whole list (not paged): its items."""
+    return Schema.from_dict({"items": fields.List(fields.Nested(item_schema))}, name=name)
+
+
+CommunityPageSchema = page_of(CommunitySummarySchema, "CommunityPageSchema")
 
 
 class CommunityMemberSchema(Schema):
@@ -96,16 +106,14 @@ class MemberSchema(CommunityMemberSchema):
     organisations = fields.List(fields.Str(), metadata={"description": "Names of the member's organisations"})
 
 
-class MemberPageSchema(PageSchema):
-    items = fields.List(fields.Nested(MemberSchema))
+MemberPageSchema = page_of(MemberSchema, "MemberPageSchema")
 
 
 class JoinRequestSchema(CommunityMemberSchema):
     message = fields.Str()
 
 
-class JoinRequestPageSchema(PageSchema):
-    items = fields.List(fields.Nested(JoinRequestSchema))
+JoinRequestPageSchema = page_of(JoinRequestSchema, "JoinRequestPageSchema")
 
 
 class InvitationSchema(Schema):
@@ -121,8 +129,7 @@ class InvitationSchema(Schema):
     created_by = fields.Nested(UserRefSchema, allow_none=True)
 
 
-class InvitationPageSchema(PageSchema):
-    items = fields.List(fields.Nested(InvitationSchema))
+InvitationPageSchema = page_of(InvitationSchema, "InvitationPageSchema")
 
 
 class NewInvitationSchema(InvitationSchema):
@@ -142,8 +149,7 @@ class FeedEntrySchema(Schema):
     data = fields.Dict()
 
 
-class FeedPageSchema(PageSchema):
-    items = fields.List(fields.Nested(FeedEntrySchema))
+FeedPageSchema = page_of(FeedEntrySchema, "FeedPageSchema")
 
 
 # --- input ----------------------------------------------------------------------------------------

@@ -11,7 +11,9 @@ from community.actions.cases import MAX_TAGS
 from community.actions.content import (
     CASE_SECTION_MAX, CASE_TOTAL_MAX, DISCUSSION_BODY_MAX, EDIT_NOTE_MAX, REPLY_BODY_MAX, TITLE_MAX,
 )
-from community.api.community_schemas import ROW_ID, PageSchema, id_field, page_field, Text, UserRefSchema
+from community.api.community_schemas import (
+    ROW_ID, id_field, list_of, page_field, page_of, Text, UserRefSchema,
+)
 from community.models import CASE_LEVELS, CASE_SECTIONS, CASE_STATUSES
 
 PREVIEW_MAX = 50_000
@@ -69,8 +71,7 @@ class DiscussionSchema(DiscussionSummarySchema):
     can_accept_answer = fields.Bool()
 
 
-class DiscussionPageSchema(PageSchema):
-    items = fields.List(fields.Nested(DiscussionSummarySchema))
+DiscussionPageSchema = page_of(DiscussionSummarySchema, "DiscussionPageSchema")
 
 
 class QuotedReplySchema(Schema):
@@ -103,8 +104,7 @@ class ReplySchema(Schema):
     can_mark_helpful = fields.Bool()
 
 
-class ReplyPageSchema(PageSchema):
-    items = fields.List(fields.Nested(ReplySchema))
+ReplyPageSchema = page_of(ReplySchema, "ReplyPageSchema")
 
 
 class OrganisationRefSchema(Schema):
@@ -154,8 +154,7 @@ class CaseSchema(CaseSummarySchema):
     can_delete = fields.Bool(metadata={"description": "Your draft (published cases stay)"})
 
 
-class CasePageSchema(PageSchema):
-    items = fields.List(fields.Nested(CaseSummarySchema))
+CasePageSchema = page_of(CaseSummarySchema, "CasePageSchema")
 
 
 class AttachmentSchema(Schema):
@@ -171,8 +170,7 @@ class AttachmentSchema(Schema):
     url = fields.Str(metadata={"description": "Where to download it (with your session)"})
 
 
-class AttachmentListSchema(Schema):
-    items = fields.List(fields.Nested(AttachmentSchema))
+AttachmentListSchema = list_of(AttachmentSchema, "AttachmentListSchema")
 
 
 class PreviewSchema(Schema):

@@ -12,7 +12,7 @@ from flask_login import current_user
 
 from community import permissions
 from community.actions import ActionError, discussions as actions
-from community.api import Blueprint, api_field
+from community.api import Blueprint, NOT_COORDINATOR, NO_COMMUNITY, NO_DISCUSSION, NO_REPLY, api_field
 from community.api.communities import page_body
 from community.api.community_schemas import PageArgs
 from community.api.content_schemas import (
@@ -103,8 +103,7 @@ def _reply_of(discussion, reply_id, field, message):
 # --- discussions ------------------------------------------------------------------------------------
 
 @blp.route("/communities/<slug>/discussions")
-@blp.response(200, DiscussionPageSchema)
-@blp.errors({404: "No such community, or a private one you are not in"})
+@blp.response(200, DiscussionPageSchema, errors={404: NO_COMMUNITY})
 @blp.arguments(PageArgs, location="query")
 def list_discussions(args, slug):
     """The community's discussions, 30 a page: pinned ones first, then by last activity.
@@ -117,9 +116,9 @@ def list_discussions(args, slug):
 
 
 @blp.route("/communities/<slug>/discussions", methods=["POST"])
-@blp.response(201, DiscussionSchema)
-@blp.errors({403: "Only members post", 404: "No such community, or a private one you are not in",
-             409: "The community is archived (code archived)", 422: "Title or body refused (field: title, body)"})
+@blp.response(201, DiscussionSchema, errors={403: "Only members post", 404: NO_COMMUNITY,
+                                             409: "The community is archived (code archived)",
+                                             422: "Title or body refused (field: title, body)"})
 @blp.arguments(DiscussionCreateArgs)
 def start_discussion(args, slug):
     """Start a discussion (members).
@@ -134,17 +133,15 @@ def start_discussion(args, slug):
 
 
 @blp.route("/discussions/<int:discussion_id>")
-@blp.response(200, DiscussionSchema)
-@blp.errors({404: "No such discussion, or one you cannot read"})
+@blp.response(200, DiscussionSchema, errors={404: NO_DISCUSSION})
 def get_discussion(discussion_id):
     """One discussion with its opening post, its state and what you may do with it."""
     return detail_of(permissions.access_discussion_or_404(discussion_id, current_user))
 
 
 @blp.route("/discussions/<int:discussion_id>", methods=["PATCH"])
-@blp.response(200, DiscussionSchema)
-@blp.errors({403: "Neither the author nor a coordinator", 404: "No such discussion, or one you cannot read",
-             422: "Input refused, or edit_note missing (field)"})
+@blp.response(200, DiscussionSchema, errors={403: "Neither the author nor a coordinator", 404: NO_DISCUSSION,
+                                             422: "Input refused, or edit_note missing (field)"})
 @blp.arguments(DiscussionUpdateArgs)
 def edit_discussion(args, discussion_id):
     """Edit the title or opening post (the author; coordinators with an `edit_note`, which is
@@ -156,8 +153,7 @@ def edit_discussion(args, discussion_id):
 
 
 @blp.route("/discussions/<int:discussion_id>/pin", methods=["POST"])
-@blp.response(200, DiscussionSchema)
-@blp.errors({403: "You do not coordinate this community", 404: "No such discussion, or one you cannot read"})
+@blp.response(200, DiscussionSchema, errors={403: NOT_COORDINATOR, 404: NO_DISCUSSION})
 @blp.arguments(PinArgs)
 def pin(args, discussion_id):
     """Pin a discussion to the top of the list, or unpin it (coordinators)."""
@@ -166,9 +162,8 @@ def pin(args, discussion_id):
 
 
 @blp.route("/discussions/<int:discussion_id>/lock", methods=["POST"])
-@blp.response(200, DiscussionSchema)
-@blp.errors({403: "You do not coordinate this community", 404: "No such discussion, or one you cannot read",
-             422: "Reason too long (field: reason)"})
+@blp.response(200, DiscussionSchema, errors={403: NOT_COORDINATOR, 404: NO_DISCUSSION,
+                                             422: "Reason too long (field: reason)"})
 @blp.arguments(LockArgs)
 def lock(args, discussion_id):
     """Lock a discussion (no new replies), with a reason shown to readers, or unlock it
@@ -178,10 +173,9 @@ def lock(args, discussion_id):
 
 
 @blp.route("/discussions/<int:discussion_id>/answer", methods=["POST"])
-@blp.response(200, DiscussionSchema)
-@blp.errors({403: "Neither the discussion's author nor a coordinator",
-             404: "No such discussion, or one you cannot read",
-             422: "Not a (remaining) reply of this discussion (field: reply_id)"})
+@blp.response(200, DiscussionSchema, errors={403: "Neither the discussion's author nor a coordinator",
+                                             404: NO_DISCUSSION,
+                                             422: "Not a (remaining) reply of this discussion (field: reply_id)"})
 @blp.arguments(AnswerArgs)
 def accept_answer(args, discussion_id):
     """Mark one reply as the answer, or clear the mark with `reply_id: null` (the person who
@@ -198,8 +192,7 @@ def accept_answer(args, discussion_id):
 # --- replies ----------------------------------------------------------------------------------------
 
 @blp.route("/discussions/<int:discussion_id>/replies")
-@blp.response(200, ReplyPageSchema)
-@blp.errors({404: "No such discussion, or one you cannot read"})
+@blp.response(200, ReplyPageSchema, errors={404: NO_DISCUSSION})
 @blp.arguments(PageArgs, location="query")
 def list_replies(args, discussion_id):
     """The replies in order, 50 a page: page 1 holds replies numbered 1-50, page 2 51-100, as
@@ -214,10 +207,10 @@ def list_replies(args, discussion_id):
 
 
 @blp.route("/discussions/<int:discussion_id>/replies", methods=["POST"])
-@blp.response(201, ReplySchema)
-@blp.errors({403: "Only members reply", 404: "No such discussion, or one you cannot read",
-             409: "The discussion is locked (code locked) or the community archived (code archived)",
-             422: "Body refused, or quote_of is not a reply of this discussion"})
+@blp.response(201, ReplySchema, errors={403: "Only members reply", 404: NO_DISCUSSION,
+                                        409: "The discussion is locked (code locked) or the community archived "
+                                             "(code archived)",
+                                        422: "Body refused, or quote_of is not a reply of this discussion"})
 @blp.arguments(ReplyCreateArgs)
 def post_reply(args, discussion_id):
     """Reply (members), optionally quoting another reply of the same discussion.
@@ -237,17 +230,15 @@ def post_reply(args, discussion_id):
 
 
 @blp.route("/replies/<int:reply_id>")
-@blp.response(200, ReplySchema)
-@blp.errors({404: "No such reply, or one you cannot read"})
+@blp.response(200, ReplySchema, errors={404: NO_REPLY})
 def get_reply(reply_id):
     """One reply."""
     return reply_detail(permissions.access_reply_or_404(reply_id, current_user))
 
 
 @blp.route("/replies/<int:reply_id>", methods=["PATCH"])
-@blp.response(200, ReplySchema)
-@blp.errors({403: "Neither the author nor a coordinator, or the reply is removed",
-             404: "No such reply, or one you cannot read", 422: "Body refused, or edit_note missing (field)"})
+@blp.response(200, ReplySchema, errors={403: "Neither the author nor a coordinator, or the reply is removed",
+                                        404: NO_REPLY, 422: "Body refused, or edit_note missing (field)"})
 @blp.arguments(ReplyUpdateArgs)
 def edit_reply(args, reply_id):
     """Edit a reply (the author; coordinators with an `edit_note`). The previous version is kept."""
@@ -256,16 +247,14 @@ def edit_reply(args, reply_id):
 
 
 @blp.route("/replies/<int:reply_id>", methods=["DELETE"])
-@blp.response(204)
-@blp.errors({403: "Only the author removes a reply", 404: "No such reply, or one you cannot read"})
+@blp.response(204, errors={403: "Only the author removes a reply", 404: NO_REPLY})
 def remove_reply(reply_id):
     """Remove your reply: it stays in the thread as 'removed', its text and history are gone."""
     actions.remove_reply(current_user, permissions.access_reply_or_404(reply_id, current_user))
 
 
 @blp.route("/replies/<int:reply_id>/helpful", methods=["PUT"])
-@blp.response(200, ReplySchema)
-@blp.errors({403: "Not a member, your own reply, or a removed one", 404: "No such reply, or one you cannot read"})
+@blp.response(200, ReplySchema, errors={403: "Not a member, your own reply, or a removed one", 404: NO_REPLY})
 def mark_helpful(reply_id):
     """Mark a reply as helpful (members, not on their own replies). Marking twice counts once."""
     reply = permissions.access_reply_or_404(reply_id, current_user)
@@ -273,8 +262,7 @@ def mark_helpful(reply_id):
 
 
 @blp.route("/replies/<int:reply_id>/helpful", methods=["DELETE"])
-@blp.response(200, ReplySchema)
-@blp.errors({403: "Not a member, your own reply, or a removed one", 404: "No such reply, or one you cannot read"})
+@blp.response(200, ReplySchema, errors={403: "Not a member, your own reply, or a removed one", 404: NO_REPLY})
 def unmark_helpful(reply_id):
     """Take your 'helpful' mark back."""
     reply = permissions.access_reply_or_404(reply_id, current_user)

@@ -6,7 +6,7 @@ from flask_login import current_user
 
 from community import permissions
 from community.actions import ActionError, communities as actions
-from community.api import Blueprint
+from community.api import Blueprint, NOT_COORDINATOR, NO_COMMUNITY
 from community.api.communities import PER_PAGE, page_body, summary_of
 from community.api.community_schemas import (
     AcceptInvitationArgs, CommunityMemberSchema, CommunitySummarySchema, InvitationArgs, InvitationPageSchema,
@@ -34,9 +34,7 @@ def invitation_url(token):
 
 
 @blp.route("/communities/<slug>/invitations")
-@blp.response(200, InvitationPageSchema)
-@blp.errors({403: "You do not coordinate this community",
-             404: "No such community, or a private one you are not in"})
+@blp.response(200, InvitationPageSchema, errors={403: NOT_COORDINATOR, 404: NO_COMMUNITY})
 @blp.arguments(PageArgs, location="query")
 def list_invitations(args, slug):
     """The community's invitation links, 50 a page (coordinators): those not revoked first, then
@@ -47,9 +45,8 @@ def list_invitations(args, slug):
 
 
 @blp.route("/communities/<slug>/invitations", methods=["POST"])
-@blp.response(201, NewInvitationSchema)
-@blp.errors({403: "You do not coordinate this community", 404: "No such community, or a private one you are not in",
-             409: "The community is archived"})
+@blp.response(201, NewInvitationSchema, errors={403: NOT_COORDINATOR, 404: NO_COMMUNITY,
+                                                409: "The community is archived"})
 @blp.arguments(InvitationArgs)
 def create_invitation(args, slug):
     """Make an invitation link (coordinators). The token and url are in this answer only."""
@@ -60,8 +57,7 @@ def create_invitation(args, slug):
 
 
 @blp.route("/communities/<slug>/invitations/<int:invitation_id>", methods=["DELETE"])
-@blp.response(204)
-@blp.errors({403: "You do not coordinate this community", 404: "No such community or invitation"})
+@blp.response(204, errors={403: NOT_COORDINATOR, 404: "No such community or invitation"})
 def revoke_invitation(slug, invitation_id):
     """Withdraw an invitation link (coordinators); people who joined through it stay."""
     community = permissions.access_community_for_managing_or_404(slug, current_user)
@@ -70,9 +66,8 @@ def revoke_invitation(slug, invitation_id):
 
 
 @blp.route("/communities/<slug>/invitations/users", methods=["POST"])
-@blp.response(201, CommunityMemberSchema)
-@blp.errors({403: "You do not coordinate this community", 404: "No such community, or a private one you are not in",
-             409: "Already a member, or the community is archived"})
+@blp.response(201, CommunityMemberSchema, errors={403: NOT_COORDINATOR, 404: NO_COMMUNITY,
+                                                  409: "Already a member, or the community is archived"})
 @blp.arguments(InviteUserArgs)
 def invite_user(args, slug):
     """Invite someone who has an account (coordinators); they join when they accept. Someone
@@ -85,9 +80,9 @@ def invite_user(args, slug):
 
 
 @blp.route("/invitations/accept", methods=["POST"])
-@blp.response(200, CommunitySummarySchema)
-@blp.errors({404: "Unknown token (code invitation_unknown)", 409: "The community is archived",
-             410: "Revoked, expired or used up (code invitation_...)"})
+@blp.response(200, CommunitySummarySchema, errors={404: "Unknown token (code invitation_unknown)",
+                                                   409: "The community is archived",
+                                                   410: "Revoked, expired or used up (code invitation_...)"})
 @blp.arguments(AcceptInvitationArgs)
 def accept_invitation(args):
     """Join the community of an invitation link: the link is the permission."""

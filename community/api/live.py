@@ -42,8 +42,7 @@ class CatchUpSchema(Schema):
 
 @blp.route("/<kind>/<int:object_id>/events")
 @blp.arguments(CatchUpArgs, location="query")
-@blp.response(200, CatchUpSchema)
-@blp.errors({404: NO_STREAM})
+@blp.response(200, CatchUpSchema, errors={404: NO_STREAM})
 def events(args, kind, object_id):
     """Events of a community, discussion, case, trajectory or your own stream (`user`).
 
@@ -123,8 +122,7 @@ FOLLOW_NOT_FOUND = "No such community, discussion or trajectory, or one you may 
 
 @notifications_blp.route("/follow/<target>/<int:object_id>", methods=["PUT"])
 @notifications_blp.arguments(LevelArgs)
-@notifications_blp.response(200, LevelSchema)
-@notifications_blp.errors({404: FOLLOW_NOT_FOUND})
+@notifications_blp.response(200, LevelSchema, errors={404: FOLLOW_NOT_FOUND})
 def set_level(args, target, object_id):
     """Follow level of a community, discussion or trajectory: following, normal or muted."""
     from community.models import Community, Discussion, Trajectory

@@ -15,7 +15,7 @@ from werkzeug.exceptions import NotFound
 
 from community import permissions
 from community.actions import ActionError, moderation as actions
-from community.api import Blueprint, api_field
+from community.api import Blueprint, NOT_COORDINATOR, NO_COMMUNITY, NO_DISCUSSION, api_field
 from community.api.communities import page_body
 from community.api.discussions import detail_of as discussion_detail
 from community.api.moderation_schemas import (
@@ -33,8 +33,6 @@ blp = Blueprint("api_moderation", __name__, url_prefix="",
 EXCERPT = 280
 
 NOT_FOUND = "No such item, or one you cannot see"
-NO_COMMUNITY = "No such community, or a private one you are not in"
-NOT_MODERATOR = "You do not coordinate this community"
 
 
 # --- loading and authorising -------------------------------------------------------------------------
@@ -135,11 +133,10 @@ def _audit_page(community, args):
 # --- reports ----------------------------------------------------------------------------------------
 
 @blp.route("/reports", methods=["POST"])
-@blp.response(201, ReportSchema)
-@blp.errors({403: "Your own post, or one its author removed", 404: NOT_FOUND,
-             409: "You already reported this and it is still open",
-             422: "Unknown target or reason, note missing for 'other' (field)",
-             429: "Too many reports in the last hour (code rate_limited)"})
+@blp.response(201, ReportSchema, errors={403: "Your own post, or one its author removed", 404: NOT_FOUND,
+                                         409: "You already reported this and it is still open",
+                                         422: "Unknown target or reason, note missing for 'other' (field)",
+                                         429: "Too many reports in the last hour (code rate_limited)"})
 @blp.arguments(ReportArgs)
 def report(args):
     """Report a reply, discussion or practice case to the community's coordinators. Something you
@@ -153,8 +150,7 @@ def report(args):
 
 
 @blp.route("/communities/<slug>/reports")
-@blp.response(200, ReportGroupPageSchema)
-@blp.errors({403: NOT_MODERATOR, 404: NO_COMMUNITY})
+@blp.response(200, ReportGroupPageSchema, errors={403: NOT_COORDINATOR, 404: NO_COMMUNITY})
 @blp.arguments(ReportListArgs, location="query")
 def community_reports(args, slug):
     """The community's review queue: open reports grouped by item, the item with the newest
@@ -164,8 +160,7 @@ def community_reports(args, slug):
 
 
 @blp.route("/reports")
-@blp.response(200, ReportGroupPageSchema)
-@blp.errors({403: "Only platform administrators"})
+@blp.response(200, ReportGroupPageSchema, errors={403: "Only platform administrators"})
 @blp.arguments(ReportListArgs, location="query")
 def all_reports(args):
     """The review queue of every community (administrators)."""
@@ -176,10 +171,10 @@ def all_reports(args):
 # --- hiding, restoring, dismissing ------------------------------------------------------------------
 
 @blp.route("/moderation/<target>/<int:item_id>/hide", methods=["POST"])
-@blp.response(200, ModerationResultSchema)
-@blp.errors({403: NOT_MODERATOR, 404: NOT_FOUND + " (target: reply, discussion or case)",
-             409: "Already hidden, or a reply its author removed",
-             422: "Reason missing or too long (field: reason)"})
+@blp.response(200, ModerationResultSchema, errors={403: NOT_COORDINATOR,
+                                                   404: NOT_FOUND + " (target: reply, discussion or case)",
+                                                   409: "Already hidden, or a reply its author removed",
+                                                   422: "Reason missing or too long (field: reason)"})
 @blp.arguments(HideArgs)
 def hide(args, target, item_id):
     """Hide an item (coordinators). Its author still sees it with your reason, moderators see it
@@ -193,8 +188,7 @@ def hide(args, target, item_id):
 
 
 @blp.route("/moderation/<target>/<int:item_id>/restore", methods=["POST"])
-@blp.response(200, ModerationResultSchema)
-@blp.errors({403: NOT_MODERATOR, 404: NOT_FOUND, 409: "Not hidden"})
+@blp.response(200, ModerationResultSchema, errors={403: NOT_COORDINATOR, 404: NOT_FOUND, 409: "Not hidden"})
 def restore(target, item_id):
     """Show a hidden item to everyone again (coordinators)."""
     item = permissions.access_reported_item_or_404(target, item_id, current_user)
@@ -203,9 +197,8 @@ def restore(target, item_id):
 
 
 @blp.route("/moderation/<target>/<int:item_id>/dismiss", methods=["POST"])
-@blp.response(200, ModerationResultSchema)
-@blp.errors({403: NOT_MODERATOR, 404: NOT_FOUND, 409: "No open reports on it",
-             422: "Reason too long (field: reason)"})
+@blp.response(200, ModerationResultSchema, errors={403: NOT_COORDINATOR, 404: NOT_FOUND, 409: "No open reports on it",
+                                                   422: "Reason too long (field: reason)"})
 @blp.arguments(DismissArgs)
 def dismiss(args, target, item_id):
     """Close the open reports on an item without acting on it (coordinators); the reporters can
@@ -218,10 +211,9 @@ def dismiss(args, target, item_id):
 # --- moving a discussion ----------------------------------------------------------------------------
 
 @blp.route("/discussions/<int:discussion_id>/move", methods=["POST"])
-@blp.response(200, DiscussionSchema)
-@blp.errors({403: "You do not coordinate both communities", 404: "No such discussion, or one you cannot read",
-             409: "A practice case's own discussion moves with its case",
-             422: "No such community, or the same one (field: community)"})
+@blp.response(200, DiscussionSchema, errors={403: "You do not coordinate both communities", 404: NO_DISCUSSION,
+                                             409: "A practice case's own discussion moves with its case",
+                                             422: "No such community, or the same one (field: community)"})
 @blp.arguments(DiscussionMoveArgs)
 def move(args, discussion_id):
     """Move a discussion to another community you coordinate (`community`: its slug or id). Its
@@ -238,8 +230,7 @@ def move(args, discussion_id):
 # --- sanctions --------------------------------------------------------------------------------------
 
 @blp.route("/communities/<slug>/sanctions")
-@blp.response(200, SanctionPageSchema)
-@blp.errors({403: NOT_MODERATOR, 404: NO_COMMUNITY})
+@blp.response(200, SanctionPageSchema, errors={403: NOT_COORDINATOR, 404: NO_COMMUNITY})
 @blp.arguments(SanctionListArgs, location="query")
 def list_sanctions(args, slug):
     """Mutes and bans of the community, 50 a page: those in force first, then the ended and
@@ -252,10 +243,10 @@ def list_sanctions(args, slug):
 
 
 @blp.route("/communities/<slug>/sanctions", methods=["POST"])
-@blp.response(201, SanctionSchema)
-@blp.errors({403: NOT_MODERATOR, 404: NO_COMMUNITY, 409: "A mute (or ban) of this member is already in force",
-             422: "No such account, yourself, a coordinator or admin (field: user_id); "
-                  "end missing, past or too far (field: ends_at)"})
+@blp.response(201, SanctionSchema, errors={403: NOT_COORDINATOR, 404: NO_COMMUNITY,
+                                           409: "A mute (or ban) of this member is already in force",
+                                           422: "No such account, yourself, a coordinator or admin (field: user_id); "
+                                                "end missing, past or too far (field: ends_at)"})
 @blp.arguments(SanctionArgs)
 def create_sanction(args, slug):
     """Mute a member (they read but cannot post until `ends_at`) or ban them (they lose their
@@ -274,9 +265,9 @@ def create_sanction(args, slug):
 
 
 @blp.route("/sanctions/<int:sanction_id>/lift", methods=["POST"])
-@blp.response(200, SanctionSchema)
-@blp.errors({403: NOT_MODERATOR, 404: "No such sanction, or one in a community you cannot read",
-             409: "It has already ended or was lifted"})
+@blp.response(200, SanctionSchema, errors={403: NOT_COORDINATOR,
+                                           404: "No such sanction, or one in a community you cannot read",
+                                           409: "It has already ended or was lifted"})
 def lift(sanction_id):
     """End a mute or ban now (coordinators)."""
     sanction, community = permissions.access_sanction_or_404(sanction_id, current_user)
@@ -286,8 +277,8 @@ def lift(sanction_id):
 # --- the audit log ----------------------------------------------------------------------------------
 
 @blp.route("/communities/<slug>/audit")
-@blp.response(200, AuditPageSchema)
-@blp.errors({403: NOT_MODERATOR, 404: NO_COMMUNITY, 422: "Unknown action or member_id"})
+@blp.response(200, AuditPageSchema, errors={403: NOT_COORDINATOR, 404: NO_COMMUNITY,
+                                            422: "Unknown action or member_id"})
 @blp.arguments(AuditListArgs, location="query")
 def community_audit(args, slug):
     """Every moderation step in the community, newest first, 50 a page; filter by `action` and
@@ -297,8 +288,7 @@ def community_audit(args, slug):
 
 
 @blp.route("/audit")
-@blp.response(200, AuditPageSchema)
-@blp.errors({403: "Only platform administrators", 422: "Unknown action or member_id"})
+@blp.response(200, AuditPageSchema, errors={403: "Only platform administrators", 422: "Unknown action or member_id"})
 @blp.arguments(AuditListArgs, location="query")
 def platform_audit(args):
     """The audit log of the whole platform, account steps included (administrators)."""

@@ -8,7 +8,7 @@ from datetime import timezone
 from marshmallow import Schema, ValidationError, fields, validate
 
 from community.actions.moderation import NOTE_MAX, REASON_MAX
-from community.api.community_schemas import ROW_ID, PageSchema, id_field, page_field, Text, UserRefSchema
+from community.api.community_schemas import ROW_ID, id_field, page_field, page_of, Text, UserRefSchema
 from community.api.content_schemas import CommunityRefSchema
 from community.models import AUDIT_ACTIONS, REPORT_REASONS, REPORT_STATUSES, REPORT_TARGETS, SANCTION_KINDS
 
@@ -76,8 +76,7 @@ class ReportGroupSchema(Schema):
     reports = fields.List(fields.Nested(ReporterReportSchema))
 
 
-class ReportGroupPageSchema(PageSchema):
-    items = fields.List(fields.Nested(ReportGroupSchema))
+ReportGroupPageSchema = page_of(ReportGroupSchema, "ReportGroupPageSchema")
 
 
 class ModerationResultSchema(Schema):
@@ -104,8 +103,7 @@ class SanctionSchema(Schema):
     in_force = fields.Bool()
 
 
-class SanctionPageSchema(PageSchema):
-    items = fields.List(fields.Nested(SanctionSchema))
+SanctionPageSchema = page_of(SanctionSchema, "SanctionPageSchema")
 
 
 class AuditEntrySchema(Schema):
@@ -122,8 +120,7 @@ class AuditEntrySchema(Schema):
     created_at = fields.DateTime()
 
 
-class AuditPageSchema(PageSchema):
-    items = fields.List(fields.Nested(AuditEntrySchema))
+AuditPageSchema = page_of(AuditEntrySchema, "AuditPageSchema")
 
 
 # --- input ----------------------------------------------------------------------------------------

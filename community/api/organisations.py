@@ -22,8 +22,7 @@ def list_organisations(args):
 
 
 @blp.route("/<int:org_id>")
-@blp.response(200, OrganisationSchema)
-@blp.errors({404: "No such organisation"})
+@blp.response(200, OrganisationSchema, errors={404: "No such organisation"})
 def get_organisation(org_id):
     """One organisation."""
     return permissions.access_organisation_or_404(org_id, current_user)

@@ -13,9 +13,8 @@ blp = Blueprint("api_preview", __name__, url_prefix="/preview", description="Mar
 
 
 @blp.route("", methods=["POST"])
-@blp.response(200, PreviewSchema)
-@blp.errors({400: "Signed in with a session but no CSRF header (code csrf_failed)",
-             422: f"No text, or more than {PREVIEW_MAX} characters"})
+@blp.response(200, PreviewSchema, errors={400: "Signed in with a session but no CSRF header (code csrf_failed)",
+                                          422: f"No text, or more than {PREVIEW_MAX} characters"})
 @blp.arguments(PreviewArgs)
 def preview(args):
     """Render markdown as a post would show it. Nothing is stored."""

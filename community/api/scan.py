@@ -11,7 +11,7 @@ from flask_login import current_user
 
 from community import permissions
 from community.actions import scan as actions
-from community.api import Blueprint
+from community.api import Blueprint, INPUT_REFUSED
 from community.api.communities import page_body
 from community.api.scan_schemas import (
     CodeListSchema, ResultsSchema, RoundCreateArgs, RoundListArgs, RoundPageSchema, RoundSchema,
@@ -59,8 +59,7 @@ def _one(scan_round):
 
 
 @blp.route("/organisations/<int:org_id>/scan-rounds")
-@blp.response(200, RoundPageSchema)
-@blp.errors({404: NO_ORGANISATION})
+@blp.response(200, RoundPageSchema, errors={404: NO_ORGANISATION})
 @blp.arguments(RoundListArgs, location="query")
 def list_rounds(args, org_id):
     """The company's rounds, newest first, 30 a page."""
@@ -72,8 +71,7 @@ def list_rounds(args, org_id):
 
 
 @blp.route("/organisations/<int:org_id>/scan-rounds", methods=["POST"])
-@blp.response(201, RoundSchema)
-@blp.errors({404: NO_ORGANISATION, 422: "Input refused (field names it)"})
+@blp.response(201, RoundSchema, errors={404: NO_ORGANISATION, 422: INPUT_REFUSED})
 @blp.arguments(RoundCreateArgs)
 def create_round(args, org_id):
     """Open a round: an anonymous link for employees, one for management, and optionally
@@ -83,16 +81,14 @@ def create_round(args, org_id):
 
 
 @blp.route("/scan-rounds/<int:round_id>")
-@blp.response(200, RoundSchema)
-@blp.errors({404: NO_ROUND})
+@blp.response(200, RoundSchema, errors={404: NO_ROUND})
 def get_round(round_id):
     """One round with its links and counts (group sizes under 5 are null)."""
     return _one(permissions.access_scan_round_or_404(round_id, current_user))
 
 
 @blp.route("/scan-rounds/<int:round_id>/codes")
-@blp.response(200, CodeListSchema)
-@blp.errors({404: NO_ROUND})
+@blp.response(200, CodeListSchema, errors={404: NO_ROUND})
 def list_codes(round_id):
     """The round's invitation codes, to hand out."""
     scan_round = permissions.access_scan_round_or_404(round_id, current_user)
@@ -102,8 +98,7 @@ def list_codes(round_id):
 
 
 @blp.route("/scan-rounds/<int:round_id>/close", methods=["POST"])
-@blp.response(200, RoundSchema)
-@blp.errors({404: NO_ROUND, 409: "Already closed"})
+@blp.response(200, RoundSchema, errors={404: NO_ROUND, 409: "Already closed"})
 def close_round(round_id):
     """Close the round now: no more answers, the results are final."""
     scan_round = permissions.access_scan_round_or_404(round_id, current_user)
@@ -111,8 +106,7 @@ def close_round(round_id):
 
 
 @blp.route("/scan-rounds/<int:round_id>", methods=["DELETE"])
-@blp.response(204)
-@blp.errors({404: NO_ROUND})
+@blp.response(204, errors={404: NO_ROUND})
 def delete_round(round_id):
     """Delete the round with all its responses and codes, for good."""
     actions.delete_round(current_user, permissions.access_scan_round_or_404(round_id, current_user))
@@ -127,8 +121,7 @@ def _group(results, variant, group, names):
 
 
 @blp.route("/scan-rounds/<int:round_id>/results")
-@blp.response(200, ResultsSchema)
-@blp.errors({404: NO_ROUND})
+@blp.response(200, ResultsSchema, errors={404: NO_ROUND})
 def get_results(round_id):
     """Aggregates per dimension (mean 1-5, spread, n) for employees and management, each only
     with at least 5 respondents and only once the round is closed; change against the previous

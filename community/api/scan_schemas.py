@@ -6,7 +6,7 @@ null, and such groups have no figures (community/scan/results.py).
 from marshmallow import Schema, fields, validate
 
 from community.actions.scan import CODES_MAX, MANAGEMENT_CODES_MAX, TITLE_MAX
-from community.api.community_schemas import PageSchema, Text, page_field
+from community.api.community_schemas import Text, page_field, page_of
 
 
 class RoundCreateArgs(Schema):
@@ -52,8 +52,7 @@ class RoundSchema(Schema):
     codes = fields.Dict(keys=fields.Str(), values=fields.Nested(CodeCountSchema))
 
 
-class RoundPageSchema(PageSchema):
-    items = fields.List(fields.Nested(RoundSchema))
+RoundPageSchema = page_of(RoundSchema, "RoundPageSchema")
 
 
 class CodeListSchema(Schema):

@@ -1,13 +1,7 @@
 """Marshmallow schemas: what the API returns and accepts (and what the OpenAPI document shows)."""
 from marshmallow import Schema, fields
 
-from community.api.community_schemas import PageSchema, page_field
-
-
-class UserSchema(Schema):
-    id = fields.Int()
-    display_name = fields.Str()
-    kind = fields.Str()
+from community.api.community_schemas import UserBriefSchema, page_field, page_of
 
 
 class MembershipSchema(Schema):
@@ -17,7 +11,7 @@ class MembershipSchema(Schema):
     state = fields.Str()
 
 
-class MeSchema(UserSchema):
+class MeSchema(UserBriefSchema):
     email = fields.Email()
     language = fields.Str()
     is_admin = fields.Bool()
@@ -42,8 +36,7 @@ class OrganisationListArgs(Schema):
     page = page_field()
 
 
-class OrganisationPageSchema(PageSchema):
-    items = fields.List(fields.Nested(OrganisationSchema))
+OrganisationPageSchema = page_of(OrganisationSchema, "OrganisationPageSchema")
 
 
 class ErrorBodySchema(Schema):

@@ -14,7 +14,7 @@ from flask_login import current_user
 
 from community import permissions
 from community.actions import ActionError, trajectories as actions
-from community.api import Blueprint, patched
+from community.api import Blueprint, INPUT_REFUSED, patched
 from community.api.communities import page_body
 from community.api.trajectory_schemas import (
     DoneArgs, EntryCreateArgs, EntryListArgs, EntryPageSchema, EntrySchema, FollowSchema, LinkCreateArgs,
@@ -146,9 +146,9 @@ def list_trajectories(args):
 
 
 @blp.route("/trajectories", methods=["POST"])
-@blp.response(201, TrajectorySchema)
-@blp.errors({403: "Only managers of the company start its trajectories",
-             404: "No such organisation or community (or a private one)", 422: "Input refused (field names it)"})
+@blp.response(201, TrajectorySchema, errors={403: "Only managers of the company start its trajectories",
+                                             404: "No such organisation or community (or a private one)",
+                                             422: INPUT_REFUSED})
 @blp.arguments(TrajectoryCreateArgs)
 def create_trajectory(args):
     """Start a trajectory for a company you manage, hosted in a community you are a member of.
@@ -160,16 +160,14 @@ def create_trajectory(args):
 
 
 @blp.route("/trajectories/<int:trajectory_id>")
-@blp.response(200, TrajectorySchema)
-@blp.errors({404: NO_TRAJECTORY})
+@blp.response(200, TrajectorySchema, errors={404: NO_TRAJECTORY})
 def get_trajectory(trajectory_id):
     """One trajectory with its goal, participants and milestones."""
     return detail_of(permissions.access_trajectory_or_404(trajectory_id, current_user))
 
 
 @blp.route("/trajectories/<int:trajectory_id>", methods=["PATCH"])
-@blp.response(200, TrajectorySchema)
-@blp.errors({403: NOT_OWNER, 404: NO_TRAJECTORY, 422: "Input refused (field names it)"})
+@blp.response(200, TrajectorySchema, errors={403: NOT_OWNER, 404: NO_TRAJECTORY, 422: INPUT_REFUSED})
 @blp.arguments(TrajectoryUpdateArgs)
 def update_trajectory(args, trajectory_id):
     """Change title, goal, visibility or dates. Fields left out stay as they are."""
@@ -178,9 +176,9 @@ def update_trajectory(args, trajectory_id):
 
 
 @blp.route("/trajectories/<int:trajectory_id>/status", methods=["POST"])
-@blp.response(200, TrajectorySchema)
-@blp.errors({403: NOT_OWNER, 404: NO_TRAJECTORY, 409: "Not a possible move (code invalid_transition)",
-             422: "Evaluation missing or too short (field: evaluation)"})
+@blp.response(200, TrajectorySchema, errors={403: NOT_OWNER, 404: NO_TRAJECTORY,
+                                             409: "Not a possible move (code invalid_transition)",
+                                             422: "Evaluation missing or too short (field: evaluation)"})
 @blp.arguments(StatusArgs)
 def change_status(args, trajectory_id):
     """concept -> active <-> paused; active or paused -> completed, with an `evaluation`."""
@@ -191,9 +189,8 @@ def change_status(args, trajectory_id):
 # --- participants ------------------------------------------------------------------------------------
 
 @blp.route("/trajectories/<int:trajectory_id>/participants", methods=["POST"])
-@blp.response(201, ParticipantSchema)
-@blp.errors({403: NOT_OWNER, 404: NO_TRAJECTORY, 409: "Already takes part",
-             422: "No such active user, or an unknown role"})
+@blp.response(201, ParticipantSchema, errors={403: NOT_OWNER, 404: NO_TRAJECTORY, 409: "Already takes part",
+                                              422: "No such active user, or an unknown role"})
 @blp.arguments(ParticipantArgs)
 def add_participant(args, trajectory_id):
     """Add someone as employee, coach (teacher) or student."""
@@ -206,9 +203,8 @@ def add_participant(args, trajectory_id):
 
 
 @blp.route("/trajectories/<int:trajectory_id>/participants/<int:user_id>", methods=["DELETE"])
-@blp.response(204)
-@blp.errors({403: "Only owners remove others (participants may leave)",
-             404: NO_TRAJECTORY + ", or the user does not take part"})
+@blp.response(204, errors={403: "Only owners remove others (participants may leave)",
+                           404: NO_TRAJECTORY + ", or the user does not take part"})
 def remove_participant(trajectory_id, user_id):
     """Remove a participant (owners), or leave (participants themselves)."""
     trajectory = permissions.access_trajectory_or_404(trajectory_id, current_user)
@@ -221,8 +217,7 @@ def remove_participant(trajectory_id, user_id):
 # --- milestones --------------------------------------------------------------------------------------
 
 @blp.route("/trajectories/<int:trajectory_id>/milestones")
-@blp.response(200, MilestoneListSchema)
-@blp.errors({404: NO_TRAJECTORY})
+@blp.response(200, MilestoneListSchema, errors={404: NO_TRAJECTORY})
 def list_milestones(trajectory_id):
     """The milestones in their order."""
     trajectory = permissions.access_trajectory_or_404(trajectory_id, current_user)
@@ -230,8 +225,8 @@ def list_milestones(trajectory_id):
 
 
 @blp.route("/trajectories/<int:trajectory_id>/milestones", methods=["POST"])
-@blp.response(201, MilestoneSchema)
-@blp.errors({403: NOT_OWNER, 404: NO_TRAJECTORY, 422: "Input refused, e.g. a due date before the start"})
+@blp.response(201, MilestoneSchema, errors={403: NOT_OWNER, 404: NO_TRAJECTORY,
+                                            422: "Input refused, e.g. a due date before the start"})
 @blp.arguments(MilestoneCreateArgs)
 def add_milestone(args, trajectory_id):
     """Add a milestone at the end."""
@@ -240,8 +235,7 @@ def add_milestone(args, trajectory_id):
 
 
 @blp.route("/milestones/<int:milestone_id>", methods=["PATCH"])
-@blp.response(200, MilestoneSchema)
-@blp.errors({403: NOT_OWNER, 404: NO_MILESTONE, 422: "Input refused (field names it)"})
+@blp.response(200, MilestoneSchema, errors={403: NOT_OWNER, 404: NO_MILESTONE, 422: INPUT_REFUSED})
 @blp.arguments(MilestoneUpdateArgs)
 def update_milestone(args, milestone_id):
     """Change title, description or due date. Fields left out stay as they are."""
@@ -251,8 +245,7 @@ def update_milestone(args, milestone_id):
 
 
 @blp.route("/milestones/<int:milestone_id>/done", methods=["POST"])
-@blp.response(200, MilestoneSchema)
-@blp.errors({403: NOT_OWNER, 404: NO_MILESTONE})
+@blp.response(200, MilestoneSchema, errors={403: NOT_OWNER, 404: NO_MILESTONE})
 @blp.arguments(DoneArgs)
 def set_done(args, milestone_id):
     """Mark done (`done: true`) or open again (which also clears a sign-off)."""
@@ -261,8 +254,8 @@ def set_done(args, milestone_id):
 
 
 @blp.route("/milestones/<int:milestone_id>/sign-off", methods=["POST"])
-@blp.response(200, MilestoneSchema)
-@blp.errors({403: "Only a coach participant signs off", 404: NO_MILESTONE, 409: "Already signed off"})
+@blp.response(200, MilestoneSchema, errors={403: "Only a coach participant signs off", 404: NO_MILESTONE,
+                                            409: "Already signed off"})
 def sign_off(milestone_id):
     """Sign the milestone off (aftekenen) as its trajectory's coach; it is then done as well."""
     milestone = permissions.access_milestone_or_404(milestone_id, current_user)
@@ -270,8 +263,7 @@ def sign_off(milestone_id):
 
 
 @blp.route("/milestones/<int:milestone_id>/move", methods=["POST"])
-@blp.response(200, MilestoneListSchema)
-@blp.errors({403: NOT_OWNER, 404: NO_MILESTONE})
+@blp.response(200, MilestoneListSchema, errors={403: NOT_OWNER, 404: NO_MILESTONE})
 @blp.arguments(MoveArgs)
 def move_milestone(args, milestone_id):
     """Swap with the milestone before (`up`) or after (`down`); answers the new order."""
@@ -281,8 +273,7 @@ def move_milestone(args, milestone_id):
 
 
 @blp.route("/milestones/<int:milestone_id>", methods=["DELETE"])
-@blp.response(204)
-@blp.errors({403: NOT_OWNER, 404: NO_MILESTONE})
+@blp.response(204, errors={403: NOT_OWNER, 404: NO_MILESTONE})
 def delete_milestone(milestone_id):
     """Delete a milestone (log entries and links keep existing, without it)."""
     actions.delete_milestone(current_user, permissions.access_milestone_or_404(milestone_id, current_user))
@@ -291,8 +282,7 @@ def delete_milestone(milestone_id):
 # --- the learning-outcome log ----------------------------------------------------------------------
 
 @blp.route("/trajectories/<int:trajectory_id>/entries")
-@blp.response(200, EntryPageSchema)
-@blp.errors({404: NO_TRAJECTORY})
+@blp.response(200, EntryPageSchema, errors={404: NO_TRAJECTORY})
 @blp.arguments(EntryListArgs, location="query")
 def list_entries(args, trajectory_id):
     """The learning log (leeropbrengsten), 50 a page, newest first."""
@@ -302,9 +292,8 @@ def list_entries(args, trajectory_id):
 
 
 @blp.route("/trajectories/<int:trajectory_id>/entries", methods=["POST"])
-@blp.response(201, EntrySchema)
-@blp.errors({403: "Only participants and owners, while not completed", 404: NO_TRAJECTORY,
-             422: "Input refused (field names it)"})
+@blp.response(201, EntrySchema, errors={403: "Only participants and owners, while not completed", 404: NO_TRAJECTORY,
+                                        422: INPUT_REFUSED})
 @blp.arguments(EntryCreateArgs)
 def add_entry(args, trajectory_id):
     """Write in the learning log: a `kind` (reflection, result, obstacle, next_step) and the kind
@@ -323,8 +312,7 @@ def add_entry(args, trajectory_id):
 # --- evidence links ------------------------------------------------------------------------------------
 
 @blp.route("/trajectories/<int:trajectory_id>/links")
-@blp.response(200, LinkListSchema)
-@blp.errors({404: NO_TRAJECTORY})
+@blp.response(200, LinkListSchema, errors={404: NO_TRAJECTORY})
 def list_links(trajectory_id):
     """Cases and discussions linked as evidence; only those you may read yourself."""
     trajectory = permissions.access_trajectory_or_404(trajectory_id, current_user)
@@ -332,9 +320,8 @@ def list_links(trajectory_id):
 
 
 @blp.route("/trajectories/<int:trajectory_id>/links", methods=["POST"])
-@blp.response(201, LinkSchema)
-@blp.errors({403: "You may not edit both the trajectory and the target",
-             404: NO_TRAJECTORY + ", or a target you cannot see", 422: "Input refused (field names it)"})
+@blp.response(201, LinkSchema, errors={403: "You may not edit both the trajectory and the target",
+                                       404: NO_TRAJECTORY + ", or a target you cannot see", 422: INPUT_REFUSED})
 @blp.arguments(LinkCreateArgs)
 def add_link(args, trajectory_id):
     """Link a published case or a discussion (both of which you may edit) as evidence, optionally
@@ -347,9 +334,8 @@ def add_link(args, trajectory_id):
 
 
 @blp.route("/trajectory-links/<int:link_id>", methods=["DELETE"])
-@blp.response(204)
-@blp.errors({403: "Only participants and owners, while not completed",
-             404: "No such link, or one of a trajectory you cannot see"})
+@blp.response(204, errors={403: "Only participants and owners, while not completed",
+                           404: "No such link, or one of a trajectory you cannot see"})
 def delete_link(link_id):
     """Remove an evidence link (the case or discussion itself stays)."""
     link, _ = _access_link_or_404(link_id)
@@ -359,8 +345,7 @@ def delete_link(link_id):
 # --- follows -------------------------------------------------------------------------------------------
 
 @blp.route("/trajectories/<int:trajectory_id>/follow", methods=["PUT"])
-@blp.response(200, FollowSchema)
-@blp.errors({404: NO_TRAJECTORY})
+@blp.response(200, FollowSchema, errors={404: NO_TRAJECTORY})
 def follow(trajectory_id):
     """Follow the trajectory (doing it twice changes nothing)."""
     actions.follow(current_user, permissions.access_trajectory_or_404(trajectory_id, current_user), True)
@@ -368,8 +353,7 @@ def follow(trajectory_id):
 
 
 @blp.route("/trajectories/<int:trajectory_id>/follow", methods=["DELETE"])
-@blp.response(200, FollowSchema)
-@blp.errors({404: NO_TRAJECTORY})
+@blp.response(200, FollowSchema, errors={404: NO_TRAJECTORY})
 def unfollow(trajectory_id):
     """Stop following."""
     actions.follow(current_user, permissions.access_trajectory_or_404(trajectory_id, current_user), False)

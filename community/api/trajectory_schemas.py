@@ -10,7 +10,9 @@ from marshmallow import Schema, fields, validate
 
 from community.actions.content import TITLE_MAX
 from community.actions.trajectories import ENTRY_MAX, GOAL_MAX
-from community.api.community_schemas import ROW_ID, PageSchema, id_field, page_field, Text, UserRefSchema
+from community.api.community_schemas import (
+    ROW_ID, id_field, list_of, page_field, page_of, Text, UserRefSchema,
+)
 from community.api.content_schemas import OrganisationRefSchema
 from community.models import (
     ENTRY_KINDS, LINK_TARGETS, MILESTONE_STATUSES, PARTICIPANT_ROLES, TRAJECTORY_STATUSES,
@@ -60,8 +62,7 @@ class TrajectorySummarySchema(Schema):
     following = fields.Bool(metadata={"description": "You follow it"})
 
 
-class TrajectoryPageSchema(PageSchema):
-    items = fields.List(fields.Nested(TrajectorySummarySchema))
+TrajectoryPageSchema = page_of(TrajectorySummarySchema, "TrajectoryPageSchema")
 
 
 class ParticipantSchema(Schema):
@@ -84,8 +85,7 @@ class MilestoneSchema(Schema):
     signed_off_at = fields.DateTime(allow_none=True)
 
 
-class MilestoneListSchema(Schema):
-    items = fields.List(fields.Nested(MilestoneSchema))
+MilestoneListSchema = list_of(MilestoneSchema, "MilestoneListSchema")
 
 
 class TrajectorySchema(TrajectorySummarySchema):
@@ -116,8 +116,7 @@ class EntrySchema(Schema):
     created_at = fields.DateTime()
 
 
-class EntryPageSchema(PageSchema):
-    items = fields.List(fields.Nested(EntrySchema))
+EntryPageSchema = page_of(EntrySchema, "EntryPageSchema")
 
 
 class LinkSchema(Schema):
@@ -130,8 +129,7 @@ class LinkSchema(Schema):
     created_at = fields.DateTime()
 
 
-class LinkListSchema(Schema):
-    items = fields.List(fields.Nested(LinkSchema))
+LinkListSchema = list_of(LinkSchema, "LinkListSchema")
 
 
 class FollowSchema(Schema):

@@ -1,5 +1,5 @@
-from flask import Blueprint
+from community.blueprints import SignedInBlueprint
 
-bp = Blueprint("cases", __name__)
+bp = SignedInBlueprint("cases", __name__)  # every page needs a signed-in user
 
 from community.cases import views  # noqa: E402,F401

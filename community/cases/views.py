@@ -4,7 +4,7 @@ import io
 
 from flask import abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from community import permissions
@@ -27,13 +27,6 @@ def _publishing():
     return request.form.get("publish") == "1"
 
 
-def _editable_case_or_404(case_id):
-    case = permissions.access_case_or_404(case_id, current_user)
-    if not permissions.can_edit_case(current_user, case):
-        abort(403)
-    return case
-
-
 def _render_form(form, community, case=None, status=200, upload_error=None):
     return render_template(
         "cases/form.html", form=form, community=community, case=case, sections=CASE_SECTIONS,
@@ -52,7 +45,6 @@ def _form_for(case=None, formdata=True):
 
 
 @bp.route("/c/<slug>/cases")
-@login_required
 def index(slug):
     community = permissions.access_community_or_404(slug, current_user)
     filters = queries.CaseFilters.from_args(request.args)
@@ -62,7 +54,6 @@ def index(slug):
 
 
 @bp.route("/c/<slug>/cases/new", methods=["GET", "POST"])
-@login_required
 @keeps_input
 def new(slug):
     community = permissions.access_community_for_posting_or_404(slug, current_user)
@@ -81,7 +72,6 @@ def new(slug):
 
 
 @bp.route("/cases/<int:case_id>")
-@login_required
 def view(case_id):
     case = permissions.access_case_or_404(case_id, current_user)
     live_last = last_seq(streams.case(case.id))
@@ -94,10 +84,9 @@ def view(case_id):
 
 
 @bp.route("/cases/<int:case_id>/edit", methods=["GET", "POST"])
-@login_required
 @keeps_input
 def edit(case_id):
-    case = _editable_case_or_404(case_id)
+    case = permissions.access_case_for_editing_or_404(case_id, current_user)
     form = _form_for(case)
     publishing = _publishing() and not case.is_published
     if form.saved(lambda: actions.update_case(current_user, case, edit_note=form.edit_note.data or "",
@@ -109,7 +98,6 @@ def edit(case_id):
 
 
 @bp.route("/cases/<int:case_id>/publish", methods=["POST"])
-@login_required
 def publish(case_id):
     case = permissions.access_case_or_404(case_id, current_user)
     if case.is_published and case.author_id == current_user.id:
@@ -126,7 +114,6 @@ def publish(case_id):
 
 
 @bp.route("/cases/<int:case_id>/delete", methods=["POST"])
-@login_required
 def delete(case_id):
     case = permissions.access_case_or_404(case_id, current_user)
     slug = case.community.slug
@@ -138,9 +125,8 @@ def delete(case_id):
 # --- attachments -------------------------------------------------------------------------------
 
 @bp.route("/cases/<int:case_id>/attachments", methods=["POST"])
-@login_required
 def upload(case_id):
-    case = _editable_case_or_404(case_id)
+    case = permissions.access_case_for_editing_or_404(case_id, current_user)
     upload = request.files.get("file")
     try:
         if upload is None or not upload.filename:
@@ -156,7 +142,6 @@ def upload(case_id):
 
 
 @bp.route("/attachments/<int:attachment_id>/remove", methods=["POST"])
-@login_required
 def remove_attachment(attachment_id):
     attachment = permissions.access_attachment_or_404(attachment_id, current_user)
     case = attachment_actions.attachment_case(attachment)
@@ -168,7 +153,6 @@ def remove_attachment(attachment_id):
 
 @bp.route("/attachments/<int:attachment_id>", defaults={"name": ""})
 @bp.route("/attachments/<int:attachment_id>/<name>")
-@login_required
 def attachment(attachment_id, name):
     """The stored file. ``name`` only makes the address readable; the id decides."""
     attachment = permissions.access_attachment_or_404(attachment_id, current_user)

@@ -1,5 +1,5 @@
-from flask import Blueprint
+from community.blueprints import SignedInBlueprint
 
-bp = Blueprint("discussions", __name__)
+bp = SignedInBlueprint("discussions", __name__)  # every page needs a signed-in user
 
 from community.discussions import views  # noqa: E402,F401

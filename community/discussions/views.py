@@ -8,7 +8,7 @@ so that a GET is refused before the form is shown.
 """
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from community import permissions
 from community.actions import ActionError, discussions as actions
@@ -25,7 +25,6 @@ from community.urls import reply_url
 # --- the list and a new discussion ---------------------------------------------------------------
 
 @bp.route("/c/<slug>/discussions")
-@login_required
 def index(slug):
     community = permissions.access_community_or_404(slug, current_user)
     return render_template("discussions/index.html", community=community,
@@ -35,7 +34,6 @@ def index(slug):
 
 
 @bp.route("/c/<slug>/discussions/new", methods=["GET", "POST"])
-@login_required
 @keeps_input
 def new(slug):
     community = permissions.access_community_for_posting_or_404(slug, current_user)
@@ -57,7 +55,6 @@ def new(slug):
 # --- the thread ----------------------------------------------------------------------------------
 
 @bp.route("/d/<int:discussion_id>")
-@login_required
 def view(discussion_id):
     discussion = permissions.access_discussion_or_404(discussion_id, current_user)
     if request.args.get("fragment") == "reply":
@@ -118,7 +115,6 @@ def _one_reply(discussion, number):
 
 
 @bp.route("/d/<int:discussion_id>/reply", methods=["POST"])
-@login_required
 @keeps_input
 def reply(discussion_id):
     discussion = permissions.access_discussion_or_404(discussion_id, current_user)
@@ -149,7 +145,6 @@ def reply(discussion_id):
 
 
 @bp.route("/d/<int:discussion_id>/read", methods=["POST"])
-@login_required
 def mark_read(discussion_id):
     """How far the user has read, sent by static/js/discussion.js (JSON or a form field)."""
     discussion = permissions.access_discussion_or_404(discussion_id, current_user)
@@ -170,12 +165,9 @@ def mark_read(discussion_id):
 # --- editing -------------------------------------------------------------------------------------
 
 @bp.route("/d/<int:discussion_id>/edit", methods=["GET", "POST"])
-@login_required
 @keeps_input
 def edit(discussion_id):
-    discussion = permissions.access_discussion_or_404(discussion_id, current_user)
-    if not permissions.can_edit_discussion(current_user, discussion):
-        abort(403)
+    discussion = permissions.access_discussion_for_editing_or_404(discussion_id, current_user)
     # Not obj=discussion: a new edit needs its own reason, not the previous editor's note.
     form = DiscussionForm(data={"title": discussion.title, "body": discussion.body})
     if form.saved(lambda: actions.edit_discussion(current_user, discussion, form.title.data, form.body.data,
@@ -187,12 +179,9 @@ def edit(discussion_id):
 
 
 @bp.route("/replies/<int:reply_id>/edit", methods=["GET", "POST"])
-@login_required
 @keeps_input
 def edit_reply(reply_id):
-    reply = permissions.access_reply_or_404(reply_id, current_user)
-    if not permissions.can_edit_reply(current_user, reply):
-        abort(403)
+    reply = permissions.access_reply_for_editing_or_404(reply_id, current_user)
     form = EditReplyForm(data={"body": reply.body})
     if form.validate_on_submit():
         try:
@@ -208,7 +197,6 @@ def edit_reply(reply_id):
 
 
 @bp.route("/d/<int:discussion_id>/history")
-@login_required
 def history(discussion_id):
     discussion = permissions.access_discussion_or_404(discussion_id, current_user)
     return render_template("discussions/history.html", discussion=discussion, reply=None,
@@ -218,7 +206,6 @@ def history(discussion_id):
 
 
 @bp.route("/replies/<int:reply_id>/history")
-@login_required
 def reply_history(reply_id):
     reply = permissions.access_reply_or_404(reply_id, current_user)
     if not permissions.can_see_reply(current_user, reply):
@@ -232,7 +219,6 @@ def reply_history(reply_id):
 # --- buttons -------------------------------------------------------------------------------------
 
 @bp.route("/replies/<int:reply_id>/remove", methods=["POST"])
-@login_required
 def remove_reply(reply_id):
     reply = permissions.access_reply_or_404(reply_id, current_user)
     actions.remove_reply(current_user, reply)
@@ -241,7 +227,6 @@ def remove_reply(reply_id):
 
 
 @bp.route("/replies/<int:reply_id>/helpful", methods=["POST"])
-@login_required
 def helpful(reply_id):
     reply = permissions.access_reply_or_404(reply_id, current_user)
     actions.set_helpful(current_user, reply, request.form.get("helpful", "1") != "0")
@@ -249,7 +234,6 @@ def helpful(reply_id):
 
 
 @bp.route("/d/<int:discussion_id>/answer", methods=["POST"])
-@login_required
 def answer(discussion_id):
     discussion = permissions.access_discussion_or_404(discussion_id, current_user)
     if not permissions.can_accept_answer(current_user, discussion):
@@ -265,7 +249,6 @@ def answer(discussion_id):
 
 
 @bp.route("/d/<int:discussion_id>/pin", methods=["POST"])
-@login_required
 def pin(discussion_id):
     discussion = permissions.access_discussion_or_404(discussion_id, current_user)
     pinned = request.form.get("pinned") == "1"
@@ -276,7 +259,6 @@ def pin(discussion_id):
 
 
 @bp.route("/d/<int:discussion_id>/lock", methods=["POST"])
-@login_required
 def lock(discussion_id):
     discussion = permissions.access_discussion_or_404(discussion_id, current_user)
     locked = request.form.get("locked") == "1"

@@ -1,8 +1,19 @@
-"""Shared column types and helpers for the models."""
+"""The models' common base (Row), shared column types and helpers."""
 from datetime import datetime, timezone
 
 import sqlalchemy as sa
+import sqlalchemy.orm as so
 from sqlalchemy.types import TypeDecorator
+
+from community.extensions import db
+
+
+class Row(db.Model):
+    """Base of every model whose rows have an integer id (all but EventStream)."""
+
+    __abstract__ = True
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True, sort_order=-1)  # first column, as in the migrations
 
 
 def utcnow():

@@ -5,8 +5,7 @@ from typing import Optional
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from community.extensions import db
-from community.models.base import UTCDateTime, in_values, utcnow
+from community.models.base import Row, UTCDateTime, in_values, utcnow
 
 VISIBILITIES = ("public", "private")
 JOIN_POLICIES = ("open", "request", "invite")
@@ -14,14 +13,13 @@ COMMUNITY_ROLES = ("member", "coordinator")
 COMMUNITY_STATES = ("pending", "invited", "active")
 
 
-class Community(db.Model):
+class Community(Row):
     __tablename__ = "communities"
     __table_args__ = (
         sa.CheckConstraint(in_values("visibility", VISIBILITIES), name="visibility"),
         sa.CheckConstraint(in_values("join_policy", JOIN_POLICIES), name="join_policy"),
     )
 
-    id: so.Mapped[int] = so.mapped_column(primary_key=True)
     name: so.Mapped[str] = so.mapped_column(sa.String(120))
     slug: so.Mapped[str] = so.mapped_column(sa.String(60), unique=True)
     # Markdown source, the sanitised HTML made from it at write time, and the renderer version.
@@ -46,7 +44,7 @@ class Community(db.Model):
         return f"<Community {self.slug}>"
 
 
-class CommunityMembership(db.Model):
+class CommunityMembership(Row):
     """One user in one community. pending = asked to join, invited = a coordinator picked them
     and they have not accepted yet, active = member."""
 
@@ -58,7 +56,6 @@ class CommunityMembership(db.Model):
         sa.Index("ix_community_memberships_community_state", "community_id", "state"),
     )
 
-    id: so.Mapped[int] = so.mapped_column(primary_key=True)
     community_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("communities.id", ondelete="CASCADE"))
     user_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
     role: so.Mapped[str] = so.mapped_column(sa.String(12), default="member")
@@ -80,12 +77,11 @@ class CommunityMembership(db.Model):
         return self.state == "active" and self.role == "coordinator"
 
 
-class Invitation(db.Model):
+class Invitation(Row):
     """An invitation link: random token (only its hash stored), expiry, optional use limit."""
 
     __tablename__ = "invitations"
 
-    id: so.Mapped[int] = so.mapped_column(primary_key=True)
     community_id: so.Mapped[int] = so.mapped_column(
         sa.ForeignKey("communities.id", ondelete="CASCADE"), index=True)
     token_hash: so.Mapped[str] = so.mapped_column(sa.String(64), unique=True)
@@ -112,7 +108,7 @@ class Invitation(db.Model):
         return "active"
 
 
-class FeedEntry(db.Model):
+class FeedEntry(Row):
     """One line in a community's activity feed, written by the action that did the thing.
 
     ``audience`` narrows who may see it beyond the community's readers (e.g. a confidential
@@ -123,7 +119,6 @@ class FeedEntry(db.Model):
     __tablename__ = "feed_entries"
     __table_args__ = (sa.Index("ix_feed_entries_community_id_id", "community_id", "id"),)
 
-    id: so.Mapped[int] = so.mapped_column(primary_key=True)
     community_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("communities.id", ondelete="CASCADE"))
     kind: so.Mapped[str] = so.mapped_column(sa.String(40))
     actor_id: so.Mapped[Optional[int]] = so.mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))

@@ -9,8 +9,7 @@ from typing import Optional
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from community.extensions import db
-from community.models.base import Hideable, UTCDateTime, in_values, utcnow
+from community.models.base import Hideable, Row, UTCDateTime, in_values, utcnow
 
 CASE_LEVELS = ("mbo", "hbo", "both", "na")
 CASE_STATUSES = ("draft", "published")
@@ -18,14 +17,13 @@ CASE_SECTIONS = ("context", "question", "approach", "result", "lessons")
 REVISION_TARGETS = ("discussion", "reply", "case")
 
 
-class Discussion(Hideable, db.Model):
+class Discussion(Hideable, Row):
     __tablename__ = "discussions"
     __table_args__ = (
         sa.Index("ix_discussions_community_activity", "community_id", "pinned", "last_activity_at"),
         sa.Index("ix_discussions_author_created", "author_id", "created_at"),
     )
 
-    id: so.Mapped[int] = so.mapped_column(primary_key=True)
     community_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("communities.id", ondelete="CASCADE"))
     author_id: so.Mapped[Optional[int]] = so.mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     # Set when this is a practice case's own discussion ("discuss this case").
@@ -55,7 +53,7 @@ class Discussion(Hideable, db.Model):
         primaryjoin="foreign(Discussion.accepted_reply_id) == Reply.id", viewonly=True)
 
 
-class Reply(Hideable, db.Model):
+class Reply(Hideable, Row):
     __tablename__ = "replies"
     __table_args__ = (
         sa.Index("ix_replies_discussion_id_id", "discussion_id", "id"),
@@ -63,7 +61,6 @@ class Reply(Hideable, db.Model):
         sa.Index("ix_replies_author_created", "author_id", "created_at"),
     )
 
-    id: so.Mapped[int] = so.mapped_column(primary_key=True)
     discussion_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("discussions.id", ondelete="CASCADE"))
     author_id: so.Mapped[Optional[int]] = so.mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     # 1, 2, 3... within the discussion, so pages and "first unread" are simple arithmetic.
@@ -83,14 +80,14 @@ class Reply(Hideable, db.Model):
 
     discussion: so.Mapped[Discussion] = so.relationship(foreign_keys=[discussion_id])
     author: so.Mapped[Optional["User"]] = so.relationship()  # noqa: F821
-    quote_of: so.Mapped[Optional["Reply"]] = so.relationship(remote_side=[id])
+    quote_of: so.Mapped[Optional["Reply"]] = so.relationship(remote_side="Reply.id")
 
     @property
     def is_deleted(self):
         return self.deleted_at is not None
 
 
-class Revision(db.Model):
+class Revision(Row):
     """A previous version of an edited discussion, reply or case (its markdown source)."""
 
     __tablename__ = "revisions"
@@ -99,7 +96,6 @@ class Revision(db.Model):
         sa.Index("ix_revisions_target", "target", "target_id"),
     )
 
-    id: so.Mapped[int] = so.mapped_column(primary_key=True)
     target: so.Mapped[str] = so.mapped_column(sa.String(12))
     target_id: so.Mapped[int] = so.mapped_column()
     title: so.Mapped[str] = so.mapped_column(sa.String(200), default="")
@@ -110,32 +106,30 @@ class Revision(db.Model):
     editor: so.Mapped[Optional["User"]] = so.relationship()  # noqa: F821
 
 
-class Reaction(db.Model):
+class Reaction(Row):
     """A 'helpful' mark on a reply: one per user per reply."""
 
     __tablename__ = "reactions"
     __table_args__ = (sa.UniqueConstraint("reply_id", "user_id"),)
 
-    id: so.Mapped[int] = so.mapped_column(primary_key=True)
     reply_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("replies.id", ondelete="CASCADE"))
     user_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
 
 
-class ReadMark(db.Model):
+class ReadMark(Row):
     """How far a user has read a discussion (the highest reply number seen)."""
 
     __tablename__ = "read_marks"
     __table_args__ = (sa.UniqueConstraint("discussion_id", "user_id"),)
 
-    id: so.Mapped[int] = so.mapped_column(primary_key=True)
     discussion_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("discussions.id", ondelete="CASCADE"))
     user_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
     last_read_number: so.Mapped[int] = so.mapped_column(default=0)
     updated_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
 
-class Mention(db.Model):
+class Mention(Row):
     """Someone was @mentioned in a discussion, reply or case (read by notifications later)."""
 
     __tablename__ = "mentions"
@@ -144,7 +138,6 @@ class Mention(db.Model):
         sa.CheckConstraint(in_values("target", REVISION_TARGETS), name="target"),
     )
 
-    id: so.Mapped[int] = so.mapped_column(primary_key=True)
     target: so.Mapped[str] = so.mapped_column(sa.String(12))
     target_id: so.Mapped[int] = so.mapped_column()
     user_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
@@ -153,7 +146,7 @@ class Mention(db.Model):
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
 
 
-class Case(Hideable, db.Model):
+class Case(Hideable, Row):
     """A practice case (praktijkcasus): a structured story from a company or classroom."""
 
     __tablename__ = "cases"
@@ -164,7 +157,6 @@ class Case(Hideable, db.Model):
         sa.Index("ix_cases_author_created", "author_id", "created_at"),
     )
 
-    id: so.Mapped[int] = so.mapped_column(primary_key=True)
     community_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("communities.id", ondelete="CASCADE"))
     author_id: so.Mapped[Optional[int]] = so.mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     organisation_id: so.Mapped[Optional[int]] = so.mapped_column(
@@ -209,21 +201,19 @@ class Case(Hideable, db.Model):
         return [t.tag for t in self.tags]
 
 
-class CaseTag(db.Model):
+class CaseTag(Row):
     __tablename__ = "case_tags"
     __table_args__ = (sa.UniqueConstraint("case_id", "tag"),)
 
-    id: so.Mapped[int] = so.mapped_column(primary_key=True)
     case_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("cases.id", ondelete="CASCADE"))
     tag: so.Mapped[str] = so.mapped_column(sa.String(40), index=True)
 
 
-class Attachment(db.Model):
+class Attachment(Row):
     """An image or PDF of a case, stored under a server-made name outside static/."""
 
     __tablename__ = "attachments"
 
-    id: so.Mapped[int] = so.mapped_column(primary_key=True)
     case_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("cases.id", ondelete="CASCADE"), index=True)
     uploader_id: so.Mapped[Optional[int]] = so.mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     original_name: so.Mapped[str] = so.mapped_column(sa.String(200))

@@ -5,14 +5,12 @@ from typing import Optional
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from community.extensions import db
-from community.models.base import UTCDateTime, utcnow
+from community.models.base import Row, UTCDateTime, utcnow
 
 
-class JobFailure(db.Model):
+class JobFailure(Row):
     __tablename__ = "job_failures"
 
-    id: so.Mapped[int] = so.mapped_column(primary_key=True)
     name: so.Mapped[str] = so.mapped_column(sa.String(80))
     args: so.Mapped[list] = so.mapped_column(sa.JSON, default=list)
     error: so.Mapped[str] = so.mapped_column(sa.String(4000), default="")

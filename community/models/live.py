@@ -11,7 +11,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from community.extensions import db
-from community.models.base import UTCDateTime, in_values, utcnow
+from community.models.base import Row, UTCDateTime, in_values, utcnow
 
 STREAM_KINDS = ("community", "discussion", "case", "trajectory", "user")
 FOLLOW_TARGETS = ("community", "discussion", "trajectory")
@@ -30,11 +30,10 @@ class EventStream(db.Model):
     last_seq: so.Mapped[int] = so.mapped_column(default=0)
 
 
-class Event(db.Model):
+class Event(Row):
     __tablename__ = "events"
     __table_args__ = (sa.UniqueConstraint("stream", "seq"),)
 
-    id: so.Mapped[int] = so.mapped_column(primary_key=True)
     stream: so.Mapped[str] = so.mapped_column(sa.String(40))
     seq: so.Mapped[int] = so.mapped_column()
     type: so.Mapped[str] = so.mapped_column(sa.String(30))
@@ -50,7 +49,7 @@ class Event(db.Model):
                     at=self.created_at.isoformat())
 
 
-class Notification(db.Model):
+class Notification(Row):
     """Something a user should know about. ``data`` holds what the text needs (titles as they
     were); the link is built from ``object_type``/``object_id``. Shown only while the user may
     still see the thing (checked again when listed)."""
@@ -62,7 +61,6 @@ class Notification(db.Model):
         sa.Index("ix_notifications_source", "source"),
     )
 
-    id: so.Mapped[int] = so.mapped_column(primary_key=True)
     user_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
     kind: so.Mapped[str] = so.mapped_column(sa.String(30))
     actor_id: so.Mapped[Optional[int]] = so.mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
@@ -79,7 +77,7 @@ class Notification(db.Model):
     actor: so.Mapped[Optional["User"]] = so.relationship(foreign_keys=[actor_id])  # noqa: F821
 
 
-class FollowLevel(db.Model):
+class FollowLevel(Row):
     """A user's explicit choice for a community, discussion or trajectory. No row means the
     default ("normal", or "following" for discussions you started or replied to: those get a row
     when you do). Following a trajectory keeps using TrajectoryFollow; only "muted" lives here."""
@@ -92,7 +90,6 @@ class FollowLevel(db.Model):
         sa.Index("ix_follow_levels_target_target_id", "target", "target_id"),
     )
 
-    id: so.Mapped[int] = so.mapped_column(primary_key=True)
     user_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
     target: so.Mapped[str] = so.mapped_column(sa.String(12))
     target_id: so.Mapped[int] = so.mapped_column()

@@ -6,8 +6,7 @@ from typing import Optional
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from community.extensions import db
-from community.models.base import UTCDateTime, in_values, utcnow
+from community.models.base import Row, UTCDateTime, in_values, utcnow
 
 REPORT_TARGETS = ("reply", "discussion", "case")
 REPORT_REASONS = ("spam", "inappropriate", "confidential", "off_topic", "other")
@@ -17,7 +16,7 @@ AUDIT_ACTIONS = ("hide", "restore", "edit", "dismiss", "pin", "unpin", "lock", "
                  "mute", "ban", "lift", "disable_account", "enable_account")
 
 
-class Report(db.Model):
+class Report(Row):
     """A member's report of a reply, discussion or case. One open report per person per item
     (a partial unique index, on both databases)."""
 
@@ -31,7 +30,6 @@ class Report(db.Model):
         sa.Index("ix_reports_community_id_status", "community_id", "status"),
     )
 
-    id: so.Mapped[int] = so.mapped_column(primary_key=True)
     community_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("communities.id", ondelete="CASCADE"))
     target: so.Mapped[str] = so.mapped_column(sa.String(12))
     target_id: so.Mapped[int] = so.mapped_column()
@@ -47,7 +45,7 @@ class Report(db.Model):
     community: so.Mapped["Community"] = so.relationship()  # noqa: F821
 
 
-class Sanction(db.Model):
+class Sanction(Row):
     """A mute (can read, cannot post, until ``ends_at``) or a ban (no access to a private
     community, cannot rejoin; until ``ends_at`` or until lifted) of a member in a community."""
 
@@ -57,7 +55,6 @@ class Sanction(db.Model):
         sa.Index("ix_sanctions_community_id_user_id", "community_id", "user_id"),
     )
 
-    id: so.Mapped[int] = so.mapped_column(primary_key=True)
     community_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("communities.id", ondelete="CASCADE"))
     user_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
     kind: so.Mapped[str] = so.mapped_column(sa.String(5))
@@ -75,7 +72,7 @@ class Sanction(db.Model):
         return self.lifted_at is None and (self.ends_at is None or self.ends_at > now)
 
 
-class AuditEntry(db.Model):
+class AuditEntry(Row):
     """One moderation step: who did what to which item or member, why, and when. Written by the
     moderation action itself, in its transaction. ``community_id`` is empty for platform steps
     (disabling an account)."""
@@ -86,7 +83,6 @@ class AuditEntry(db.Model):
         sa.Index("ix_audit_log_community_id_id", "community_id", "id"),
     )
 
-    id: so.Mapped[int] = so.mapped_column(primary_key=True)
     community_id: so.Mapped[Optional[int]] = so.mapped_column(
         sa.ForeignKey("communities.id", ondelete="CASCADE"))
     actor_id: so.Mapped[Optional[int]] = so.mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))

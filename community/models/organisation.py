@@ -5,8 +5,7 @@ from typing import Optional
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from community.extensions import db
-from community.models.base import UTCDateTime, in_values, utcnow
+from community.models.base import Row, UTCDateTime, in_values, utcnow
 
 ORG_KINDS = ("company", "school", "partner")
 ORG_STATUSES = ("active", "pending")
@@ -16,14 +15,13 @@ ORG_ROLES = ("member", "manager")
 MEMBERSHIP_STATES = ("pending", "active")
 
 
-class Organisation(db.Model):
+class Organisation(Row):
     __tablename__ = "organisations"
     __table_args__ = (
         sa.CheckConstraint(in_values("kind", ORG_KINDS), name="kind"),
         sa.CheckConstraint(in_values("status", ORG_STATUSES), name="status"),
     )
 
-    id: so.Mapped[int] = so.mapped_column(primary_key=True)
     name: so.Mapped[str] = so.mapped_column(sa.String(120))
     # Lower-cased name: two organisations may not differ only in case.
     name_key: so.Mapped[str] = so.mapped_column(sa.String(120), unique=True)
@@ -46,7 +44,7 @@ class Organisation(db.Model):
         return f"<Organisation {self.id} {self.name}>"
 
 
-class OrganisationMembership(db.Model):
+class OrganisationMembership(Row):
     __tablename__ = "organisation_memberships"
     __table_args__ = (
         sa.UniqueConstraint("organisation_id", "user_id"),
@@ -54,7 +52,6 @@ class OrganisationMembership(db.Model):
         sa.CheckConstraint(in_values("state", MEMBERSHIP_STATES), name="state"),
     )
 
-    id: so.Mapped[int] = so.mapped_column(primary_key=True)
     organisation_id: so.Mapped[int] = so.mapped_column(
         sa.ForeignKey("organisations.id", ondelete="CASCADE"), index=True)
     user_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)

@@ -12,13 +12,12 @@ from typing import Optional
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from community.extensions import db
-from community.models.base import UTCDateTime, in_values, utcnow
+from community.models.base import Row, UTCDateTime, in_values, utcnow
 
 SCAN_VARIANTS = ("employee", "management")
 
 
-class ScanRound(db.Model):
+class ScanRound(Row):
     """One measurement of a company's learning climate, open between two calendar dates.
 
     A round is closed once ``closed_at`` is set (a manager closed it) or its close date has
@@ -31,7 +30,6 @@ class ScanRound(db.Model):
         sa.Index("ix_scan_rounds_organisation_closes", "organisation_id", "closes_on"),
     )
 
-    id: so.Mapped[int] = so.mapped_column(primary_key=True)
     organisation_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("organisations.id", ondelete="CASCADE"))
     title: so.Mapped[str] = so.mapped_column(sa.String(200))
     opens_on: so.Mapped[date] = so.mapped_column(sa.Date)
@@ -66,13 +64,12 @@ class ScanRound(db.Model):
         return f"<ScanRound {self.id} {self.title}>"
 
 
-class ScanCode(db.Model):
+class ScanCode(Row):
     """A one-time invitation code. ``used`` flips once; no link to the response it gave."""
 
     __tablename__ = "scan_codes"
     __table_args__ = (sa.CheckConstraint(in_values("variant", SCAN_VARIANTS), name="variant"),)
 
-    id: so.Mapped[int] = so.mapped_column(primary_key=True)
     round_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("scan_rounds.id", ondelete="CASCADE"), index=True)
     code: so.Mapped[str] = so.mapped_column(sa.String(16), unique=True)
     variant: so.Mapped[str] = so.mapped_column(sa.String(12), default="employee")
@@ -81,20 +78,19 @@ class ScanCode(db.Model):
     round: so.Mapped[ScanRound] = so.relationship()
 
 
-class ScanResponse(db.Model):
+class ScanResponse(Row):
     """One anonymous set of answers: {item code: 1..5} and the day it was given. Nothing else."""
 
     __tablename__ = "scan_responses"
     __table_args__ = (sa.CheckConstraint(in_values("variant", SCAN_VARIANTS), name="variant"),)
 
-    id: so.Mapped[int] = so.mapped_column(primary_key=True)
     round_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("scan_rounds.id", ondelete="CASCADE"), index=True)
     variant: so.Mapped[str] = so.mapped_column(sa.String(12))
     answered_on: so.Mapped[date] = so.mapped_column(sa.Date)
     answers: so.Mapped[dict] = so.mapped_column(sa.JSON)
 
 
-class ScanScore(db.Model):
+class ScanScore(Row):
     """A response's score on one dimension, kept as whole numbers: the sum of its (reverse-
     corrected) item scores and how many items that is. Written with the response, so a round's
     figures are one aggregate query whatever the number of responses (community.scan.results)."""
@@ -102,7 +98,6 @@ class ScanScore(db.Model):
     __tablename__ = "scan_scores"
     __table_args__ = (sa.Index("ix_scan_scores_round_variant", "round_id", "variant", "dimension"),)
 
-    id: so.Mapped[int] = so.mapped_column(primary_key=True)
     response_id: so.Mapped[int] = so.mapped_column(
         sa.ForeignKey("scan_responses.id", ondelete="CASCADE"), index=True)
     round_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("scan_rounds.id", ondelete="CASCADE"))

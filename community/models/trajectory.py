@@ -6,8 +6,7 @@ from typing import Optional
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from community.extensions import db
-from community.models.base import UTCDateTime, in_values, utcnow
+from community.models.base import Row, UTCDateTime, in_values, utcnow
 
 TRAJECTORY_STATUSES = ("concept", "active", "paused", "completed")
 # Only these moves are allowed: concept -> active <-> paused, active/paused -> completed.
@@ -25,14 +24,13 @@ VALUE_KINDS = ("immediate", "potential", "applied", "realised", "reframing")
 LINK_TARGETS = ("discussion", "case")
 
 
-class Trajectory(db.Model):
+class Trajectory(Row):
     __tablename__ = "trajectories"
     __table_args__ = (
         sa.CheckConstraint(in_values("status", TRAJECTORY_STATUSES), name="status"),
         sa.CheckConstraint(in_values("visibility", TRAJECTORY_VISIBILITIES), name="visibility"),
     )
 
-    id: so.Mapped[int] = so.mapped_column(primary_key=True)
     organisation_id: so.Mapped[int] = so.mapped_column(
         sa.ForeignKey("organisations.id", ondelete="CASCADE"), index=True)
     community_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("communities.id", ondelete="CASCADE"),
@@ -65,14 +63,13 @@ class Trajectory(db.Model):
 
 
 
-class TrajectoryParticipant(db.Model):
+class TrajectoryParticipant(Row):
     __tablename__ = "trajectory_participants"
     __table_args__ = (
         sa.UniqueConstraint("trajectory_id", "user_id"),
         sa.CheckConstraint(in_values("role", PARTICIPANT_ROLES), name="role"),
     )
 
-    id: so.Mapped[int] = so.mapped_column(primary_key=True)
     trajectory_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("trajectories.id", ondelete="CASCADE"))
     user_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
     role: so.Mapped[str] = so.mapped_column(sa.String(10))
@@ -82,14 +79,13 @@ class TrajectoryParticipant(db.Model):
     user: so.Mapped["User"] = so.relationship()  # noqa: F821
 
 
-class Milestone(db.Model):
+class Milestone(Row):
     __tablename__ = "milestones"
     __table_args__ = (
         sa.CheckConstraint(in_values("status", MILESTONE_STATUSES), name="status"),
         sa.Index("ix_milestones_trajectory_position", "trajectory_id", "position"),
     )
 
-    id: so.Mapped[int] = so.mapped_column(primary_key=True)
     trajectory_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("trajectories.id", ondelete="CASCADE"))
     position: so.Mapped[int] = so.mapped_column()
     title: so.Mapped[str] = so.mapped_column(sa.String(200))
@@ -111,7 +107,7 @@ class Milestone(db.Model):
         return self.status == "done"
 
 
-class OutcomeEntry(db.Model):
+class OutcomeEntry(Row):
     """One entry in the learning-outcome log (leeropbrengsten)."""
 
     __tablename__ = "outcome_entries"
@@ -121,7 +117,6 @@ class OutcomeEntry(db.Model):
         sa.Index("ix_outcome_entries_trajectory_id_id", "trajectory_id", "id"),
     )
 
-    id: so.Mapped[int] = so.mapped_column(primary_key=True)
     trajectory_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("trajectories.id", ondelete="CASCADE"))
     milestone_id: so.Mapped[Optional[int]] = so.mapped_column(sa.ForeignKey("milestones.id", ondelete="SET NULL"))
     author_id: so.Mapped[Optional[int]] = so.mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
@@ -136,7 +131,7 @@ class OutcomeEntry(db.Model):
     milestone: so.Mapped[Optional[Milestone]] = so.relationship()
 
 
-class TrajectoryLink(db.Model):
+class TrajectoryLink(Row):
     """A discussion or case serving as evidence for a trajectory (and optionally a milestone)."""
 
     __tablename__ = "trajectory_links"
@@ -146,7 +141,6 @@ class TrajectoryLink(db.Model):
         sa.Index("ix_trajectory_links_target", "target", "target_id"),
     )
 
-    id: so.Mapped[int] = so.mapped_column(primary_key=True)
     trajectory_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("trajectories.id", ondelete="CASCADE"))
     milestone_id: so.Mapped[Optional[int]] = so.mapped_column(sa.ForeignKey("milestones.id", ondelete="SET NULL"))
     target: so.Mapped[str] = so.mapped_column(sa.String(12))
@@ -157,11 +151,10 @@ class TrajectoryLink(db.Model):
     milestone: so.Mapped[Optional[Milestone]] = so.relationship()
 
 
-class TrajectoryFollow(db.Model):
+class TrajectoryFollow(Row):
     __tablename__ = "trajectory_follows"
     __table_args__ = (sa.UniqueConstraint("trajectory_id", "user_id"),)
 
-    id: so.Mapped[int] = so.mapped_column(primary_key=True)
     trajectory_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("trajectories.id", ondelete="CASCADE"))
     user_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)

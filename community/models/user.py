@@ -6,21 +6,19 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask_login import UserMixin
 
-from community.extensions import db
-from community.models.base import UTCDateTime, in_values, utcnow
+from community.models.base import Row, UTCDateTime, in_values, utcnow
 
 USER_KINDS = ("employee", "teacher", "student", "other")
 LANGUAGES = ("nl", "en")
 
 
-class User(UserMixin, db.Model):
+class User(UserMixin, Row):
     __tablename__ = "users"
     __table_args__ = (
         sa.CheckConstraint(in_values("kind", USER_KINDS), name="kind"),
         sa.CheckConstraint(in_values("language", LANGUAGES), name="language"),
     )
 
-    id: so.Mapped[int] = so.mapped_column(primary_key=True)
     # Stored normalised (lower case), so uniqueness is case-insensitive on every database.
     email: so.Mapped[str] = so.mapped_column(sa.String(254), unique=True)
     display_name: so.Mapped[str] = so.mapped_column(sa.String(80))
@@ -53,7 +51,7 @@ class User(UserMixin, db.Model):
         return f"<User {self.id} {self.email}>"
 
 
-class LoginSession(db.Model):
+class LoginSession(Row):
     """A server-side record of one signed-in browser.
 
     The cookie carries a random key; only its hash is stored. Logging out deletes the row, so a
@@ -62,7 +60,6 @@ class LoginSession(db.Model):
 
     __tablename__ = "login_sessions"
 
-    id: so.Mapped[int] = so.mapped_column(primary_key=True)
     user_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
     key_hash: so.Mapped[str] = so.mapped_column(sa.String(64), unique=True)
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
@@ -73,12 +70,11 @@ class LoginSession(db.Model):
     user: so.Mapped[User] = so.relationship()
 
 
-class ApiToken(db.Model):
+class ApiToken(Row):
     """A personal access token for the JSON API. Shown once; only its hash is stored."""
 
     __tablename__ = "api_tokens"
 
-    id: so.Mapped[int] = so.mapped_column(primary_key=True)
     user_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
     name: so.Mapped[str] = so.mapped_column(sa.String(80))
     token_hash: so.Mapped[str] = so.mapped_column(sa.String(64), unique=True)

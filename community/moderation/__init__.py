@@ -1,5 +1,5 @@
-from flask import Blueprint
+from community.blueprints import SignedInBlueprint
 
-bp = Blueprint("moderation", __name__)
+bp = SignedInBlueprint("moderation", __name__)  # every page needs a signed-in user
 
 from community.moderation import views  # noqa: E402,F401

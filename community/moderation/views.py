@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from community import permissions, urls
 from community.actions import ActionError, NotAllowed, moderation as actions
@@ -37,7 +37,6 @@ def _helpers():
 # --- reporting -------------------------------------------------------------------------------------
 
 @bp.route(f"/report/<{TARGETS}:target>/<int:item_id>", methods=["GET", "POST"])
-@login_required
 @keeps_input
 def report(target, item_id):
     item = permissions.access_reported_item_or_404(target, item_id, current_user)
@@ -64,7 +63,6 @@ def report(target, item_id):
 # --- the review queue ------------------------------------------------------------------------------
 
 @bp.route("/c/<slug>/manage/reports")
-@login_required
 def queue(slug):
     community = permissions.access_community_for_managing_or_404(slug, current_user)
     live_last = last_seq(streams.moderation(community.id))
@@ -76,7 +74,6 @@ def queue(slug):
 
 
 @bp.route("/admin/reports")
-@login_required
 def platform_queue():
     if not permissions.is_admin(current_user):
         abort(404)
@@ -88,7 +85,6 @@ def platform_queue():
 
 
 @bp.route(f"/moderate/<{TARGETS}:target>/<int:item_id>/<any(hide, restore, dismiss):step>", methods=["POST"])
-@login_required
 def moderate(target, item_id, step):
     item = permissions.access_reported_item_or_404(target, item_id, current_user)
     community = permissions.item_community(target, item)
@@ -121,7 +117,6 @@ def move_targets(user, discussion):
 
 
 @bp.route("/d/<int:discussion_id>/move", methods=["POST"])
-@login_required
 def move(discussion_id):
     discussion = permissions.access_discussion_or_404(discussion_id, current_user)
     if not permissions.can_coordinate(current_user, discussion.community):
@@ -168,7 +163,6 @@ def _ends_at(form):
 
 
 @bp.route("/c/<slug>/manage/sanctions", methods=["GET", "POST"])
-@login_required
 @keeps_input
 def sanctions(slug):
     community = permissions.access_community_for_managing_or_404(slug, current_user)
@@ -205,7 +199,6 @@ def sanctions(slug):
 
 
 @bp.route("/sanctions/<int:sanction_id>/lift", methods=["POST"])
-@login_required
 def lift(sanction_id):
     sanction, community = permissions.access_sanction_or_404(sanction_id, current_user)
     try:
@@ -226,7 +219,6 @@ def _audit_filters():
 
 
 @bp.route("/c/<slug>/manage/audit")
-@login_required
 def audit(slug):
     community = permissions.access_community_for_managing_or_404(slug, current_user)
     filters = _audit_filters()
@@ -235,7 +227,6 @@ def audit(slug):
 
 
 @bp.route("/admin/audit")
-@login_required
 def platform_audit():
     if not permissions.is_admin(current_user):
         abort(404)

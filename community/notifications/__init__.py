@@ -1,5 +1,5 @@
-from flask import Blueprint
+from community.blueprints import SignedInBlueprint
 
-bp = Blueprint("notifications", __name__)
+bp = SignedInBlueprint("notifications", __name__)  # every page needs a signed-in user
 
 from community.notifications import views  # noqa: E402,F401

@@ -2,7 +2,7 @@
 follow level ("following / normal / muted") of a community, discussion or trajectory."""
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from community import permissions, urls
 from community.actions import ActionError, notifications as actions
@@ -21,7 +21,6 @@ def _unread():
 
 
 @bp.route("/notifications")
-@login_required
 def index():
     unread_only = request.args.get("show") == "unread"
     page, rows = queries.notification_page(current_user, queries.NotificationFilters(unread_only, page_number()))
@@ -29,7 +28,6 @@ def index():
 
 
 @bp.route("/notifications/<int:notification_id>/open", methods=["POST"])
-@login_required
 def open_one(notification_id):
     notification = permissions.get_row(Notification, notification_id)
     if notification is None or notification.user_id != current_user.id:
@@ -42,7 +40,6 @@ def open_one(notification_id):
 
 
 @bp.route("/notifications/read", methods=["POST"])
-@login_required
 def mark_read():
     ids = request.form.getlist("id")
     if ids:
@@ -61,7 +58,6 @@ FOLLOW_TARGETS = {
 
 
 @bp.route("/follow/<target>/<int:object_id>", methods=["POST"])
-@login_required
 def follow_level(target, object_id):
     if target not in FOLLOW_TARGETS:
         abort(404)

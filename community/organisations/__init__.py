@@ -1,5 +1,5 @@
-from flask import Blueprint
+from community.blueprints import SignedInBlueprint
 
-bp = Blueprint("organisations", __name__, url_prefix="/organisations")
+bp = SignedInBlueprint("organisations", __name__, url_prefix="/organisations")  # every page needs a signed-in user
 
 from community.organisations import views  # noqa: E402,F401

@@ -1,8 +1,8 @@
 """Organisation list, detail with members, proposing, editing and membership requests."""
 import sqlalchemy as sa
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from community import permissions
 from community.actions import ActionError, NotAllowed, organisations as actions
@@ -18,7 +18,6 @@ from community.security import keeps_input
 
 
 @bp.route("/")
-@login_required
 def index():
     q = (request.args.get("q") or "").strip()[:100]
     kind = request.args.get("kind") if request.args.get("kind") in LABELS["org_kind"] else ""
@@ -27,7 +26,6 @@ def index():
 
 
 @bp.route("/<int:org_id>")
-@login_required
 def detail(org_id):
     org = permissions.access_organisation_or_404(org_id, current_user)
     members = db.session.execute(
@@ -45,7 +43,6 @@ def detail(org_id):
 
 
 @bp.route("/new", methods=["GET", "POST"])
-@login_required
 @keeps_input
 def new():
     form = OrganisationForm()
@@ -65,12 +62,9 @@ def new():
 
 
 @bp.route("/<int:org_id>/edit", methods=["GET", "POST"])
-@login_required
 @keeps_input
 def edit(org_id):
-    org = permissions.access_organisation_or_404(org_id, current_user)
-    if not permissions.can_manage_organisation(current_user, org):
-        abort(403)
+    org = permissions.access_organisation_for_managing_or_404(org_id, current_user)
     form = OrganisationForm(obj=org)
     if request.method == "GET":
         form.size_band.data = org.size_band or ""
@@ -82,7 +76,6 @@ def edit(org_id):
 
 
 @bp.route("/<int:org_id>/join", methods=["POST"])
-@login_required
 def join(org_id):
     org = permissions.access_organisation_or_404(org_id, current_user)
     form = JoinForm()
@@ -92,7 +85,6 @@ def join(org_id):
 
 
 @bp.route("/memberships/<int:membership_id>/<any(approve, decline):decision>", methods=["POST"])
-@login_required
 def decide(membership_id, decision):
     membership = permissions.access_membership_or_404(membership_id, current_user)
     org, user = membership.organisation, membership.user
@@ -108,7 +100,6 @@ def decide(membership_id, decision):
 
 
 @bp.route("/memberships/<int:membership_id>/role", methods=["POST"])
-@login_required
 def change_role(membership_id):
     membership = permissions.access_membership_or_404(membership_id, current_user)
     try:
@@ -120,7 +111,6 @@ def change_role(membership_id):
 
 
 @bp.route("/memberships/<int:membership_id>/remove", methods=["POST"])
-@login_required
 def remove(membership_id):
     membership = permissions.access_membership_or_404(membership_id, current_user)
     org_id, leaving = membership.organisation_id, membership.user_id == current_user.id

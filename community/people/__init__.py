@@ -1,5 +1,5 @@
-from flask import Blueprint
+from community.blueprints import SignedInBlueprint
 
-bp = Blueprint("people", __name__)
+bp = SignedInBlueprint("people", __name__)  # every page needs a signed-in user
 
 from community.people import views  # noqa: E402,F401

@@ -4,7 +4,7 @@ import re
 
 import sqlalchemy as sa
 from flask import abort, render_template
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from community import permissions
 from community.queries.communities import organisations_of
@@ -18,7 +18,6 @@ _HANDLE_SHAPE = re.compile(r"[a-z0-9][a-z0-9._-]{1,39}")
 
 
 @bp.route("/people/<handle>")
-@login_required
 def profile(handle):
     handle = handle.lower()
     user = db.session.scalar(sa.select(User).where(User.handle == handle)) \

@@ -26,9 +26,9 @@ from community.permissions.core import (  # noqa: F401
     is_community_member, is_coordinator, prime_memberships, row_or_404, sanction_in_force, valid_row_id,
 )
 from community.permissions.organisations import (  # noqa: F401
-    access_membership_or_404, access_organisation_or_404, access_user_for_admin_or_404, can_leave_organisation,
-    can_manage_organisation, can_request_membership, can_view_organisation, is_organisation_manager,
-    organisation_membership,
+    access_membership_or_404, access_organisation_for_managing_or_404, access_organisation_or_404,
+    access_user_for_admin_or_404, can_leave_organisation, can_manage_organisation, can_request_membership,
+    can_view_organisation, is_organisation_manager, organisation_membership,
 )
 from community.permissions.communities import (  # noqa: F401
     access_community_for_managing_or_404, access_community_for_posting_or_404, access_community_listing_or_404,
@@ -39,12 +39,13 @@ from community.permissions.communities import (  # noqa: F401
 )
 from community.permissions.hidden import can_see_content, can_see_reply, visible_content_filter  # noqa: F401
 from community.permissions.cases import (  # noqa: F401
-    access_attachment_or_404, access_case_or_404, can_delete_case, can_edit_case, can_publish_case, can_view_case,
-    readable_cases_filter,
+    access_attachment_or_404, access_case_for_editing_or_404, access_case_or_404, can_delete_case, can_edit_case,
+    can_publish_case, can_view_case, readable_cases_filter,
 )
 from community.permissions.discussions import (  # noqa: F401
-    access_discussion_or_404, access_reply_or_404, can_accept_answer, can_delete_reply, can_edit_discussion,
-    can_edit_reply, can_react, can_read_discussion, can_reply,
+    access_discussion_for_editing_or_404, access_discussion_or_404, access_reply_for_editing_or_404,
+    access_reply_or_404, can_accept_answer, can_delete_reply, can_edit_discussion, can_edit_reply, can_react,
+    can_read_discussion, can_reply,
 )
 from community.permissions.trajectories import (  # noqa: F401
     access_milestone_or_404, access_trajectory_link_or_404, access_trajectory_or_404, can_contribute_to_trajectory,

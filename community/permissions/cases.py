@@ -3,7 +3,7 @@ import sqlalchemy as sa
 
 from community.models import Attachment, Case, Community
 from community.permissions.communities import can_post_in_community, can_view_community, readable_communities_filter
-from community.permissions.core import _signed_in, can_coordinate, is_author_while_member, row_or_404
+from community.permissions.core import _signed_in, can_coordinate, is_author_while_member, row_or_404, usable_or_403
 from community.permissions.hidden import can_see_content, visible_content_filter
 
 
@@ -38,6 +38,12 @@ def can_delete_case(user, case):
 
 def access_case_or_404(case_id, user):
     return row_or_404(Case, case_id, lambda case: can_view_case(user, case))
+
+
+def access_case_for_editing_or_404(case_id, user):
+    """The edit page and the attachment upload: 404 when the user may not read the case, 403
+    when they may read it but not edit it."""
+    return usable_or_403(access_case_or_404(case_id, user), lambda case: can_edit_case(user, case))
 
 
 def access_attachment_or_404(attachment_id, user):

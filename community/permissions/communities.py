@@ -8,7 +8,7 @@ from community.extensions import db
 from community.models import Community, CommunityMembership, Invitation, User
 from community.permissions.core import (
     _signed_in, can_coordinate, community_membership, first_with_membership, get_row, is_admin, is_community_member,
-    row_or_404, sanction_in_force,
+    row_or_404, sanction_in_force, usable_or_403,
 )
 
 
@@ -103,19 +103,13 @@ def access_community_listing_or_404(slug, user):
 def access_community_for_managing_or_404(slug, user):
     """Coordinator pages: 404 when the user may not read it at all, 403 when they may read it
     but do not run it."""
-    community = access_community_or_404(slug, user)
-    if not can_coordinate(user, community):
-        abort(403)
-    return community
+    return usable_or_403(access_community_or_404(slug, user), lambda community: can_coordinate(user, community))
 
 
 def access_community_for_posting_or_404(slug, user):
     """Pages with a form for a new post: 404 when the user may not read the community, 403 when
     they may read it but not post (refused before the form is shown)."""
-    community = access_community_or_404(slug, user)
-    if not can_open_post_form(user, community):
-        abort(403)
-    return community
+    return usable_or_403(access_community_or_404(slug, user), lambda community: can_open_post_form(user, community))
 
 
 def access_community_membership_or_404(community, membership_id, user):

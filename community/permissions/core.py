@@ -64,6 +64,15 @@ def first_with_membership(stmt, community_id, user):
     return entity
 
 
+def usable_or_403(row, may_use):
+    """``row`` if ``may_use(row)``, else 403: the second step of a loader for a page the user may
+    read but perhaps not use (coordinator pages, edit forms), after an access_*_or_404 that has
+    answered 404 for what they may not read."""
+    if not may_use(row):
+        abort(403)
+    return row
+
+
 # --- community memberships, cached for the request -----------------------------------------------
 
 def community_membership(user, community):

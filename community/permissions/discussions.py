@@ -6,7 +6,7 @@ from community.models import Discussion, Reply
 from community.permissions.cases import can_view_case
 from community.permissions.communities import can_post_in_community, can_view_community
 from community.permissions.core import (
-    _signed_in, can_coordinate, is_author_while_member, load_in_community, row_or_404,
+    _signed_in, can_coordinate, is_author_while_member, load_in_community, row_or_404, usable_or_403,
 )
 from community.permissions.hidden import can_see_content
 
@@ -65,3 +65,15 @@ def access_discussion_or_404(discussion_id, user):
 
 def access_reply_or_404(reply_id, user):
     return row_or_404(Reply, reply_id, lambda reply: can_read_discussion(user, reply.discussion))
+
+
+def access_discussion_for_editing_or_404(discussion_id, user):
+    """The edit page: 404 when the user may not read the discussion, 403 when they may read it
+    but not edit it (refused before the form is shown)."""
+    return usable_or_403(access_discussion_or_404(discussion_id, user),
+                         lambda discussion: can_edit_discussion(user, discussion))
+
+
+def access_reply_for_editing_or_404(reply_id, user):
+    """The reply's edit page, as access_discussion_for_editing_or_404."""
+    return usable_or_403(access_reply_or_404(reply_id, user), lambda reply: can_edit_reply(user, reply))

@@ -4,7 +4,7 @@ from flask import abort
 
 from community.extensions import db
 from community.models import Organisation, OrganisationMembership, User
-from community.permissions.core import _signed_in, get_row, is_admin, row_or_404
+from community.permissions.core import _signed_in, get_row, is_admin, row_or_404, usable_or_403
 
 
 def organisation_membership(user, org):
@@ -46,6 +46,12 @@ def can_leave_organisation(user, org):
 
 def access_organisation_or_404(org_id, user):
     return row_or_404(Organisation, org_id, lambda org: can_view_organisation(user, org))
+
+
+def access_organisation_for_managing_or_404(org_id, user):
+    """The edit page: 404 when the user may not see the organisation, 403 when they may see it
+    but do not manage it."""
+    return usable_or_403(access_organisation_or_404(org_id, user), lambda org: can_manage_organisation(user, org))
 
 
 def access_membership_or_404(membership_id, user):
