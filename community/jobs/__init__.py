@@ -35,6 +35,7 @@ PENDING = "leerkring_pending_jobs"
 queue = Huey("leerkring", storage_class=MemoryStorage, results=False)
 _consumer_app = None  # the application a consumer runs jobs for
 _jobs = {}  # name -> task, for queueing a failed one again
+_give_up = {}  # name -> what to do when that job failed on its last try (besides keeping it)
 
 
 def init_app(app):
@@ -62,9 +63,11 @@ def _app():
     return current_app._get_current_object() if has_app_context() else _consumer_app
 
 
-def job(retries=5, retry_delay=1, retry_backoff=2):
+def job(retries=5, retry_delay=1, retry_backoff=2, on_give_up=None):
     """A background job: a plain function of ids and plain values, run in an application
-    context with a session of its own. Declared with its retry policy."""
+    context with a session of its own. Declared with its retry policy; ``on_give_up(*args)``
+    runs (in an application context) when it failed on its last try, after the failure is
+    kept for admins."""
     def decorate(func):
         @functools.wraps(func)
         def in_app(*args, **kwargs):
@@ -78,6 +81,8 @@ def job(retries=5, retry_delay=1, retry_backoff=2):
         task = queue.task(retries=retries, retry_delay=retry_delay, retry_backoff=retry_backoff,
                           name=func.__name__)(in_app)
         _jobs[func.__name__] = task
+        if on_give_up is not None:
+            _give_up[func.__name__] = on_give_up
         return task
     return decorate
 
@@ -141,6 +146,8 @@ def _keep_failure(signal, task, exc=None):
     with app.app_context():
         try:
             record_failure(task.name, task.args, task.kwargs, exc)
+            if task.name in _give_up:
+                _give_up[task.name](*task.args)
         finally:
             db.session.remove()
 
@@ -182,4 +189,4 @@ def run_consumer(app, workers=None):
     _consumer(app, workers).run()
 
 
-from community.jobs import fanout  # noqa: E402,F401  (register the jobs with the queue)
+from community.jobs import fanout, mail  # noqa: E402,F401  (register the jobs with the queue)

@@ -1,0 +1,18 @@
+"""Sending mail: one job per message, queued after the commit that made it. Five tries with
+growing pauses (30 s, 1, 2 and 4 minutes) ride out a mail server's restart; a message that
+failed all five stays in the mails table marked failed, with its error, and the job is kept
+with the other failed jobs (Admin > Background jobs) to be tried again."""
+from community.jobs import job
+
+
+def _failed(mail_id, key):
+    from community.actions import mail
+
+    mail.give_up(mail_id)
+
+
+@job(retries=4, retry_delay=30, retry_backoff=2, on_give_up=_failed)
+def send_mail(mail_id, key):
+    from community.actions import mail
+
+    mail.deliver(mail_id)

@@ -1,0 +1,42 @@
+"""Mail: every message Leerkring sends, kept as sent (community.mail).
+
+With no mail server configured (the embedded default) this table is the outbox an admin reads;
+with SMTP it is the queue and a short record of what went out and what failed."""
+from datetime import datetime
+from typing import Optional
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from community.extensions import db
+from community.models.base import UTCDateTime, in_values, utcnow
+
+MAIL_STATUSES = ("queued", "sent", "failed")
+MAIL_TRANSPORTS = ("", "smtp", "outbox")
+
+
+class Mail(db.Model):
+    __tablename__ = "mails"
+    __table_args__ = (
+        sa.CheckConstraint(in_values("status", MAIL_STATUSES), name="status"),
+        sa.CheckConstraint(in_values("transport", MAIL_TRANSPORTS), name="transport"),
+        sa.Index("ix_mails_status_created_at", "status", "created_at"),
+    )
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    kind: so.Mapped[str] = so.mapped_column(sa.String(40))
+    # The member it was for (None for an address without an account, or once they left).
+    user_id: so.Mapped[Optional[int]] = so.mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"),
+                                                         index=True)
+    to_address: so.Mapped[str] = so.mapped_column(sa.String(254))
+    subject: so.Mapped[str] = so.mapped_column(sa.String(300))
+    language: so.Mapped[str] = so.mapped_column(sa.String(5))
+    message_id: so.Mapped[str] = so.mapped_column(sa.String(255))
+    # The whole message as it goes out (RFC 5322, ASCII: both parts quoted-printable).
+    message: so.Mapped[str] = so.mapped_column(sa.Text)
+    status: so.Mapped[str] = so.mapped_column(sa.String(10), default="queued")
+    transport: so.Mapped[str] = so.mapped_column(sa.String(10), default="")
+    tries: so.Mapped[int] = so.mapped_column(default=0)
+    error: so.Mapped[str] = so.mapped_column(sa.String(4000), default="")
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+    sent_at: so.Mapped[Optional[datetime]] = so.mapped_column(UTCDateTime)
