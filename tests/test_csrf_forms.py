@@ -16,6 +16,7 @@ from community.actions import communities as community_actions
 from community.actions import discussions as discussion_actions
 from community.actions import moderation as moderation_actions
 from community.actions import organisations as org_actions
+from community.actions import recovery
 from community.actions import scan as scan_actions
 from community.actions import trajectories as trajectory_actions
 from community.extensions import db
@@ -78,7 +79,7 @@ def world(factories, make_client):
     return dict(people=people, clients=clients, company=company, other_company=other_company, kring=kring,
                 on_request=on_request, invite_token=invite_token, invitation=invitation, discussion=discussion,
                 reply=reply, published=published, draft=draft, trajectory=trajectory, milestone=first,
-                scan_round=scan_round)
+                scan_round=scan_round, reset_token=recovery.reset_token(member))
 
 
 # Every form of the app: who uses it, and the page that holds it. The form is read from that page.
@@ -91,9 +92,11 @@ FORMS = {
     "admin.decide_organisation": ("admin", "/admin/"),
     "admin.set_active": ("admin", "/admin/users/{member}"),
     "admin.set_admin": ("admin", "/admin/users/{member}"),
+    "auth.forgot_password": ("anonymous", "/password/forgot"),
     "auth.login": ("anonymous", "/login"),
     "auth.logout": ("lead", "/dashboard"),
     "auth.register": ("anonymous", "/register"),
+    "auth.reset_password": ("anonymous", "/password/reset/{reset_token}"),
     "cases.delete": ("lead", "/cases/{draft}/edit"),
     "cases.edit": ("lead", "/cases/{draft}/edit"),
     "cases.new": ("lead", "/c/kring/cases/new"),
@@ -211,7 +214,7 @@ def _url(template, world):
         other_company=world["other_company"].id, discussion=world["discussion"].id, reply=world["reply"].id,
         published=world["published"].id, draft=world["draft"].id, trajectory=world["trajectory"].id,
         milestone=world["milestone"].id, scan_round=world["scan_round"].id, invite_token=world["invite_token"],
-        scan_token=world["scan_round"].employee_token)
+        scan_token=world["scan_round"].employee_token, reset_token=world["reset_token"])
 
 
 TYPED_INPUTS = {"text", "email", "search", "url", "tel"}

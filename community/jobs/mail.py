@@ -16,3 +16,10 @@ def send_mail(mail_id, key):
     from community.actions import mail
 
     mail.deliver(mail_id)
+
+
+@job()
+def password_reset_requested(email, key):
+    from community.actions import recovery
+
+    recovery.send_password_reset(email)
