@@ -100,6 +100,8 @@ class Config:
     # "Forgot password": requests per IP address and per e-mail address typed.
     RESET_LIMIT_PER_ADDRESS = os.environ.get("RESET_LIMIT_PER_ADDRESS", "10 per hour")
     RESET_LIMIT_PER_ACCOUNT = os.environ.get("RESET_LIMIT_PER_ACCOUNT", "3 per hour")
+    # Changing the login address: requests (each sends a mail) per account.
+    EMAIL_CHANGE_LIMIT = os.environ.get("EMAIL_CHANGE_LIMIT", "5 per hour")
     # The live-update log: `flask prune-events` deletes rows older than this.
     EVENT_RETENTION_DAYS = int(os.environ.get("EVENT_RETENTION_DAYS", "14"))
 
@@ -141,7 +143,7 @@ class TestingConfig(Config):
     LOGIN_LIMIT_PER_ADDRESS = "10000 per minute"
     LOGIN_LIMIT_PER_ACCOUNT = "10000 per minute"
     REGISTER_LIMIT_PER_ADDRESS = "10000 per minute"
-    RESET_LIMIT_PER_ADDRESS = RESET_LIMIT_PER_ACCOUNT = "10000 per minute"
+    RESET_LIMIT_PER_ADDRESS = RESET_LIMIT_PER_ACCOUNT = EMAIL_CHANGE_LIMIT = "10000 per minute"
     REDIS_URL = ""
     MAIL_SERVER = ""  # the outbox; tests of SMTP start their own server (tests/mailserver.py)
     BASE_URL = "http://leerkring.test"

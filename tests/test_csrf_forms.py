@@ -14,6 +14,7 @@ from community.actions import attachments as attachment_actions
 from community.actions import cases as case_actions
 from community.actions import communities as community_actions
 from community.actions import discussions as discussion_actions
+from community.actions import email_change
 from community.actions import moderation as moderation_actions
 from community.actions import organisations as org_actions
 from community.actions import recovery
@@ -79,12 +80,15 @@ def world(factories, make_client):
     return dict(people=people, clients=clients, company=company, other_company=other_company, kring=kring,
                 on_request=on_request, invite_token=invite_token, invitation=invitation, discussion=discussion,
                 reply=reply, published=published, draft=draft, trajectory=trajectory, milestone=first,
-                scan_round=scan_round, reset_token=recovery.reset_token(member))
+                scan_round=scan_round, reset_token=recovery.reset_token(member),
+                email_token=email_change.verify_token(member, "nieuw-adres@example.com"))
 
 
 # Every form of the app: who uses it, and the page that holds it. The form is read from that page.
 FORMS = {
     "account.api_tokens": ("lead", "/account/tokens"),
+    "account.change_email": ("lead", "/account/email"),
+    "account.confirm_email": ("anonymous", "/account/email/confirm/{email_token}"),
     "account.end_other_sessions": ("lead", "/account/"),
     "account.password": ("lead", "/account/password"),
     "account.profile": ("lead", "/account/"),
@@ -214,7 +218,8 @@ def _url(template, world):
         other_company=world["other_company"].id, discussion=world["discussion"].id, reply=world["reply"].id,
         published=world["published"].id, draft=world["draft"].id, trajectory=world["trajectory"].id,
         milestone=world["milestone"].id, scan_round=world["scan_round"].id, invite_token=world["invite_token"],
-        scan_token=world["scan_round"].employee_token, reset_token=world["reset_token"])
+        scan_token=world["scan_round"].employee_token, reset_token=world["reset_token"],
+        email_token=world["email_token"])
 
 
 TYPED_INPUTS = {"text", "email", "search", "url", "tel"}

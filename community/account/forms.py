@@ -1,5 +1,5 @@
 from flask_babel import lazy_gettext as _l
-from wtforms import PasswordField, SelectField, StringField
+from wtforms import EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import InputRequired
 
 from community.forms import Form
@@ -26,3 +26,9 @@ class PasswordForm(Form):
 class TokenForm(Form):
     name = StringField(_l("Name of the token"), validators=[InputRequired()],
                        description=_l("What you will use it for, e.g. 'spreadsheet export'."))
+
+
+class EmailForm(Form):
+    email = EmailField(_l("New e-mail address"), validators=[InputRequired()],
+                       description=_l("We send it a link; it becomes your login address once you open it."))
+    password = PasswordField(_l("Current password"), validators=[InputRequired()])
