@@ -16,6 +16,7 @@ from community.actions import communities as community_actions
 from community.actions import discussions as discussion_actions
 from community.actions import email_change
 from community.actions import moderation as moderation_actions
+from community.actions import notification_mail
 from community.actions import organisations as org_actions
 from community.actions import recovery
 from community.actions import scan as scan_actions
@@ -81,7 +82,8 @@ def world(factories, make_client):
                 on_request=on_request, invite_token=invite_token, invitation=invitation, discussion=discussion,
                 reply=reply, published=published, draft=draft, trajectory=trajectory, milestone=first,
                 scan_round=scan_round, reset_token=recovery.reset_token(member),
-                email_token=email_change.verify_token(member, "nieuw-adres@example.com"))
+                email_token=email_change.verify_token(member, "nieuw-adres@example.com"),
+                unsubscribe_token=notification_mail.unsubscribe_token(member, "mentions_replies"))
 
 
 # Every form of the app: who uses it, and the page that holds it. The form is read from that page.
@@ -90,9 +92,11 @@ FORMS = {
     "account.change_email": ("lead", "/account/email"),
     "account.confirm_email": ("anonymous", "/account/email/confirm/{email_token}"),
     "account.end_other_sessions": ("lead", "/account/"),
+    "account.mail_settings": ("lead", "/account/mail"),
     "account.password": ("lead", "/account/password"),
     "account.profile": ("lead", "/account/"),
     "account.revoke_token": ("lead", "/account/tokens"),
+    "account.unsubscribe": ("anonymous", "/account/unsubscribe/{unsubscribe_token}"),
     "admin.decide_organisation": ("admin", "/admin/"),
     "admin.set_active": ("admin", "/admin/users/{member}"),
     "admin.set_admin": ("admin", "/admin/users/{member}"),
@@ -219,7 +223,7 @@ def _url(template, world):
         published=world["published"].id, draft=world["draft"].id, trajectory=world["trajectory"].id,
         milestone=world["milestone"].id, scan_round=world["scan_round"].id, invite_token=world["invite_token"],
         scan_token=world["scan_round"].employee_token, reset_token=world["reset_token"],
-        email_token=world["email_token"])
+        email_token=world["email_token"], unsubscribe_token=world["unsubscribe_token"])
 
 
 TYPED_INPUTS = {"text", "email", "search", "url", "tel"}

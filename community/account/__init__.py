@@ -4,3 +4,4 @@ bp = Blueprint("account", __name__, url_prefix="/account")
 
 from community.account import views  # noqa: E402,F401
 from community.account import email  # noqa: E402,F401
+from community.account import mail  # noqa: E402,F401

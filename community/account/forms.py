@@ -32,3 +32,12 @@ class EmailForm(Form):
     email = EmailField(_l("New e-mail address"), validators=[InputRequired()],
                        description=_l("We send it a link; it becomes your login address once you open it."))
     password = PasswordField(_l("Current password"), validators=[InputRequired()])
+
+
+class MailSettingsForm(Form):
+    mentions_replies = SelectField(_l("Mentions of you and replies in discussions you follow"), choices=[],
+                                   description=_l("At once, gathered over ten minutes: five replies make one mail."))
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.mentions_replies.choices = choices("mail_choice")

@@ -87,11 +87,11 @@ def job(retries=5, retry_delay=1, retry_backoff=2, on_give_up=None):
     return decorate
 
 
-def enqueue_on_commit(task, *args):
-    """Queue ``task(*args)`` once the current transaction commits (dropped on rollback). The
-    last argument it receives is a key unique to this queueing, so a retried job can tell what
-    it already did."""
-    db.session.info.setdefault(PENDING, []).append((task, args + (uuid.uuid4().hex,)))
+def enqueue_on_commit(task, *args, delay=None):
+    """Queue ``task(*args)`` once the current transaction commits (dropped on rollback), to run
+    at once or ``delay`` seconds later. The last argument it receives is a key unique to this
+    queueing, so a retried job can tell what it already did."""
+    db.session.info.setdefault(PENDING, []).append((task, args + (uuid.uuid4().hex,), delay))
 
 
 def queue_counts():
@@ -106,15 +106,18 @@ def queue_counts():
 def enqueue_again(name, args):
     """Queue a failed job again, with its own arguments (its key included: what it did before
     it failed is not done twice)."""
-    db.session.info.setdefault(PENDING, []).append((_jobs[name], tuple(args)))
+    db.session.info.setdefault(PENDING, []).append((_jobs[name], tuple(args), None))
 
 
 @sa_event.listens_for(Session, "after_commit")
 def _enqueue_committed(session):
     pending = session.info.pop(PENDING, None)
-    for task, args in pending or ():
+    for task, args, delay in pending or ():
         try:
-            task(*args)
+            if delay:
+                task.schedule(args=args, delay=delay)
+            else:
+                task(*args)
         except Exception:  # noqa: BLE001 - the action committed: never turn that into an error
             log.exception("could not queue %s; running it now", task.name)
             _run_now(task, args)

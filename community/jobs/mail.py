@@ -23,3 +23,10 @@ def password_reset_requested(email, key):
     from community.actions import recovery
 
     recovery.send_password_reset(email)
+
+
+@job()
+def notification_batch(user_id, kind, key):
+    from community.actions import notification_mail
+
+    notification_mail.send_batch(user_id, kind)

@@ -40,3 +40,28 @@ class Mail(db.Model):
     error: so.Mapped[str] = so.mapped_column(sa.String(4000), default="")
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
     sent_at: so.Mapped[Optional[datetime]] = so.mapped_column(UTCDateTime)
+
+
+# What a member can get by mail, and how often. Only mentions and replies are mailed so far
+# (at once, gathered over ten minutes); digests of followed activity would add kinds and the
+# "daily"/"weekly" choices.
+MAIL_PREFERENCE_KINDS = ("mentions_replies",)
+MAIL_CHOICES = ("instant", "never")
+MAIL_DEFAULTS = {"mentions_replies": "instant"}
+
+
+class MailPreference(db.Model):
+    """A member's choice for one kind of mail (no row: the default), and for the kind's batch:
+    when the pending one is due, and the last notification a mail covered."""
+
+    __tablename__ = "mail_preferences"
+    __table_args__ = (
+        sa.CheckConstraint(in_values("kind", MAIL_PREFERENCE_KINDS), name="kind"),
+        sa.CheckConstraint(in_values("choice", MAIL_CHOICES), name="choice"),
+    )
+
+    user_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    kind: so.Mapped[str] = so.mapped_column(sa.String(30), primary_key=True)
+    choice: so.Mapped[str] = so.mapped_column(sa.String(10))
+    batch_due_at: so.Mapped[Optional[datetime]] = so.mapped_column(UTCDateTime)
+    last_mailed_id: so.Mapped[int] = so.mapped_column(default=0)

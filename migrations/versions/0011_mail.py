@@ -1,4 +1,5 @@
-"""mail: every message sent, kept as the outbox (no mail server) or the queue and record (SMTP)
+"""mail: every message sent, kept as the outbox (no mail server) or the queue and record (SMTP);
+members' mail choices per kind
 
 Revision ID: 0011
 Revises: 0010
@@ -39,10 +40,22 @@ def upgrade():
     with op.batch_alter_table('mails', schema=None) as batch_op:
         batch_op.create_index('ix_mails_status_created_at', ['status', 'created_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_mails_user_id'), ['user_id'], unique=False)
+    op.create_table('mail_preferences',
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=30), nullable=False),
+    sa.Column('choice', sa.String(length=10), nullable=False),
+    sa.Column('batch_due_at', sa.DateTime(), nullable=True),
+    sa.Column('last_mailed_id', sa.Integer(), nullable=False),
+    sa.CheckConstraint("choice IN ('instant', 'never')", name=op.f('ck_mail_preferences_choice')),
+    sa.CheckConstraint("kind IN ('mentions_replies')", name=op.f('ck_mail_preferences_kind')),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_mail_preferences_user_id_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('user_id', 'kind', name=op.f('pk_mail_preferences'))
+    )
 
 
 
 def downgrade():
+    op.drop_table('mail_preferences')
     with op.batch_alter_table('mails', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_mails_user_id'))
         batch_op.drop_index('ix_mails_status_created_at')
