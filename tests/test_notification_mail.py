@@ -14,6 +14,7 @@ from community.actions import discussions, moderation, notification_mail, notifi
 from community.extensions import db
 from community.models import Mail, MailPreference, Notification
 from tests.mailserver import smtp_server  # noqa: F401  (fixture)
+from tests.test_jobs import _wait, real_queue  # noqa: F401  (fixture)
 
 KIND = "mentions_replies"
 
@@ -157,3 +158,16 @@ def test_unknown_unsubscribe_links_are_refused(factories, make_client, token):
     assert client.get(f"/account/unsubscribe/{token}").status_code == 404
     assert client.post(f"/account/unsubscribe/{token}", data={"List-Unsubscribe": "One-Click"}).status_code == 404
     assert notification_mail.choices_of(user)[KIND] == "instant"
+
+
+def test_the_batch_is_scheduled_on_the_real_queue_and_sent_by_its_consumer(real_queue, factories, monkeypatch):
+    """The ten minutes, shortened: the batch waits in the storage's schedule and the consumer
+    runs it when it is due, with both replies in one mail."""
+    monkeypatch.setattr(notification_mail, "BATCH_MINUTES", 0.05)  # 3 seconds
+    community, author, replier, discussion = _thread(factories)
+    real_queue()
+    discussions.post_reply(replier, discussion, "Een")
+    discussions.post_reply(replier, discussion, "Twee")
+    mails = _wait(lambda: _mails(), seconds=15)
+    assert len(mails) == 1 and "2 nieuw" in mails[0].subject
+    assert _wait(lambda: _mails()[0].status == "sent")
