@@ -169,3 +169,22 @@ def test_requests_are_limited_per_address_typed_and_per_visitor(app, make_client
         limited = _ask(client, "derde@example.com")
         assert limited.status_code == 429 and "Te veel" in limited.get_data(as_text=True)
     assert db.session.scalar(sa.select(sa.func.count(Mail.id))) == 2
+
+
+def test_registering_with_a_taken_address_tells_its_owner_at_most_once_an_hour(smtp_server, factories, make_client):
+    owner = factories.user(name="Els Eigenaar", email="els@example.com", language="en")
+    form = {"display_name": "Iemand Anders", "email": "ELS@example.com", "password": "een lang genoeg wachtwoord",
+            "kind": "employee", "language": "nl", "organisation": ""}
+    for _ in range(2):
+        answer = make_client().submit("/register", form, page="/register")
+        assert answer.status_code == 302 and answer.headers["Location"] == "/login"
+    [msg] = smtp_server.wait(1)
+    assert msg["To"].addresses[0].addr_spec == "els@example.com"
+    assert msg["Subject"] == "You already have a Leerkring account"
+    plain = " ".join(msg.get_body(("plain",)).get_content().split())
+    assert "http://leerkring.test/login" in plain and "http://leerkring.test/password/forgot" in plain
+    assert db.session.get(type(owner), owner.id).display_name == "Els Eigenaar"
+    # A new address gets no such notice.
+    make_client().submit("/register", dict(form, email="nieuw-lid@example.com"), page="/register")
+    time.sleep(0.1)
+    assert len(smtp_server.envelopes) == 1

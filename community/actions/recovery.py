@@ -2,6 +2,9 @@
 the same whether or not the address has an account (the lookup and the mail happen in a job,
 after the answer); the link works once (it holds a fingerprint of the password hash, which
 the new password changes) and for an hour; using it logs the account out everywhere."""
+from datetime import timedelta
+
+import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from community import signed_links
@@ -11,7 +14,7 @@ from community.actions.mail import queue_mail
 from community.actions.validate import check_password, clean_email
 from community.extensions import db
 from community.mail.links import absolute_url
-from community.models import User
+from community.models import Mail, User, utcnow
 from community.queries.accounts import user_by_email
 from community.security import hash_password
 
@@ -40,6 +43,27 @@ def send_password_reset(email):
                            url=absolute_url("auth.reset_password", token=reset_token(user)),
                            reason=_l("You receive this mail because a new password was asked for on Leerkring "
                                      "with this address.")),
+                      to_name=user.display_name, user=user)
+    db.session.commit()
+    return mail
+
+
+def send_account_exists(email):
+    """Someone registered with the address of an account: tell its owner how to get in (at
+    most once an hour, so the form cannot be used to flood them)."""
+    user = user_by_email(email)
+    if user is None or not user.active:
+        return None
+    recent = db.session.scalar(sa.select(Mail.id).where(
+        Mail.user_id == user.id, Mail.kind == "account_exists", Mail.created_at > utcnow() - timedelta(hours=1))
+        .limit(1))
+    if recent is not None:
+        return None
+    mail = queue_mail("account_exists", user.email, user.language, _l("You already have a Leerkring account"),
+                      dict(name=user.display_name, email=user.email, login_url=absolute_url("auth.login"),
+                           url=absolute_url("auth.forgot_password"),
+                           reason=_l("You receive this mail because someone registered on Leerkring with this "
+                                     "address.")),
                       to_name=user.display_name, user=user)
     db.session.commit()
     return mail

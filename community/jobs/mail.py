@@ -30,3 +30,10 @@ def notification_batch(user_id, kind, key):
     from community.actions import notification_mail
 
     notification_mail.send_batch(user_id, kind)
+
+
+@job()
+def signed_up_again(email, key):
+    from community.actions import recovery
+
+    recovery.send_account_exists(email)
