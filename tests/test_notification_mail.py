@@ -12,7 +12,7 @@ from community import jobs, signed_links
 from community.actions import communities as community_actions
 from community.actions import discussions, moderation, notification_mail, notifications, recovery
 from community.extensions import db
-from community.models import Mail, MailPreference, Notification
+from community.models import CommunityMembership, Mail, MailPreference, Notification
 from tests.mailserver import smtp_server  # noqa: F401  (fixture)
 from tests.test_jobs import _wait, real_queue  # noqa: F401  (fixture)
 
@@ -171,3 +171,34 @@ def test_the_batch_is_scheduled_on_the_real_queue_and_sent_by_its_consumer(real_
     mails = _wait(lambda: _mails(), seconds=15)
     assert len(mails) == 1 and "2 nieuw" in mails[0].subject
     assert _wait(lambda: _mails()[0].status == "sent")
+
+
+def test_join_requests_reach_the_coordinators_by_mail_while_they_wait(smtp_server, factories, make_client):
+    coordinator = factories.user(name="Coco Coördinator", language="en")
+    community = factories.community(name="Lassen Noord", join_policy="request", coordinator=coordinator)
+    asks, decided = factories.user(name="Vera Vraagt"), factories.user(name="Bart Beslist")
+    community_actions.request_to_join(asks, community, "Graag!")
+    community_actions.request_to_join(decided, community)
+    membership = db.session.scalar(sa.select(CommunityMembership).where(CommunityMembership.user_id == decided.id))
+    community_actions.decide_request(coordinator, membership, approve=True)  # no longer waiting
+    _batch_of(coordinator, "join_requests")
+    [msg] = smtp_server.wait(1)
+    assert msg["Subject"] == "1 new on Leerkring: requests to join"
+    plain = msg.get_body(("plain",)).get_content()
+    assert "Vera Vraagt asked to join Lassen Noord" in plain and "Bart Beslist" not in plain
+    [path] = re.findall(r"http://leerkring\.test(/c/\S+/manage/requests)", plain)
+    assert make_client(coordinator).get(path).status_code == 200
+
+
+def test_unsubscribing_stops_only_that_kind(factories):
+    coordinator = factories.user()
+    community = factories.community(join_policy="request", coordinator=coordinator)
+    notification_mail.unsubscribe(notification_mail.unsubscribe_token(coordinator, KIND))
+    assert notification_mail.choices_of(coordinator) == {"mentions_replies": "never", "join_requests": "instant"}
+    community_actions.request_to_join(factories.user(), community)
+    _batch_of(coordinator, "join_requests")
+    assert [m.kind for m in _mails()] == ["notifications"]
+
+
+def _batch_of(user, kind):
+    return notification_mail.send_batch(user.id, kind)

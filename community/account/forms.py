@@ -37,7 +37,8 @@ class EmailForm(Form):
 class MailSettingsForm(Form):
     mentions_replies = SelectField(_l("Mentions of you and replies in discussions you follow"), choices=[],
                                    description=_l("At once, gathered over ten minutes: five replies make one mail."))
+    join_requests = SelectField(_l("Requests to join a community you coordinate"), choices=[])
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
-        self.mentions_replies.choices = choices("mail_choice")
+        self.mentions_replies.choices = self.join_requests.choices = choices("mail_choice")

@@ -11,6 +11,7 @@ from community.account.forms import MailSettingsForm
 from community.actions import ActionError, notification_mail
 from community.forms import Form
 from community.labels import LABELS
+from community.models import MAIL_PREFERENCE_KINDS
 from community.security import keeps_input
 
 ONE_CLICK = ("List-Unsubscribe", "One-Click")
@@ -21,8 +22,8 @@ ONE_CLICK = ("List-Unsubscribe", "One-Click")
 @keeps_input
 def mail_settings():
     form = MailSettingsForm(data=notification_mail.choices_of(current_user))
-    if form.saved(lambda: notification_mail.set_choices(current_user, {"mentions_replies": form.mentions_replies.data}),
-                  _("Your mail settings are saved.")):
+    chosen = lambda: {kind: form[kind].data for kind in MAIL_PREFERENCE_KINDS}  # noqa: E731
+    if form.saved(lambda: notification_mail.set_choices(current_user, chosen()), _("Your mail settings are saved.")):
         return redirect(url_for("account.mail_settings"))
     return render_template("account/mail.html", form=form), form.status
 

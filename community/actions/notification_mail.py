@@ -1,5 +1,5 @@
-"""Mentions and replies by mail: at once, but gathered over ten minutes, so five replies make
-one mail. The first notification of a quiet spell schedules the batch; the batch job then
+"""Mentions and replies, and join requests for coordinators, by mail: at once, but gathered
+over ten minutes, so five replies make one mail. The first notification of a quiet spell schedules the batch; the batch job then
 mails what is still unread and still visible to the member at that moment (access may have
 ended, a reply may have been hidden since). Members choose per kind (profile → E-mail); every
 such mail has a one-click unsubscribe link that works without logging in."""
@@ -15,13 +15,24 @@ from community.extensions import db
 from community.mail.links import absolute_url
 from community.markup import plain_excerpt
 from community.models import (
-    MAIL_CHOICES, MAIL_DEFAULTS, MAIL_PREFERENCE_KINDS, MailPreference, Notification, Reply, User, utcnow,
+    MAIL_CHOICES, MAIL_DEFAULTS, MAIL_PREFERENCE_KINDS, CommunityMembership, MailPreference, Notification, Reply,
+    User, utcnow,
 )
 from community.queries.notifications import load_targets
 from community.urls import page_of
 
 BATCH_MINUTES = 10
-BATCH_KINDS = {"reply": "mentions_replies", "mention": "mentions_replies"}
+BATCH_KINDS = {"reply": "mentions_replies", "mention": "mentions_replies", "join_request": "join_requests"}
+SUBJECTS = {
+    "mentions_replies": lambda count: _l("%(count)d new on Leerkring: mentions and replies", count=count),
+    "join_requests": lambda count: _l("%(count)d new on Leerkring: requests to join", count=count),
+}
+REASONS = {
+    "mentions_replies": _l("You receive this mail because mails about mentions and replies are switched on "
+                           "in your Leerkring settings."),
+    "join_requests": _l("You receive this mail because you coordinate a community and mails about requests "
+                        "to join are switched on in your Leerkring settings."),
+}
 MAX_ITEMS = 30
 UNSUBSCRIBE = "unsubscribe"
 
@@ -113,12 +124,9 @@ def send_batch(user_id, kind):
     items = _items(user, [n for n in rows if n.read_at is None]) if user.active and row.choice != "never" else []
     mail = None
     if items:
-        mail = queue_mail("notifications", user.email, user.language,
-                          _l("%(count)d new on Leerkring: mentions and replies", count=len(items)),
+        mail = queue_mail("notifications", user.email, user.language, SUBJECTS[kind](len(items)),
                           dict(name=user.display_name, items=items[:MAX_ITEMS], more=max(0, len(items) - MAX_ITEMS),
-                               settings_url=absolute_url("account.mail_settings"),
-                               reason=_l("You receive this mail because mails about mentions and replies are switched on "
-                                         "in your Leerkring settings.")),
+                               settings_url=absolute_url("account.mail_settings"), reason=REASONS[kind]),
                           to_name=user.display_name, user=user,
                           unsubscribe_url=absolute_url("account.unsubscribe", token=unsubscribe_token(user, kind)))
     db.session.commit()
@@ -133,9 +141,19 @@ def _items(user, notifications):
                      if n.object_type == "discussion" and (n.data or {}).get("number")})
     replies = {(r.discussion_id, r.number): r for r in db.session.scalars(sa.select(Reply).where(
         sa.tuple_(Reply.discussion_id, Reply.number).in_(wanted)))} if wanted else {}
+    pending = _pending_requests(notifications)
     items = []
     for n in notifications:
-        if n.object_type != "discussion" or not permissions.can_see_notification(user, n, targets):
+        if not permissions.can_see_notification(user, n, targets):
+            continue
+        if n.kind == "join_request":
+            community = targets[("community", n.object_id)]
+            if (n.object_id, n.actor_id) in pending:  # not decided yet by another coordinator
+                items.append(dict(kind="join_request", actor=n.actor.display_name, title=community.name,
+                                  community=community.name, excerpt="",
+                                  url=absolute_url("communities.requests", slug=community.slug)))
+            continue
+        if n.object_type != "discussion":
             continue
         discussion, number = targets[("discussion", n.object_id)], (n.data or {}).get("number") or 0
         if discussion.is_hidden:
@@ -151,6 +169,16 @@ def _items(user, notifications):
         else:
             excerpt = plain_excerpt(discussion.body_html)
             url = absolute_url("discussions.view", discussion_id=discussion.id)
-        items.append(dict(mention=n.kind == "mention", actor=n.actor.display_name if n.actor else "",
+        items.append(dict(kind=n.kind, actor=n.actor.display_name if n.actor else "",
                           title=discussion.title, community=discussion.community.name, excerpt=excerpt, url=url))
     return items
+
+
+def _pending_requests(notifications):
+    """{(community id, user id)} of the join requests among these that still wait."""
+    asked = {(n.object_id, n.actor_id) for n in notifications if n.kind == "join_request" and n.actor_id}
+    if not asked:
+        return set()
+    return set(db.session.execute(sa.select(CommunityMembership.community_id, CommunityMembership.user_id).where(
+        CommunityMembership.state == "pending",
+        sa.tuple_(CommunityMembership.community_id, CommunityMembership.user_id).in_(sorted(asked)))).all())

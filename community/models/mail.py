@@ -42,12 +42,12 @@ class Mail(db.Model):
     sent_at: so.Mapped[Optional[datetime]] = so.mapped_column(UTCDateTime)
 
 
-# What a member can get by mail, and how often. Only mentions and replies are mailed so far
-# (at once, gathered over ten minutes); digests of followed activity would add kinds and the
-# "daily"/"weekly" choices.
-MAIL_PREFERENCE_KINDS = ("mentions_replies",)
+# What a member can get by mail, and how often. So far mentions and replies, and join requests
+# for coordinators (at once, gathered over ten minutes); digests of followed activity would add
+# kinds and the "daily"/"weekly" choices.
+MAIL_PREFERENCE_KINDS = ("mentions_replies", "join_requests")
 MAIL_CHOICES = ("instant", "never")
-MAIL_DEFAULTS = {"mentions_replies": "instant"}
+MAIL_DEFAULTS = {"mentions_replies": "instant", "join_requests": "instant"}
 
 
 class MailPreference(db.Model):
