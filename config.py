@@ -94,6 +94,8 @@ class Config:
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD", "")
     MAIL_FROM = os.environ.get("MAIL_FROM", "Leerkring <noreply@leerkring.localhost>")
     MAIL_TIMEOUT = float(os.environ.get("MAIL_TIMEOUT", "15"))
+    # Sent mail is deleted after this many days (a nightly job); waiting and failed mail stays.
+    MAIL_RETENTION_DAYS = int(os.environ.get("MAIL_RETENTION_DAYS", "30"))
     # The site's address as people reach it, for the links in mails. Never taken from a request's
     # Host header (a forged one would put someone else's site in a password-reset link).
     BASE_URL = os.environ.get("BASE_URL", "")

@@ -191,3 +191,25 @@ def _storage_like(storage):
     import os
 
     return RedisStorage(storage.name, url=os.environ["TEST_REDIS_URL"], blocking=True, read_timeout=1)
+
+
+def test_sent_mail_is_pruned_after_the_retention_period_by_a_periodic_job(factories, app):
+    from datetime import timedelta
+
+    from community.jobs.mail import prune_mail
+
+    user = factories.user()
+    old, recent, waiting = (_queue(user, subject=s) for s in ("Oud", "Recent", "Wacht"))
+    db.session.execute(sa.update(Mail).where(Mail.id.in_([old.id, waiting.id]))
+                       .values(created_at=utcnow() - timedelta(days=31)))
+    db.session.execute(sa.update(Mail).where(Mail.id == waiting.id).values(status="failed"))
+    db.session.commit()
+    # A periodic task: the consumer runs it at 04:23 every night.
+    night = [t.name for t in jobs.queue._registry.periodic_tasks]
+    assert "prune_mail" in night
+    from datetime import datetime
+
+    assert prune_mail.s().validate_datetime(datetime(2026, 1, 5, 4, 23))
+    assert not prune_mail.s().validate_datetime(datetime(2026, 1, 5, 12, 0))
+    prune_mail.call_local()
+    assert [m.subject for m in _mails()] == ["Recent", "Wacht"]

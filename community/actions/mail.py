@@ -1,5 +1,8 @@
 """Mail: queueing a message (rendered in the recipient's language, stored, sent by a job after
 the commit) and recording how sending went. See community/mail for how a message is made."""
+from datetime import timedelta
+
+import sqlalchemy as sa
 from flask import current_app
 from flask_babel import LazyString, force_locale, lazy_gettext as _l
 
@@ -70,3 +73,12 @@ def give_up(mail_id):
         mail.status = "failed"
         db.session.commit()
 
+
+
+def prune_sent(days=None):
+    """Delete sent mail older than ``days`` (MAIL_RETENTION_DAYS). Returns how many."""
+    days = current_app.config["MAIL_RETENTION_DAYS"] if days is None else days
+    result = db.session.execute(sa.delete(Mail).where(Mail.status == "sent",
+                                                      Mail.created_at < utcnow() - timedelta(days=days)))
+    db.session.commit()
+    return result.rowcount

@@ -63,11 +63,12 @@ def _app():
     return current_app._get_current_object() if has_app_context() else _consumer_app
 
 
-def job(retries=5, retry_delay=1, retry_backoff=2, on_give_up=None):
+def job(retries=5, retry_delay=1, retry_backoff=2, on_give_up=None, every=None):
     """A background job: a plain function of ids and plain values, run in an application
     context with a session of its own. Declared with its retry policy; ``on_give_up(*args)``
     runs (in an application context) when it failed on its last try, after the failure is
-    kept for admins."""
+    kept for admins. ``every`` (a huey crontab) makes it periodic: the consumer runs it on
+    that schedule, without arguments; no cron needed."""
     def decorate(func):
         @functools.wraps(func)
         def in_app(*args, **kwargs):
@@ -78,8 +79,8 @@ def job(retries=5, retry_delay=1, retry_backoff=2, on_give_up=None):
                     return func(*args, **kwargs)
                 finally:
                     db.session.remove()
-        task = queue.task(retries=retries, retry_delay=retry_delay, retry_backoff=retry_backoff,
-                          name=func.__name__)(in_app)
+        settings = dict(retries=retries, retry_delay=retry_delay, retry_backoff=retry_backoff, name=func.__name__)
+        task = (queue.periodic_task(every, **settings) if every is not None else queue.task(**settings))(in_app)
         _jobs[func.__name__] = task
         if on_give_up is not None:
             _give_up[func.__name__] = on_give_up

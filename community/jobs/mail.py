@@ -2,6 +2,8 @@
 growing pauses (30 s, 1, 2 and 4 minutes) ride out a mail server's restart; a message that
 failed all five stays in the mails table marked failed, with its error, and the job is kept
 with the other failed jobs (Admin > Background jobs) to be tried again."""
+from huey import crontab
+
 from community.jobs import job
 
 
@@ -37,3 +39,12 @@ def signed_up_again(email, key):
     from community.actions import recovery
 
     recovery.send_account_exists(email)
+
+
+@job(every=crontab(minute="23", hour="4"))
+def prune_mail():
+    """Every night: sent mail older than MAIL_RETENTION_DAYS goes (it holds personal data);
+    waiting and failed mail stays for the admin."""
+    from community.actions import mail
+
+    mail.prune_sent()
