@@ -194,7 +194,8 @@ def test_unsubscribing_stops_only_that_kind(factories):
     coordinator = factories.user()
     community = factories.community(join_policy="request", coordinator=coordinator)
     notification_mail.unsubscribe(notification_mail.unsubscribe_token(coordinator, KIND))
-    assert notification_mail.choices_of(coordinator) == {"mentions_replies": "never", "join_requests": "instant"}
+    assert notification_mail.choices_of(coordinator) == {"mentions_replies": "never", "join_requests": "instant",
+                                                         "activity": "daily"}
     community_actions.request_to_join(factories.user(), community)
     _batch_of(coordinator, "join_requests")
     assert [m.kind for m in _mails()] == ["notifications"]

@@ -4,6 +4,7 @@ from wtforms.validators import InputRequired
 
 from community.forms import Form
 from community.labels import choices
+from community.models import KIND_CHOICES
 
 
 class ProfileForm(Form):
@@ -38,7 +39,11 @@ class MailSettingsForm(Form):
     mentions_replies = SelectField(_l("Mentions of you and replies in discussions you follow"), choices=[],
                                    description=_l("At once, gathered over ten minutes: five replies make one mail."))
     join_requests = SelectField(_l("Requests to join a community you coordinate"), choices=[])
+    activity = SelectField(_l("Activity in communities, discussions and trajectories you follow"), choices=[],
+                           description=_l("New discussions, trajectory updates and milestone sign-offs, in one "
+                                          "mail a day (in the morning) or a week (on Monday)."))
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
-        self.mentions_replies.choices = self.join_requests.choices = choices("mail_choice")
+        for kind, allowed in KIND_CHOICES.items():
+            self[kind].choices = [choice for choice in choices("mail_choice") if choice.value in allowed]

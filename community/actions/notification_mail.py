@@ -15,7 +15,7 @@ from community.extensions import db
 from community.mail.links import absolute_url
 from community.markup import plain_excerpt
 from community.models import (
-    MAIL_CHOICES, MAIL_DEFAULTS, MAIL_PREFERENCE_KINDS, CommunityMembership, MailPreference, Notification, Reply,
+    KIND_CHOICES, MAIL_DEFAULTS, MAIL_PREFERENCE_KINDS, CommunityMembership, MailPreference, Notification, Reply,
     User, utcnow,
 )
 from community.queries.notifications import load_targets
@@ -56,7 +56,7 @@ def set_choices(user, choices):
     """Save the member's choice per kind (``{kind: choice}``)."""
     for kind, choice in choices.items():
         check_choice(kind, MAIL_PREFERENCE_KINDS, "kind")
-        _preference(user.id, kind).choice = check_choice(choice, MAIL_CHOICES, kind)
+        _preference(user.id, kind).choice = check_choice(choice, KIND_CHOICES[kind], kind)
     db.session.commit()
 
 

@@ -48,3 +48,18 @@ def prune_mail():
     from community.actions import mail
 
     mail.prune_sent()
+
+
+@job(every=crontab(minute="0", hour="6"))
+def digests():
+    """Every morning (06:00 UTC): queue the day's digests (and on Mondays the weekly ones)."""
+    from community.actions import digests as digest_actions
+
+    digest_actions.queue_digests()
+
+
+@job()
+def digest(user_id, period, key):
+    from community.actions import digests as digest_actions
+
+    digest_actions.send_digest(user_id, period)

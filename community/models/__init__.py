@@ -28,5 +28,5 @@ from community.models.moderation import (  # noqa: F401,E402
 )
 from community.models.jobs import JobFailure  # noqa: F401,E402
 from community.models.mail import (  # noqa: F401,E402
-    MAIL_CHOICES, MAIL_DEFAULTS, MAIL_PREFERENCE_KINDS, MAIL_STATUSES, Mail, MailPreference,
+    KIND_CHOICES, MAIL_CHOICES, MAIL_DEFAULTS, MAIL_PREFERENCE_KINDS, MAIL_STATUSES, Mail, MailPreference,
 )

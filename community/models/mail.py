@@ -42,12 +42,14 @@ class Mail(db.Model):
     sent_at: so.Mapped[Optional[datetime]] = so.mapped_column(UTCDateTime)
 
 
-# What a member can get by mail, and how often. So far mentions and replies, and join requests
-# for coordinators (at once, gathered over ten minutes); digests of followed activity would add
-# kinds and the "daily"/"weekly" choices.
-MAIL_PREFERENCE_KINDS = ("mentions_replies", "join_requests")
-MAIL_CHOICES = ("instant", "never")
-MAIL_DEFAULTS = {"mentions_replies": "instant", "join_requests": "instant"}
+# What a member can get by mail, and how often: mentions and replies, and join requests for
+# coordinators, at once (gathered over ten minutes); other activity in what they follow (new
+# discussions, trajectories, milestone sign-offs) as a daily or weekly digest.
+MAIL_PREFERENCE_KINDS = ("mentions_replies", "join_requests", "activity")
+MAIL_CHOICES = ("instant", "daily", "weekly", "never")
+KIND_CHOICES = {"mentions_replies": ("instant", "never"), "join_requests": ("instant", "never"),
+                "activity": ("daily", "weekly", "never")}
+MAIL_DEFAULTS = {"mentions_replies": "instant", "join_requests": "instant", "activity": "daily"}
 
 
 class MailPreference(db.Model):

@@ -46,8 +46,8 @@ def upgrade():
     sa.Column('choice', sa.String(length=10), nullable=False),
     sa.Column('batch_due_at', sa.DateTime(), nullable=True),
     sa.Column('last_mailed_id', sa.Integer(), nullable=False),
-    sa.CheckConstraint("choice IN ('instant', 'never')", name=op.f('ck_mail_preferences_choice')),
-    sa.CheckConstraint("kind IN ('mentions_replies', 'join_requests')", name=op.f('ck_mail_preferences_kind')),
+    sa.CheckConstraint("choice IN ('instant', 'daily', 'weekly', 'never')", name=op.f('ck_mail_preferences_choice')),
+    sa.CheckConstraint("kind IN ('mentions_replies', 'join_requests', 'activity')", name=op.f('ck_mail_preferences_kind')),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_mail_preferences_user_id_users'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('user_id', 'kind', name=op.f('pk_mail_preferences'))
     )
