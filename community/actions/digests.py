@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 
 from community import permissions
 from community.actions.mail import queue_mail
-from community.actions.notification_mail import _preference, unsubscribe_token
+from community.actions.notification_mail import preference, unsubscribe_token
 from community.extensions import db
 from community.mail.links import absolute_url
 from community.markup import plain_excerpt
@@ -50,7 +50,7 @@ def send_digest(user_id, period):
     user = db.session.get(User, user_id)
     if user is None or not user.active:
         return None
-    row = _preference(user_id, KIND)
+    row = preference(user_id, KIND)
     if row.choice != period:
         db.session.commit()
         return None  # changed their mind since the job was queued

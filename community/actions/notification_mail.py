@@ -44,7 +44,7 @@ def choices_of(user):
     return {kind: chosen.get(kind, MAIL_DEFAULTS[kind]) for kind in MAIL_PREFERENCE_KINDS}
 
 
-def _preference(user_id, kind):
+def preference(user_id, kind):
     row = db.session.get(MailPreference, (user_id, kind))
     if row is None:
         row = MailPreference(user_id=user_id, kind=kind, choice=MAIL_DEFAULTS[kind], last_mailed_id=0)
@@ -56,7 +56,7 @@ def set_choices(user, choices):
     """Save the member's choice per kind (``{kind: choice}``)."""
     for kind, choice in choices.items():
         check_choice(kind, MAIL_PREFERENCE_KINDS, "kind")
-        _preference(user.id, kind).choice = check_choice(choice, KIND_CHOICES[kind], kind)
+        preference(user.id, kind).choice = check_choice(choice, KIND_CHOICES[kind], kind)
     db.session.commit()
 
 
@@ -82,7 +82,7 @@ def unsubscribe_target(token):
 def unsubscribe(token):
     """Stop one kind of mail for the link's member (nothing else changes). Returns (user, kind)."""
     user, kind = unsubscribe_target(token)
-    row = _preference(user.id, kind)
+    row = preference(user.id, kind)
     row.choice, row.batch_due_at = "never", None
     db.session.commit()
     return user, kind
@@ -101,7 +101,7 @@ def schedule_batches(user_ids, notification_kind):
     rows = {row.user_id: row for row in db.session.scalars(sa.select(MailPreference).where(
         MailPreference.kind == kind, MailPreference.user_id.in_(sorted(user_ids))))}
     for user_id in sorted(user_ids):
-        row = rows.get(user_id) or _preference(user_id, kind)
+        row = rows.get(user_id) or preference(user_id, kind)
         if row.choice == "never" or (row.batch_due_at is not None and row.batch_due_at > now - timedelta(hours=1)):
             continue  # no mail wanted, or a batch is on its way (one stuck for an hour is replaced)
         row.batch_due_at = now + timedelta(minutes=BATCH_MINUTES)
