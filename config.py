@@ -83,6 +83,27 @@ class Config:
     # default when REDIS_URL is set) or "immediate" (tests). Workers: threads per consumer.
     JOBS_STORE = os.environ.get("JOBS_STORE", "")
     JOBS_WORKERS = int(os.environ.get("JOBS_WORKERS", "2"))
+    # Mail (community/mail). No MAIL_SERVER (the embedded default): mails are kept in the outbox
+    # an admin reads (Admin > Mail) instead of being sent. MAIL_USE_STARTTLS upgrades a plain
+    # connection (port 587); MAIL_USE_TLS connects with TLS from the start (port 465).
+    MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
+    MAIL_PORT = int(os.environ.get("MAIL_PORT", "587"))
+    MAIL_USE_STARTTLS = env_bool("MAIL_USE_STARTTLS", True)
+    MAIL_USE_TLS = env_bool("MAIL_USE_TLS", False)
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME", "")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD", "")
+    MAIL_FROM = os.environ.get("MAIL_FROM", "Leerkring <noreply@leerkring.localhost>")
+    MAIL_TIMEOUT = float(os.environ.get("MAIL_TIMEOUT", "15"))
+    # Sent mail is deleted after this many days (a nightly job); waiting and failed mail stays.
+    MAIL_RETENTION_DAYS = int(os.environ.get("MAIL_RETENTION_DAYS", "30"))
+    # The site's address as people reach it, for the links in mails. Never taken from a request's
+    # Host header (a forged one would put someone else's site in a password-reset link).
+    BASE_URL = os.environ.get("BASE_URL", "")
+    # "Forgot password": requests per IP address and per e-mail address typed.
+    RESET_LIMIT_PER_ADDRESS = os.environ.get("RESET_LIMIT_PER_ADDRESS", "10 per hour")
+    RESET_LIMIT_PER_ACCOUNT = os.environ.get("RESET_LIMIT_PER_ACCOUNT", "3 per hour")
+    # Changing the login address: requests (each sends a mail) per account.
+    EMAIL_CHANGE_LIMIT = os.environ.get("EMAIL_CHANGE_LIMIT", "5 per hour")
     # The live-update log: `flask prune-events` deletes rows older than this.
     EVENT_RETENTION_DAYS = int(os.environ.get("EVENT_RETENTION_DAYS", "14"))
 
@@ -124,7 +145,10 @@ class TestingConfig(Config):
     LOGIN_LIMIT_PER_ADDRESS = "10000 per minute"
     LOGIN_LIMIT_PER_ACCOUNT = "10000 per minute"
     REGISTER_LIMIT_PER_ADDRESS = "10000 per minute"
+    RESET_LIMIT_PER_ADDRESS = RESET_LIMIT_PER_ACCOUNT = EMAIL_CHANGE_LIMIT = "10000 per minute"
     REDIS_URL = ""
+    MAIL_SERVER = ""  # the outbox; tests of SMTP start their own server (tests/mailserver.py)
+    BASE_URL = "http://leerkring.test"
     POSTS_PER_MINUTE = POSTS_PER_HOUR = 10000
     NEW_ACCOUNT_POSTS_PER_MINUTE = NEW_ACCOUNT_POSTS_PER_HOUR = 10000
     NEW_ACCOUNT_LINKS_MAX = 10000

@@ -97,6 +97,18 @@ def sanitise(html):
     )
 
 
+def plain_excerpt(html, length=200):
+    """A short plain-text excerpt of stored, sanitised HTML (for mails): no tags, no markdown,
+    whitespace collapsed, cut at a word with an ellipsis."""
+    import html as html_module
+
+    text = html_module.unescape(nh3.clean(re.sub(r"</(p|li|h\d|blockquote|pre|tr)>", " ", html or ""), tags=set()))
+    text = " ".join(text.split())
+    if len(text) <= length:
+        return text
+    return text[:length].rsplit(" ", 1)[0].rstrip(",.;:") + "…"
+
+
 @dataclass
 class Rendered:
     html: str

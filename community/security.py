@@ -138,6 +138,10 @@ def check_csrf():
         return
     if request.path.startswith("/api/") and (is_bearer_request() or not _signed_in()):
         return
+    from community.account.mail import is_one_click_unsubscribe
+
+    if is_one_click_unsubscribe():  # a mail program's POST; the signed link is the proof
+        return
     csrf.protect()
 
 

@@ -14,8 +14,11 @@ from community.actions import attachments as attachment_actions
 from community.actions import cases as case_actions
 from community.actions import communities as community_actions
 from community.actions import discussions as discussion_actions
+from community.actions import email_change
 from community.actions import moderation as moderation_actions
+from community.actions import notification_mail
 from community.actions import organisations as org_actions
+from community.actions import recovery
 from community.actions import scan as scan_actions
 from community.actions import trajectories as trajectory_actions
 from community.extensions import db
@@ -78,22 +81,30 @@ def world(factories, make_client):
     return dict(people=people, clients=clients, company=company, other_company=other_company, kring=kring,
                 on_request=on_request, invite_token=invite_token, invitation=invitation, discussion=discussion,
                 reply=reply, published=published, draft=draft, trajectory=trajectory, milestone=first,
-                scan_round=scan_round)
+                scan_round=scan_round, reset_token=recovery.reset_token(member),
+                email_token=email_change.verify_token(member, "nieuw-adres@example.com"),
+                unsubscribe_token=notification_mail.unsubscribe_token(member, "mentions_replies"))
 
 
 # Every form of the app: who uses it, and the page that holds it. The form is read from that page.
 FORMS = {
     "account.api_tokens": ("lead", "/account/tokens"),
+    "account.change_email": ("lead", "/account/email"),
+    "account.confirm_email": ("anonymous", "/account/email/confirm/{email_token}"),
     "account.end_other_sessions": ("lead", "/account/"),
+    "account.mail_settings": ("lead", "/account/mail"),
     "account.password": ("lead", "/account/password"),
     "account.profile": ("lead", "/account/"),
     "account.revoke_token": ("lead", "/account/tokens"),
+    "account.unsubscribe": ("anonymous", "/account/unsubscribe/{unsubscribe_token}"),
     "admin.decide_organisation": ("admin", "/admin/"),
     "admin.set_active": ("admin", "/admin/users/{member}"),
     "admin.set_admin": ("admin", "/admin/users/{member}"),
+    "auth.forgot_password": ("anonymous", "/password/forgot"),
     "auth.login": ("anonymous", "/login"),
     "auth.logout": ("lead", "/dashboard"),
     "auth.register": ("anonymous", "/register"),
+    "auth.reset_password": ("anonymous", "/password/reset/{reset_token}"),
     "cases.delete": ("lead", "/cases/{draft}/edit"),
     "cases.edit": ("lead", "/cases/{draft}/edit"),
     "cases.new": ("lead", "/c/kring/cases/new"),
@@ -211,7 +222,8 @@ def _url(template, world):
         other_company=world["other_company"].id, discussion=world["discussion"].id, reply=world["reply"].id,
         published=world["published"].id, draft=world["draft"].id, trajectory=world["trajectory"].id,
         milestone=world["milestone"].id, scan_round=world["scan_round"].id, invite_token=world["invite_token"],
-        scan_token=world["scan_round"].employee_token)
+        scan_token=world["scan_round"].employee_token, reset_token=world["reset_token"],
+        email_token=world["email_token"], unsubscribe_token=world["unsubscribe_token"])
 
 
 TYPED_INPUTS = {"text", "email", "search", "url", "tel"}

@@ -1,9 +1,10 @@
 from flask_babel import lazy_gettext as _l
-from wtforms import PasswordField, SelectField, StringField
+from wtforms import EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import InputRequired
 
 from community.forms import Form
 from community.labels import choices
+from community.models import KIND_CHOICES
 
 
 class ProfileForm(Form):
@@ -26,3 +27,23 @@ class PasswordForm(Form):
 class TokenForm(Form):
     name = StringField(_l("Name of the token"), validators=[InputRequired()],
                        description=_l("What you will use it for, e.g. 'spreadsheet export'."))
+
+
+class EmailForm(Form):
+    email = EmailField(_l("New e-mail address"), validators=[InputRequired()],
+                       description=_l("We send it a link; it becomes your login address once you open it."))
+    password = PasswordField(_l("Current password"), validators=[InputRequired()])
+
+
+class MailSettingsForm(Form):
+    mentions_replies = SelectField(_l("Mentions of you and replies in discussions you follow"), choices=[],
+                                   description=_l("At once, gathered over ten minutes: five replies make one mail."))
+    join_requests = SelectField(_l("Requests to join a community you coordinate"), choices=[])
+    activity = SelectField(_l("Activity in communities, discussions and trajectories you follow"), choices=[],
+                           description=_l("New discussions, trajectory updates and milestone sign-offs, in one "
+                                          "mail a day (in the morning) or a week (on Monday)."))
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        for kind, allowed in KIND_CHOICES.items():
+            self[kind].choices = [choice for choice in choices("mail_choice") if choice.value in allowed]

@@ -48,8 +48,14 @@ def sign_up(email, display_name, password, kind="employee", language="nl"):
     check_password(password)
     password_hash = hash_password(password)  # also for a taken address: the same work and time
     if user_by_email(email) is not None:
-        # when mail exists: send the owner a notice (someone signed up with this address; how to
-        # log in or reset the password), so a real owner who forgot is not left wondering.
+        # when mail exists: send the owner a notice (how to log in or choose a new password), so
+        # a real owner who forgot is not left wondering; a job after the answer sends it, so the
+        # answer tells nothing (community/actions/recovery.py, send_account_exists).
+        from community.jobs import enqueue_on_commit
+        from community.jobs.mail import signed_up_again
+
+        enqueue_on_commit(signed_up_again, email)
+        db.session.commit()
         return None
     try:
         return _create_user(email, display_name, password_hash, kind, language)

@@ -137,6 +137,12 @@ def _readers(user_ids, community, can_see):
     return [user for user in users if can_see(user)]
 
 
+def schedule_batches(user_ids, kind):
+    from community.actions import notification_mail
+
+    notification_mail.schedule_batches(user_ids, kind)
+
+
 def _create(users, kind, actor, community, object_type, object_id, key, **data):
     """One notification per user (none twice for the same job ``key``), written with one INSERT
     and read back with one SELECT whatever the number of users; each gets a live item."""
@@ -148,6 +154,7 @@ def _create(users, kind, actor, community, object_type, object_id, key, **data):
     common = dict(kind=kind, actor_id=getattr(actor, "id", None), community_id=getattr(community, "id", None),
                   object_type=object_type, object_id=object_id, data=data, created_at=now, source=key)
     db.session.execute(sa.insert(Notification.__table__), [dict(common, user_id=user_id) for user_id in user_ids])
+    schedule_batches(user_ids, kind)  # mentions and replies also by mail, gathered over ten minutes
     ids = dict(db.session.execute(sa.select(Notification.user_id, Notification.id).where(
         Notification.source == key, Notification.kind == kind, Notification.user_id.in_(user_ids))).all())
     unread = unread_counts(user_ids)

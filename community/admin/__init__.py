@@ -16,3 +16,4 @@ def require_admin():
 
 from community.admin import views  # noqa: E402,F401
 from community.admin import jobs  # noqa: E402,F401
+from community.admin import mail  # noqa: E402,F401

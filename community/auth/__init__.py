@@ -3,3 +3,4 @@ from flask import Blueprint
 bp = Blueprint("auth", __name__)
 
 from community.auth import views  # noqa: E402,F401
+from community.auth import recovery  # noqa: E402,F401

@@ -37,3 +37,13 @@ class RegisterForm(Form):
 
 class MessageForm(Form):
     message = TextAreaField(_l("Message (optional)"))
+
+
+class ForgotPasswordForm(Form):
+    email = EmailField(_l("E-mail address"), validators=[InputRequired()],
+                       description=_l("The address you log in with."))
+
+
+class ResetPasswordForm(Form):
+    password = PasswordField(_l("New password"), validators=[InputRequired()],
+                             description=_l("At least 10 characters. A sentence you can remember works well."))

@@ -35,6 +35,7 @@ PENDING = "leerkring_pending_jobs"
 queue = Huey("leerkring", storage_class=MemoryStorage, results=False)
 _consumer_app = None  # the application a consumer runs jobs for
 _jobs = {}  # name -> task, for queueing a failed one again
+_give_up = {}  # name -> what to do when that job failed on its last try (besides keeping it)
 
 
 def init_app(app):
@@ -62,9 +63,12 @@ def _app():
     return current_app._get_current_object() if has_app_context() else _consumer_app
 
 
-def job(retries=5, retry_delay=1, retry_backoff=2):
+def job(retries=5, retry_delay=1, retry_backoff=2, on_give_up=None, every=None):
     """A background job: a plain function of ids and plain values, run in an application
-    context with a session of its own. Declared with its retry policy."""
+    context with a session of its own. Declared with its retry policy; ``on_give_up(*args)``
+    runs (in an application context) when it failed on its last try, after the failure is
+    kept for admins. ``every`` (a huey crontab) makes it periodic: the consumer runs it on
+    that schedule, without arguments; no cron needed."""
     def decorate(func):
         @functools.wraps(func)
         def in_app(*args, **kwargs):
@@ -75,18 +79,20 @@ def job(retries=5, retry_delay=1, retry_backoff=2):
                     return func(*args, **kwargs)
                 finally:
                     db.session.remove()
-        task = queue.task(retries=retries, retry_delay=retry_delay, retry_backoff=retry_backoff,
-                          name=func.__name__)(in_app)
+        settings = dict(retries=retries, retry_delay=retry_delay, retry_backoff=retry_backoff, name=func.__name__)
+        task = (queue.periodic_task(every, **settings) if every is not None else queue.task(**settings))(in_app)
         _jobs[func.__name__] = task
+        if on_give_up is not None:
+            _give_up[func.__name__] = on_give_up
         return task
     return decorate
 
 
-def enqueue_on_commit(task, *args):
-    """Queue ``task(*args)`` once the current transaction commits (dropped on rollback). The
-    last argument it receives is a key unique to this queueing, so a retried job can tell what
-    it already did."""
-    db.session.info.setdefault(PENDING, []).append((task, args + (uuid.uuid4().hex,)))
+def enqueue_on_commit(task, *args, delay=None):
+    """Queue ``task(*args)`` once the current transaction commits (dropped on rollback), to run
+    at once or ``delay`` seconds later. The last argument it receives is a key unique to this
+    queueing, so a retried job can tell what it already did."""
+    db.session.info.setdefault(PENDING, []).append((task, args + (uuid.uuid4().hex,), delay))
 
 
 def queue_counts():
@@ -101,15 +107,18 @@ def queue_counts():
 def enqueue_again(name, args):
     """Queue a failed job again, with its own arguments (its key included: what it did before
     it failed is not done twice)."""
-    db.session.info.setdefault(PENDING, []).append((_jobs[name], tuple(args)))
+    db.session.info.setdefault(PENDING, []).append((_jobs[name], tuple(args), None))
 
 
 @sa_event.listens_for(Session, "after_commit")
 def _enqueue_committed(session):
     pending = session.info.pop(PENDING, None)
-    for task, args in pending or ():
+    for task, args, delay in pending or ():
         try:
-            task(*args)
+            if delay:
+                task.schedule(args=args, delay=delay)
+            else:
+                task(*args)
         except Exception:  # noqa: BLE001 - the action committed: never turn that into an error
             log.exception("could not queue %s; running it now", task.name)
             _run_now(task, args)
@@ -141,6 +150,8 @@ def _keep_failure(signal, task, exc=None):
     with app.app_context():
         try:
             record_failure(task.name, task.args, task.kwargs, exc)
+            if task.name in _give_up:
+                _give_up[task.name](*task.args)
         finally:
             db.session.remove()
 
@@ -182,4 +193,4 @@ def run_consumer(app, workers=None):
     _consumer(app, workers).run()
 
 
-from community.jobs import fanout  # noqa: E402,F401  (register the jobs with the queue)
+from community.jobs import fanout, mail  # noqa: E402,F401  (register the jobs with the queue)

@@ -27,3 +27,6 @@ from community.models.moderation import (  # noqa: F401,E402
     AUDIT_ACTIONS, REPORT_REASONS, REPORT_STATUSES, REPORT_TARGETS, SANCTION_KINDS, AuditEntry, Report, Sanction,
 )
 from community.models.jobs import JobFailure  # noqa: F401,E402
+from community.models.mail import (  # noqa: F401,E402
+    KIND_CHOICES, MAIL_CHOICES, MAIL_DEFAULTS, MAIL_PREFERENCE_KINDS, MAIL_STATUSES, Mail, MailPreference,
+)

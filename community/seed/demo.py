@@ -156,7 +156,18 @@ def seed_demo():
     _report(discussions, users)
     seed_trajectories(users)
     seed_scan(users)
+    _outbox_example()
     return [(spec[0], _login_description(spec)) for spec in USERS]
+
+
+def _outbox_example():
+    """One mail in the outbox, so the demo's admin sees what Leerkring mails look like
+    (Beheer → Mail): a demo student asked for a new password."""
+    from community.actions import recovery
+    from community.models import Mail
+
+    if db.session.scalar(sa.select(Mail.id).where(Mail.kind == "password_reset").limit(1)) is None:
+        recovery.send_password_reset("student@rijnland.example")
 
 
 def _login_description(spec):
