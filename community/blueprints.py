@@ -10,10 +10,13 @@ class SignedInBlueprint(Blueprint):
     flask-login's login_required, exactly as if every view carried @login_required (so also when
     security.redispatch_after_csrf_error runs it again), and no page can forget it. A blueprint with pages
     for anonymous visitors (auth, main, the invitation link, the scan's answer pages) stays a plain
-    Blueprint whose other views carry @login_required one by one."""
+    Blueprint whose other views carry @login_required one by one; a page opened from a mail's
+    signed link is marked ``public=True``."""
 
-    def add_url_rule(self, rule, endpoint=None, view_func=None, **options):
-        if view_func is not None:
+    def add_url_rule(self, rule, endpoint=None, view_func=None, public=False, **options):
+        """``public=True`` (``@bp.route(..., public=True)``): the one page of the blueprint that a
+        link in a mail opens without signing in (it proves itself with a signed token)."""
+        if view_func is not None and not public:
             view_func = _login_required_once(view_func)
         super().add_url_rule(rule, endpoint, view_func, **options)
 

@@ -45,7 +45,7 @@ def _private(response):
     return response
 
 
-@bp.route("/email/confirm/<token>", methods=["GET", "POST"])
+@bp.route("/email/confirm/<token>", methods=["GET", "POST"], public=True)  # opened from the mail
 @keeps_input
 def confirm_email(token):
     try:

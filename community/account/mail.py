@@ -34,7 +34,7 @@ def is_one_click_unsubscribe():
             and request.form.get(ONE_CLICK[0]) == ONE_CLICK[1] and "csrf_token" not in request.form)
 
 
-@bp.route("/unsubscribe/<token>", methods=["GET", "POST"])
+@bp.route("/unsubscribe/<token>", methods=["GET", "POST"], public=True)  # opened from the mail
 @keeps_input
 def unsubscribe(token):
     try:
