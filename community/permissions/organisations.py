@@ -2,18 +2,25 @@
 import sqlalchemy as sa
 from flask import abort
 
+import community.request_facts as request_facts
 from community.extensions import db
 from community.models import Organisation, OrganisationMembership, User
 from community.permissions.core import _signed_in, get_row, is_admin, row_or_404, usable_or_403
 
 
 def organisation_membership(user, org):
-    """The user's membership row in org (any state), or None."""
+    """The user's membership row in org (any state), or None. Remembered for the request until
+    the next commit (community.request_facts): a page asks several predicates about one company."""
     if not _signed_in(user):
         return None
-    return db.session.scalar(sa.select(OrganisationMembership).where(
-        OrganisationMembership.organisation_id == org.id,
-        OrganisationMembership.user_id == user.id))
+    key = (user.id, org.id)
+    membership = request_facts.recall("organisation_membership", key)
+    if request_facts.is_missing(membership):
+        membership = db.session.scalar(sa.select(OrganisationMembership).where(
+            OrganisationMembership.organisation_id == org.id,
+            OrganisationMembership.user_id == user.id))
+        request_facts.remember("organisation_membership", key, membership)
+    return membership
 
 
 def is_organisation_manager(user, org):

@@ -247,7 +247,7 @@ def link_options(user, target):
 def linkable_evidence(user, trajectory, limit=100):
     """What the user may link to this trajectory from its own page: published cases and
     discussions of the hosting community that they may edit (their own, or any when they
-    coordinate it), newest first. Two queries. [(value "kind:id", label), ...]"""
+    coordinate it), cases first, each newest first. One query. [(value "kind:id", label), ...]"""
     if not permissions.can_contribute_to_trajectory(user, trajectory) or trajectory.community.archived:
         return []
     community = trajectory.community
@@ -260,8 +260,11 @@ def linkable_evidence(user, trajectory, limit=100):
         discussions = discussions.where(Discussion.author_id == user.id)
     if not permissions.is_community_member(user, community) and not everything:
         return []  # editing your own posts needs active membership
-    choices = [(f"case:{row.id}", row.title) for row in
-               db.session.execute(cases.order_by(Case.id.desc()).limit(limit))]
-    choices += [(f"discussion:{row.id}", row.title) for row in
-                db.session.execute(discussions.order_by(Discussion.id.desc()).limit(limit))]
-    return choices
+    newest_cases = cases.order_by(Case.id.desc()).limit(limit).subquery()
+    newest_discussions = discussions.order_by(Discussion.id.desc()).limit(limit).subquery()
+    both = sa.union_all(
+        sa.select(sa.literal("case").label("kind"), newest_cases.c.id, newest_cases.c.title),
+        sa.select(sa.literal("discussion").label("kind"), newest_discussions.c.id, newest_discussions.c.title))
+    both = both.subquery()
+    rows = db.session.execute(sa.select(both).order_by(both.c.kind, both.c.id.desc()))
+    return [(f"{row.kind}:{row.id}", row.title) for row in rows]

@@ -16,13 +16,14 @@ from typing import Optional
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from community import permissions
+from community import permissions, request_facts
 from community.extensions import db
 from community.models import (
-    Case, Community, CommunityMembership, Discussion, Milestone, OutcomeEntry, TrajectoryFollow,
-    TrajectoryLink, TrajectoryParticipant,
+    Case, Community, CommunityMembership, Discussion, EventStream, FollowLevel, Milestone, OutcomeEntry,
+    TrajectoryFollow, TrajectoryLink,
 )
 from community.pagination import Page, offset_page
+from community.realtime import streams
 
 LOG_PER_PAGE = 20
 
@@ -37,6 +38,8 @@ class TrajectoryPage:
     log: Optional[Page] = None  # the page's log page (None for the report)
     evidence: list = field(default_factory=list)  # (kind, target, milestone or None)
     following: bool = False
+    follow_level: str = "normal"  # what the follow select shows
+    live_last: int = 0  # the number of the trajectory's live stream when the page was read
 
     @property
     def percent(self):
@@ -78,31 +81,43 @@ def log_entries(trajectory, number, per_page, total=None):
 
 
 def _figures(user, trajectory, with_following):
-    """Milestones, milestones done, log entries and whether the user follows, in one statement."""
+    """Milestones, milestones done, log entries, whether the user follows, their stored follow
+    choice and the number of the trajectory's live stream, in one statement."""
     def count(model, *where):
         return sa.select(sa.func.count()).select_from(model).where(
             model.trajectory_id == trajectory.id, *where).scalar_subquery()
 
     following = sa.exists().where(TrajectoryFollow.trajectory_id == trajectory.id,
                                   TrajectoryFollow.user_id == user.id) if with_following else sa.false()
-    return db.session.execute(sa.select(
+    level = sa.select(FollowLevel.level).where(
+        FollowLevel.user_id == user.id, FollowLevel.target == "trajectory",
+        FollowLevel.target_id == trajectory.id).scalar_subquery()
+    stream = streams.trajectory(trajectory.id)
+    seq = sa.select(EventStream.last_seq).where(EventStream.name == stream).scalar_subquery()
+    row = db.session.execute(sa.select(
         count(Milestone).label("milestones"), count(Milestone, Milestone.status == "done").label("done"),
-        count(OutcomeEntry).label("entries"), following.label("following"))).one()
+        count(OutcomeEntry).label("entries"), following.label("following"), level.label("level"),
+        seq.label("seq"))).one()
+    request_facts.remember("stream", stream, row.seq or 0)
+    return row
 
 
 def trajectory_page(user, trajectory, log_page=1, with_following=True, per_page=LOG_PER_PAGE):
     """The page's contents with log page ``log_page`` (past the end: the last); ``log_page=None``
     loads the whole log, oldest first (the report)."""
-    participants = db.session.scalars(
-        sa.select(TrajectoryParticipant).options(so.joinedload(TrajectoryParticipant.user))
-        .where(TrajectoryParticipant.trajectory_id == trajectory.id)
-        .order_by(TrajectoryParticipant.added_at, TrajectoryParticipant.id)).all()
+    # Loaded with the trajectory, users and all (permissions.access_trajectory_or_404).
+    participants = sorted(trajectory.participants, key=lambda row: (row.added_at, row.id))
+    # The stream's number first: an event in between is then both shown and replayed, and the
+    # page skips what it already has (see discussions.views).
+    figures = _figures(user, trajectory, with_following)
     milestones = db.session.scalars(
         sa.select(Milestone).options(so.joinedload(Milestone.signed_off_by))
         .where(Milestone.trajectory_id == trajectory.id).order_by(Milestone.position)).all()
-    figures = _figures(user, trajectory, with_following)
+    # As actions.notifications.level_of: following is its own row, unless muted.
+    level = "muted" if figures.level == "muted" else "following" if figures.following else "normal"
     page = TrajectoryPage(participants=participants, milestones=milestones, entries=[], done=figures.done,
-                          milestone_total=figures.milestones, following=bool(figures.following))
+                          milestone_total=figures.milestones, following=bool(figures.following),
+                          follow_level=level, live_last=figures.seq or 0)
     if log_page is None:
         page.entries = db.session.scalars(
             sa.select(OutcomeEntry).options(so.joinedload(OutcomeEntry.author))
@@ -133,10 +148,11 @@ def _evidence(user, trajectory, page):
             .where(Discussion.id.in_(ids["discussion"]))).unique().all()
         targets.update({("discussion", row.id): row for row in rows})
     if ids["case"]:
-        rows = db.session.scalars(sa.select(Case).options(so.joinedload(Case.community))
+        rows = db.session.scalars(sa.select(Case).options(so.joinedload(Case.community), so.lazyload(Case.tags))
                                   .where(Case.id.in_(ids["case"]))).all()
         targets.update({("case", row.id): row for row in rows})
-    community_ids = {target.community_id for target in targets.values()}
+    # The host community's membership came with the trajectory; ask only for other communities.
+    community_ids = {target.community_id for target in targets.values()} - {trajectory.community_id}
     if community_ids and getattr(user, "is_authenticated", False):
         found = {m.community_id: m for m in db.session.scalars(sa.select(CommunityMembership).where(
             CommunityMembership.user_id == user.id, CommunityMembership.community_id.in_(community_ids)))}

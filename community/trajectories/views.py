@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from community import permissions
-from community.actions import ActionError, notifications as notification_actions, trajectories as actions
+from community.actions import ActionError, trajectories as actions
 from community.errors import kept_after_commit
 from community.forms import row_id
 from community.labels import LABELS
@@ -20,8 +20,6 @@ from community.models import STATUS_TRANSITIONS
 from community.pagination import page_number
 from community.queries import trajectories as lists_queries, trajectory_page as queries
 from community.queries.accounts import user_by_email
-from community.realtime import streams
-from community.realtime.events import last_seq
 from community.trajectories import bp
 from community.trajectories.forms import EntryForm, MilestoneForm, TrajectoryForm
 from community.security import keeps_input
@@ -95,16 +93,13 @@ def _entry_form(trajectory, page, form=None):
 
 
 def _page(trajectory, entry_form=None, status=200):
-    live_last = last_seq(streams.trajectory(trajectory.id))
     page = queries.trajectory_page(current_user, trajectory, log_page=page_number(name="log_page"))
     return render_template(
         "trajectories/view.html", trajectory=trajectory, community=trajectory.community, page=page,
         organisation=trajectory.organisation, entry_form=_entry_form(trajectory, page, entry_form),
         linkable=lists_queries.linkable_evidence(current_user, trajectory),
         next_statuses=STATUS_TRANSITIONS.get(trajectory.status, ()), today=lists_queries.today(),
-        follow_level="following" if page.following else notification_actions.level_of(
-            current_user, "trajectory", trajectory),
-        live_last=live_last), status
+        follow_level=page.follow_level, live_last=page.live_last), status
 
 
 @bp.route("/t/<int:trajectory_id>")
