@@ -39,13 +39,16 @@ def row_or_404(model, row_id, may_see):
     return row
 
 
-def load_in_community(model, row_id, user, *options):
-    """The row with this id loaded with its community and (``options``) whatever else the
-    page shows of it, and the reader's membership: one query. None when there is no such row."""
-    if not valid_row_id(row_id):
-        return None
-    stmt = sa.select(model).where(model.id == row_id).options(so.joinedload(model.community), *options)
-    return first_with_membership(stmt, model.community_id, user)
+def community_row_or_404(model, row_id, user, may_see, *options):
+    """row_or_404 for a row of a community, loaded with its community, the reader's membership
+    and (``options``) whatever else deciding or the page needs, in one query."""
+    row = None
+    if valid_row_id(row_id):
+        stmt = sa.select(model).where(model.id == row_id).options(so.joinedload(model.community), *options)
+        row = first_with_membership(stmt, model.community_id, user)
+    if row is None or not may_see(row):
+        abort(404)
+    return row
 
 
 def first_with_membership(stmt, community_id, user):

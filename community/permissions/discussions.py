@@ -1,12 +1,11 @@
 """Discussions and their replies."""
 import sqlalchemy.orm as so
-from flask import abort
 
 from community.models import Discussion, Reply
 from community.permissions.cases import can_view_case
 from community.permissions.communities import can_post_in_community, can_view_community
 from community.permissions.core import (
-    _signed_in, can_coordinate, is_author_while_member, load_in_community, row_or_404, usable_or_403,
+    _signed_in, can_coordinate, is_author_while_member, community_row_or_404, row_or_404, usable_or_403,
 )
 from community.permissions.hidden import can_see_content
 
@@ -56,11 +55,9 @@ def can_accept_answer(user, discussion):
 def access_discussion_or_404(discussion_id, user):
     """The discussion with its community, author and accepted answer, and the reader's
     membership: one query (the thread page's first)."""
-    discussion = load_in_community(Discussion, discussion_id, user, so.joinedload(Discussion.author),
-                                   so.joinedload(Discussion.accepted_reply).joinedload(Reply.author))
-    if discussion is None or not can_read_discussion(user, discussion):
-        abort(404)
-    return discussion
+    return community_row_or_404(Discussion, discussion_id, user, lambda row: can_read_discussion(user, row),
+                                so.joinedload(Discussion.author),
+                                so.joinedload(Discussion.accepted_reply).joinedload(Reply.author))
 
 
 def access_reply_or_404(reply_id, user):

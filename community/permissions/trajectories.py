@@ -1,14 +1,13 @@
 """Development trajectories: their milestones, learning log, participants and evidence links."""
 import sqlalchemy as sa
 import sqlalchemy.orm as so
-from flask import abort
 
 import community.realtime.streams as streams
 from community.models import (
     Case, CommunityMembership, Milestone, OrganisationMembership, Trajectory, TrajectoryLink, TrajectoryParticipant,
 )
 from community.permissions.cases import can_edit_case
-from community.permissions.core import _signed_in, is_admin, is_community_member, load_in_community, row_or_404
+from community.permissions.core import _signed_in, is_admin, is_community_member, community_row_or_404, row_or_404
 from community.permissions.discussions import can_edit_discussion
 from community.permissions.organisations import is_organisation_manager
 
@@ -77,12 +76,9 @@ def access_trajectory_or_404(trajectory_id, user):
     """A trajectory the user may see, loaded with what deciding that needs (its company, host
     community, participants and the reader's membership there) in two queries. Confidential
     ones do not exist for anyone else (404)."""
-    trajectory = load_in_community(
-        Trajectory, trajectory_id, user, so.joinedload(Trajectory.organisation),
-        so.selectinload(Trajectory.participants).joinedload(TrajectoryParticipant.user))
-    if trajectory is None or not can_view_trajectory(user, trajectory):
-        abort(404)
-    return trajectory
+    return community_row_or_404(Trajectory, trajectory_id, user, lambda row: can_view_trajectory(user, row),
+                                so.joinedload(Trajectory.organisation),
+                                so.selectinload(Trajectory.participants).joinedload(TrajectoryParticipant.user))
 
 
 def access_milestone_or_404(milestone_id, user):
