@@ -51,8 +51,9 @@ def confirm_email(token):
     try:
         user, new_email = email_change.pending_change(token)
     except ActionError as error:
-        return _private(current_app.make_response(
-            (render_template("account/email_link_refused.html", message=error.message), error.status)))
+        page = render_template("auth/link_refused.html", message=error.message,
+                               again_url=url_for("account.change_email"), again_label=_("Change your e-mail address"))
+        return _private(current_app.make_response((page, error.status)))
     form = Form()
     if form.validate_on_submit():
         try:

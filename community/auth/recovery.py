@@ -58,8 +58,9 @@ def reset_password(token):
     try:
         user = recovery.user_for_reset_token(token)
     except ActionError as error:
-        return _private(current_app.make_response(
-            (render_template("auth/reset_link_refused.html", message=error.message), error.status)))
+        page = render_template("auth/link_refused.html", message=error.message,
+                               again_url=url_for("auth.forgot_password"), again_label=_("Ask for a new link"))
+        return _private(current_app.make_response((page, error.status)))
     form = ResetPasswordForm()
     if form.validate_on_submit():
         try:
