@@ -50,7 +50,7 @@ def invite_by_email(actor, community, email, note=""):
         queue_mail("community_invited", user.email, user.language,
                    _l("%(name)s invites you to %(community)s", name=actor.display_name, community=community.name),
                    dict(name=user.display_name, inviter=actor.display_name, community=community.name, note=note,
-                        url=absolute_url("communities.home", slug=community.slug),
+                        url=absolute_url("main.dashboard"),
                         reason=_l("You receive this mail because a coordinator invited you on Leerkring.")),
                    to_name=user.display_name, user=user)
         db.session.commit()

@@ -35,7 +35,8 @@ def mail_invitation(token):
             return redirect(url_for("communities.home", slug=community.slug))
         return _page(invitation=invitation, community=community, mine=current_user.email == invitation.email)
     if user_by_email(invitation.email) is not None:  # they registered meanwhile: log in, come back
-        return _page(invitation=invitation, community=community, has_account=True)
+        return _page(409 if request.method == "POST" else 200, invitation=invitation, community=community,
+                     has_account=True)
     form = InvitedRegisterForm()
     if request.method == "GET":
         form.language.data = invitation.created_by.language if invitation.created_by else "nl"

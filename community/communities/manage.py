@@ -86,7 +86,8 @@ def invitations(slug):
         except ActionError as error:
             if error.field == "user":
                 error.field = "email"
-            user_form.add_error(error)
+            # The daily limit answers 429; any other refusal stays a 400 as before.
+            user_form.add_refusal(error) if error.status == 429 else user_form.add_error(error)
         else:
             if outcome == "mailed":
                 flash(_("An invitation is mailed to %(email)s. It works once, for %(days)d days.", email=row.email,
