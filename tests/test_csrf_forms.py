@@ -15,6 +15,7 @@ from community.actions import cases as case_actions
 from community.actions import communities as community_actions
 from community.actions import discussions as discussion_actions
 from community.actions import email_change
+from community.actions import mail_invitations
 from community.actions import moderation as moderation_actions
 from community.actions import notification_mail
 from community.actions import organisations as org_actions
@@ -52,6 +53,7 @@ def world(factories, make_client):
     community_actions.request_to_join(factories.user(name="Vraagt Toegang"), on_request)
     community_actions.create_community(admin, name="Open kring")
     invitation, invite_token = community_actions.create_invite_link(lead, on_request)
+    _mailed, mail_invitation = mail_invitations.invite_by_email(lead, on_request, "gast@example.com")
 
     discussion = discussion_actions.start_discussion(lead, kring, "Trillingen meten", "Wie meet er **trillingen**?")
     reply = discussion_actions.post_reply(member, discussion, "Wij meten met een sensor.")
@@ -83,7 +85,8 @@ def world(factories, make_client):
                 reply=reply, published=published, draft=draft, trajectory=trajectory, milestone=first,
                 scan_round=scan_round, reset_token=recovery.reset_token(member),
                 email_token=email_change.verify_token(member, "nieuw-adres@example.com"),
-                unsubscribe_token=notification_mail.unsubscribe_token(member, "mentions_replies"))
+                unsubscribe_token=notification_mail.unsubscribe_token(member, "mentions_replies"),
+                mail_invite_token=mail_invitations.link_token(mail_invitation))
 
 
 # Every form of the app: who uses it, and the page that holds it. The form is read from that page.
@@ -118,6 +121,7 @@ FORMS = {
     "communities.invitation": ("newcomer", "/invite/{invite_token}"),
     "communities.invitations": ("lead", "/c/kring/manage/invitations"),
     "communities.join": ("newcomer", "/c/open-kring/"),
+    "communities.mail_invitation": ("anonymous", "/invite/mail/{mail_invite_token}"),
     "communities.leave": ("member", "/c/kring/"),
     "communities.new": ("admin", "/communities/new"),
     "communities.remove": ("lead", "/c/kring/members"),
@@ -223,7 +227,8 @@ def _url(template, world):
         published=world["published"].id, draft=world["draft"].id, trajectory=world["trajectory"].id,
         milestone=world["milestone"].id, scan_round=world["scan_round"].id, invite_token=world["invite_token"],
         scan_token=world["scan_round"].employee_token, reset_token=world["reset_token"],
-        email_token=world["email_token"], unsubscribe_token=world["unsubscribe_token"])
+        email_token=world["email_token"], unsubscribe_token=world["unsubscribe_token"],
+        mail_invite_token=world["mail_invite_token"])
 
 
 TYPED_INPUTS = {"text", "email", "search", "url", "tel"}

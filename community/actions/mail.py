@@ -15,7 +15,7 @@ from community.models import LANGUAGES, Mail, utcnow
 
 # Mails whose link works once: after a real mail server took them, their text is not kept
 # (an admin reading the record must not be able to use the link).
-ONE_TIME_LINK_KINDS = {"password_reset", "email_verify"}
+ONE_TIME_LINK_KINDS = {"password_reset", "email_verify", "community_invitation"}
 REMOVED = "(removed after sending: it held a one-time link)"
 
 

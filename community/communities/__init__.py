@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("communities", __name__)
 
-from community.communities import manage, views  # noqa: E402,F401
+from community.communities import mail_invitation, manage, views  # noqa: E402,F401

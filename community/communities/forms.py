@@ -1,8 +1,12 @@
 from flask_babel import lazy_gettext as _l
-from wtforms import SelectChoice, BooleanField, EmailField, IntegerField, RadioField, StringField, TextAreaField
+from wtforms import (
+    BooleanField, EmailField, IntegerField, PasswordField, RadioField, SelectChoice, SelectField, StringField,
+    TextAreaField,
+)
 from wtforms.validators import InputRequired, Optional
 
 from community.forms import Form
+from community.labels import choices
 
 
 class CommunityForm(Form):
@@ -45,5 +49,21 @@ class InviteLinkForm(Form):
 
 
 class InviteUserForm(Form):
-    email = EmailField(_l("E-mail address of the person"), validators=[InputRequired()],
-                       description=_l("They must already have a Leerkring account; they accept the invitation themselves."))
+    email = EmailField(_l("E-mail address of the person"), validators=[InputRequired()], description=_l(
+        "They get a mail. With an account they accept on their dashboard; without one the mail leads to "
+        "registration and straight into this community."))
+    note = TextAreaField(_l("Personal note in the mail (optional)"), description=_l("At most 500 characters."))
+
+
+class InvitedRegisterForm(Form):
+    display_name = StringField(_l("Your name"), validators=[InputRequired()],
+                               description=_l("Shown to other members, e.g. 'Sanne de Vries'."))
+    password = PasswordField(_l("Password"), validators=[InputRequired()],
+                             description=_l("At least 10 characters. A sentence you can remember works well."))
+    kind = SelectField(_l("I am a"), choices=[], default="employee")
+    language = SelectField(_l("Language"), choices=[], default="nl")
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.kind.choices = choices("user_kind")
+        self.language.choices = choices("language")

@@ -4,13 +4,12 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from community import permissions
-from community.actions import ActionError, communities as actions
+from community.actions import ActionError, communities as actions, mail_invitations
 from community.communities import bp
 from community.communities.forms import InviteLinkForm, InviteUserForm
 from community.models import utcnow
 from community.pagination import page_number
 from community.queries import communities as queries
-from community.queries.accounts import user_by_email
 from community.security import keeps_input
 
 
@@ -82,19 +81,22 @@ def invitations(slug):
             link_form = InviteLinkForm(prefix="link", formdata=None)
     elif request.method == "POST" and request.form.get("action") == "user" and user_form.validate_on_submit():
         try:
-            user = user_by_email(user_form.email.data)
-            if user is None:
-                raise ActionError(_("There is no account with this e-mail address. Send them an "
-                                    "invitation link instead."), field="email")
-            membership = actions.invite_user(current_user, community, user)
+            outcome, row = mail_invitations.invite_by_email(current_user, community, user_form.email.data,
+                                                            user_form.note.data or "")
         except ActionError as error:
             if error.field == "user":
                 error.field = "email"
-            user_form.add_error(error)
+            # The daily limit answers 429; any other refusal stays a 400 as before.
+            user_form.add_refusal(error) if error.status == 429 else user_form.add_error(error)
         else:
-            flash(_("%(name)s is now a member.", name=user.display_name) if membership.is_active
-                  else _("%(name)s is invited and sees the invitation on their dashboard.", name=user.display_name),
-                  "success")
+            if outcome == "mailed":
+                flash(_("An invitation is mailed to %(email)s. It works once, for %(days)d days.", email=row.email,
+                        days=mail_invitations.INVITE_DAYS), "success")
+            elif outcome == "member":
+                flash(_("%(name)s is now a member.", name=row.user.display_name), "success")
+            else:
+                flash(_("%(name)s is invited: they got a mail and see the invitation on their dashboard.",
+                        name=row.user.display_name), "success")
             return redirect(url_for("communities.invitations", slug=community.slug))
     return render_template("communities/invitations.html", community=community, link_form=link_form,
                            user_form=user_form, new_link=new_link, invitations=queries.latest_invitations(community),
@@ -107,7 +109,8 @@ def revoke(slug, invitation_id):
     community = permissions.access_community_for_managing_or_404(slug, current_user)
     invitation = permissions.access_invitation_or_404(community, invitation_id, current_user)
     actions.revoke_invite_link(current_user, invitation)
-    flash(_("The invitation link is withdrawn; it no longer works."), "success")
+    flash(_("The invitation for %(email)s is withdrawn; its link no longer works.", email=invitation.email)
+          if invitation.email else _("The invitation link is withdrawn; it no longer works."), "success")
     return redirect(url_for("communities.invitations", slug=community.slug))
 
 

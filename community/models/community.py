@@ -78,7 +78,10 @@ class CommunityMembership(Row):
 
 
 class Invitation(Row):
-    """An invitation link: random token (only its hash stored), expiry, optional use limit."""
+    """An invitation link: random token (only its hash stored), expiry, optional use limit.
+    With ``email`` it is an invitation mailed to one address that has no account yet: used once,
+    through a signed link in that mail (community/actions/mail_invitations.py), never through
+    the plain /invite/<token> page."""
 
     __tablename__ = "invitations"
 
@@ -92,6 +95,7 @@ class Invitation(Row):
     uses: so.Mapped[int] = so.mapped_column(default=0)
     revoked_at: so.Mapped[Optional[datetime]] = so.mapped_column(UTCDateTime)
     note: so.Mapped[str] = so.mapped_column(sa.String(120), default="")
+    email: so.Mapped[Optional[str]] = so.mapped_column(sa.String(254))
 
     community: so.Mapped[Community] = so.relationship()
     created_by: so.Mapped[Optional["User"]] = so.relationship()  # noqa: F821

@@ -35,7 +35,8 @@ from community.permissions.communities import (  # noqa: F401
     access_community_membership_or_404, access_community_or_404, access_invitation_or_404,
     access_managed_membership_or_404, can_create_community, can_join, can_leave_community, can_open_post_form,
     can_post_in_community, can_request_to_join, can_see_community_listing, can_view_community,
-    coordinated_communities_filter, invitable_user, readable_communities_filter, visible_communities_filter,
+    can_invite_by_email, coordinated_communities_filter, invitable_user, readable_communities_filter,
+    visible_communities_filter,
 )
 from community.permissions.hidden import can_see_content, can_see_reply, visible_content_filter  # noqa: F401
 from community.permissions.cases import (  # noqa: F401

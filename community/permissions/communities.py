@@ -133,6 +133,11 @@ def access_invitation_or_404(community, invitation_id, user):
     return row_or_404(Invitation, invitation_id, lambda invitation: invitation.community_id == community.id)
 
 
+def can_invite_by_email(user, community):
+    """Invite an e-mail address (with or without an account): whoever runs the community."""
+    return can_coordinate(user, community)
+
+
 def invitable_user(user_id):
     """An active account that may be invited to a community or appointed its coordinator, or
     None. Any active account qualifies: coordinators invite people from outside their circle."""
