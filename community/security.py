@@ -125,6 +125,16 @@ def set_security_headers(response):
     return response
 
 
+def one_time_link_page(response, status=None):
+    """A page that holds (or was opened with) a one-time link: never cached, never passed on as
+    a referrer. ``response``: a response, or page HTML with ``status``."""
+    if status is not None:
+        response = current_app.make_response((response, status))
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
 def is_bearer_request():
     return request.headers.get("Authorization", "").startswith("Bearer ")
 

@@ -9,7 +9,7 @@ from community.account.forms import EmailForm
 from community.actions import ActionError, email_change
 from community.extensions import limiter
 from community.forms import Form
-from community.security import keeps_input
+from community.security import keeps_input, one_time_link_page
 
 
 def _too_many(request_limit):
@@ -39,12 +39,6 @@ def change_email():
     return render_template("account/email.html", form=form), form.status
 
 
-def _private(response):
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["Referrer-Policy"] = "no-referrer"
-    return response
-
-
 @bp.route("/email/confirm/<token>", methods=["GET", "POST"], public=True)  # opened from the mail
 @keeps_input
 def confirm_email(token):
@@ -53,7 +47,7 @@ def confirm_email(token):
     except ActionError as error:
         page = render_template("auth/link_refused.html", message=error.message,
                                again_url=url_for("account.change_email"), again_label=_("Change your e-mail address"))
-        return _private(current_app.make_response((page, error.status)))
+        return one_time_link_page(page, error.status)
     form = Form()
     if form.validate_on_submit():
         try:
@@ -66,5 +60,5 @@ def confirm_email(token):
                 return redirect(url_for("account.profile"))
             session["login_email"] = new_email
             return redirect(url_for("auth.login"))
-    return _private(current_app.make_response(
-        (render_template("account/email_confirm.html", form=form, user=user, new_email=new_email), form.status)))
+    return one_time_link_page(render_template("account/email_confirm.html", form=form, user=user, new_email=new_email),
+                              form.status)

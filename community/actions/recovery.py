@@ -35,36 +35,32 @@ def request_password_reset(email):
 
 def send_password_reset(email):
     """The job's part: a mail with a link, if the address belongs to an active account."""
-    user = user_by_email(email)
-    if user is None or not user.active:
-        return None
-    mail = queue_mail("password_reset", user.email, user.language, _l("Choose a new password for Leerkring"),
-                      dict(name=user.display_name, email=user.email,
-                           url=absolute_url("auth.reset_password", token=reset_token(user)),
-                           reason=_l("You receive this mail because a new password was asked for on Leerkring "
-                                     "with this address.")),
-                      to_name=user.display_name, user=user)
-    db.session.commit()
-    return mail
+    return _mail_owner(email, "password_reset", _l("Choose a new password for Leerkring"),
+                       _l("You receive this mail because a new password was asked for on Leerkring with this "
+                          "address."), url=lambda user: absolute_url("auth.reset_password", token=reset_token(user)))
 
 
 def send_account_exists(email):
     """Someone registered with the address of an account: tell its owner how to get in (at
     most once an hour, so the form cannot be used to flood them)."""
+    return _mail_owner(email, "account_exists", _l("You already have a Leerkring account"),
+                       _l("You receive this mail because someone registered on Leerkring with this address."),
+                       once_per=timedelta(hours=1), login_url=lambda user: absolute_url("auth.login"),
+                       url=lambda user: absolute_url("auth.forgot_password"))
+
+
+def _mail_owner(email, kind, subject, reason, once_per=None, **links):
+    """Queue mail ``kind`` to the active account with this address (None when there is none, or
+    when it had one within ``once_per``). ``links``: name -> function of the user giving a URL."""
     user = user_by_email(email)
     if user is None or not user.active:
         return None
-    recent = db.session.scalar(sa.select(Mail.id).where(
-        Mail.user_id == user.id, Mail.kind == "account_exists", Mail.created_at > utcnow() - timedelta(hours=1))
-        .limit(1))
-    if recent is not None:
+    if once_per is not None and db.session.scalar(sa.select(Mail.id).where(
+            Mail.user_id == user.id, Mail.kind == kind, Mail.created_at > utcnow() - once_per).limit(1)) is not None:
         return None
-    mail = queue_mail("account_exists", user.email, user.language, _l("You already have a Leerkring account"),
-                      dict(name=user.display_name, email=user.email, login_url=absolute_url("auth.login"),
-                           url=absolute_url("auth.forgot_password"),
-                           reason=_l("You receive this mail because someone registered on Leerkring with this "
-                                     "address.")),
-                      to_name=user.display_name, user=user)
+    context = dict(name=user.display_name, email=user.email, reason=reason,
+                   **{name: make(user) for name, make in links.items()})
+    mail = queue_mail(kind, user.email, user.language, subject, context, to_name=user.display_name, user=user)
     db.session.commit()
     return mail
 

@@ -7,7 +7,7 @@ from community.actions import ActionError, recovery
 from community.auth import bp
 from community.auth.forms import ForgotPasswordForm, ResetPasswordForm
 from community.extensions import limiter
-from community.security import keeps_input
+from community.security import keeps_input, one_time_link_page
 
 
 def _reset_account_key():
@@ -19,13 +19,6 @@ def _too_many(request_limit):
     form = ForgotPasswordForm()
     form.form_errors.append(_("Too many requests for a new password. Wait a while and try again."))
     return current_app.make_response((render_template("auth/forgot_password.html", form=form), 429))
-
-
-def _private(response):
-    """A page that holds a one-time link: never cached, never passed on as a referrer."""
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["Referrer-Policy"] = "no-referrer"
-    return response
 
 
 @bp.route("/password/forgot", methods=["GET", "POST"])
@@ -60,7 +53,7 @@ def reset_password(token):
     except ActionError as error:
         page = render_template("auth/link_refused.html", message=error.message,
                                again_url=url_for("auth.forgot_password"), again_label=_("Ask for a new link"))
-        return _private(current_app.make_response((page, error.status)))
+        return one_time_link_page(page, error.status)
     form = ResetPasswordForm()
     if form.validate_on_submit():
         try:
@@ -79,5 +72,4 @@ def reset_password(token):
                   "success")
             return redirect(url_for("auth.login"))
     form.password.data = ""
-    return _private(current_app.make_response(
-        (render_template("auth/reset_password.html", form=form, user=user), form.status)))
+    return one_time_link_page(render_template("auth/reset_password.html", form=form, user=user), form.status)

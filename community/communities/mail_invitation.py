@@ -1,6 +1,6 @@
 """The page a mailed invitation leads to: registration with the invited address filled in,
 then straight into the community; or, for the account of that address, one button to join."""
-from flask import flash, make_response, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -10,14 +10,11 @@ from community.auth.views import _sign_in
 from community.communities import bp
 from community.communities.forms import InvitedRegisterForm
 from community.queries.accounts import user_by_email
-from community.security import keeps_input
+from community.security import keeps_input, one_time_link_page
 
 
 def _page(status=200, **context):
-    response = make_response(render_template("communities/mail_invitation.html", **context), status)
-    response.headers["Cache-Control"] = "no-store"  # it holds a one-time link
-    response.headers["Referrer-Policy"] = "no-referrer"
-    return response
+    return one_time_link_page(render_template("communities/mail_invitation.html", **context), status)
 
 
 @bp.route("/invite/mail/<token>", methods=["GET", "POST"])
