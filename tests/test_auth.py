@@ -1,4 +1,6 @@
 """Registering, logging in and out, and the session security around it."""
+import re
+
 import pytest
 
 from community.models import LoginSession, User
@@ -198,3 +200,12 @@ def test_expired_session_on_a_form_post_returns_to_the_form_page(client, factori
     assert response.headers["Location"] == "/login?next=/organisations/1"
     response = client.get("/account/tokens?x=1")
     assert response.headers["Location"] == "/login?next=/account/tokens?x%3D1"
+
+
+def test_the_login_page_focuses_one_field(client):
+    """The e-mail field first; the password field once the address is known (never an
+    autofocus="None" attribute on the other)."""
+    html = client.get("/login").get_data(as_text=True)
+    assert html.count("autofocus") == 1 and 'autofocus="None"' not in html
+    email_field = re.search(r'<input[^>]*id="email"[^>]*>', html).group(0)
+    assert "autofocus" in email_field
