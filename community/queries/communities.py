@@ -8,10 +8,12 @@ import sqlalchemy.orm as so
 from community import permissions, request_facts
 from community.extensions import db
 from community.models import (
-    Case, Community, CommunityMembership, Discussion, EventStream, FeedEntry, FollowLevel, Invitation, Organisation,
+    Case, Community, CommunityMembership, Discussion, FeedEntry, Invitation, Organisation,
     OrganisationMembership, User,
 )
+from community.queries.notifications import follow_choice_column
 from community.realtime import streams
+from community.realtime.events import seq_column
 from community.pagination import like_pattern, offset_page
 
 
@@ -93,10 +95,7 @@ def home_facts(user, community):
     coordinator). The stream number is remembered for the request (community.request_facts)."""
     stream = streams.community(community.id)
     counts = [
-        sa.select(EventStream.last_seq).where(EventStream.name == stream).scalar_subquery(),
-        sa.select(FollowLevel.level).where(
-            FollowLevel.user_id == getattr(user, "id", None), FollowLevel.target == "community",
-            FollowLevel.target_id == community.id).scalar_subquery(),
+        seq_column(stream), follow_choice_column(user, "community", community.id),
         _member_count(community, "active"), _member_count(community, "pending")]
     coordinator_ids = sa.select(CommunityMembership.user_id).where(
         CommunityMembership.community_id == community.id, CommunityMembership.role == "coordinator",

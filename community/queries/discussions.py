@@ -9,9 +9,11 @@ import sqlalchemy.orm as so
 
 from community import permissions, request_facts
 from community.extensions import db
-from community.models import Discussion, EventStream, FollowLevel, Reaction, ReadMark, Reply, Revision, User
+from community.models import Discussion, Reaction, ReadMark, Reply, Revision, User
 from community.queries.trajectories import linkable_exists
+from community.queries.notifications import follow_choice_column
 from community.realtime import streams
+from community.realtime.events import seq_column
 from community.pagination import number_range_page, offset_page
 from community.urls import REPLIES_PER_PAGE, page_of  # noqa: F401 (page_of: for the pages)
 
@@ -93,15 +95,13 @@ def thread_facts(user, discussion):
     they have a trajectory to link evidence to: one query. The stream number is remembered for
     the request (community.request_facts), so live.html's ``live_seq`` does not ask again."""
     stream = streams.discussion(discussion.id)
-    columns = [sa.select(EventStream.last_seq).where(EventStream.name == stream).scalar_subquery()]
+    columns = [seq_column(stream)]
     signed_in = getattr(user, "is_authenticated", False)
     if signed_in:
         columns += [
             sa.select(ReadMark.last_read_number).where(
                 ReadMark.discussion_id == discussion.id, ReadMark.user_id == user.id).scalar_subquery(),
-            sa.select(FollowLevel.level).where(
-                FollowLevel.user_id == user.id, FollowLevel.target == "discussion",
-                FollowLevel.target_id == discussion.id).scalar_subquery(),
+            follow_choice_column(user, "discussion", discussion.id),
             linkable_exists(user)]
     row = db.session.execute(sa.select(*columns)).one()
     live_last = row[0] or 0

@@ -19,11 +19,13 @@ import sqlalchemy.orm as so
 from community import permissions, request_facts
 from community.extensions import db
 from community.models import (
-    Case, Community, CommunityMembership, Discussion, EventStream, FollowLevel, Milestone, OutcomeEntry,
+    Case, Community, CommunityMembership, Discussion, Milestone, OutcomeEntry,
     TrajectoryFollow, TrajectoryLink,
 )
 from community.pagination import Page, offset_page
+from community.queries.notifications import follow_choice_column
 from community.realtime import streams
+from community.realtime.events import seq_column
 
 LOG_PER_PAGE = 20
 
@@ -89,11 +91,9 @@ def _figures(user, trajectory, with_following):
 
     following = sa.exists().where(TrajectoryFollow.trajectory_id == trajectory.id,
                                   TrajectoryFollow.user_id == user.id) if with_following else sa.false()
-    level = sa.select(FollowLevel.level).where(
-        FollowLevel.user_id == user.id, FollowLevel.target == "trajectory",
-        FollowLevel.target_id == trajectory.id).scalar_subquery()
+    level = follow_choice_column(user, "trajectory", trajectory.id)
     stream = streams.trajectory(trajectory.id)
-    seq = sa.select(EventStream.last_seq).where(EventStream.name == stream).scalar_subquery()
+    seq = seq_column(stream)
     row = db.session.execute(sa.select(
         count(Milestone).label("milestones"), count(Milestone, Milestone.status == "done").label("done"),
         count(OutcomeEntry).label("entries"), following.label("following"), level.label("level"),

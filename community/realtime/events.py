@@ -181,6 +181,12 @@ def emit(room, message, event="event"):
 
 # --- reading the log -----------------------------------------------------------------------------
 
+def seq_column(stream):
+    """SQL: the stream's last number (NULL before its first event), for a page that reads it
+    with its other facts in one statement (remember it: community.request_facts)."""
+    return sa.select(EventStream.last_seq).where(EventStream.name == stream).scalar_subquery()
+
+
 def last_seq(stream):
     known = request_facts.recall("stream", stream)
     if not request_facts.is_missing(known):
