@@ -1,6 +1,6 @@
 """The pages a member opens most read the database at most five times (DESIGN.md), and as often
 with a few rows as with many: thread, discussion list, case list, community home, dashboard and
-notification centre, for a signed-in member with replies, mentions and trajectory updates among
+notification centre and trajectory page, for a signed-in member with replies, mentions and trajectory updates among
 their notifications (the centre reads each kind of thing its rows point at once: a case or a
 community among them is one statement more)."""
 import pytest
@@ -34,7 +34,7 @@ def setting(factories, make_client):
         moderation_actions.hide(coordinator, "reply", reply, "Niet passend")
 
     urls = [f"/d/{discussion.id}", f"/c/{community.slug}/", f"/c/{community.slug}/discussions",
-            f"/c/{community.slug}/cases", "/dashboard", "/notifications"]
+            f"/c/{community.slug}/cases", "/dashboard", "/notifications", f"/t/{trajectory.id}"]
     return grow, urls, make_client(member)
 
 

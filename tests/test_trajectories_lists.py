@@ -325,10 +325,16 @@ def test_linking_from_the_trajectory_page(w):
     case = case_actions.create_case(w["coach"], w["community"], title="Casus van de coach", context="c",
                                     publish=True)
     html = coach.get(f"/t/{t.id}").get_data(as_text=True)
+    form_url = f"/t/{t.id}/evidence/new"
+    assert form_url in html and f'value="case:{case.id}"' not in html  # the choices load on their own page
+    html = coach.get(form_url).get_data(as_text=True)
     assert f'value="case:{case.id}"' in html
     response = coach.submit("/t/links", {"trajectory_id": t.id, "target": f"case:{case.id}",
                                          "next": f"/t/{t.id}"})
     assert response.status_code == 302 and response.headers["Location"] == f"/t/{t.id}"
     assert "Casus van de coach" in coach.get(f"/t/{t.id}").get_data(as_text=True)
     # Someone who does not take part gets no form.
-    assert 'id="evidence-target"' not in w["clients"]["member"].get(f"/t/{t.id}").get_data(as_text=True)
+    member = w["clients"]["member"]
+    assert form_url not in member.get(f"/t/{t.id}").get_data(as_text=True)
+    response = member.get(form_url)
+    assert response.status_code == 403 and 'id="evidence-target"' not in response.get_data(as_text=True)

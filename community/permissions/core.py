@@ -6,7 +6,7 @@ from flask import abort, g, has_app_context
 
 import community.request_facts as request_facts
 from community.extensions import db
-from community.models import CommunityMembership, Sanction, utcnow
+from community.models import CommunityMembership, OrganisationMembership, Sanction, utcnow
 
 
 def _signed_in(user):
@@ -39,31 +39,42 @@ def row_or_404(model, row_id, may_see):
     return row
 
 
-def community_row_or_404(model, row_id, user, may_see, *options):
+def community_row_or_404(model, row_id, user, may_see, *options, organisation_id=None):
     """row_or_404 for a row of a community, loaded with its community, the reader's membership
-    and (``options``) whatever else deciding or the page needs, in one query."""
+    and (``options``) whatever else deciding or the page needs, in one query; with
+    ``organisation_id`` (the column naming the row's company) the reader's membership of that
+    company comes with it too."""
     row = None
     if valid_row_id(row_id):
         stmt = sa.select(model).where(model.id == row_id).options(so.joinedload(model.community), *options)
-        row = first_with_membership(stmt, model.community_id, user)
+        row = first_with_membership(stmt, model.community_id, user, organisation_id)
     if row is None or not may_see(row):
         abort(404)
     return row
 
 
-def first_with_membership(stmt, community_id, user):
+def first_with_membership(stmt, community_id, user, organisation_id=None):
     """The first entity ``stmt`` selects (or None) and, in the same query, the reader's membership
     of its community (``community_id``: the column naming it), which the membership cache then
-    holds, so the predicates that follow need not ask."""
+    holds, so the predicates that follow need not ask; with ``organisation_id`` (a column naming a
+    company) the reader's membership of that company too (remembered as organisation_membership
+    would). ``stmt`` may eagerly join collections: the rows are made unique."""
     if not _signed_in(user):
-        return db.session.scalar(stmt)
-    row = db.session.execute(stmt.add_columns(community_id, CommunityMembership).outerjoin(
+        return db.session.scalars(stmt).unique().first()
+    stmt = stmt.add_columns(community_id, CommunityMembership).outerjoin(
         CommunityMembership, sa.and_(CommunityMembership.community_id == community_id,
-                                     CommunityMembership.user_id == user.id))).first()
-    if row is None:
+                                     CommunityMembership.user_id == user.id))
+    if organisation_id is not None:
+        stmt = stmt.add_columns(organisation_id, OrganisationMembership).outerjoin(
+            OrganisationMembership, sa.and_(OrganisationMembership.organisation_id == organisation_id,
+                                            OrganisationMembership.user_id == user.id))
+    rows = db.session.execute(stmt).unique().all()
+    if not rows:
         return None
-    entity, loaded_community_id, membership = row
+    entity, loaded_community_id, membership, *company = rows[0]
     prime_memberships(user, {loaded_community_id: membership})
+    if company:
+        request_facts.remember("organisation_membership", (user.id, company[0]), company[1])
     return entity
 
 

@@ -74,11 +74,12 @@ def can_link_to_trajectory(user, trajectory, target):
 
 def access_trajectory_or_404(trajectory_id, user):
     """A trajectory the user may see, loaded with what deciding that needs (its company, host
-    community, participants and the reader's membership there) in two queries. Confidential
+    community, participants and the reader's membership of both) in one query. Confidential
     ones do not exist for anyone else (404)."""
     return community_row_or_404(Trajectory, trajectory_id, user, lambda row: can_view_trajectory(user, row),
                                 so.joinedload(Trajectory.organisation),
-                                so.selectinload(Trajectory.participants).joinedload(TrajectoryParticipant.user))
+                                so.joinedload(Trajectory.participants).joinedload(TrajectoryParticipant.user),
+                                organisation_id=Trajectory.organisation_id)
 
 
 def access_milestone_or_404(milestone_id, user):

@@ -244,11 +244,17 @@ def link_options(user, target):
     return list(grouped.items())
 
 
+def may_link_evidence(user, trajectory):
+    """Whether the trajectory page offers its "link a case or discussion" form (what the form
+    lists is the user's own posts in the hosting community, or all when they coordinate it)."""
+    return permissions.can_contribute_to_trajectory(user, trajectory) and not trajectory.community.archived
+
+
 def linkable_evidence(user, trajectory, limit=100):
     """What the user may link to this trajectory from its own page: published cases and
     discussions of the hosting community that they may edit (their own, or any when they
     coordinate it), cases first, each newest first. One query. [(value "kind:id", label), ...]"""
-    if not permissions.can_contribute_to_trajectory(user, trajectory) or trajectory.community.archived:
+    if not may_link_evidence(user, trajectory):
         return []
     community = trajectory.community
     everything = permissions.can_coordinate(user, community)

@@ -84,7 +84,7 @@ def log_entries(trajectory, number, per_page, total=None):
 
 def _figures(user, trajectory, with_following):
     """Milestones, milestones done, log entries, whether the user follows, their stored follow
-    choice and the number of the trajectory's live stream, in one statement."""
+    choice and the number of the trajectory's live stream: one row, as a subquery."""
     def count(model, *where):
         return sa.select(sa.func.count()).select_from(model).where(
             model.trajectory_id == trajectory.id, *where).scalar_subquery()
@@ -92,14 +92,30 @@ def _figures(user, trajectory, with_following):
     following = sa.exists().where(TrajectoryFollow.trajectory_id == trajectory.id,
                                   TrajectoryFollow.user_id == user.id) if with_following else sa.false()
     level = follow_choice_column(user, "trajectory", trajectory.id)
-    stream = streams.trajectory(trajectory.id)
-    seq = seq_column(stream)
-    row = db.session.execute(sa.select(
+    return sa.select(
         count(Milestone).label("milestones"), count(Milestone, Milestone.status == "done").label("done"),
         count(OutcomeEntry).label("entries"), following.label("following"), level.label("level"),
-        seq.label("seq"))).one()
-    request_facts.remember("stream", stream, row.seq or 0)
-    return row
+        seq_column(streams.trajectory(trajectory.id)).label("seq")).subquery("figures")
+
+
+def _figures_and_log(user, trajectory, with_following, number, per_page):
+    """The figures and page ``number`` of the learning log (newest first, with the authors) in
+    one statement: the one-row figures, outer-joined to the page's entries. Only a page past the
+    end reads again, for the last page."""
+    figures = _figures(user, trajectory, with_following)
+    rows = sa.select(OutcomeEntry).where(OutcomeEntry.trajectory_id == trajectory.id).order_by(
+        OutcomeEntry.id.desc()).limit(per_page).offset((number - 1) * per_page).subquery("log_page")
+    entry = so.aliased(OutcomeEntry, rows)
+    found = db.session.execute(
+        sa.select(figures, entry).select_from(figures).outerjoin(rows, sa.true())
+        .options(so.joinedload(entry.author)).order_by(rows.c.id.desc())).unique().all()
+    figures_row = found[0]
+    entries = [row[-1] for row in found if row[-1] is not None]
+    request_facts.remember("stream", streams.trajectory(trajectory.id), figures_row.seq or 0)
+    last = max(1, -(-figures_row.entries // per_page))
+    if number > last:
+        return figures_row, log_entries(trajectory, last, per_page, total=figures_row.entries)
+    return figures_row, Page(rows=entries, number=number, per_page=per_page, total=figures_row.entries)
 
 
 def trajectory_page(user, trajectory, log_page=1, with_following=True, per_page=LOG_PER_PAGE):
@@ -109,7 +125,11 @@ def trajectory_page(user, trajectory, log_page=1, with_following=True, per_page=
     participants = sorted(trajectory.participants, key=lambda row: (row.added_at, row.id))
     # The stream's number first: an event in between is then both shown and replayed, and the
     # page skips what it already has (see discussions.views).
-    figures = _figures(user, trajectory, with_following)
+    if log_page is None:
+        figures = db.session.execute(sa.select(_figures(user, trajectory, with_following))).one()
+        log = None
+    else:
+        figures, log = _figures_and_log(user, trajectory, with_following, log_page, per_page)
     milestones = db.session.scalars(
         sa.select(Milestone).options(so.joinedload(Milestone.signed_off_by))
         .where(Milestone.trajectory_id == trajectory.id).order_by(Milestone.position)).all()
@@ -117,49 +137,49 @@ def trajectory_page(user, trajectory, log_page=1, with_following=True, per_page=
     level = "muted" if figures.level == "muted" else "following" if figures.following else "normal"
     page = TrajectoryPage(participants=participants, milestones=milestones, entries=[], done=figures.done,
                           milestone_total=figures.milestones, following=bool(figures.following),
-                          follow_level=level, live_last=figures.seq or 0)
-    if log_page is None:
+                          follow_level=level, live_last=figures.seq or 0, log=log)
+    if log is None:
         page.entries = db.session.scalars(
             sa.select(OutcomeEntry).options(so.joinedload(OutcomeEntry.author))
             .where(OutcomeEntry.trajectory_id == trajectory.id)
             .order_by(OutcomeEntry.created_at, OutcomeEntry.id)).all()
     else:
-        last = max(1, -(-figures.entries // per_page))
-        page.log = log_entries(trajectory, min(log_page, last), per_page, total=figures.entries)
-        page.entries = page.log.rows
+        page.entries = log.rows
     page.evidence = _evidence(user, trajectory, page)
     return page
 
 
 def _evidence(user, trajectory, page):
-    """The linked discussions and cases the user may see: one query for the links, one per kind
-    of target, one for the user's memberships of the communities they are in."""
-    links = db.session.scalars(sa.select(TrajectoryLink).where(TrajectoryLink.trajectory_id == trajectory.id)
-                               .order_by(TrajectoryLink.created_at, TrajectoryLink.id)).all()
-    if not links:
-        return []
-    ids = {"discussion": [], "case": []}
-    for link in links:
-        ids[link.target].append(link.target_id)
-    targets = {}
-    if ids["discussion"]:
-        rows = db.session.scalars(sa.select(Discussion).options(
-            so.joinedload(Discussion.community), so.joinedload(Discussion.case).joinedload(Case.community))
-            .where(Discussion.id.in_(ids["discussion"]))).unique().all()
-        targets.update({("discussion", row.id): row for row in rows})
-    if ids["case"]:
-        rows = db.session.scalars(sa.select(Case).options(so.joinedload(Case.community), so.lazyload(Case.tags))
-                                  .where(Case.id.in_(ids["case"]))).all()
-        targets.update({("case", row.id): row for row in rows})
-    # The host community's membership came with the trajectory; ask only for other communities.
-    community_ids = {target.community_id for target in targets.values()} - {trajectory.community_id}
-    if community_ids and getattr(user, "is_authenticated", False):
-        found = {m.community_id: m for m in db.session.scalars(sa.select(CommunityMembership).where(
-            CommunityMembership.user_id == user.id, CommunityMembership.community_id.in_(community_ids)))}
-        permissions.prime_memberships(user, {cid: found.get(cid) for cid in community_ids})
+    """The linked discussions and cases the user may see, in one query: each link with its
+    target, the target's community and the reader's membership there (for deciding)."""
+    discussion_membership = so.aliased(CommunityMembership)
+    case_membership = so.aliased(CommunityMembership)
+    user_id = user.id if getattr(user, "is_authenticated", False) else None
+    stmt = (
+        sa.select(TrajectoryLink, Discussion, Case, discussion_membership, case_membership)
+        .where(TrajectoryLink.trajectory_id == trajectory.id)
+        .outerjoin(Discussion, sa.and_(TrajectoryLink.target == "discussion", Discussion.id == TrajectoryLink.target_id))
+        .outerjoin(Case, sa.and_(TrajectoryLink.target == "case", Case.id == TrajectoryLink.target_id))
+        .outerjoin(discussion_membership, sa.and_(discussion_membership.community_id == Discussion.community_id,
+                                                  discussion_membership.user_id == user_id))
+        .outerjoin(case_membership, sa.and_(case_membership.community_id == Case.community_id,
+                                            case_membership.user_id == user_id))
+        .options(so.joinedload(Discussion.community), so.joinedload(Discussion.case).joinedload(Case.community),
+                 so.joinedload(Case.community), so.lazyload(Case.tags))
+        .order_by(TrajectoryLink.created_at, TrajectoryLink.id))
+    rows = db.session.execute(stmt).unique().all()
+    memberships = {}
+    for _link, discussion, case, in_discussion_community, in_case_community in rows:
+        if discussion is not None:
+            memberships[discussion.community_id] = in_discussion_community
+        if case is not None:
+            memberships[case.community_id] = in_case_community
+    # A case's own discussion lives in the case's community: its membership is the discussion's.
+    if user_id is not None:
+        permissions.prime_memberships(user, memberships)
     shown = []
-    for link in links:
-        target = targets.get((link.target, link.target_id))
+    for link, discussion, case, *_memberships in rows:
+        target = discussion if link.target == "discussion" else case
         if target is None:
             continue
         visible = permissions.can_read_discussion(user, target) if link.target == "discussion" \

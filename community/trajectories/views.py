@@ -97,7 +97,7 @@ def _page(trajectory, entry_form=None, status=200):
     return render_template(
         "trajectories/view.html", trajectory=trajectory, community=trajectory.community, page=page,
         organisation=trajectory.organisation, entry_form=_entry_form(trajectory, page, entry_form),
-        linkable=lists_queries.linkable_evidence(current_user, trajectory),
+        may_link_evidence=lists_queries.may_link_evidence(current_user, trajectory),
         next_statuses=STATUS_TRANSITIONS.get(trajectory.status, ()), today=lists_queries.today(),
         follow_level=page.follow_level, live_last=page.live_last), status
 
@@ -106,6 +106,19 @@ def _page(trajectory, entry_form=None, status=200):
 @login_required
 def view(trajectory_id):
     return _page(permissions.access_trajectory_or_404(trajectory_id, current_user))
+
+
+@bp.route("/t/<int:trajectory_id>/evidence/new")
+@login_required
+def evidence_form(trajectory_id):
+    """The form to link a case or discussion of the hosting community: its choices load here,
+    not on every view of the trajectory."""
+    trajectory = permissions.access_trajectory_or_404(trajectory_id, current_user)
+    if not lists_queries.may_link_evidence(current_user, trajectory):
+        abort(403)
+    milestones = sorted(trajectory.milestones, key=lambda m: m.position)
+    return render_template("trajectories/evidence_form.html", trajectory=trajectory, milestones=milestones,
+                           linkable=lists_queries.linkable_evidence(current_user, trajectory))
 
 
 @bp.route("/t/<int:trajectory_id>/report")
