@@ -105,7 +105,7 @@ def test_weekly_on_mondays_and_never_means_never(factories, make_client):
     assert "wekelijkse" in _mails()[0].subject
     notification_mail.unsubscribe(notification_mail.unsubscribe_token(reader, "activity"))
     assert notification_mail.choices_of(reader) == {"mentions_replies": "instant", "join_requests": "instant",
-                                                   "activity": "never"}
+                                                   "activity": "never", "milestones": "instant"}
     discussions.start_discussion(author, community, "Nog een", "Tekst")
     assert _run(MONDAY) == []
 
