@@ -24,7 +24,7 @@ def send_mail(mail_id, key):
 def password_reset_requested(email, key):
     from community.actions import recovery
 
-    recovery.send_password_reset(email)
+    recovery.send_password_reset(email, key)
 
 
 @job()
@@ -38,7 +38,7 @@ def notification_batch(user_id, kind, key):
 def signed_up_again(email, key):
     from community.actions import recovery
 
-    recovery.send_account_exists(email)
+    recovery.send_account_exists(email, key)
 
 
 @job(every=crontab(minute="23", hour="4"))
