@@ -36,8 +36,8 @@ TEXTS = {
         reason=_l("You receive this mail because the digest of what you follow is switched on in your Leerkring "
                   "settings.")),
     "milestones": dict(
-        daily=lambda count: _l("Milestones signed off on Leerkring today: %(count)d", count=count),
-        weekly=lambda count: _l("Milestones signed off on Leerkring this week: %(count)d", count=count),
+        daily=lambda count: _l("Your daily digest of milestones signed off on Leerkring: %(count)d", count=count),
+        weekly=lambda count: _l("Your weekly digest of milestones signed off on Leerkring: %(count)d", count=count),
         intro=dict(daily=_l("Milestones signed off since yesterday in your trajectories:"),
                    weekly=_l("Milestones signed off this week in your trajectories:")),
         reason=_l("You receive this mail because the digest of milestones signed off is switched on in your "
