@@ -113,3 +113,12 @@ def test_the_profile_has_the_choice_and_one_click_unsubscribe_stops_only_this_ki
     trajectory_actions.sign_off_milestone(world.coach, world.milestone)
     assert db.session.get(MailPreference, (world.employee.id, KIND)).batch_due_at is None
     assert _batch(world.employee) is None and _mails() == []
+
+
+def test_switched_to_a_digest_before_the_batch_ran_the_digest_has_it(smtp_server, world):
+    trajectory_actions.sign_off_milestone(world.coach, world.milestone)
+    notification_mail.set_choices(world.employee, {KIND: "daily"})
+    assert _batch(world.employee) is None and _mails() == []
+    assert world.employee.id in digests.queue_digests(TUESDAY)
+    [mail] = _mails()
+    assert mail.user_id == world.employee.id and "Eerste las" in mail.message

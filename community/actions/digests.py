@@ -23,7 +23,6 @@ from community.queries.notifications import load_targets
 KIND = "activity"
 # Per mail kind with a digest: the notifications it gathers (a sign-off is in one kind only).
 DIGEST_KINDS = {"activity": ("new_discussion", "trajectory"), "milestones": ("milestone_signed_off",)}
-DIGEST_NOTIFICATIONS = DIGEST_KINDS[KIND]
 PERIODS = {"daily": timedelta(days=1), "weekly": timedelta(days=7)}
 MAX_ITEMS = 50
 # The hour digests go out is local time here (DIGEST_HOUR): 07:00 stays 07:00 in summer and winter.
@@ -74,7 +73,7 @@ def queue_digests(now=None):
                 due.append(user_id)
                 enqueue_on_commit(job, user_id, choice)
     db.session.commit()
-    return due
+    return sorted(set(due))
 
 
 def send_digest(user_id, period, kind=KIND):

@@ -74,7 +74,7 @@ def invite_by_email(actor, community, email, note="", idempotency_key=None):
                dict(inviter=actor.display_name, community=community.name, note=note, email=email,
                     days=INVITE_DAYS, url=absolute_url("communities.mail_invitation", token=link_token(invitation)),
                     reason=_l("You receive this mail because a coordinator on Leerkring entered this address to "
-                              "invite you.")), dedupe_key=key or f"invitation-{invitation.id}")
+                              "invite you.")), dedupe_key=key or f"invitation-{invitation.token_hash[:40]}")
     db.session.commit()
     return "mailed", invitation
 

@@ -1,8 +1,9 @@
 """Mentions and replies, join requests for coordinators, and milestone sign-offs (for who chose
-them at once) by mail: at once, but gathered over ten minutes, so five replies make one mail. The first notification of a quiet spell schedules the batch; the batch job then
-mails what is still unread and still visible to the member at that moment (access may have
-ended, a reply may have been hidden since). Members choose per kind (profile → E-mail); every
-such mail has a one-click unsubscribe link that works without logging in."""
+them at once) by mail: at once, but gathered over ten minutes, so five replies make one mail.
+The first notification of a quiet spell schedules the batch; the batch job then mails what is
+still unread and still visible to the member at that moment (access may have ended, a reply may
+have been hidden since). Members choose per kind (profile → E-mail); every such mail has a
+one-click unsubscribe link that works without logging in."""
 import sqlalchemy as sa
 from datetime import timedelta
 from flask_babel import lazy_gettext as _l
@@ -119,7 +120,7 @@ def send_batch(user_id, kind):
     if row is None or user is None:
         return None
     row.batch_due_at = None
-    if row.choice != "instant":  # changed their mind: nothing now (a digest takes these if chosen)
+    if row.choice in ("daily", "weekly"):  # changed their mind since: the digest takes these
         db.session.commit()
         return None
     kinds = [k for k, v in BATCH_KINDS.items() if v == kind]
@@ -128,7 +129,7 @@ def send_batch(user_id, kind):
         .order_by(Notification.id).limit(200)).all()
     if rows:
         row.last_mailed_id = rows[-1].id
-    items = _items(user, [n for n in rows if n.read_at is None]) if user.active else []
+    items = _items(user, [n for n in rows if n.read_at is None]) if user.active and row.choice == "instant" else []
     mail = None
     if items:
         mail = queue_mail("notifications", user.email, user.language, SUBJECTS[kind](len(items)),
