@@ -96,6 +96,9 @@ class Config:
     MAIL_TIMEOUT = float(os.environ.get("MAIL_TIMEOUT", "15"))
     # Sent mail is deleted after this many days (a nightly job); waiting and failed mail stays.
     MAIL_RETENTION_DAYS = int(os.environ.get("MAIL_RETENTION_DAYS", "30"))
+    # The hour (0-23, Europe/Amsterdam local time, summer and winter) the daily and weekly
+    # digests go out.
+    DIGEST_HOUR = int(os.environ.get("DIGEST_HOUR", "7"))
     # The site's address as people reach it, for the links in mails. Never taken from a request's
     # Host header (a forged one would put someone else's site in a password-reset link).
     BASE_URL = os.environ.get("BASE_URL", "")

@@ -13,7 +13,7 @@ LABELS = {
     "mail_choice": {"instant": _l("At once"), "daily": _l("Daily digest"), "weekly": _l("Weekly digest"),
                     "never": _l("Never")},
     "mail_kind": {"mentions_replies": _l("mentions and replies"), "join_requests": _l("requests to join"),
-                  "activity": _l("activity in what you follow")},
+                  "activity": _l("activity in what you follow"), "milestones": _l("milestones signed off")},
     "org_kind": {"company": _l("Company"), "school": _l("School"), "partner": _l("Partner")},
     "size_band": {"1-9": _l("1–9 employees"), "10-49": _l("10–49 employees"),
                   "50-249": _l("50–249 employees"), "250+": _l("250 or more employees")},

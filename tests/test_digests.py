@@ -3,7 +3,7 @@ community, with titles, authors, plain-text excerpts and working links; only wha
 may still see when the job runs (a private community left, a hidden discussion, a confidential
 trajectory); nothing twice; the choice and the unsubscribe link per kind."""
 import re
-from datetime import datetime, timezone
+from datetime import datetime, time, timedelta, timezone
 
 import sqlalchemy as sa
 
@@ -105,7 +105,7 @@ def test_weekly_on_mondays_and_never_means_never(factories, make_client):
     assert "wekelijkse" in _mails()[0].subject
     notification_mail.unsubscribe(notification_mail.unsubscribe_token(reader, "activity"))
     assert notification_mail.choices_of(reader) == {"mentions_replies": "instant", "join_requests": "instant",
-                                                   "activity": "never"}
+                                                   "activity": "never", "milestones": "instant"}
     discussions.start_discussion(author, community, "Nog een", "Tekst")
     assert _run(MONDAY) == []
 
@@ -116,3 +116,35 @@ def test_a_digest_job_for_a_changed_choice_sends_nothing(factories):
     notification_mail.set_choices(reader, {"activity": "never"})
     digest.call_local(reader.id, "daily", "k")
     assert _mails() == []
+
+
+def test_digests_go_out_at_the_hour_set_in_amsterdam_time_summer_and_winter(factories, app, monkeypatch):
+    """DIGEST_HOUR (default 7) is Amsterdam time: 06:00 UTC in winter, 05:00 UTC in summer. The
+    periodic job runs every hour and does its work only at that hour (with a fixed clock here)."""
+    from community.jobs.mail import digests as morning_job
+    from tests.helpers import settings
+
+    def at(*when):
+        return datetime(*when, tzinfo=timezone.utc)
+
+    assert app.config["DIGEST_HOUR"] == 7
+    assert digests.digest_hour_now(at(2026, 12, 8, 6, 0)) and not digests.digest_hour_now(at(2026, 12, 8, 5, 0))
+    assert digests.digest_hour_now(at(2026, 7, 7, 5, 0)) and not digests.digest_hour_now(at(2026, 7, 7, 6, 0))
+    with settings(app, DIGEST_HOUR=2):  # the night the clocks go back, 02:00 comes twice: once counts
+        assert digests.digest_hour_now(at(2026, 10, 25, 0, 30)) and not digests.digest_hour_now(at(2026, 10, 25, 1, 30))
+    with settings(app, DIGEST_HOUR=18):
+        assert digests.digest_hour_now(at(2026, 12, 8, 17, 59)) and not digests.digest_hour_now(at(2026, 12, 8, 6, 0))
+    assert morning_job.task_class().validate_datetime(datetime(2026, 12, 8, 5, 0))  # hourly
+    assert not morning_job.task_class().validate_datetime(datetime(2026, 12, 8, 5, 1))
+
+    community, reader, author = _following(factories, "Klokkring")
+    discussions.start_discussion(author, community, "Onderwerp", "Tekst")
+    tomorrow = (datetime.now(digests.LOCAL) + timedelta(days=1)).date()
+    seven = datetime.combine(tomorrow, time(7, 0, 5), tzinfo=digests.LOCAL).astimezone(timezone.utc)
+    for hours in (2, 1):  # 05:00 and 06:00 in Amsterdam: not yet
+        monkeypatch.setattr(digests, "utcnow", lambda hours=hours: seven - timedelta(hours=hours))
+        morning_job.call_local()
+        assert _mails() == []
+    monkeypatch.setattr(digests, "utcnow", lambda: seven)
+    morning_job.call_local()
+    assert [mail.user_id for mail in _mails()] == [reader.id]

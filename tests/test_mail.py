@@ -213,3 +213,12 @@ def test_sent_mail_is_pruned_after_the_retention_period_by_a_periodic_job(factor
     assert not prune_mail.s().validate_datetime(datetime(2026, 1, 5, 12, 0))
     prune_mail.call_local()
     assert [m.subject for m in _mails()] == ["Recent", "Wacht"]
+
+
+def test_a_dedupe_key_queues_one_mail_whatever_the_number_of_tries(smtp_server, factories):
+    user = factories.user()
+    first = _queue(user, dedupe_key="k1")
+    again = _queue(user, dedupe_key="k1")
+    assert again.id == first.id and first.dedupe_key == "password_reset:k1"
+    assert _queue(user, dedupe_key="k2").id != first.id
+    assert len(smtp_server.wait(3, seconds=1)) == 2 and len(_mails()) == 2

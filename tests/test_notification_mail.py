@@ -195,7 +195,7 @@ def test_unsubscribing_stops_only_that_kind(factories):
     community = factories.community(join_policy="request", coordinator=coordinator)
     notification_mail.unsubscribe(notification_mail.unsubscribe_token(coordinator, KIND))
     assert notification_mail.choices_of(coordinator) == {"mentions_replies": "never", "join_requests": "instant",
-                                                         "activity": "daily"}
+                                                         "activity": "daily", "milestones": "instant"}
     community_actions.request_to_join(factories.user(), community)
     _batch_of(coordinator, "join_requests")
     assert [m.kind for m in _mails()] == ["notifications"]

@@ -188,3 +188,21 @@ def test_registering_with_a_taken_address_tells_its_owner_at_most_once_an_hour(s
     make_client().submit("/register", dict(form, email="nieuw-lid@example.com"), page="/register")
     time.sleep(0.1)
     assert len(smtp_server.envelopes) == 1
+
+
+def test_a_retried_job_does_not_mail_twice(smtp_server, factories):
+    """The job ran, queued its mail, and is run again with the same arguments (a retry): the
+    mail it queued is found by the job's key, and no second one is queued or sent."""
+    from community.jobs.mail import password_reset_requested, signed_up_again
+
+    user = factories.user(email="twee-keer@example.com")
+    for _ in range(2):
+        password_reset_requested.call_local("twee-keer@example.com", "job-sleutel-1")
+    for _ in range(2):
+        signed_up_again.call_local("twee-keer@example.com", "job-sleutel-2")
+    assert len(smtp_server.wait(3, seconds=1)) == 2
+    mails = db.session.scalars(sa.select(Mail).order_by(Mail.id)).all()
+    assert [(m.kind, m.user_id) for m in mails] == [("password_reset", user.id), ("account_exists", user.id)]
+    # Another request (another job, another key) mails a new link as before.
+    password_reset_requested.call_local("twee-keer@example.com", "job-sleutel-3")
+    assert len(smtp_server.wait(3)) == 3

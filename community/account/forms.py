@@ -40,8 +40,11 @@ class MailSettingsForm(Form):
                                    description=_l("At once, gathered over ten minutes: five replies make one mail."))
     join_requests = SelectField(_l("Requests to join a community you coordinate"), choices=[])
     activity = SelectField(_l("Activity in communities, discussions and trajectories you follow"), choices=[],
-                           description=_l("New discussions, trajectory updates and milestone sign-offs, in one "
-                                          "mail a day (in the morning) or a week (on Monday)."))
+                           description=_l("New discussions and trajectory updates, in one mail a day (in the "
+                                          "morning) or a week (on Monday)."))
+    milestones = SelectField(_l("Milestones signed off in your trajectories"), choices=[],
+                             description=_l("In trajectories you take part in, own or follow: at once (gathered "
+                                            "over ten minutes), or in a digest of their own."))
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)

@@ -19,10 +19,19 @@ ONE_TIME_LINK_KINDS = {"password_reset", "email_verify", "community_invitation"}
 REMOVED = "(removed after sending: it held a one-time link)"
 
 
-def queue_mail(kind, to_address, language, subject, context, to_name="", user=None, unsubscribe_url=None):
+def queue_mail(kind, to_address, language, subject, context, to_name="", user=None, unsubscribe_url=None,
+               dedupe_key=None):
     """Render ``templates/mail/<kind>.jinja`` in ``language``, store the message and queue its
     sending for after the caller's commit (the caller commits). ``subject`` may be a lazy
-    string; it is translated here. Refuses (ActionError) what cannot become a safe header."""
+    string; it is translated here. Refuses (ActionError) what cannot become a safe header.
+
+    ``dedupe_key`` (a job's key, say): a mail queued with the same key before is returned
+    instead of a second one, so a job run again after it queued its mail does not mail twice."""
+    if dedupe_key is not None:
+        dedupe_key = f"{kind}:{dedupe_key}"[:100]
+        earlier = db.session.scalar(sa.select(Mail).where(Mail.dedupe_key == dedupe_key))
+        if earlier is not None:
+            return earlier
     language = language if language in LANGUAGES else current_app.config["BABEL_DEFAULT_LOCALE"]
     with force_locale(language):
         subject = str(subject)
@@ -35,7 +44,7 @@ def queue_mail(kind, to_address, language, subject, context, to_name="", user=No
                           code="mail_refused")
     mail = Mail(kind=kind, user_id=user.id if user is not None else None, to_address=to_address,
                 subject=subject[:300], language=language, message_id=msg["Message-ID"], message=msg.as_string(),
-                status="queued", transport="", tries=0, error="")
+                status="queued", transport="", tries=0, error="", dedupe_key=dedupe_key)
     db.session.add(mail)
     db.session.flush()  # its id, for the job
     from community.jobs import enqueue_on_commit

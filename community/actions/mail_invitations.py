@@ -23,7 +23,7 @@ from community.actions.mail import queue_mail
 from community.actions.validate import check_password, clean_email, clean_text
 from community.extensions import db
 from community.mail.links import absolute_url
-from community.models import CommunityMembership, Invitation, utcnow
+from community.models import CommunityMembership, Invitation, Mail, utcnow
 from community.queries.accounts import user_by_email
 from community.security import digest, hash_password, new_secret
 
@@ -33,14 +33,20 @@ NOTE_MAX = 500
 PER_DAY = 50  # invitations by mail one coordinator may send in 24 hours
 
 
-def invite_by_email(actor, community, email, note=""):
+def invite_by_email(actor, community, email, note="", idempotency_key=None):
     """Returns ("invited", membership) for an address with an account, ("member", membership)
-    when they had asked to join already (inviting approves), or ("mailed", invitation)."""
+    when they had asked to join already (inviting approves), or ("mailed", invitation).
+
+    ``idempotency_key`` (an API client's Idempotency-Key): asked again with the same key, the
+    answer is the first one's, and nothing is invited or mailed twice."""
     if not permissions.can_invite_by_email(actor, community):
         raise NotAllowed(_l("Only coordinators can invite people."))
     _not_archived(community)
     email = clean_email(email)
     note = clean_text(note, "note", NOTE_MAX)
+    key = f"{actor.id}:{community.id}:{idempotency_key}" if idempotency_key else None
+    if key is not None and (earlier := _earlier_answer(key, community, email)) is not None:
+        return earlier
     _within_daily_limit(actor)
     user = user_by_email(email)
     if user is not None:
@@ -52,7 +58,7 @@ def invite_by_email(actor, community, email, note=""):
                    dict(name=user.display_name, inviter=actor.display_name, community=community.name, note=note,
                         url=absolute_url("main.dashboard"),
                         reason=_l("You receive this mail because a coordinator invited you on Leerkring.")),
-                   to_name=user.display_name, user=user)
+                   to_name=user.display_name, user=user, dedupe_key=key)
         db.session.commit()
         return "invited", membership
     # Asking again replaces the earlier mail's link: only the newest works.
@@ -68,9 +74,29 @@ def invite_by_email(actor, community, email, note=""):
                dict(inviter=actor.display_name, community=community.name, note=note, email=email,
                     days=INVITE_DAYS, url=absolute_url("communities.mail_invitation", token=link_token(invitation)),
                     reason=_l("You receive this mail because a coordinator on Leerkring entered this address to "
-                              "invite you.")))
+                              "invite you.")), dedupe_key=key or f"invitation-{invitation.token_hash[:40]}")
     db.session.commit()
     return "mailed", invitation
+
+
+def _earlier_answer(key, community, email):
+    """What invite_by_email answered the first time it was asked with this key, or None."""
+    mail = db.session.scalar(sa.select(Mail).where(Mail.dedupe_key.in_(
+        [f"community_invited:{key}", f"community_invitation:{key}"])))
+    if mail is None:
+        return None
+    if mail.to_address != email:
+        raise ActionError(_l("This Idempotency-Key was used for another address: use a new key for each "
+                             "invitation."), field="email", status=422, code="idempotency_key_reused")
+    if mail.kind == "community_invited":
+        user = user_by_email(email)
+        membership = permissions.community_membership(user, community) if user is not None else None
+        if membership is not None:
+            return "member" if membership.is_active else "invited", membership
+        return None
+    invitation = db.session.scalar(sa.select(Invitation).where(
+        Invitation.community_id == community.id, Invitation.email == email).order_by(Invitation.id.desc()).limit(1))
+    return ("mailed", invitation) if invitation is not None else None
 
 
 def _within_daily_limit(actor):

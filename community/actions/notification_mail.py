@@ -1,8 +1,9 @@
-"""Mentions and replies, and join requests for coordinators, by mail: at once, but gathered
-over ten minutes, so five replies make one mail. The first notification of a quiet spell schedules the batch; the batch job then
-mails what is still unread and still visible to the member at that moment (access may have
-ended, a reply may have been hidden since). Members choose per kind (profile → E-mail); every
-such mail has a one-click unsubscribe link that works without logging in."""
+"""Mentions and replies, join requests for coordinators, and milestone sign-offs (for who chose
+them at once) by mail: at once, but gathered over ten minutes, so five replies make one mail.
+The first notification of a quiet spell schedules the batch; the batch job then mails what is
+still unread and still visible to the member at that moment (access may have ended, a reply may
+have been hidden since). Members choose per kind (profile → E-mail); every such mail has a
+one-click unsubscribe link that works without logging in."""
 import sqlalchemy as sa
 from datetime import timedelta
 from flask_babel import lazy_gettext as _l
@@ -22,16 +23,20 @@ from community.queries.notifications import load_targets
 from community.urls import page_of
 
 BATCH_MINUTES = 10
-BATCH_KINDS = {"reply": "mentions_replies", "mention": "mentions_replies", "join_request": "join_requests"}
+BATCH_KINDS = {"reply": "mentions_replies", "mention": "mentions_replies", "join_request": "join_requests",
+               "milestone_signed_off": "milestones"}
 SUBJECTS = {
     "mentions_replies": lambda count: _l("%(count)d new on Leerkring: mentions and replies", count=count),
     "join_requests": lambda count: _l("%(count)d new on Leerkring: requests to join", count=count),
+    "milestones": lambda count: _l("%(count)d new on Leerkring: milestones signed off", count=count),
 }
 REASONS = {
     "mentions_replies": _l("You receive this mail because mails about mentions and replies are switched on "
                            "in your Leerkring settings."),
     "join_requests": _l("You receive this mail because you coordinate a community and mails about requests "
                         "to join are switched on in your Leerkring settings."),
+    "milestones": _l("You receive this mail because mails about milestones signed off in your trajectories are "
+                     "switched on at once in your Leerkring settings."),
 }
 MAX_ITEMS = 30
 UNSUBSCRIBE = "unsubscribe"
@@ -102,8 +107,8 @@ def schedule_batches(user_ids, notification_kind):
         MailPreference.kind == kind, MailPreference.user_id.in_(sorted(user_ids))))}
     for user_id in sorted(user_ids):
         row = rows.get(user_id) or preference(user_id, kind)
-        if row.choice == "never" or (row.batch_due_at is not None and row.batch_due_at > now - timedelta(hours=1)):
-            continue  # no mail wanted, or a batch is on its way (one stuck for an hour is replaced)
+        if row.choice != "instant" or (row.batch_due_at is not None and row.batch_due_at > now - timedelta(hours=1)):
+            continue  # not wanted at once, or a batch is on its way (one stuck for an hour is replaced)
         row.batch_due_at = now + timedelta(minutes=BATCH_MINUTES)
         enqueue_on_commit(notification_batch, user_id, kind, delay=BATCH_MINUTES * 60)
 
@@ -115,13 +120,16 @@ def send_batch(user_id, kind):
     if row is None or user is None:
         return None
     row.batch_due_at = None
+    if row.choice in ("daily", "weekly"):  # changed their mind since: the digest takes these
+        db.session.commit()
+        return None
     kinds = [k for k, v in BATCH_KINDS.items() if v == kind]
     rows = db.session.scalars(sa.select(Notification).where(
         Notification.user_id == user_id, Notification.kind.in_(kinds), Notification.id > row.last_mailed_id)
         .order_by(Notification.id).limit(200)).all()
     if rows:
         row.last_mailed_id = rows[-1].id
-    items = _items(user, [n for n in rows if n.read_at is None]) if user.active and row.choice != "never" else []
+    items = _items(user, [n for n in rows if n.read_at is None]) if user.active and row.choice == "instant" else []
     mail = None
     if items:
         mail = queue_mail("notifications", user.email, user.language, SUBJECTS[kind](len(items)),
@@ -152,6 +160,12 @@ def _items(user, notifications):
                 items.append(dict(kind="join_request", actor=n.actor.display_name, title=community.name,
                                   community=community.name, excerpt="",
                                   url=absolute_url("communities.requests", slug=community.slug)))
+            continue
+        if n.kind == "milestone_signed_off":
+            trajectory = targets[("trajectory", n.object_id)]
+            items.append(dict(kind=n.kind, actor=n.actor.display_name if n.actor else "", title=trajectory.title,
+                              milestone=(n.data or {}).get("milestone", ""), community=trajectory.community.name,
+                              excerpt="", url=absolute_url("trajectories.view", trajectory_id=trajectory.id)))
             continue
         if n.object_type != "discussion":
             continue

@@ -19,7 +19,8 @@ from community import permissions
 from community.actions import ActionError
 from community.extensions import db
 from community.models import (
-    CommunityMembership, FollowLevel, Notification, TrajectoryFollow, TrajectoryParticipant, User, utcnow,
+    CommunityMembership, FollowLevel, Notification, OrganisationMembership, TrajectoryFollow, TrajectoryParticipant,
+    User, utcnow,
 )
 from community.jobs import enqueue_on_commit, fanout
 from community.realtime import payloads, streams
@@ -232,11 +233,16 @@ def deliver_mentions(actor, object_type, object_id, mentioned_ids, title, key):
 
 
 def deliver_trajectory(actor, trajectory, what, data, key):
-    """Activity in a trajectory: its participants and followers hear of it."""
+    """Activity in a trajectory: its participants and followers hear of it, and of a milestone
+    signed off its owners (the company's managers) too."""
     ids = set(db.session.scalars(sa.select(TrajectoryParticipant.user_id).where(
         TrajectoryParticipant.trajectory_id == trajectory.id)))
     ids |= set(db.session.scalars(sa.select(TrajectoryFollow.user_id).where(
         TrajectoryFollow.trajectory_id == trajectory.id)))
+    if what == "milestone_signed_off":
+        ids |= set(db.session.scalars(sa.select(OrganisationMembership.user_id).where(
+            OrganisationMembership.organisation_id == trajectory.organisation_id,
+            OrganisationMembership.role == "manager", OrganisationMembership.state == "active")))
     muted = {u for u, level in levels_for("trajectory", trajectory.id, ids).items() if level == "muted"}
     readers = _readers(ids - muted - {getattr(actor, "id", None)}, trajectory.community,
                        lambda user: permissions.can_view_trajectory(user, trajectory))

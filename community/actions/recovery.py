@@ -33,25 +33,27 @@ def request_password_reset(email):
     db.session.commit()
 
 
-def send_password_reset(email):
-    """The job's part: a mail with a link, if the address belongs to an active account."""
-    return _mail_owner(email, "password_reset", _l("Choose a new password for Leerkring"),
+def send_password_reset(email, key=None):
+    """The job's part: a mail with a link, if the address belongs to an active account. The
+    job's ``key``: run again (a retry), it finds the mail it queued and sends no second one."""
+    return _mail_owner(email, key, "password_reset", _l("Choose a new password for Leerkring"),
                        _l("You receive this mail because a new password was asked for on Leerkring with this "
                           "address."), url=lambda user: absolute_url("auth.reset_password", token=reset_token(user)))
 
 
-def send_account_exists(email):
+def send_account_exists(email, key=None):
     """Someone registered with the address of an account: tell its owner how to get in (at
     most once an hour, so the form cannot be used to flood them)."""
-    return _mail_owner(email, "account_exists", _l("You already have a Leerkring account"),
+    return _mail_owner(email, key, "account_exists", _l("You already have a Leerkring account"),
                        _l("You receive this mail because someone registered on Leerkring with this address."),
                        once_per=timedelta(hours=1), login_url=lambda user: absolute_url("auth.login"),
                        url=lambda user: absolute_url("auth.forgot_password"))
 
 
-def _mail_owner(email, kind, subject, reason, once_per=None, **links):
+def _mail_owner(email, key, kind, subject, reason, once_per=None, **links):
     """Queue mail ``kind`` to the active account with this address (None when there is none, or
-    when it had one within ``once_per``). ``links``: name -> function of the user giving a URL."""
+    when it had one within ``once_per``; the one queued before when the job of ``key`` runs
+    again). ``links``: name -> function of the user giving a URL."""
     user = user_by_email(email)
     if user is None or not user.active:
         return None
@@ -60,7 +62,8 @@ def _mail_owner(email, kind, subject, reason, once_per=None, **links):
         return None
     context = dict(name=user.display_name, email=user.email, reason=reason,
                    **{name: make(user) for name, make in links.items()})
-    mail = queue_mail(kind, user.email, user.language, subject, context, to_name=user.display_name, user=user)
+    mail = queue_mail(kind, user.email, user.language, subject, context, to_name=user.display_name, user=user,
+                      dedupe_key=key)
     db.session.commit()
     return mail
 

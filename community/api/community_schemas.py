@@ -4,7 +4,7 @@ Input limits here keep absurd input out cheaply and show up in the OpenAPI docum
 still check every value (their messages name the field), so the limits for text that the actions
 normalise first (multi-line text) are a little looser than the actions' own.
 """
-from marshmallow import Schema, ValidationError, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from community.actions.communities import DESCRIPTION_MAX, INVITE_DAYS_MAX, INVITE_USES_MAX
 from community.models import COMMUNITY_ROLES, COMMUNITY_STATES, JOIN_POLICIES, VISIBILITIES
@@ -118,6 +118,8 @@ JoinRequestPageSchema = page_of(JoinRequestSchema, "JoinRequestPageSchema")
 
 class InvitationSchema(Schema):
     id = fields.Int()
+    email = fields.Str(allow_none=True, metadata={"description": "The address it was mailed to (null: a link to "
+                                                                 "share)"})
     state = fields.Function(lambda invitation: invitation.state(),
                             metadata={"enum": ["active", "revoked", "expired", "used_up"]})
     created_at = fields.DateTime()
@@ -209,7 +211,18 @@ class InvitationArgs(Schema):
 
 
 class InviteUserArgs(Schema):
-    user_id = id_field(required=True)
+    """One of the two: an account's number, or an e-mail address (as the invitations page)."""
+    user_id = id_field(metadata={"description": "An account to invite"})
+    email = Text(validate=validate.Length(max=254),
+                 metadata={"description": "An address: its account is invited and mailed; an address without "
+                                          "one gets a mail with a link to register and join (14 days, once)"})
+    note = Text(load_default="", validate=validate.Length(max=600),
+                metadata={"description": "A few words for the invitation mail (with email only; at most 500)"})
+
+    @validates_schema
+    def one_of_the_two(self, data, **kwargs):
+        if ("user_id" in data) == ("email" in data):
+            raise ValidationError("Give either user_id or email.", "_schema")
 
 
 class AcceptInvitationArgs(Schema):

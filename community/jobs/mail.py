@@ -24,7 +24,7 @@ def send_mail(mail_id, key):
 def password_reset_requested(email, key):
     from community.actions import recovery
 
-    recovery.send_password_reset(email)
+    recovery.send_password_reset(email, key)
 
 
 @job()
@@ -38,7 +38,7 @@ def notification_batch(user_id, kind, key):
 def signed_up_again(email, key):
     from community.actions import recovery
 
-    recovery.send_account_exists(email)
+    recovery.send_account_exists(email, key)
 
 
 @job(every=crontab(minute="23", hour="4"))
@@ -50,12 +50,14 @@ def prune_mail():
     mail.prune_sent()
 
 
-@job(every=crontab(minute="0", hour="6"))
+@job(every=crontab(minute="0"))
 def digests():
-    """Every morning (06:00 UTC): queue the day's digests (and on Mondays the weekly ones)."""
+    """Every hour; at DIGEST_HOUR o'clock Amsterdam time (07:00 unless set otherwise) queue the
+    day's digests (and on Mondays the weekly ones)."""
     from community.actions import digests as digest_actions
 
-    digest_actions.queue_digests()
+    if digest_actions.digest_hour_now():
+        digest_actions.queue_digests()
 
 
 @job()
@@ -63,3 +65,10 @@ def digest(user_id, period, key):
     from community.actions import digests as digest_actions
 
     digest_actions.send_digest(user_id, period)
+
+
+@job()
+def milestone_digest(user_id, period, key):
+    from community.actions import digests as digest_actions
+
+    digest_actions.send_digest(user_id, period, "milestones")

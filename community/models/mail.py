@@ -39,17 +39,22 @@ class Mail(db.Model):
     tries: so.Mapped[int] = so.mapped_column(default=0)
     error: so.Mapped[str] = so.mapped_column(sa.String(4000), default="")
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+    # Set by a job that may run again (retried after it queued this mail): unique, so that run
+    # finds this mail instead of queueing a second one.
+    dedupe_key: so.Mapped[Optional[str]] = so.mapped_column(sa.String(100), unique=True)
     sent_at: so.Mapped[Optional[datetime]] = so.mapped_column(UTCDateTime)
 
 
 # What a member can get by mail, and how often: mentions and replies, and join requests for
 # coordinators, at once (gathered over ten minutes); other activity in what they follow (new
-# discussions, trajectories, milestone sign-offs) as a daily or weekly digest.
-MAIL_PREFERENCE_KINDS = ("mentions_replies", "join_requests", "activity")
+# discussions, trajectory updates) as a daily or weekly digest; milestone sign-offs in their
+# trajectories at once or in a digest of their own.
+MAIL_PREFERENCE_KINDS = ("mentions_replies", "join_requests", "activity", "milestones")
 MAIL_CHOICES = ("instant", "daily", "weekly", "never")
 KIND_CHOICES = {"mentions_replies": ("instant", "never"), "join_requests": ("instant", "never"),
-                "activity": ("daily", "weekly", "never")}
-MAIL_DEFAULTS = {"mentions_replies": "instant", "join_requests": "instant", "activity": "daily"}
+                "activity": ("daily", "weekly", "never"), "milestones": MAIL_CHOICES}
+MAIL_DEFAULTS = {"mentions_replies": "instant", "join_requests": "instant", "activity": "daily",
+                 "milestones": "instant"}
 
 
 class MailPreference(db.Model):
