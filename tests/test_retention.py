@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from community import jobs
 from community.actions import communities as community_actions, discussions, retention
 from community.extensions import db, limiter
-from community.models import Event, Invitation, Notification, utcnow
+from community.models import Event, Invitation, LoginSession, Notification, utcnow
 
 DAY = timedelta(days=1)
 
@@ -91,6 +91,17 @@ def test_invitations_go_a_period_after_they_expired_or_were_revoked(app, factori
     left = set(db.session.scalars(sa.select(Invitation.id)))
     assert left == ids - {expired_long_ago.id, revoked_long_ago.id}
     assert retention.prune_invitations() == 0
+
+
+def test_login_sessions_past_their_end_are_deleted(app, factories):
+    user = factories.user()
+    now = utcnow()
+    for key, expires in (("ended", now - timedelta(minutes=1)), ("running", now + timedelta(minutes=1))):
+        db.session.add(LoginSession(user_id=user.id, key_hash=key, expires_at=expires, user_agent="Firefox"))
+    db.session.commit()
+    assert retention.prune_login_sessions() == 1
+    assert db.session.scalars(sa.select(LoginSession.key_hash)).all() == ["running"]
+    assert retention.prune_login_sessions() == 0
 
 
 def test_export_files_older_than_seven_days_are_deleted(app):

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 from community.extensions import db, limiter
-from community.models import Event, Invitation, Notification, utcnow
+from community.models import Event, Invitation, LoginSession, Notification, utcnow
 
 
 def _days(name, days):
@@ -50,6 +50,14 @@ def prune_invitations():
     cutoff = _before(current_app.config["INVITATION_RETENTION_DAYS"])
     deleted = db.session.execute(sa.delete(Invitation).where(sa.or_(
         Invitation.expires_at < cutoff, Invitation.revoked_at < cutoff))).rowcount
+    db.session.commit()
+    return deleted
+
+
+def prune_login_sessions():
+    """Login sessions past their end (SESSION_DAYS): refused already, and with them goes the
+    browser description. A member who never comes back would otherwise keep them for ever."""
+    deleted = db.session.execute(sa.delete(LoginSession).where(LoginSession.expires_at < utcnow())).rowcount
     db.session.commit()
     return deleted
 
@@ -109,5 +117,6 @@ def _sweep_memory(store):
 def run_all():
     """Every retention step; returns {step: how many removed}."""
     return {"events": prune_events(), "notifications": prune_notifications(),
-            "invitations": prune_invitations(), "exports": prune_exports(),
+            "invitations": prune_invitations(), "login_sessions": prune_login_sessions(),
+            "exports": prune_exports(),
             "rate_limits": prune_rate_limits()}
