@@ -1,6 +1,6 @@
 """Retention: personal data is removed once the period documented for it (config.py, README
 "Retention", the privacy page) has passed. Each step deletes only what is older than its
-period and can run any number of times; the nightly ``retention`` job runs them all
+period and can run any number of times; the hourly ``retention`` job runs them all
 (community/jobs/retention.py). Sent mail has its own nightly job (actions.mail.prune_sent).
 """
 import os
