@@ -1,12 +1,12 @@
 """The user's own data: download an export of it, delete the account."""
 from flask import abort, flash, redirect, render_template, send_file, session, url_for
-from flask_babel import gettext as _, lazy_gettext as _l
+from flask_babel import gettext as _
 from flask_login import current_user, logout_user
 
 from community import permissions
 from community.account import bp
 from community.account.forms import DeleteAccountForm
-from community.actions import account_deletion, privacy as privacy_actions
+from community.actions import ActionError, account_deletion, privacy as privacy_actions
 from community.security import keeps_input
 
 
@@ -47,13 +47,23 @@ def export_file(export):
 def delete_account():
     form = DeleteAccountForm()
     communities, organisations = permissions.handover_needed(current_user)
-    if form.saved(lambda: account_deletion.delete_account(current_user, current_user, form.password.data),
-                  _l("Your account is deleted. What you wrote stays, under a pseudonym.")):
-        logout_user()
-        kept = session.get("_flashes")
-        session.clear()
-        if kept:
-            session["_flashes"] = kept
-        return redirect(url_for("main.index"))
+    if form.validate_on_submit():
+        try:
+            account_deletion.delete_account(current_user, current_user, form.password.data)
+        except ActionError as error:
+            form.add_refusal(error)  # a last coordinator's refusal keeps its 409
+        else:
+            return _logged_out_after_deletion()
     form.password.data = ""
     return render_template("account/delete.html", form=form, handover=communities + organisations), form.status
+
+
+def _logged_out_after_deletion():
+    """The session ended with the account: clear the cookie too, keeping the message."""
+    flash(_("Your account is deleted. What you wrote stays, under a pseudonym."), "success")
+    logout_user()
+    kept = session.get("_flashes")
+    session.clear()
+    if kept:
+        session["_flashes"] = kept
+    return redirect(url_for("main.index"))
