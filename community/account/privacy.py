@@ -34,7 +34,7 @@ def export_file(export):
     """The response for an export the reader owns (pages and API alike)."""
     if export.status != "ready":
         abort(404)
-    if not permissions.export_available(export):
+    if not permissions.is_export_available(export):
         abort(410)
     response = send_file(privacy_actions.path_of(export), mimetype="application/zip", as_attachment=True,
                          download_name=f"leerkring-{export.ready_at:%Y-%m-%d}.zip", max_age=0)

@@ -67,7 +67,7 @@ from community.permissions.scan import (  # noqa: F401
     scan_code_row,
 )
 from community.permissions.privacy import (  # noqa: F401
-    access_export_or_404, can_delete_account, export_available, handover_needed,
+    access_export_or_404, can_delete_account, is_export_available, handover_needed,
 )
 
 # The predicates templates may ask: every can_* and is_* above.

@@ -11,11 +11,11 @@ from community.permissions.core import _signed_in, is_admin, row_or_404
 
 def access_export_or_404(export_id, user):
     """An export, for its owner only: anyone else (an admin too) gets 404, as for a missing one.
-    Whether it can still be downloaded is export_available's question (410 when expired)."""
+    Whether it can still be downloaded: is_export_available (410 when expired)."""
     return row_or_404(DataExport, export_id, lambda export: _signed_in(user) and export.user_id == user.id)
 
 
-def export_available(export):
+def is_export_available(export):
     return export.status == "ready" and not export.is_expired()
 
 
