@@ -12,8 +12,6 @@ from community.models import (
 )
 from community.models.content import CASE_SECTIONS
 
-KINDS = ("profile", "memberships", "discussions", "replies", "cases", "trajectories", "log_entries",
-         "notifications", "follows", "reports", "api_tokens")
 
 
 def _when(value):
@@ -23,7 +21,7 @@ def _when(value):
 def export_rows(user):
     """{kind: [row, ...]} for the user; each row a flat dict of strings, numbers and None
     (revisions are nested lists, flattened to text for CSV by the caller)."""
-    return {kind: globals()["_" + kind](user) for kind in KINDS}
+    return {kind: rows_of(user) for kind, rows_of in ROWS.items()}
 
 
 def own_attachments(user):
@@ -143,3 +141,10 @@ def _api_tokens(user):
     return [dict(name=t.name, created_at=_when(t.created_at), last_used_at=_when(t.last_used_at),
                  revoked_at=_when(t.revoked_at))
             for t in db.session.scalars(sa.select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.id))]
+
+
+# One file (JSON and CSV) per kind, in this order.
+ROWS = {"profile": _profile, "memberships": _memberships, "discussions": _discussions, "replies": _replies,
+        "cases": _cases, "trajectories": _trajectories, "log_entries": _log_entries,
+        "notifications": _notifications, "follows": _follows, "reports": _reports, "api_tokens": _api_tokens}
+KINDS = tuple(ROWS)
