@@ -24,6 +24,7 @@ from community.actions.content import render, users_for_mentions
 from community.actions.moderation import audit
 from community.actions.privacy import drop_exports
 from community.extensions import db
+from community.mail import message as mail_message
 from community.models import (
     ApiToken, AuditEntry, Case, CommunityMembership, Discussion, Event, FeedEntry, FollowLevel, Mail,
     MailPreference, Mention, Notification, OrganisationMembership, ReadMark, Reply, Revision, TrajectoryFollow,
@@ -121,7 +122,8 @@ def _rewrite_mentions(user, old_handle):
 
 def _replace_name(old_name, old_handle, new_name, new_handle):
     """The logged copies of the name (events for catching up, feed lines, notifications, audit
-    data): where a row holds the old name or handle, it is replaced by the pseudonym."""
+    data, mails to others in the outbox): where a row holds the old name or handle, it is
+    replaced by the pseudonym."""
     names = [(re.compile(r"(?<!\w)" + re.escape(variant) + r"(?!\w)"), replacement)
              for variant, replacement in ((old_name, new_name), (html.escape(old_name), html.escape(new_name)))]
     handle = _handle_pattern(old_handle)
@@ -148,6 +150,15 @@ def _replace_name(old_name, old_handle, new_name, new_handle):
             cleaned = scrub(row.data)
             if cleaned != row.data:
                 row.data = cleaned
+    # Mail to others that named the person (a notification mail, a digest), kept in the outbox.
+    encoded = set()
+    for text in (old_name, html.escape(old_name)):
+        encoded |= mail_message.encoded_forms(text)
+    for mail in db.session.scalars(sa.select(Mail).where(sa.or_(
+            Mail.subject.contains(old_name, autoescape=True),
+            *[Mail.message.contains(n, autoescape=True) for n in encoded]))):
+        mail.subject = scrub(mail.subject)
+        mail.message = mail_message.replace_text(mail.message, scrub)
 
 
 def _json_inner(text):
