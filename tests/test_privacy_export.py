@@ -124,6 +124,9 @@ def test_export_only_for_its_owner_and_only_for_seven_days(app, factories, make_
     # The API: the owner lists it and downloads it.
     listed = api(world.alice).get("/api/v1/me/export").get_json()["items"]
     assert [item["id"] for item in listed] == [export.id]
+    # Asking again within the hour gives the same export (no new job, no new file).
+    again = alice.submit("/account/export", page="/account/privacy")
+    assert again.status_code == 302 and db.session.scalar(sa.select(sa.func.count(DataExport.id))) == 1
     download = api(world.alice).get(listed[0]["download_url"])
     assert download.status_code == 200 and download.mimetype == "application/zip"
     download.close()

@@ -19,8 +19,13 @@ def privacy():
 
 @bp.route("/export", methods=["POST"])
 def request_export():
-    privacy_actions.request_export(current_user)
-    flash(_("We are putting your data together. You get a notification (and a mail) when it is ready."), "success")
+    _export, new = privacy_actions.request_export(current_user)
+    if not new:
+        flash(_("You asked for your data less than an hour ago: that export is below. You can ask again "
+                "later."), "info")
+    else:
+        flash(_("We are putting your data together. You get a notification (and a mail) when it is ready."),
+              "success")
     return redirect(url_for("account.privacy"))
 
 

@@ -17,8 +17,9 @@ from community.models import DataExport, User, utcnow
 from community.queries import privacy as export_queries
 
 EXPORT_DAYS = 7
-# A request while one is being built gets that one, not a second job.
-BUILDING_FOR = timedelta(hours=1)
+# A request within an hour of the last one gets that one (being built, or ready), not a new job
+# and a new file: pressing the button again cannot fill the disk.
+REUSE_FOR = timedelta(hours=1)
 
 
 def export_folder():
@@ -32,21 +33,22 @@ def path_of(export):
 
 
 def request_export(user):
-    """Queue the building of the user's export (a job after the commit). Returns the export."""
+    """Queue the building of the user's export (a job after the commit). Returns (export, new):
+    the last one instead (new False) when it was asked for within the hour and did not fail."""
     from community.jobs import enqueue_on_commit
     from community.jobs.privacy import build_export as build_job
 
-    building = db.session.scalar(sa.select(DataExport).where(
-        DataExport.user_id == user.id, DataExport.status == "queued",
-        DataExport.created_at > utcnow() - BUILDING_FOR).order_by(DataExport.id.desc()).limit(1))
-    if building is not None:
-        return building
+    recent = db.session.scalar(sa.select(DataExport).where(
+        DataExport.user_id == user.id, DataExport.status != "failed",
+        DataExport.created_at > utcnow() - REUSE_FOR).order_by(DataExport.id.desc()).limit(1))
+    if recent is not None:
+        return recent, False
     export = DataExport(user_id=user.id, status="queued", file_name="", size=0, created_at=utcnow())
     db.session.add(export)
     db.session.flush()
     enqueue_on_commit(build_job, export.id)
     db.session.commit()
-    return export
+    return export, True
 
 
 def build_export(export_id, key):

@@ -53,8 +53,8 @@ def exports():
 @blp.response(202, ExportSchema)
 def request_export():
     """Ask for an export: it is built in the background and you get a notification when it is
-    ready. While one is being built, that one is answered."""
-    return privacy.request_export(current_user)
+    ready. Within an hour of the last request (that did not fail), that export is answered."""
+    return privacy.request_export(current_user)[0]
 
 
 @blp.route("/export/<int:export_id>")
