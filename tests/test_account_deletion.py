@@ -79,7 +79,7 @@ def _responses(w):
 
 def test_deleting_my_account_anonymises_me_everywhere(app, world, make_client, factories):
     w = world
-    henriette, bob = w["henriette"], w["bob"]
+    henriette = w["henriette"]
     before = _responses(w)
     named = [url for url, body in before.items() if CANARY.search(body)]
     assert len(named) >= 20  # pages, API answers, feeds, events, notifications and the outbox

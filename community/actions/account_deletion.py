@@ -3,10 +3,11 @@ what they wrote stays readable under a stable pseudonym ("Voormalig lid 7F3A").
 
 Removed: address (freed for a new registration), name, handle, password, API tokens, login
 sessions and live connections, memberships and participations, follows, mail choices, read
-marks, notifications, mails, draft cases (with their files) and data exports. Kept, under the
-pseudonym: discussions, replies, published cases, log entries, reports and the audit trail.
-Mentions of the person are rewritten to the pseudonym's handle, and the name is replaced in the
-event log, feed lines and notifications that copied it."""
+marks, notifications (and their own event stream), mails, draft cases (with their files) and
+data exports. Kept, under the pseudonym: discussions, replies, published cases, log entries,
+reports and the audit trail. Mentions of the person are rewritten to the pseudonym's handle, and
+the name is replaced in the event log, feed lines, notifications and mails to others that
+copied it."""
 import hashlib
 import hmac
 import html
@@ -26,11 +27,12 @@ from community.actions.privacy import drop_exports
 from community.extensions import db
 from community.mail import message as mail_message
 from community.models import (
-    ApiToken, AuditEntry, Case, CommunityMembership, Discussion, Event, FeedEntry, FollowLevel, Mail,
+    ApiToken, AuditEntry, Case, CommunityMembership, Discussion, Event, EventStream, FeedEntry, FollowLevel, Mail,
     MailPreference, Mention, Notification, OrganisationMembership, ReadMark, Reply, Revision, TrajectoryFollow,
     TrajectoryParticipant, utcnow,
 )
 from community.models.content import CASE_SECTIONS
+from community.realtime import streams
 from community.security import hash_password, new_secret, verify_password
 
 PSEUDONYM = "Voormalig lid"
@@ -90,6 +92,11 @@ def _remove_personal_rows(user):
                           (OrganisationMembership, OrganisationMembership.user_id),
                           (TrajectoryParticipant, TrajectoryParticipant.user_id)):
         db.session.execute(sa.delete(model).where(column == user.id), execution_options={"synchronize_session": False})
+    # Their own stream (their notifications as they were sent): nobody else reads it.
+    stream = streams.user(user.id)
+    db.session.execute(sa.delete(Event).where(Event.stream == stream), execution_options={"synchronize_session": False})
+    db.session.execute(sa.delete(EventStream).where(EventStream.name == stream),
+                       execution_options={"synchronize_session": False})
     db.session.expire(user, ["memberships"])
     return files
 

@@ -54,7 +54,7 @@ def request_export(user):
 def build_export(export_id, key):
     """The job's part: write the ZIP, mark the export ready for 7 days, tell its owner (a
     notification, and a mail through the outbox or the mail server)."""
-    from community.actions.notifications import _create
+    from community.actions.notifications import deliver_export_ready
 
     export = db.session.get(DataExport, export_id)
     if export is None or export.status != "queued":
@@ -68,7 +68,7 @@ def build_export(export_id, key):
     now = utcnow()
     export.status, export.file_name, export.size = "ready", name, os.path.getsize(path)
     export.ready_at, export.expires_at = now, now + timedelta(days=EXPORT_DAYS)
-    _create([user], "export_ready", None, None, "export", export.id, key)
+    deliver_export_ready(user, export, key)
     queue_mail("export_ready", user.email, user.language, _l("Your Leerkring data is ready to download"),
                dict(name=user.display_name, url=absolute_url("account.privacy"), days=EXPORT_DAYS,
                     reason=_l("You receive this mail because you asked Leerkring for an export of your data.")),
