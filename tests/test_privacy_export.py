@@ -105,6 +105,8 @@ def test_export_holds_exactly_my_own_items(app, factories, make_client):
     assert note is not None and note.object_id == export.id
     listed = client.get("/notifications").get_data(as_text=True)
     assert "Je gegevens staan klaar om te downloaden." in listed
+    caught_up = client.get(f"/api/v1/live/user/{alice.id}/events").get_json()["events"]
+    assert caught_up[-1]["type"] == "notification" and caught_up[-1]["kind"] == "export_ready"
     opened = client.submit(f"/notifications/{note.id}/open")
     assert opened.status_code == 302 and opened.headers["Location"].endswith("/account/privacy")
     mail = db.session.scalar(sa.select(Mail).where(Mail.user_id == alice.id, Mail.kind == "export_ready"))

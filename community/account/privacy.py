@@ -1,4 +1,6 @@
 """The user's own data: download an export of it, delete the account."""
+import os
+
 from flask import abort, flash, redirect, render_template, send_file, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, logout_user
@@ -39,9 +41,10 @@ def export_file(export):
     """The response for an export the reader owns (pages and API alike)."""
     if export.status != "ready":
         abort(404)
-    if not permissions.is_export_available(export):
-        abort(410)
-    response = send_file(privacy_actions.path_of(export), mimetype="application/zip", as_attachment=True,
+    path = privacy_actions.path_of(export)
+    if not permissions.is_export_available(export) or not os.path.exists(path):
+        abort(410)  # its 7 days are over (or its file went with them)
+    response = send_file(path, mimetype="application/zip", as_attachment=True,
                          download_name=f"leerkring-{export.ready_at:%Y-%m-%d}.zip", max_age=0)
     response.headers["Cache-Control"] = "no-store"
     return response
