@@ -13,6 +13,7 @@ import hmac
 import html
 import json
 import re
+import secrets
 
 import sqlalchemy as sa
 from flask import current_app
@@ -63,7 +64,8 @@ def delete_account(actor, user, password=None):
     old_name, old_handle = user.display_name, user.handle
     user.display_name = pseudonym(user)
     user.handle = unique_handle(user.display_name)
-    user.email = f"deleted-{user.id}@{DELETED_DOMAIN}"
+    # Random too: someone may have registered "deleted-<id>@..." beforehand.
+    user.email = f"deleted-{user.id}-{secrets.token_hex(6)}@{DELETED_DOMAIN}"
     user.password_hash = hash_password(new_secret())  # nobody knows it: no login, no reset (inactive)
     user.kind, user.is_admin, user.active, user.last_login_at = "other", False, False, None
     user.deleted_at = utcnow()
