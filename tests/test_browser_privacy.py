@@ -1,5 +1,6 @@
 """End to end in Chromium, in Dutch: a member downloads their data from the account page and then
-deletes their account with their password; their discussion stays, under a pseudonym."""
+deletes their account with their password; their discussion stays, under a pseudonym, and the
+browser forgets their local drafts."""
 import io
 import json
 import zipfile
@@ -10,6 +11,8 @@ from playwright.sync_api import expect
 from tests.helpers import PASSWORD, browser_login
 
 pytestmark = pytest.mark.browser
+
+DRAFT_KEYS = "Object.keys(localStorage).filter(key => key.startsWith('leerkring-draft:'))"
 
 
 def test_export_and_delete_through_the_pages(page, factories):
@@ -37,6 +40,11 @@ def test_export_and_delete_through_the_pages(page, factories):
     page.goto("/notifications")
     expect(page.locator("main")).to_contain_text("Je gegevens staan klaar om te downloaden.")
 
+    page.goto(f"/d/{discussion.id}")  # a half-written reply, kept in this browser as a local draft
+    page.locator("form[data-draft] textarea").first.fill("Een halve gedachte")
+    page.wait_for_timeout(700)
+    assert page.evaluate(DRAFT_KEYS)
+
     page.goto("/account/privacy")
     page.get_by_role("link", name="Mijn account verwijderen…").click()
     expect(page.locator("main")).to_contain_text("Dit kan niet ongedaan worden gemaakt.")
@@ -46,6 +54,7 @@ def test_export_and_delete_through_the_pages(page, factories):
     page.get_by_label("Je wachtwoord").fill(PASSWORD)
     page.get_by_role("button", name="Mijn account definitief verwijderen").click()
     expect(page.locator("body")).to_contain_text("Je account is verwijderd.")
+    assert page.evaluate(DRAFT_KEYS) == []  # like logging out: the browser forgets the drafts
     page.goto("/dashboard")
     assert "/login" in page.url  # logged out
 
