@@ -18,13 +18,14 @@ MESSAGES = {
     404: _l("We could not find this page."),
     405: _l("This action is not possible here."),
     409: _l("This conflicts with the current state."),
+    410: _l("This is no longer available: it has expired."),
     413: _l("What you sent is too large."),
     422: _l("Some of the input is not valid."),
     429: _l("Too many attempts. Please wait a moment and try again."),
     500: _l("Something went wrong on our side. Your input was not saved; please try again."),
 }
 CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
-         405: "method_not_allowed", 409: "conflict", 413: "too_large", 422: "invalid",
+         405: "method_not_allowed", 409: "conflict", 410: "gone", 413: "too_large", 422: "invalid",
          429: "rate_limited", 500: "server_error"}
 
 

@@ -54,6 +54,8 @@ def notification_url(notification):
         return url_for("cases.view", case_id=object_id)
     if kind == "trajectory":
         return url_for("trajectories.view", trajectory_id=object_id)
+    if kind == "export":
+        return url_for("account.privacy")
     community = permissions.get_row(Community, object_id)
     if community is None:
         return url_for("notifications.index")

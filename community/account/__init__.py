@@ -5,3 +5,4 @@ bp = SignedInBlueprint("account", __name__, url_prefix="/account")  # every page
 from community.account import views  # noqa: E402,F401
 from community.account import email  # noqa: E402,F401
 from community.account import mail  # noqa: E402,F401
+from community.account import privacy  # noqa: E402,F401

@@ -50,3 +50,8 @@ class MailSettingsForm(Form):
         super().__init__(**kwargs)
         for kind, allowed in KIND_CHOICES.items():
             self[kind].choices = [choice for choice in choices("mail_choice") if choice.value in allowed]
+
+
+class DeleteAccountForm(Form):
+    password = PasswordField(_l("Your password"), validators=[InputRequired()],
+                             description=_l("To be sure it is you who deletes this account."))

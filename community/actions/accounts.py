@@ -185,6 +185,8 @@ def set_user_active(actor, user, active):
         raise NotAllowed(_l("Only platform administrators can do this."))
     if user.id == actor.id and not active:
         raise ActionError(_l("You cannot disable your own account."))
+    if user.is_deleted:
+        raise ActionError(_l("This account was deleted; it cannot be used again."), status=409, code="conflict")
     if user.active != bool(active):
         from community.actions.moderation import audit
 

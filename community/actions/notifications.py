@@ -269,6 +269,11 @@ def deliver_membership_approved(actor, member, community, key):
     db.session.commit()
 
 
+def deliver_export_ready(user, export, key):
+    """The user's data export is ready: a notification for them alone (it is their own)."""
+    _create([user], "export_ready", None, None, "export", export.id, key)
+
+
 # --- reading them --------------------------------------------------------------------------------
 
 def mark_read(user, notification_ids=None):

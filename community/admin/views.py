@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from community import permissions
-from community.actions import accounts, organisations as org_actions
+from community.actions import account_deletion, accounts, organisations as org_actions
 from community.admin import bp
 from community.extensions import db
 from community.models import Organisation, OrganisationMembership, User
@@ -75,4 +75,13 @@ def set_admin(user_id):
     make_admin = request.form.get("is_admin") == "1"
     accounts.set_user_admin(current_user, user, make_admin)
     flash(_("The administrator rights of %(name)s are changed.", name=user.display_name), "success")
+    return redirect(url_for("admin.user", user_id=user.id))
+
+
+@bp.route("/users/<int:user_id>/delete", methods=["POST"])
+def delete_user(user_id):
+    """Delete (anonymise) a member's account, as they could themselves; the audit log keeps who."""
+    user = permissions.access_user_for_admin_or_404(user_id, current_user)
+    account_deletion.delete_account(current_user, user)
+    flash(_("The account is deleted: it now shows as %(name)s.", name=user.display_name), "success")
     return redirect(url_for("admin.user", user_id=user.id))

@@ -74,3 +74,31 @@ def parts(raw):
     plain = msg.get_body(preferencelist=("plain",))
     html = msg.get_body(preferencelist=("html",))
     return msg, plain.get_content() if plain else "", html.get_content() if html else ""
+
+
+def encoded_forms(text):
+    """How ``text`` can appear in a stored message: as it is (a header in ASCII) and as its
+    quoted-printable body form. A line break the encoder put inside it hides it from these."""
+    from email import quoprimime
+
+    return {text, quoprimime.body_encode(text.encode("utf-8").decode("latin-1"), maxlinelen=10000)}
+
+
+def replace_text(raw, replace):
+    """The stored message with ``replace(text)`` applied to its subject and every text part
+    (re-encoded as they were made); the same string when nothing changed."""
+    msg = email.message_from_string(raw, policy=email.policy.SMTP)
+    changed = False
+    subject = str(msg.get("Subject", ""))
+    if replace(subject) != subject:
+        msg.replace_header("Subject", replace(subject))
+        changed = True
+    for part in msg.walk():
+        if part.get_content_maintype() != "text" or part.is_multipart():
+            continue
+        text = part.get_content()
+        if replace(text) != text:
+            part.set_content(replace(text), subtype=part.get_content_subtype(), charset="utf-8",
+                             cte="quoted-printable")
+            changed = True
+    return msg.as_string() if changed else raw

@@ -4,7 +4,9 @@ from community.models.organisation import (  # noqa: F401
     MEMBERSHIP_STATES, ORG_KINDS, ORG_ROLES, SCHOOL_LEVELS, SIZE_BANDS, Organisation,
     OrganisationMembership,
 )
-from community.models.user import LANGUAGES, USER_KINDS, ApiToken, LoginSession, User  # noqa: F401
+from community.models.user import (  # noqa: F401
+    EXPORT_STATUSES, LANGUAGES, USER_KINDS, ApiToken, DataExport, LoginSession, User,
+)
 from community.models.community import (  # noqa: F401,E402
     COMMUNITY_ROLES, COMMUNITY_STATES, JOIN_POLICIES, VISIBILITIES, Community, CommunityMembership,
     FeedEntry, Invitation,

@@ -17,7 +17,7 @@ STREAM_KINDS = ("community", "discussion", "case", "trajectory", "user")
 FOLLOW_TARGETS = ("community", "discussion", "trajectory")
 FOLLOW_LEVELS = ("following", "normal", "muted")
 NOTIFICATION_KINDS = ("reply", "mention", "new_discussion", "trajectory", "join_request",
-                      "membership_approved", "milestone_signed_off")
+                      "membership_approved", "milestone_signed_off", "export_ready")
 
 
 class EventStream(db.Model):

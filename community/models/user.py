@@ -36,11 +36,18 @@ class User(UserMixin, Row):
     # accounts made by an administrator or the command line.
     privacy_version: so.Mapped[Optional[str]] = so.mapped_column(sa.String(20))
     privacy_accepted_at: so.Mapped[Optional[datetime]] = so.mapped_column(UTCDateTime)
+    # Set when the account was deleted: the row stays, anonymised ("Voormalig lid 7F3A"), so
+    # what the person wrote stays readable (community/actions/privacy.py).
+    deleted_at: so.Mapped[Optional[datetime]] = so.mapped_column(UTCDateTime)
 
     memberships: so.Mapped[list["OrganisationMembership"]] = so.relationship(  # noqa: F821
         back_populates="user", foreign_keys="OrganisationMembership.user_id",
         cascade="all, delete-orphan",
     )
+
+    @property
+    def is_deleted(self):
+        return self.deleted_at is not None
 
     @property
     def is_active(self):
@@ -92,3 +99,25 @@ class ApiToken(Row):
     @property
     def is_revoked(self):
         return self.revoked_at is not None
+
+
+EXPORT_STATUSES = ("queued", "ready", "failed")
+
+
+class DataExport(Row):
+    """A user's download of everything Leerkring holds about them: a ZIP built by a job, kept
+    under the instance folder (``file_name``, made by the server) until ``expires_at``."""
+
+    __tablename__ = "data_exports"
+    __table_args__ = (sa.CheckConstraint(in_values("status", EXPORT_STATUSES), name="status"),)
+
+    user_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    status: so.Mapped[str] = so.mapped_column(sa.String(10), default="queued")
+    file_name: so.Mapped[str] = so.mapped_column(sa.String(80), default="")
+    size: so.Mapped[int] = so.mapped_column(default=0)
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+    ready_at: so.Mapped[Optional[datetime]] = so.mapped_column(UTCDateTime)
+    expires_at: so.Mapped[Optional[datetime]] = so.mapped_column(UTCDateTime)
+
+    def is_expired(self, now=None):
+        return self.expires_at is not None and self.expires_at <= (now or utcnow())

@@ -20,6 +20,7 @@ blueprint.
     moderation     reporting, sanctions, moving a discussion
     live           live streams, notifications, catching up on events
     scan           the learning-culture scan
+    privacy        data exports, deleting an account
 """
 from community.permissions.core import (  # noqa: F401
     can_coordinate, community_membership, forget_memberships, get_row, is_admin, is_author_while_member,
@@ -64,6 +65,9 @@ from community.permissions.live import (  # noqa: F401
 from community.permissions.scan import (  # noqa: F401
     access_scan_link_or_404, access_scan_organisation_or_404, access_scan_round_or_404, can_manage_scan,
     scan_code_row,
+)
+from community.permissions.privacy import (  # noqa: F401
+    access_export_or_404, can_delete_account, is_export_available, handover_needed,
 )
 
 # The predicates templates may ask: every can_* and is_* above.

@@ -52,6 +52,8 @@ def can_see_notification(user, notification, targets):
     target = targets.get((notification.object_type, notification.object_id))
     if notification.kind == "join_request":
         return target is not None and can_coordinate(user, target)
+    if notification.kind == "export_ready":  # their own export, while it is kept
+        return target is not None and target.user_id == user.id
     return can_follow_live(user, notification.object_type, target)
 
 
@@ -65,4 +67,6 @@ def can_see_event_subject(user, kind, target, notification_kind=None):
         return can_read_discussion(user, target.discussion) and can_see_reply(user, target)
     if notification_kind == "join_request":
         return can_coordinate(user, target)
+    if notification_kind == "export_ready":
+        return _signed_in(user) and target.user_id == user.id
     return can_follow_live(user, kind, target)

@@ -8,12 +8,13 @@ import sqlalchemy.orm as so
 from community import permissions, request_facts
 from community.extensions import db
 from community.models import (
-    Case, Community, CommunityMembership, Discussion, FollowLevel, Notification, Trajectory,
+    Case, Community, CommunityMembership, DataExport, Discussion, FollowLevel, Notification, Trajectory,
 )
 from community.pagination import offset_page
 
 PER_PAGE = 30
-MODELS = {"discussion": Discussion, "case": Case, "trajectory": Trajectory, "community": Community}
+MODELS = {"discussion": Discussion, "case": Case, "trajectory": Trajectory, "community": Community,
+          "export": DataExport}
 
 
 @dataclass
@@ -73,6 +74,7 @@ def load_targets(user, rows, memberships_known=False):
         "trajectory": [so.joinedload(Trajectory.community), so.joinedload(Trajectory.organisation),
                        so.selectinload(Trajectory.participants)],
         "community": [],
+        "export": [],
     }
     for kind, ids in wanted.items():
         model = MODELS.get(kind)

@@ -14,10 +14,10 @@ from community.realtime.events import CATCH_UP_LIMIT, events_after
 
 
 def _models():
-    from community.models import Case, Community, Discussion, Reply, Trajectory
+    from community.models import Case, Community, DataExport, Discussion, Reply, Trajectory
 
     return {"reply": Reply, "discussion": Discussion, "case": Case, "trajectory": Trajectory,
-            "community": Community}
+            "community": Community, "export": DataExport}
 
 
 def _load_subjects(messages):

@@ -191,6 +191,8 @@
   }
 
   function isLogoutForm(form) {
+    // Deleting the account ends every session too (account/delete.html).
+    if (form.hasAttribute("data-ends-session")) { return true; }
     try {
       return new URL(form.action, location.href).pathname === "/logout";
     } catch (error) {
