@@ -177,6 +177,10 @@ def test_readers_match_the_predicates(factories):
     """readers_filter is the SQL twin of the can_* predicates: for every person and place, found
     exactly when the predicate says they may read it."""
     world = worlds.circles()
+    banned = factories.user(name="Ban Geweerd")
+    factories.community_member(world.private, banned, by=world.coordinator)
+    moderation.ban(world.coordinator, world.private, banned, "Spam")
+    world.users["banned"] = banned
     hidden = factories.discussion(world.private, world.author, title="Verborgen")
     moderation.hide(world.coordinator, "discussion", hidden, "Nee")
     places = {
@@ -190,3 +194,34 @@ def test_readers_match_the_predicates(factories):
     for label, (place, may_read) in places.items():
         people = list(world.users.values())
         assert found(world.admin, place, people) == {person.id for person in people if may_read(person, place)}, label
+
+
+# --- every composer names its place ------------------------------------------------------------
+
+def test_every_composer_names_the_place_it_writes_in(factories, make_client):
+    import re
+
+    world = worlds.trajectories()
+    trajectory = worlds.trajectory(world, "confidential", milestones=("Start",))
+    discussion = factories.discussion(world.community, world.owner)
+    reply = factories.reply(discussion, world.owner)
+    case = factories.case(world.community, world.owner)
+    milestone = trajectory.milestones[0]
+    pages = {
+        f"/c/{world.community.slug}/discussions/new": ["community:%d" % world.community.id],
+        f"/d/{discussion.id}": ["discussion:%d" % discussion.id],
+        f"/d/{discussion.id}/edit": ["discussion:%d" % discussion.id],
+        f"/replies/{reply.id}/edit": ["discussion:%d" % discussion.id],
+        f"/c/{world.community.slug}/cases/new": ["community:%d" % world.community.id] * 5,
+        f"/cases/{case.id}/edit": ["case:%d" % case.id] * 5,
+        f"/t/{trajectory.id}": ["trajectory:%d" % trajectory.id],
+        f"/t/{trajectory.id}/edit": ["trajectory:%d" % trajectory.id],
+        f"/t/{trajectory.id}/milestones/new": ["trajectory:%d" % trajectory.id],
+        f"/milestones/{milestone.id}/edit": ["trajectory:%d" % trajectory.id],
+        f"/organisations/{world.company_a.id}/trajectories/new": [None],
+    }
+    browser = make_client(world.owner)
+    for url, places in pages.items():
+        html = browser.get(url).get_data(as_text=True)
+        composers = re.findall(r'<div class="composer" data-composer(?: data-mention-place="([^"]+)")?>', html)
+        assert [place or None for place in composers] == places, url
