@@ -7,7 +7,6 @@ import weakref
 import sqlalchemy as sa
 from sqlalchemy import event
 
-from community import folding
 from community.extensions import db, migrate
 
 
@@ -59,8 +58,7 @@ def _render_item(type_, obj, autogen_context):
 
 @event.listens_for(sa.engine.Engine, "connect")
 def _sqlite_pragmas(dbapi_connection, connection_record):
-    """WAL (readers do not block the writer), a busy timeout, foreign keys enforced, and the
-    accent-folding function."""
+    """WAL (readers do not block the writer), a busy timeout, and foreign keys enforced."""
     if type(dbapi_connection).__module__ != "sqlite3":
         return
     # Transactions are begun at the first write (below), not by the driver.
@@ -71,8 +69,6 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
-    # Accent folding for name look-ups (community.folding; PostgreSQL has translate()).
-    dbapi_connection.create_function(folding.SQLITE_FUNCTION, 1, folding.fold, deterministic=True)
 
 
 # --- SQLite: one writer at a time, readers never wait --------------------------------------------

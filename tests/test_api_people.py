@@ -63,6 +63,13 @@ def test_bad_input_is_422_json(api, world, query):
     assert_error(response, 422, "invalid")
 
 
+@pytest.mark.parametrize("q", ['"', "*", "piet*", "NEAR(piet lid)", "piet OR lid", "'; DROP TABLE users; --",
+                               "\u202epiet", "\u05e9\u05dc\u05d5\u05dd", "%%", "\\", "x" * 100, "@", "😀"])
+def test_hostile_queries_are_plain_text(api, world, q):
+    response = api(world.author).get("/api/v1/people", query_string={"q": q})
+    assert response.status_code == 200 and response.get_json()["items"] == []
+
+
 def test_nul_is_refused_before_the_handler(api, world):
     assert_error(api(world.author).get("/api/v1/people?q=a%00b"), 400, "bad_request")
 
