@@ -16,7 +16,9 @@ blp = Blueprint("api_people", __name__, url_prefix="/people", description="Peopl
 
 
 def _limit_key():
-    return f"people-search:{current_user.id}" if current_user.is_authenticated else f"people-search:{request.remote_addr}"
+    """Per account; a caller without one is refused (401) anyway, counted by address meanwhile."""
+    who = current_user.id if current_user.is_authenticated else request.remote_addr
+    return f"people-search:{who}"
 
 
 @blp.route("")

@@ -32,10 +32,10 @@ class PersonHit:
     @property
     def initials(self):
         """What an avatar shows: the first letters of the first and the last word."""
-        words = [word for word in self.name.replace("-", " ").split() if word[0].isalnum()]
-        if not words:
+        parts = [part for part in self.name.replace("-", " ").split() if part[0].isalnum()]
+        if not parts:
             return "?"
-        letters = words[0][0] + (words[-1][0] if len(words) > 1 else "")
+        letters = parts[0][0] + (parts[-1][0] if len(parts) > 1 else "")
         return letters.upper()
 
     @property
