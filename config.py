@@ -72,6 +72,8 @@ class Config:
     # The learning-culture scan's open link and code form (per address).
     SCAN_LIMIT_PER_ADDRESS = os.environ.get("SCAN_LIMIT_PER_ADDRESS", "60 per hour")
     SCAN_CODE_LIMIT_PER_ADDRESS = os.environ.get("SCAN_CODE_LIMIT_PER_ADDRESS", "30 per 10 minutes")
+    # The @mention autocomplete asks while one types (per user).
+    PEOPLE_SEARCH_LIMIT = os.environ.get("PEOPLE_SEARCH_LIMIT", "120 per minute")
 
     # Live updates. "threading" for the embedded default, "gevent" in production.
     SOCKETIO_ASYNC_MODE = os.environ.get("SOCKETIO_ASYNC_MODE", "threading")
@@ -158,6 +160,7 @@ class TestingConfig(Config):
     LOGIN_LIMIT_PER_ACCOUNT = "10000 per minute"
     REGISTER_LIMIT_PER_ADDRESS = "10000 per minute"
     RESET_LIMIT_PER_ADDRESS = RESET_LIMIT_PER_ACCOUNT = EMAIL_CHANGE_LIMIT = "10000 per minute"
+    PEOPLE_SEARCH_LIMIT = "10000 per minute"
     REDIS_URL = ""
     MAIL_SERVER = ""  # the outbox; tests of SMTP start their own server (tests/mailserver.py)
     BASE_URL = "http://leerkring.test"

@@ -1,7 +1,8 @@
 """Marshmallow schemas: what the API returns and accepts (and what the OpenAPI document shows)."""
-from marshmallow import Schema, fields
+from marshmallow import Schema, ValidationError, fields, validate
 
-from community.api.community_schemas import UserBriefSchema, page_field, page_of
+from community.api.community_schemas import Text, UserBriefSchema, page_field, page_of
+from community.queries.people import LIMIT_MAX, QUERY_MAX
 
 
 class MembershipSchema(Schema):
@@ -48,3 +49,40 @@ class ErrorBodySchema(Schema):
 
 class ErrorEnvelopeSchema(Schema):
     error = fields.Nested(ErrorBodySchema, required=True)
+
+
+# --- people search (the @mention autocomplete) -----------------------------------------------------
+
+class PlaceField(fields.String):
+    """A place people may read, "kind:id": community, discussion, case or trajectory."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        from community.permissions import PLACE_KINDS
+
+        text = super()._deserialize(value, attr, data, **kwargs)
+        kind, _, number = text.partition(":")
+        if kind not in PLACE_KINDS or not number.isascii() or not number.isdigit() or len(number) > 10:
+            raise ValidationError(f"Not a place: give kind:id with kind one of {', '.join(PLACE_KINDS)}.")
+        return kind, int(number)
+
+
+class PeopleSearchArgs(Schema):
+    q = Text(required=True, validate=validate.Length(min=1, max=QUERY_MAX),
+             metadata={"description": f"The start of a name or @handle, at most {QUERY_MAX} characters"})
+    place = PlaceField(load_default=None, metadata={
+        "description": "Only people who may read this place: community:<id>, discussion:<id>, case:<id> or "
+                       "trajectory:<id>", "example": "discussion:12"})
+    limit = fields.Int(load_default=8, validate=validate.Range(min=1, max=LIMIT_MAX))
+
+
+class PersonHitSchema(Schema):
+    id = fields.Int()
+    name = fields.Str()
+    handle = fields.Str(metadata={"description": "Write @handle to mention them"})
+    organisation = fields.Str(metadata={"description": "Their first organisation by name, or empty"})
+    initials = fields.Str()
+    url = fields.Str(metadata={"description": "Their profile page"})
+
+
+class PeopleSearchSchema(Schema):
+    items = fields.List(fields.Nested(PersonHitSchema))

@@ -6,6 +6,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask_login import UserMixin
 
+from community.folding import words
 from community.models.base import Row, UTCDateTime, in_values, utcnow
 
 USER_KINDS = ("employee", "teacher", "student", "other")
@@ -22,6 +23,9 @@ class User(UserMixin, Row):
     # Stored normalised (lower case), so uniqueness is case-insensitive on every database.
     email: so.Mapped[str] = so.mapped_column(sa.String(254), unique=True)
     display_name: so.Mapped[str] = so.mapped_column(sa.String(80))
+    # The name's words accent-folded, in lower case, each after a space (community.folding.words),
+    # for people search (community.queries.people); kept in step by _keep_name_key.
+    name_key: so.Mapped[str] = so.mapped_column(sa.String(160), default="")
     # For @mentions and profile addresses: made from the name at registration, unique.
     handle: so.Mapped[str] = so.mapped_column(sa.String(40), unique=True)
     password_hash: so.Mapped[str] = so.mapped_column(sa.String(255))
@@ -44,6 +48,13 @@ class User(UserMixin, Row):
         back_populates="user", foreign_keys="OrganisationMembership.user_id",
         cascade="all, delete-orphan",
     )
+
+    @so.validates("display_name")
+    def _keep_name_key(self, _key, value):
+        """Whoever sets the name (registration, the profile, anonymising an account) also sets
+        what people search finds: a former name must not stay findable."""
+        self.name_key = words(value)
+        return value
 
     @property
     def is_deleted(self):

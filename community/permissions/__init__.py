@@ -17,6 +17,7 @@ blueprint.
     cases          practice cases and attachments
     discussions    discussions and replies
     trajectories   development trajectories
+    readers        who may read a place (the people an @mention there can reach), as SQL
     moderation     reporting, sanctions, moving a discussion
     live           live streams, notifications, catching up on events
     scan           the learning-culture scan
@@ -54,6 +55,9 @@ from community.permissions.trajectories import (  # noqa: F401
     can_edit_trajectory, can_follow_trajectory, can_link_to_trajectory, can_sign_off_milestone,
     can_start_trajectory, can_view_trajectory, is_trajectory_insider, trajectory_role, visible_feed_audiences,
     visible_trajectories_filter,
+)
+from community.permissions.readers import (  # noqa: F401
+    PLACE_KINDS, access_place_or_404, can_search_people, readers_filter,
 )
 from community.permissions.moderation import (  # noqa: F401
     access_reported_item_or_404, access_sanction_or_404, can_move_discussion, can_report, can_sanction, item_community,
