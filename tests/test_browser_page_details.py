@@ -45,3 +45,16 @@ def test_progress_bar_is_as_wide_as_the_share_of_milestones_done(page, factories
     fill_width = fill.evaluate("el => el.getBoundingClientRect().width")
     assert bar_width > 200
     assert abs(fill_width - bar_width / 2) < 2
+
+
+def test_badges_share_one_case_style(page, factories):
+    """Status badges ("actief") and others ("Vertrouwelijk") show a capital first letter alike."""
+    world = worlds.trajectories()
+    t = worlds.trajectory(world, "confidential")
+    trajectory_actions.change_status(world.owner, t, "active")
+    browser_login(page, world.owner)
+    page.goto(f"/t/{t.id}")
+    styles = page.locator(".badge:not(.level)").evaluate_all(
+        "els => els.map(el => [el.textContent.trim(), getComputedStyle(el, '::first-letter').textTransform])")
+    assert any(text == "actief" for text, _ in styles), styles
+    assert styles and all(transform == "uppercase" for _, transform in styles), styles
