@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from community import permissions
+from community import markup, permissions
 from community.extensions import db
 from community.models import (
     TRAJECTORY_STATUSES, Case, Community, Discussion, Milestone, OrganisationMembership, OutcomeEntry,
@@ -46,10 +46,10 @@ def today():
     return datetime.now(LOCAL_ZONE).date()
 
 
-def excerpt(source, length=EXCERPT_LENGTH):
-    """The start of a markdown source as one line of plain text (autoescaped by Jinja)."""
-    text = " ".join((source or "").split())
-    return text if len(text) <= length else text[:length - 1].rstrip() + "…"
+def excerpt(html, length=EXCERPT_LENGTH):
+    """The start of an entry's stored HTML as one line of plain text, no markdown left
+    (autoescaped by Jinja)."""
+    return markup.plain_excerpt(html, length)
 
 
 @dataclass
