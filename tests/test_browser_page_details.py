@@ -58,3 +58,53 @@ def test_badges_share_one_case_style(page, factories):
         "els => els.map(el => [el.textContent.trim(), getComputedStyle(el, '::first-letter').textTransform])")
     assert any(text == "actief" for text, _ in styles), styles
     assert styles and all(transform == "uppercase" for _, transform in styles), styles
+
+
+def _rows(page, selector):
+    """How many rows the elements matching ``selector`` take (distinct top edges)."""
+    return len(set(page.locator(selector).evaluate_all(
+        "els => els.filter(el => el.offsetParent).map(el => Math.round(el.getBoundingClientRect().top))")))
+
+
+def test_admin_menus_stay_on_one_line_at_1366(browser, live_server, factories):
+    from tests.factories import PASSWORD
+
+    admin = factories.admin(name="Beheerder van het Platform Leerkring")
+    context = browser.new_context(base_url=live_server, locale="nl-NL", viewport={"width": 1366, "height": 900})
+    page = context.new_page()
+    browser_login(page, admin, PASSWORD)
+    for url in ("/admin/", "/admin/users", "/admin/reports"):
+        page.goto(url)
+        assert _rows(page, "nav.tabs > a") == 1, url
+        header = page.locator(".header-row").evaluate("el => el.getBoundingClientRect().height")
+        assert header < 70, (url, header)  # brand, menu and user links in one row
+    context.close()
+
+
+CONTRAST = """el => {
+  const rgb = text => text.match(/[\\d.]+/g).slice(0, 4).map(Number);
+  const lum = ([r, g, b]) => [r, g, b].map(c => { c /= 255; return c <= .03928 ? c / 12.92 : ((c + .055) / 1.055) ** 2.4; })
+    .reduce((sum, c, i) => sum + c * [.2126, .7152, .0722][i], 0);
+  let node = el.parentElement, background = [255, 255, 255];
+  while (node) {  // the first opaque background around the element: what the ring is drawn on
+    const colour = rgb(getComputedStyle(node).backgroundColor);
+    if (colour.length === 3 || colour[3] > 0) { background = colour; break; }
+    node = node.parentElement;
+  }
+  const style = getComputedStyle(el);
+  const [a, b] = [lum(rgb(style.outlineColor)), lum(background)].sort((x, y) => y - x);
+  return {tag: el.tagName, text: el.textContent.trim().slice(0, 20), style: style.outlineStyle,
+          width: parseFloat(style.outlineWidth), ratio: (a + .05) / (b + .05)};
+}"""
+
+
+def test_focus_ring_has_three_to_one_contrast(page, factories):
+    world = worlds.trajectories()
+    browser_login(page, world.owner)
+    page.goto("/dashboard")
+    seen = []
+    for _ in range(12):
+        page.keyboard.press("Tab")
+        seen.append(page.evaluate(f"({CONTRAST})(document.activeElement)"))
+    assert all(ring["style"] != "none" and ring["width"] >= 2 for ring in seen), seen
+    assert all(ring["ratio"] >= 3 for ring in seen), seen
