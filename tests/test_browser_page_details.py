@@ -108,3 +108,41 @@ def test_focus_ring_has_three_to_one_contrast(page, factories):
         seen.append(page.evaluate(f"({CONTRAST})(document.activeElement)"))
     assert all(ring["style"] != "none" and ring["width"] >= 2 for ring in seen), seen
     assert all(ring["ratio"] >= 3 for ring in seen), seen
+
+
+def test_arrow_keys_on_the_setting_selects_do_not_submit(page, factories):
+    """WCAG 3.2.2: arrows move the choice; Enter or leaving the select applies it. (A mouse
+    choice still applies at once: tests/test_browser_trajectories.py.)"""
+    from community.models import TrajectoryFollow
+
+    world = worlds.trajectories()
+    t = worlds.trajectory(world, "community")
+    browser_login(page, world.teacher)
+    page.goto(f"/t/{t.id}")
+    page.wait_for_load_state("load")
+    level = page.locator("#follow-level-trajectory")
+    before = level.input_value()
+    level.focus()
+    page.evaluate("window.notReloaded = true")
+    page.keyboard.press("ArrowUp" if before != "following" else "ArrowDown")
+    page.wait_for_timeout(700)
+    assert page.evaluate("window.notReloaded === true")  # no submit on the arrow key
+    assert level.input_value() != before  # the choice moved ...
+    with page.expect_navigation():
+        page.keyboard.press("Enter")  # ... and applies on Enter
+    page.wait_for_load_state("load")
+    from community.extensions import db
+    db.session.expire_all()
+    assert db.session.scalar(db.select(TrajectoryFollow).filter_by(user_id=world.teacher.id,
+                                                                    trajectory_id=t.id)) is not None
+
+    language = page.locator("#lang-select")
+    language.focus()
+    page.evaluate("window.notReloaded = true")
+    page.keyboard.press("ArrowDown")  # Nederlands -> English, not applied yet
+    page.wait_for_timeout(700)
+    assert page.evaluate("window.notReloaded === true")
+    assert page.locator("html").get_attribute("lang") == "nl"
+    with page.expect_navigation():
+        page.keyboard.press("Tab")  # leaving the select applies it
+    expect(page.locator("html")).to_have_attribute("lang", "en")
