@@ -146,3 +146,16 @@ def test_arrow_keys_on_the_setting_selects_do_not_submit(page, factories):
     with page.expect_navigation():
         page.keyboard.press("Tab")  # leaving the select applies it
     expect(page.locator("html")).to_have_attribute("lang", "en")
+
+
+def test_composer_buttons_say_their_visible_text(page, factories):
+    """axe's label-content-name-mismatch: a button's name contains the words it shows."""
+    world = worlds.lassen()
+    browser_login(page, world.member)
+    page.goto(f"/d/{world.discussion.id}")
+    page.wait_for_selector(".composer-bar:not([hidden])")
+    buttons = page.locator(".composer-bar button[aria-label]").evaluate_all(
+        "els => els.map(el => [el.innerText.trim(), el.getAttribute('aria-label')])")
+    worded = [(text, name) for text, name in buttons if sum(c.isalnum() for c in text) >= 2]
+    assert ("URL", "Koppeling (URL)") in worded
+    assert all(text.lower() in name.lower() for text, name in worded), worded
