@@ -278,6 +278,7 @@ def mark_read(user, discussion, number):
         raise NotAllowed(_l("You cannot read this discussion."))
     number = max(0, min(int(number), discussion.reply_count))
     _mark_read(user, discussion, number)
+    notifications.mark_discussion_read(user, discussion, number)  # what they have now seen
     try:
         db.session.commit()
     except sa.exc.IntegrityError:  # two tabs at once: the other one wrote the mark

@@ -24,7 +24,9 @@ def _unread():
 def index():
     unread_only = request.args.get("show") == "unread"
     page, rows = queries.notification_page(current_user, queries.NotificationFilters(unread_only, page_number()))
-    return render_template("notifications/index.html", page=page, rows=rows, unread_only=unread_only)
+    today, days = queries.group_by_day(rows)
+    return render_template("notifications/index.html", page=page, rows=rows, unread_only=unread_only,
+                           today=today, yesterday=queries.yesterday_of(today), days=days)
 
 
 @bp.route("/notifications/<int:notification_id>/open", methods=["POST"])
@@ -35,7 +37,7 @@ def open_one(notification_id):
     targets = queries.load_targets(current_user, [notification])
     if not permissions.can_see_notification(current_user, notification, targets):
         abort(404)
-    actions.mark_read(current_user, [notification.id])
+    actions.mark_read_about(current_user, notification)
     return redirect(urls.notification_url(notification))
 
 
