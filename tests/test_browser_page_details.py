@@ -159,3 +159,29 @@ def test_composer_buttons_say_their_visible_text(page, factories):
     worded = [(text, name) for text, name in buttons if sum(c.isalnum() for c in text) >= 2]
     assert ("URL", "Koppeling (URL)") in worded
     assert all(text.lower() in name.lower() for text, name in worded), worded
+
+
+def test_opening_a_trajectory_page_marks_its_notifications_read(page, factories):
+    """Issue 18: a notification is read once its trajectory has been read on the site."""
+    from community.extensions import db
+    from community.models import Notification
+
+    world = worlds.trajectories()
+    t = worlds.trajectory(world, "community")
+    trajectory_actions.add_entry_to_log(world.coach, t, "Nieuw in het logboek", "reflection", "applied")
+
+    def unread():
+        db.session.expire_all()
+        return db.session.scalar(db.select(db.func.count(Notification.id)).where(
+            Notification.user_id == world.employee.id, Notification.object_type == "trajectory",
+            Notification.read_at.is_(None)))
+
+    assert unread() >= 1
+    browser_login(page, world.employee)
+    page.goto(f"/t/{t.id}")
+    page.wait_for_load_state("networkidle")
+    for _ in range(20):
+        if not unread():
+            break
+        page.wait_for_timeout(100)
+    assert unread() == 0

@@ -216,6 +216,27 @@ def test_reading_the_discussion_marks_its_notifications_read(s, make_client):
     assert all(n.read_at is not None for n in notified(s["author"]))
 
 
+def test_case_and_trajectory_pages_ask_to_mark_their_notifications_read(world, make_client):  # noqa: F811
+    """The page carries the read marker only while the reader has unread notifications; the
+    POST changes only the reader's own notifications about that thing."""
+    t = world.trajectory
+    actions.mark_read(world["coach"])
+    trajectory_actions.add_entry_to_log(world["owner"], t, "Iets nieuws", "reflection", "applied")
+    coach = make_client(world["coach"])
+    marker = f'data-read-on-open="/notifications/read/trajectory/{t.id}"'
+    assert marker in coach.get(f"/t/{t.id}").get_data(as_text=True)
+    assert notified(world["coach"])[0].read_at is None  # GET never writes
+    other = make_client(world["owner"])
+    assert other.submit(f"/notifications/read/trajectory/{t.id}", page=f"/t/{t.id}").status_code == 204
+    db.session.expire_all()
+    assert notified(world["coach"])[0].read_at is None  # someone else's stay as they are
+    assert coach.submit(f"/notifications/read/trajectory/{t.id}", page=f"/t/{t.id}").status_code == 204
+    db.session.expire_all()
+    assert notified(world["coach"])[0].read_at is not None
+    assert marker not in coach.get(f"/t/{t.id}").get_data(as_text=True)
+    assert coach.submit("/notifications/read/discussion/1", page="/notifications").status_code == 404
+
+
 def test_notification_centre_query_count_is_constant(s, make_client, count_queries):
     client = make_client(s["author"])
     discussions.post_reply(s["replier"], s["discussion"], "Een")

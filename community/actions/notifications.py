@@ -297,6 +297,14 @@ def mark_read_about(user, notification):
     return changed
 
 
+def mark_read_on(user, object_type, object_id):
+    """The reader opened the page of a case or trajectory: its notifications are read (their
+    own notifications only, so nothing else needs loading). One statement."""
+    changed = _mark(user, Notification.object_type == object_type, Notification.object_id == object_id)
+    db.session.commit()
+    return changed
+
+
 def mark_discussion_read(user, discussion, number):
     """The reader has seen the discussion up to reply ``number``: its notifications from before
     the next reply was written are read (no commit: part of discussions.mark_read). One

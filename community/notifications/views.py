@@ -52,6 +52,16 @@ def mark_read():
     return redirect(safe_next(request.form.get("next"), url_for("notifications.index")))
 
 
+@bp.route("/notifications/read/<any(case, trajectory):object_type>/<int:object_id>", methods=["POST"])
+def read_on_page(object_type, object_id):
+    """Posted by static/js/app.js when a case or trajectory page opens for someone with unread
+    notifications: those about it are read. Only the user's own rows change."""
+    if not permissions.valid_row_id(object_id):
+        abort(404)
+    actions.mark_read_on(current_user, object_type, object_id)
+    return "", 204
+
+
 FOLLOW_TARGETS = {
     "community": lambda object_id: permissions.get_row(Community, object_id),
     "discussion": lambda object_id: permissions.access_discussion_or_404(object_id, current_user),

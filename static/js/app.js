@@ -32,6 +32,17 @@
     select.addEventListener("blur", apply);
   });
 
+  // A case or trajectory page read by someone with unread notifications: they are read
+  // (templates/macros/live.html, read_on_open).
+  var token = document.querySelector('meta[name="csrf-token"]');
+  document.querySelectorAll("[data-read-on-open]").forEach(function (marker) {
+    if (!token || !window.fetch) { return; }
+    window.fetch(marker.getAttribute("data-read-on-open"), {
+      method: "POST", credentials: "same-origin",
+      headers: { "X-CSRFToken": token.getAttribute("content") }
+    }).catch(function () { /* the notification stays unread; opening it marks it */ });
+  });
+
   // Ask before destructive steps.
   document.addEventListener("submit", function (event) {
     var form = event.target;
