@@ -65,9 +65,3 @@ def test_taking_a_coordinator_role_away_says_so_and_asks_first(make_client):
     assert form and "Coördinatorrol intrekken" in form.group(0) and 'value="member"' in form.group(0)
     assert "Mia Lid" in form.group(1) and "blijft lid" in form.group(1)
     assert "Coördinator maken" in html  # the others can still be made coordinator
-
-
-def test_scan_hint_names_the_dimension_in_dutch():
-    from pathlib import Path
-    template = (Path(__file__).resolve().parent.parent / "templates/scan/round.html").read_text(encoding="utf-8")
-    assert "tag: %(tag)s" not in template and "label=d.name|lower" in template
