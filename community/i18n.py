@@ -1,6 +1,7 @@
 """Languages: Dutch by default, English complete; the user's choice wins."""
 from flask import current_app, g, has_app_context, has_request_context, request, session
-from flask_babel import format_date, format_datetime, format_decimal, get_locale, get_timezone, get_translations
+from flask_babel import format_date, format_decimal, format_time, get_locale, get_timezone, get_translations
+from flask_babel import gettext
 from flask_login import current_user
 
 from community.extensions import babel
@@ -22,6 +23,19 @@ def select_locale():
     if chosen in languages:
         return chosen
     return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def format_day(value, _style=None):
+    """Every date the product shows, in the reader's language: "3 december 2026", "December 3,
+    2026" (the locale's long date). ``_style`` is ignored: there is one style (a template written
+    as ``|date("short")`` still gets it; tests/test_i18n.py refuses such templates)."""
+    return format_date(value, "long")
+
+
+def format_moment(value, _style=None):
+    """Every date with a time: "3 december 2026, 06:06", "December 3, 2026, 6:06 AM" (the long
+    date and the locale's short time, in the reader's time zone)."""
+    return gettext("%(date)s, %(time)s", date=format_date(value, "long"), time=format_time(value, "short"))
 
 
 def remembered(formatter):
@@ -64,6 +78,7 @@ def init_app(app):
         ngettext=lambda s, p, n: _translations().ungettext(s, p, n),
         pgettext=lambda c, s: _translations().upgettext(c, s),
         npgettext=lambda c, s, p, n: _translations().unpgettext(c, s, p, n), newstyle=True)
-    app.jinja_env.filters["datetime"] = remembered(format_datetime)
-    app.jinja_env.filters["date"] = remembered(format_date)
+    # The only date filters (one style each, see format_day and format_moment).
+    app.jinja_env.filters["datetime"] = remembered(format_moment)
+    app.jinja_env.filters["date"] = remembered(format_day)
     app.jinja_env.filters["number"] = lambda value: format_decimal(value)

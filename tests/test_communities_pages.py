@@ -99,6 +99,16 @@ def test_private_community_is_a_404_page_for_outsiders(world):
     assert "Besloten Gemeenschap" not in response.get_data(as_text=True)
 
 
+def test_home_offers_a_new_discussion_to_those_who_may_post(world):
+    """Issue 18: the community home has a "Nieuwe discussie" button, for members only."""
+    slug = world["public"].slug
+    button = f'<a class="button" href="/c/{slug}/discussions/new">Nieuwe discussie</a>'
+    for role, shown in (("member", True), ("coordinator", True), ("pending", False), ("outsider", False),
+                        ("other_coordinator", False)):
+        html = world["clients"][role].get(f"/c/{slug}/").get_data(as_text=True)
+        assert (button in html) == shown, role
+
+
 def test_discovery_shows_private_listing_but_not_unlisted(world, factories):
     admin = world["users"]["admin"]
     actions.create_community(admin, name="Geheime Kring", visibility="private", unlisted=True,

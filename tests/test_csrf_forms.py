@@ -181,6 +181,7 @@ FORMS = {
 SCRIPTED = {
     "admin.retry_job": ("admin", "/admin/jobs/1/retry", {}),
     "discussions.mark_read": ("member", "/d/{discussion}/read", {"number": "1"}),
+    "notifications.read_on_page": ("member", "/notifications/read/trajectory/{trajectory}", {}),
     "trajectories.follow": ("admin", "/t/{trajectory}/follow", {"following": "1"}),
 }
 

@@ -281,6 +281,21 @@ def test_accept_answer_by_author_or_coordinator(world, who):
     assert db.session.get(Discussion, d.id).accepted_reply_id is None
 
 
+def test_see_the_answer_never_leads_to_a_hidden_reply(world):
+    """Issue 18: a coordinator hid the accepted answer; only those who may see it get the link."""
+    from community.actions import moderation as moderation_actions
+
+    place, users, clients = world.threads["public"], world.users, world.clients
+    d, answer = place["discussion"], place["by_member"]
+    actions.accept_answer(users["author"], d, answer)
+    moderation_actions.hide(users["coordinator"], "reply", answer, "Reclame")
+    for role, shown in (("outsider", False), ("author", False), ("member", True), ("coordinator", True)):
+        top = clients[role].get(f"/d/{d.id}").get_data(as_text=True).split('id="replies"')[0]
+        notice = re.search(r'<p class="notice success answer-link">.*?</p>', top, re.S)
+        assert bool(notice) == shown, role
+        assert not notice or f'href="/d/{d.id}#reply-2"' in notice.group(0)
+
+
 def test_an_author_who_left_no_longer_marks_answers(world):
     place, users, clients = world.threads["public"], world.users, world.clients
     d = place["discussion"]

@@ -4,6 +4,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from babel.messages.pofile import read_po
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -103,3 +105,54 @@ def test_page_strings_are_looked_up_once_per_request_and_follow_a_forced_languag
             assert page.render() == "Log out Notifications Log out"
         assert page.render() == "Uitloggen Meldingen Uitloggen"
     assert len(looked_up) == 3  # Dutch, English, Dutch again: not once per string
+
+
+def test_one_date_style_and_one_date_time_style_per_language(app):
+    """Issue 18: dates read "3 december 2026" and date-times "3 december 2026, 07:06" everywhere;
+    English shows the English locale's long date, never the US short "12/3/26"."""
+    from datetime import date, datetime, timezone
+
+    import flask_babel
+
+    page = app.jinja_env.from_string("{{ day|date }} | {{ when|datetime }}")
+    values = dict(day=date(2026, 12, 3), when=datetime(2026, 12, 3, 6, 6, tzinfo=timezone.utc))
+    with app.app_context(), app.test_request_context():
+        assert page.render(**values) == "3 december 2026 | 3 december 2026, 07:06"  # Europe/Amsterdam
+        with flask_babel.force_locale("en"):
+            day, moment = page.render(**values).split(" | ")
+    assert day == "December 3, 2026"
+    assert re.fullmatch(r"December 3, 2026, 7:06\s?AM", moment), moment
+
+
+def test_no_template_asks_for_another_date_style():
+    """The date filters have one style each (community.i18n.format_day, format_moment)."""
+    asking = [f"{path.relative_to(ROOT)}: {match.group(0)}" for path in (ROOT / "templates").rglob("*.html")
+              for match in re.finditer(r"\|\s*(?:date|datetime)\s*\(", path.read_text(encoding="utf-8"))]
+    assert not asking, asking
+
+
+DUTCH_OTHER_STYLES = re.compile(r"\b\d{1,2}-\d{1,2}-\d{2,4}\b|\b\d{1,2} (?:jan|feb|mrt|apr|jun|jul|aug|sep|okt|nov|dec)"
+                                r"\.? \d{4}\b")
+ENGLISH_OTHER_STYLES = re.compile(r"\b\d{1,2}/\d{1,2}/\d{2,4}\b|\b(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Oct|Nov|Dec) "
+                                  r"\d{1,2}, \d{4}\b")
+
+
+@pytest.mark.parametrize("language, wanted, other", [
+    ("nl", r"1 oktober 2026", DUTCH_OTHER_STYLES),
+    ("en", r"October 1, 2026", ENGLISH_OTHER_STYLES),
+])
+def test_a_page_shows_dates_in_one_style(make_client, language, wanted, other):
+    """A trajectory page (due dates, planned dates, log entries with times) never mixes styles."""
+    from datetime import date
+
+    from community.actions import trajectories as actions
+    from tests import worlds
+
+    world = worlds.trajectories(language=language)
+    t = worlds.trajectory(world, "community")
+    actions.add_milestone(world.owner, t, title="Eerste las", due_date=date(2026, 10, 1))
+    actions.add_entry_to_log(world.coach, t, "Een notitie", "reflection", "applied")
+    html = make_client(world.owner).get(f"/t/{t.id}").get_data(as_text=True)
+    main = html.split("<main", 1)[1]
+    assert re.search(wanted, main)
+    assert not other.findall(main), other.findall(main)

@@ -3,6 +3,7 @@ row for every moderation step, hidden content in every place it could show (page
 API, notifications, the live event log), mutes and bans as members meet them (pages, API,
 sockets), and the anti-abuse limits on posting. Nothing is half-written on a refusal. State is
 built through the real actions; sockets sign in with an HTTP session."""
+import re
 from datetime import timedelta
 from types import SimpleNamespace
 
@@ -508,6 +509,33 @@ def test_a_young_account_is_limited_per_minute_in_the_api_and_the_page(world, ap
         assert response.status_code == 429
         assert "Mijn zorgvuldige tekst" in response.get_data(as_text=True)
         assert snapshot() == before
+
+
+def test_a_newcomer_may_post_three_times_a_minute_and_hears_how_long_to_wait(world, app, api):
+    """Issue 18: the default limit lets a normal newcomer post three times within a minute; the
+    refusal says how many seconds to wait, and the page keeps the text."""
+    from config import Config
+    with settings(app, NEW_ACCOUNT_POSTS_PER_MINUTE=Config.NEW_ACCOUNT_POSTS_PER_MINUTE,
+                  NEW_ACCOUNT_POSTS_PER_HOUR=Config.NEW_ACCOUNT_POSTS_PER_HOUR):
+        client = api(world.member)
+        for n in range(Config.NEW_ACCOUNT_POSTS_PER_MINUTE):
+            assert client.post(f"{API}/discussions/{world.discussion.id}/replies",
+                               json={"body": f"Nieuwkomer {n}"}).status_code == 201
+        assert Config.NEW_ACCOUNT_POSTS_PER_MINUTE >= 3
+        # The first of them was 20 seconds ago: 40 seconds to wait.
+        first = db.session.scalars(sa.select(Reply).where(Reply.author_id == world.member.id)
+                                   .order_by(Reply.id)).first()
+        first.created_at = utcnow() - timedelta(seconds=20)
+        db.session.commit()
+        response = client.post(f"{API}/discussions/{world.discussion.id}/replies", json={"body": "Te snel"})
+        assert_error(response, 429, "rate_limited")
+        assert re.search(r"Probeer het over (39|40) seconden opnieuw", response.get_json()["error"]["message"])
+        page = world.client(world.member)
+        response = page.submit(f"/d/{world.discussion.id}/reply", {"body": "Mijn zorgvuldige tekst"},
+                               page=f"/d/{world.discussion.id}")
+        html = response.get_data(as_text=True)
+        assert response.status_code == 429 and "Mijn zorgvuldige tekst" in html
+        assert re.search(r"Probeer het over \d+ seconden opnieuw", html)
 
 
 def test_an_older_account_gets_the_higher_limits(world, app, api):

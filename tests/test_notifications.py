@@ -164,6 +164,79 @@ def test_mark_all_read_and_unread_filter(s, make_client):
     assert client.submit("/notifications/read", {"id": ["x", "²", "9" * 400]}, page="/notifications").status_code == 302
 
 
+def test_notification_centre_groups_by_day_and_by_thing(s, make_client):
+    """Issue 18: "Vandaag", "Gisteren", then dates; three replies in one discussion on one day
+    are one line ("3 nieuwe reacties in …") with the separate ones behind a disclosure."""
+    import re
+    from datetime import timedelta
+
+    from community.models import utcnow
+
+    older = discussions.start_discussion(s["reader"], s["community"], "Oude vraag", "@anna-auteur oud")
+    other = discussions.start_discussion(s["reader"], s["community"], "Tweede vraag", "@anna-auteur kijk")
+    for n in range(3):
+        discussions.post_reply(s["replier"], s["discussion"], f"Reactie {n}")
+    moved = {"Tweede vraag": timedelta(days=1), "Oude vraag": timedelta(days=9)}
+    for note in notified(s["author"]):
+        if note.data.get("title") in moved:
+            note.created_at = utcnow() - moved[note.data["title"]]
+    db.session.commit()
+    html = make_client(s["author"]).get("/notifications").get_data(as_text=True)
+    days = re.findall(r'<h2 id="day-[^"]+" class="h3">([^<]+)</h2>', html)
+    assert days[:2] == ["Vandaag", "Gisteren"] and re.fullmatch(r"\d{1,2} \w+ \d{4}", days[2]), days
+    today = html.split('id="day-today"')[1].split("</section>")[0]
+    assert "3 nieuwe reacties in “Lasrook afzuigen”" in today
+    assert today.count('class="notification unread"') == 3  # one by one, behind the disclosure
+    assert "Tweede vraag" not in today and "Tweede vraag" in html and "Oude vraag" in html
+    assert other.id and older.id
+
+
+def test_reading_the_discussion_marks_its_notifications_read(s, make_client):
+    """Issue 18: what the reader has seen on the page is read in the centre too (the page's read
+    path); a reply written after what they saw stays unread. Opening a grouped line marks the
+    group read."""
+    for n in range(2):
+        discussions.post_reply(s["replier"], s["discussion"], f"Reactie {n}")
+    client = make_client(s["author"])
+    d = s["discussion"]
+    assert client.post(f"/d/{d.id}/read", json={"number": 1},
+                       headers={"X-CSRFToken": client.csrf_token(f"/d/{d.id}")}).status_code == 204
+    db.session.expire_all()
+    assert [(n.data["number"], n.read_at is not None) for n in notified(s["author"], "reply")] == [(1, True), (2, False)]
+    assert client.post(f"/d/{d.id}/read", json={"number": 2},
+                       headers={"X-CSRFToken": client.csrf_token(f"/d/{d.id}")}).status_code == 204
+    db.session.expire_all()
+    assert all(n.read_at is not None for n in notified(s["author"]))
+
+    for n in range(2):
+        discussions.post_reply(s["replier"], s["discussion"], f"Later {n}")
+    newest = notified(s["author"], "reply")[-1]
+    assert client.submit(f"/notifications/{newest.id}/open", page="/notifications").status_code == 302
+    db.session.expire_all()
+    assert all(n.read_at is not None for n in notified(s["author"]))
+
+
+def test_case_and_trajectory_pages_ask_to_mark_their_notifications_read(world, make_client):  # noqa: F811
+    """The page carries the read marker only while the reader has unread notifications; the
+    POST changes only the reader's own notifications about that thing."""
+    t = world.trajectory
+    actions.mark_read(world["coach"])
+    trajectory_actions.add_entry_to_log(world["owner"], t, "Iets nieuws", "reflection", "applied")
+    coach = make_client(world["coach"])
+    marker = f'data-read-on-open="/notifications/read/trajectory/{t.id}"'
+    assert marker in coach.get(f"/t/{t.id}").get_data(as_text=True)
+    assert notified(world["coach"])[0].read_at is None  # GET never writes
+    other = make_client(world["owner"])
+    assert other.submit(f"/notifications/read/trajectory/{t.id}", page=f"/t/{t.id}").status_code == 204
+    db.session.expire_all()
+    assert notified(world["coach"])[0].read_at is None  # someone else's stay as they are
+    assert coach.submit(f"/notifications/read/trajectory/{t.id}", page=f"/t/{t.id}").status_code == 204
+    db.session.expire_all()
+    assert notified(world["coach"])[0].read_at is not None
+    assert marker not in coach.get(f"/t/{t.id}").get_data(as_text=True)
+    assert coach.submit("/notifications/read/discussion/1", page="/notifications").status_code == 404
+
+
 def test_notification_centre_query_count_is_constant(s, make_client, count_queries):
     client = make_client(s["author"])
     discussions.post_reply(s["replier"], s["discussion"], "Een")

@@ -195,6 +195,22 @@ def test_pending_requests_are_shown_to_managers_only(world):
     assert f"/organisations/{org.id}/edit" in manager_page
 
 
+def test_the_dashboard_links_to_waiting_requests(world, factories, make_client):
+    """Issue 18: the dashboard's notice of waiting requests is a link to where they are decided."""
+    org, clients = world["org"], world["clients"]
+    html = clients["manager"].get("/dashboard").get_data(as_text=True)
+    assert re.search(r'<a href="/organisations/%d#requests-title">1 persoon vraagt om lid te worden van %s\.</a>'
+                     % (org.id, re.escape(org.name)), html), html
+    assert "#requests-title" not in clients["member"].get("/dashboard").get_data(as_text=True)
+    coordinator = factories.user(name="Kees Coördinator")
+    community = factories.community(name="Op verzoek", join_policy="request", coordinator=coordinator)
+    from community.actions import communities as community_actions
+    community_actions.request_to_join(factories.user(name="Vraagt Lid"), community)
+    html = make_client(coordinator).get("/dashboard").get_data(as_text=True)
+    assert f'<a href="/c/{community.slug}/manage/requests">1 verzoek om lid te worden van Op verzoek wacht op je.</a>' \
+        in html
+
+
 # --- proposing and approving ------------------------------------------------------------------
 
 def _propose(client, name, **extra):

@@ -169,6 +169,17 @@ def test_from_scan_to_action(factories, make_client):
     assert "Leercultuur: Feedback en reflectie" in form or "Learning culture: Feedback" in form
 
 
+def test_a_weak_dimension_without_cases_names_its_label_in_dutch(factories, make_client):
+    """Issue 18: the hint names the Dutch label to give a case, not the code ("tag: autonomy")."""
+    org, manager = factories.company_with_manager()
+    low_feedback = scan_factories.answers(fb1=1, fb2=1, fb3=1, fb4=5, ks1=2, ks2=2, ks4=2, ks5=2, ks3=4)
+    scan_round = scan_factories.closed_round(org, manager, employees=[low_feedback] * 5)
+    html = _closed_page(make_client(manager), scan_round)
+    labels = re.findall(r"\(label: ([^)]+)\)", html)
+    assert "feedback en reflectie" in labels, labels
+    assert "(tag:" not in html and not any("_" in label for label in labels)
+
+
 def test_csv_escapes_formulas_but_keeps_numbers(factories, make_client):
     assert escape_cell("=HYPERLINK(\"http://x\")") == "'=HYPERLINK(\"http://x\")"
     for dangerous in ("+1+1", "-cmd", "@SUM(A1)", "\tx", "\rx"):

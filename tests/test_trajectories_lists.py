@@ -2,6 +2,7 @@
 the community tab, the dashboard panel, the boxes on case and discussion pages and the feed —
 who sees which trajectory (confidential ones only their insiders), linking rules, and constant
 query counts."""
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -94,8 +95,8 @@ def test_follow_page_shows_only_what_followers_may_see(w):
                 actions.follow(user, t)
     _check_titles(w, "/trajectories/following", READERS, INSIDERS)
     code, html = _html(w["clients"]["member"], "/trajectories/following")
-    assert "Eerste **reflectie** over lassen" in html  # an excerpt of the source, as plain text
-    assert "<strong>reflectie</strong>" not in html
+    assert "Eerste reflectie over lassen" in html  # an excerpt as plain text (issue 18: no raw markdown)
+    assert "<strong>reflectie</strong>" not in html and "**reflectie**" not in html
     # Someone who loses access no longer sees what they followed.
     community_actions.leave(w["member"], w["community"])
     code, html = _html(w["clients"]["member"], "/trajectories/following")
@@ -107,6 +108,26 @@ def test_follow_page_empty_state_and_taking_part(w, make_client, factories):
     assert code == 200 and 'class="trajectory-card"' not in html and 'class="empty"' in html
     code, html = _html(w["clients"]["coach"], "/trajectories/following")
     assert SECRET in html and OPEN in html  # taking part, without following
+
+
+def test_follow_page_groups_owned_coached_taking_part_and_followed(w, factories):
+    """Issue 18: the menu's "Trajecten" is no dead end for the company's manager; each trajectory
+    shows once, under the user's closest role."""
+    actions.add_participant(w["manager"], w["public"], w["member"], "employee")
+    actions.follow(w["coach"], w["public"])
+    actions.follow(w["other_teacher"], w["public"])
+    expected = {"manager": {"owned": {SECRET, OPEN}}, "coach": {"coached": {SECRET, OPEN}},
+                "member": {"taking-part": {OPEN}}, "other_teacher": {"followed": {OPEN}}}
+    for role, groups in expected.items():
+        code, html = _html(w["clients"][role], "/trajectories/following")
+        assert code == 200 and 'class="empty"' not in html, role
+        found = {}
+        for key, body in re.findall(r'data-group="([\w-]+)">(.*?)</section>', html, re.S):
+            found[key] = {title for title in (SECRET, OPEN) if title in body}
+        assert found == groups, role
+        assert html.count('class="trajectory-card"') == sum(len(titles) for titles in groups.values()), role
+    page = queries.following_page(w["manager"])
+    assert [s.trajectory.title for s in page.owned] == [OPEN, SECRET] and not page.followed
 
 
 def test_follow_page_lists_overdue_milestones(w):
@@ -303,7 +324,8 @@ def test_follow_page_query_count_is_constant(factories, make_client, count_queri
         client.get("/trajectories/following")  # warm up
         counts.append(_count(count_queries, client, "/trajectories/following"))
         html = client.get("/trajectories/following").get_data(as_text=True)
-        assert html.count("Notitie 2") == 2 * n and "Notitie 0" not in html  # latest two of three
+        # latest two of three; each trajectory once, under "coached" (it was also under "followed")
+        assert html.count("Notitie 2") == n and "Notitie 0" not in html
     assert counts[0] == counts[1], counts
 
 

@@ -23,10 +23,10 @@ def check_not_muted(user, community):
     """A muted member is told until when, and why (the page, API and socket say the same)."""
     muted = permissions.sanction_in_force(user, community, "mute")
     if muted is not None:
-        from flask_babel import format_datetime
+        from community.i18n import format_moment
 
         raise ActionError(_l("A coordinator muted you in this community until %(end)s: %(reason)s",
-                             end=format_datetime(muted.ends_at, "short"), reason=muted.reason),
+                             end=format_moment(muted.ends_at), reason=muted.reason),
                           status=403, code="muted")
 
 
@@ -278,6 +278,7 @@ def mark_read(user, discussion, number):
         raise NotAllowed(_l("You cannot read this discussion."))
     number = max(0, min(int(number), discussion.reply_count))
     _mark_read(user, discussion, number)
+    notifications.mark_discussion_read(user, discussion, number)  # what they have now seen
     try:
         db.session.commit()
     except sa.exc.IntegrityError:  # two tabs at once: the other one wrote the mark

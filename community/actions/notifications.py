@@ -19,8 +19,8 @@ from community import permissions
 from community.actions import ActionError
 from community.extensions import db
 from community.models import (
-    CommunityMembership, FollowLevel, Notification, OrganisationMembership, TrajectoryFollow, TrajectoryParticipant,
-    User, utcnow,
+    CommunityMembership, FollowLevel, Notification, OrganisationMembership, Reply, TrajectoryFollow,
+    TrajectoryParticipant, User, utcnow,
 )
 from community.jobs import enqueue_on_commit, fanout
 from community.realtime import payloads, streams
@@ -276,16 +276,51 @@ def deliver_export_ready(user, export, key):
 
 # --- reading them --------------------------------------------------------------------------------
 
-def mark_read(user, notification_ids=None):
-    """Mark some (or all) of the user's notifications read; other tabs hear the new count."""
-    stmt = sa.update(Notification).where(Notification.user_id == user.id, Notification.read_at.is_(None))
-    if notification_ids is not None:
-        ids = [i for i in notification_ids if permissions.valid_row_id(i)][:500]
-        stmt = stmt.where(Notification.id.in_(ids))
+def _mark(user, *conditions):
+    """One UPDATE of the user's unread notifications matching ``conditions``; other tabs hear
+    the new count after commit (the caller commits)."""
+    stmt = sa.update(Notification).where(Notification.user_id == user.id, Notification.read_at.is_(None), *conditions)
     changed = db.session.execute(stmt.values(read_at=utcnow()),
                                  execution_options={"synchronize_session": False}).rowcount
     if changed:
         send_event_on_commit(streams.user(user.id), "notification", "read",
                              **payloads.notifications_read(unread_counts([user.id]).get(user.id, 0)))
+    return changed
+
+
+def mark_read(user, notification_ids=None):
+    """Mark some (or all) of the user's notifications read; other tabs hear the new count."""
+    conditions = []
+    if notification_ids is not None:
+        ids = [i for i in notification_ids if permissions.valid_row_id(i)][:500]
+        conditions.append(Notification.id.in_(ids))
+    changed = _mark(user, *conditions)
     db.session.commit()
     return changed
+
+
+def mark_read_about(user, notification):
+    """Opening a notification: it and the earlier ones about the same thing are read (the
+    centre shows them as one line)."""
+    changed = _mark(user, Notification.object_type == notification.object_type,
+                    Notification.object_id == notification.object_id, Notification.id <= notification.id)
+    db.session.commit()
+    return changed
+
+
+def mark_read_on(user, object_type, object_id):
+    """The reader opened the page of a case or trajectory: its notifications are read (their
+    own notifications only, so nothing else needs loading). One statement."""
+    changed = _mark(user, Notification.object_type == object_type, Notification.object_id == object_id)
+    db.session.commit()
+    return changed
+
+
+def mark_discussion_read(user, discussion, number):
+    """The reader has seen the discussion up to reply ``number``: its notifications from before
+    the next reply was written are read (no commit: part of discussions.mark_read). One
+    statement, whatever the number of notifications."""
+    next_reply = (sa.select(Reply.created_at).where(Reply.discussion_id == discussion.id, Reply.number == number + 1)
+                  .scalar_subquery())
+    return _mark(user, Notification.object_type == "discussion", Notification.object_id == discussion.id,
+                 sa.or_(next_reply.is_(None), Notification.created_at < next_reply))

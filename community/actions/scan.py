@@ -10,11 +10,12 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from flask_babel import format_date, lazy_gettext as _l
+from flask_babel import lazy_gettext as _l
 
 from community import permissions
 from community.actions import ActionError, Conflict, NotAllowed
 from community.actions.validate import clean_line
+from community.i18n import format_day
 from community.extensions import db
 from community.models import SCAN_VARIANTS, ScanCode, ScanResponse, ScanRound, ScanScore, utcnow
 from community.scan import scoring
@@ -164,7 +165,7 @@ def check_open(scan_round, on_day=None):
     if scan_round.is_closed(on_day):
         raise ActionError(_l("This round is closed: answers are no longer accepted."), status=409, code="closed")
     if on_day < scan_round.opens_on:
-        raise ActionError(_l("This round opens on %(date)s.", date=format_date(scan_round.opens_on, "long")),
+        raise ActionError(_l("This round opens on %(date)s.", date=format_day(scan_round.opens_on)),
                           status=409, code="not_open")
 
 

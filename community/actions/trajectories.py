@@ -16,6 +16,7 @@ from community.realtime import payloads, streams
 from community.realtime.events import send_event_on_commit
 from community.actions.validate import check_choice, clean_line, clean_text
 from community.extensions import db
+from community.i18n import format_day
 from community.labels import LABELS
 from community.models import (
     ENTRY_KINDS, PARTICIPANT_ROLES, STATUS_TRANSITIONS, TRAJECTORY_VISIBILITIES, VALUE_KINDS, Case,
@@ -165,7 +166,7 @@ def _clean_milestone(trajectory, title, description="", due_date=None):
         _refuse(_l("Enter a valid date."), field="due_date")
     if due_date and trajectory.planned_start and due_date < trajectory.planned_start:
         _refuse(_l("The due date cannot be before the trajectory starts (%(start)s).",
-                   start=trajectory.planned_start.isoformat()), field="due_date")
+                   start=format_day(trajectory.planned_start)), field="due_date")
     description = clean_text(description, "description", GOAL_MAX)
     return dict(title=clean_line(title, "title", TITLE_MAX), description=description,
                 description_html=_render(description), due_date=due_date, render_version=markup.RENDER_VERSION)

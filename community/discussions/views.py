@@ -87,7 +87,7 @@ def _thread(discussion, form, page=None, quote=None, status=200):
     return render_template(
         "discussions/view.html", discussion=discussion, author=author, community=discussion.community,
         replies=replies, form=form, quote=quote, helpful=queries.helpful_ids(replies.rows),
-        accepted=queries.accepted_answer(discussion),
+        accepted=queries.accepted_answer(discussion, current_user),
         first_unread=first_unread,
         read_up_to=shown if shown > (last_read or 0) else None,
         membership=permissions.community_membership(current_user, discussion.community),

@@ -35,11 +35,15 @@ def dashboard():
         .order_by(Organisation.name)
     ).all()
     managed_ids = [org.id for m, org in memberships if m.is_active and m.role == "manager"]
-    pending_requests = 0
+    # Requests waiting for this user, per organisation and per community: [(where, count)], each
+    # a link on the page (one grouped query each).
+    organisations = {org.id: org for m, org in memberships}
+    pending_requests = []
     if managed_ids:
-        pending_requests = db.session.scalar(sa.select(sa.func.count(OrganisationMembership.id)).where(
-            OrganisationMembership.organisation_id.in_(managed_ids),
-            OrganisationMembership.state == "pending"))
+        pending_requests = [(organisations[org_id], n) for org_id, n in db.session.execute(
+            sa.select(OrganisationMembership.organisation_id, sa.func.count(OrganisationMembership.id)).where(
+                OrganisationMembership.organisation_id.in_(managed_ids),
+                OrganisationMembership.state == "pending").group_by(OrganisationMembership.organisation_id))]
     pending_orgs = 0
     if permissions.is_admin(current_user):
         pending_orgs = db.session.scalar(sa.select(sa.func.count(Organisation.id))
@@ -52,10 +56,13 @@ def dashboard():
     ).all()
     permissions.prime_memberships(current_user, {c.id: m for m, c in communities})
     coordinated = [c.id for m, c in communities if m.is_coordinator]
-    waiting = 0
+    waiting = []
     if coordinated:
-        waiting = db.session.scalar(sa.select(sa.func.count(CommunityMembership.id)).where(
-            CommunityMembership.community_id.in_(coordinated), CommunityMembership.state == "pending"))
+        by_id = {c.id: c for m, c in communities}
+        waiting = [(by_id[community_id], n) for community_id, n in db.session.execute(
+            sa.select(CommunityMembership.community_id, sa.func.count(CommunityMembership.id)).where(
+                CommunityMembership.community_id.in_(coordinated), CommunityMembership.state == "pending")
+            .group_by(CommunityMembership.community_id))]
     return render_template("main/dashboard.html", memberships=memberships, communities=communities,
                            pending_requests=pending_requests, pending_orgs=pending_orgs,
                            waiting_community_requests=waiting,

@@ -24,7 +24,9 @@ def _unread():
 def index():
     unread_only = request.args.get("show") == "unread"
     page, rows = queries.notification_page(current_user, queries.NotificationFilters(unread_only, page_number()))
-    return render_template("notifications/index.html", page=page, rows=rows, unread_only=unread_only)
+    today, days = queries.group_by_day(rows)
+    return render_template("notifications/index.html", page=page, rows=rows, unread_only=unread_only,
+                           today=today, yesterday=queries.yesterday_of(today), days=days)
 
 
 @bp.route("/notifications/<int:notification_id>/open", methods=["POST"])
@@ -35,7 +37,7 @@ def open_one(notification_id):
     targets = queries.load_targets(current_user, [notification])
     if not permissions.can_see_notification(current_user, notification, targets):
         abort(404)
-    actions.mark_read(current_user, [notification.id])
+    actions.mark_read_about(current_user, notification)
     return redirect(urls.notification_url(notification))
 
 
@@ -48,6 +50,16 @@ def mark_read():
         actions.mark_read(current_user)
         flash(_("All notifications are marked as read."), "success")
     return redirect(safe_next(request.form.get("next"), url_for("notifications.index")))
+
+
+@bp.route("/notifications/read/<any(case, trajectory):object_type>/<int:object_id>", methods=["POST"])
+def read_on_page(object_type, object_id):
+    """Posted by static/js/app.js when a case or trajectory page opens for someone with unread
+    notifications: those about it are read. Only the user's own rows change."""
+    if not permissions.valid_row_id(object_id):
+        abort(404)
+    actions.mark_read_on(current_user, object_type, object_id)
+    return "", 204
 
 
 FOLLOW_TARGETS = {

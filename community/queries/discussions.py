@@ -142,12 +142,14 @@ def read_mark(user, discussion):
         ReadMark.discussion_id == discussion.id, ReadMark.user_id == user.id))
 
 
-def accepted_answer(discussion):
-    """The accepted answer unless it was removed (loaded with the discussion: no query of its
-    own when permissions.access_discussion_or_404 loaded it)."""
+def accepted_answer(discussion, user):
+    """The accepted answer unless it was removed, or hidden from this user (loaded with the
+    discussion: no query of its own when permissions.access_discussion_or_404 loaded it)."""
     reply = discussion.accepted_reply if discussion.accepted_reply_id else None
     if reply is None or reply.discussion_id != discussion.id or reply.deleted_at is not None:
         return None
+    if not permissions.can_see_reply(user, reply):
+        return None  # "See the answer" would lead to a reply they cannot read
     return reply
 
 

@@ -1,14 +1,17 @@
 """Reading notifications: a page of them, each still visible to its recipient, in a fixed
 number of queries (the page, then one query per kind of thing it links to)."""
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import date, timedelta
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
+from flask_babel import to_user_timezone
+
 from community import permissions, request_facts
 from community.extensions import db
 from community.models import (
-    Case, Community, CommunityMembership, DataExport, Discussion, FollowLevel, Notification, Trajectory,
+    Case, Community, CommunityMembership, DataExport, Discussion, FollowLevel, Notification, Trajectory, utcnow,
 )
 from community.pagination import offset_page
 
@@ -89,3 +92,56 @@ def load_targets(user, rows, memberships_known=False):
             CommunityMembership.user_id == user.id, CommunityMembership.community_id.in_(sorted(community_ids))))}
         permissions.prime_memberships(user, {cid: found.get(cid) for cid in community_ids})
     return targets
+
+
+# --- the centre's groups -------------------------------------------------------------------------
+
+@dataclass
+class Group:
+    """The notifications of one day about one thing (a discussion, case, trajectory or
+    community), newest first."""
+    items: list = field(default_factory=list)
+
+    @property
+    def newest(self):
+        return self.items[0]
+
+    @property
+    def unread(self):
+        return any(item.read_at is None for item in self.items)
+
+    @property
+    def all_replies(self):
+        return all(item.kind == "reply" for item in self.items)
+
+
+@dataclass
+class Day:
+    day: date
+    groups: list = field(default_factory=list)
+
+
+def local_day(when):
+    return to_user_timezone(when).date()
+
+
+def group_by_day(rows):
+    """(today, [Day]) for a page of notifications (newest first): by the reader's local day,
+    and within a day by the thing they are about (in the order of each thing's newest)."""
+    days = []
+    for row in rows:
+        day = local_day(row.created_at)
+        if not days or days[-1].day != day:
+            days.append(Day(day))
+        groups = days[-1].groups
+        key = (row.object_type, row.object_id)
+        group = next((g for g in groups if (g.newest.object_type, g.newest.object_id) == key), None)
+        if group is None:
+            groups.append(Group([row]))
+        else:
+            group.items.append(row)
+    return local_day(utcnow()), days
+
+
+def yesterday_of(day):
+    return day - timedelta(days=1)

@@ -9,13 +9,13 @@ milestones and the latest log entries of all of them together.
 """
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Optional
+from typing import NamedTuple, Optional
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from community import permissions
+from community import markup, permissions
 from community.extensions import db
 from community.models import (
     TRAJECTORY_STATUSES, Case, Community, Discussion, Milestone, OrganisationMembership, OutcomeEntry,
@@ -46,10 +46,10 @@ def today():
     return datetime.now(LOCAL_ZONE).date()
 
 
-def excerpt(source, length=EXCERPT_LENGTH):
-    """The start of a markdown source as one line of plain text (autoescaped by Jinja)."""
-    text = " ".join((source or "").split())
-    return text if len(text) <= length else text[:length - 1].rstrip() + "…"
+def excerpt(html, length=EXCERPT_LENGTH):
+    """The start of an entry's stored HTML as one line of plain text, no markdown left
+    (autoescaped by Jinja)."""
+    return markup.plain_excerpt(html, length)
 
 
 @dataclass
@@ -160,12 +160,41 @@ def _insider_filter(user):
     return sa.or_(Trajectory.id.in_(_participating(user)), Trajectory.organisation_id.in_(_managed(user)))
 
 
+class FollowPage(NamedTuple):
+    """The follow page's groups, each trajectory in one of them, the closest role first: a
+    company's manager owns it, a coach coaches it, a participant takes part; "followed" holds
+    the rest the user follows."""
+    followed: list
+    owned: list
+    coached: list
+    taking_part: list
+
+    def __bool__(self):
+        return any(self)
+
+
 def following_page(user):
-    """The follow page: followed trajectories the user may still see, and those they take part in."""
-    followed = _trajectories(trajectory_filter(user, TrajectoryFilters(following=True)))
-    taking_part = _trajectories([Trajectory.id.in_(_participating(user))])
-    summaries = {s.trajectory.id: s for s in summarise(list({t.id: t for t in followed + taking_part}.values()))}
-    return ([summaries[t.id] for t in followed], [summaries[t.id] for t in taking_part])
+    """The follow page ("Trajecten" in the menu): the trajectories the user owns (manages the
+    company of), coaches, takes part in or follows and may still see, grouped by that role. One
+    query for the trajectories with the user's role, then the summaries' three."""
+    role = (sa.select(TrajectoryParticipant.role).where(TrajectoryParticipant.trajectory_id == Trajectory.id,
+                                                       TrajectoryParticipant.user_id == user.id)
+            .correlate(Trajectory).limit(1).scalar_subquery())
+    owned = Trajectory.organisation_id.in_(_managed(user))
+    followed = Trajectory.id.in_(sa.select(TrajectoryFollow.trajectory_id).where(TrajectoryFollow.user_id == user.id))
+    rows = db.session.execute(
+        sa.select(Trajectory, owned, role)
+        .options(so.joinedload(Trajectory.organisation), so.joinedload(Trajectory.community))
+        .where(permissions.visible_trajectories_filter(user),
+               sa.or_(followed, owned, Trajectory.id.in_(_participating(user))))
+        .order_by(*NEWEST).limit(LIST_LIMIT)).unique().all()
+    summaries = summarise([trajectory for trajectory, _, _ in rows])
+    page = FollowPage([], [], [], [])
+    for summary, (_, is_owner, participant_role) in zip(summaries, rows):
+        group = (page.owned if is_owner else page.coached if participant_role == "coach"
+                 else page.taking_part if participant_role else page.followed)
+        group.append(summary)
+    return page
 
 
 def company_page(user, organisation):

@@ -25,8 +25,7 @@ def _jinja_globals(state):
 @bp.route("/trajectories/following")
 @login_required
 def following():
-    followed, taking_part = queries.following_page(current_user)
-    return render_template("trajectories/following.html", followed=followed, taking_part=taking_part,
+    return render_template("trajectories/following.html", groups=queries.following_page(current_user),
                            today=queries.today())
 
 

@@ -3,9 +3,44 @@
   "use strict";
   document.documentElement.classList.add("js");
 
-  // Language select: switch at once when chosen (the button is the no-JS fallback).
+  // Selects that apply at once (language, follow level; the button is the no-JS fallback). A
+  // choice made with the mouse or by touch applies at once; arrow keys on a closed select only
+  // move the choice, which applies on Enter or when focus leaves the select (WCAG 3.2.2: changing
+  // a setting by itself must not reload the page).
   document.querySelectorAll("select[data-autosubmit]").forEach(function (select) {
-    select.addEventListener("change", function () { select.form.submit(); });
+    var chosen = select.value;
+    var byKeyboard = false;
+    var sent = false;
+    function apply() {
+      if (!sent && select.value !== chosen) {
+        sent = true;
+        select.form.submit();
+      }
+    }
+    select.addEventListener("keydown", function (event) {
+      if (event.key === "Enter") {
+        event.preventDefault();
+        apply();
+      } else if (event.key !== "Tab") {
+        byKeyboard = true;
+      }
+    });
+    select.addEventListener("pointerdown", function () { byKeyboard = false; });
+    select.addEventListener("change", function () {
+      if (!byKeyboard) { apply(); }
+    });
+    select.addEventListener("blur", apply);
+  });
+
+  // A case or trajectory page read by someone with unread notifications: they are read
+  // (templates/macros/live.html, read_on_open).
+  var token = document.querySelector('meta[name="csrf-token"]');
+  document.querySelectorAll("[data-read-on-open]").forEach(function (marker) {
+    if (!token || !window.fetch) { return; }
+    window.fetch(marker.getAttribute("data-read-on-open"), {
+      method: "POST", credentials: "same-origin",
+      headers: { "X-CSRFToken": token.getAttribute("content") }
+    }).catch(function () { /* the notification stays unread; opening it marks it */ });
   });
 
   // Ask before destructive steps.

@@ -276,8 +276,10 @@
     var lang = document.documentElement.lang || undefined;
     var today = new Date().toDateString() === when.toDateString();
     try {
-      return when.toLocaleString(lang, today ? { hour: "2-digit", minute: "2-digit" }
-        : { day: "numeric", month: "short", year: "numeric", hour: "2-digit", minute: "2-digit" });
+      // The product's one date-time style: "3 december 2026, 06:06" (community/i18n.py).
+      var time = when.toLocaleTimeString(lang, { hour: "numeric", minute: "2-digit" });
+      return today ? time
+        : when.toLocaleDateString(lang, { day: "numeric", month: "long", year: "numeric" }) + ", " + time;
     } catch (error) {
       return when.toLocaleString();
     }

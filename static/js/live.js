@@ -198,6 +198,8 @@
       if (item) {
         list.insertBefore(item, list.firstChild);
         list.hidden = false;
+        var day = document.getElementById("notifications-today");  // the centre's "Today"
+        if (day) { day.hidden = false; }
         var empty = document.getElementById("notifications-empty");
         if (empty) { empty.hidden = true; }
         var announce = document.getElementById("notifications-live");
