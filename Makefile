@@ -43,6 +43,7 @@ static/vendor/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	mkdir -p static/vendor
 	cp node_modules/socket.io-client/dist/socket.io.min.js static/vendor/
+	cp node_modules/axe-core/axe.min.js static/vendor/  # loaded only by the browser tests (accessibility checks)
 	touch $@
 
 translations: $(MO_FILES)

@@ -43,6 +43,27 @@
     }).catch(function () { /* the notification stays unread; opening it marks it */ });
   });
 
+  // The compact header menu on narrow screens: the button opens and closes it; Escape closes it
+  // and gives the focus back to the button. (Wide screens hide the button and always show the menu.)
+  var toggle = document.querySelector(".menu-toggle");
+  var menu = toggle && document.getElementById(toggle.getAttribute("aria-controls"));
+  if (menu) {
+    var setOpen = function (open) {
+      toggle.setAttribute("aria-expanded", open ? "true" : "false");
+      menu.classList.toggle("is-open", open);
+    };
+    toggle.hidden = false;
+    toggle.addEventListener("click", function () {
+      setOpen(toggle.getAttribute("aria-expanded") !== "true");
+    });
+    document.addEventListener("keydown", function (event) {
+      if (event.key === "Escape" && toggle.getAttribute("aria-expanded") === "true") {
+        setOpen(false);
+        toggle.focus();
+      }
+    });
+  }
+
   // Ask before destructive steps.
   document.addEventListener("submit", function (event) {
     var form = event.target;
