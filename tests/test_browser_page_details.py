@@ -157,7 +157,7 @@ def test_composer_buttons_say_their_visible_text(page, factories):
     buttons = page.locator(".composer-bar button[aria-label]").evaluate_all(
         "els => els.map(el => [el.innerText.trim(), el.getAttribute('aria-label')])")
     worded = [(text, name) for text, name in buttons if sum(c.isalnum() for c in text) >= 2]
-    assert ("URL", "Koppeling (URL)") in worded
+    assert ("URL", "Koppeling naar een URL invoegen") in worded
     assert all(text.lower() in name.lower() for text, name in worded), worded
 
 

@@ -2,9 +2,11 @@
 // Typing "@san" asks GET /api/v1/people for people whose name or handle starts with "san" and who
 // may read the place the composer writes in (data-mention-place="discussion:12"); a list of
 // suggestions opens under the text. ArrowDown/ArrowUp move, Enter or Tab inserts "@handle ",
-// Escape closes. ARIA: the textarea names the listbox (aria-controls, aria-expanded,
+// Escape closes. ARIA: the textarea names the listbox (aria-controls, aria-haspopup,
 // aria-activedescendant) and a polite status announces how many were found. The textarea keeps its
-// own textbox role: a composer is a multi-line text field first, which role=combobox would hide.
+// own textbox role: a composer is a multi-line text field first, which role=combobox would hide;
+// a textbox may not carry aria-expanded (ARIA 1.2), so whether the list is open is the listbox's
+// own hidden state and the announcement.
 // Everything shown is set with textContent. Texts come from data attributes on <body>.
 (function () {
   "use strict";
@@ -48,7 +50,6 @@
     textarea.setAttribute("aria-autocomplete", "list");
     textarea.setAttribute("aria-haspopup", "listbox");
     textarea.setAttribute("aria-controls", id);
-    textarea.setAttribute("aria-expanded", "false");
 
     var people = [];      // the suggestions shown
     var active = -1;      // the highlighted one
@@ -64,7 +65,6 @@
       typed = null;
       list.hidden = true;
       list.textContent = "";
-      textarea.setAttribute("aria-expanded", "false");
       textarea.removeAttribute("aria-activedescendant");
     }
 
@@ -116,12 +116,10 @@
       status.textContent = announcement(found.length);
       if (!found.length) {
         list.hidden = true;
-        textarea.setAttribute("aria-expanded", "false");
         highlight(-1);
         return;
       }
       list.hidden = false;
-      textarea.setAttribute("aria-expanded", "true");
       highlight(0);
     }
 
