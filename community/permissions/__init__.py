@@ -14,9 +14,10 @@ blueprint.
     organisations  organisations, their members, platform administration
     communities    reading, joining, leaving and posting in a community
     hidden         who sees content a coordinator hid
-    cases          practice cases and attachments
+    cases          practice cases
     discussions    discussions and replies
     trajectories   development trajectories
+    uploads        files: case attachments and images uploaded from a composer
     moderation     reporting, sanctions, moving a discussion
     live           live streams, notifications, catching up on events
     scan           the learning-culture scan
@@ -40,8 +41,8 @@ from community.permissions.communities import (  # noqa: F401
 )
 from community.permissions.hidden import can_see_content, can_see_reply, visible_content_filter  # noqa: F401
 from community.permissions.cases import (  # noqa: F401
-    access_attachment_or_404, access_case_for_editing_or_404, access_case_or_404, can_delete_case, can_edit_case,
-    can_publish_case, can_view_case, readable_cases_filter,
+    access_case_for_editing_or_404, access_case_or_404, can_delete_case, can_edit_case, can_publish_case,
+    can_view_case, readable_cases_filter,
 )
 from community.permissions.discussions import (  # noqa: F401
     access_discussion_for_editing_or_404, access_discussion_or_404, access_reply_for_editing_or_404,
@@ -53,6 +54,9 @@ from community.permissions.trajectories import (  # noqa: F401
     can_edit_trajectory, can_follow_trajectory, can_link_to_trajectory, can_sign_off_milestone,
     can_start_trajectory, can_view_trajectory, is_trajectory_insider, trajectory_role, visible_feed_audiences,
     visible_trajectories_filter,
+)
+from community.permissions.uploads import (  # noqa: F401
+    access_attachment_or_404, access_case_attachment_or_404, can_upload_files,
 )
 from community.permissions.moderation import (  # noqa: F401
     access_reported_item_or_404, access_sanction_or_404, can_move_discussion, can_report, can_sanction, item_community,
