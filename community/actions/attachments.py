@@ -146,6 +146,25 @@ def claim_uploads(actor, *sources, case_id=None, discussion_id=None, trajectory_
 
 def _clean_image(data):
     """Decode and re-encode: no metadata, nothing appended, orientation applied."""
+    image, image_format, icc_profile = open_image(data)
+    content_type, ext = IMAGE_FORMATS[image_format]
+    # Pillow's encoders copy some of the source's info into the new file (the JPEG encoder
+    # writes im.info["comment"], for one). Keep only what the pixels need.
+    image.info = {key: value for key, value in image.info.items() if key == "transparency"}
+    extra = {"icc_profile": icc_profile} if icc_profile else {}
+    out = io.BytesIO()
+    if image_format == "JPEG":
+        image.convert("RGB").save(out, "JPEG", quality=88, optimize=True, **extra)
+    elif image_format == "PNG":
+        image.save(out, "PNG", optimize=True, **extra)
+    else:
+        image.save(out, "WEBP", quality=88, **extra)
+    return out.getvalue(), content_type, ext, image.size
+
+
+def open_image(data):
+    """Decode a PNG, JPEG or WebP image with its EXIF orientation applied: (image, format,
+    ICC profile). Refuses other formats, huge pixel counts and damaged files (ActionError)."""
     try:
         with Image.open(io.BytesIO(data)) as probe:
             if probe.format not in IMAGE_FORMATS:
@@ -165,19 +184,7 @@ def _clean_image(data):
         raise _too_many_pixels()
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
         raise ActionError(_l("This image could not be read; it may be damaged."), field="file")
-    content_type, ext = IMAGE_FORMATS[image_format]
-    # Pillow's encoders copy some of the source's info into the new file (the JPEG encoder
-    # writes im.info["comment"], for one). Keep only what the pixels need.
-    image.info = {key: value for key, value in image.info.items() if key == "transparency"}
-    extra = {"icc_profile": icc_profile} if icc_profile else {}
-    out = io.BytesIO()
-    if image_format == "JPEG":
-        image.convert("RGB").save(out, "JPEG", quality=88, optimize=True, **extra)
-    elif image_format == "PNG":
-        image.save(out, "PNG", optimize=True, **extra)
-    else:
-        image.save(out, "WEBP", quality=88, **extra)
-    return out.getvalue(), content_type, ext, image.size
+    return image, image_format, icc_profile
 
 
 def _too_many_pixels():

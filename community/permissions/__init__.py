@@ -17,7 +17,7 @@ blueprint.
     cases          practice cases
     discussions    discussions and replies
     trajectories   development trajectories
-    uploads        files: case attachments and images uploaded from a composer
+    uploads        files: case attachments, composer images, profile photos
     moderation     reporting, sanctions, moving a discussion
     live           live streams, notifications, catching up on events
     scan           the learning-culture scan
@@ -56,7 +56,7 @@ from community.permissions.trajectories import (  # noqa: F401
     visible_trajectories_filter,
 )
 from community.permissions.uploads import (  # noqa: F401
-    access_attachment_or_404, access_case_attachment_or_404, can_upload_files,
+    access_attachment_or_404, access_avatar_or_404, access_case_attachment_or_404, can_upload_files,
 )
 from community.permissions.moderation import (  # noqa: F401
     access_reported_item_or_404, access_sanction_or_404, can_move_discussion, can_report, can_sanction, item_community,

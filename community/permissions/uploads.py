@@ -1,10 +1,10 @@
-"""Files: case attachments and images uploaded from a composer.
+"""Files: case attachments, images uploaded from a composer and profile photos.
 
 A file belongs to a case, a discussion or a trajectory, and whoever may read that may read the
 file. A file uploaded from a composer that belongs to none of them yet (its text is not saved)
 is its uploader's alone: for everyone else it does not exist (404).
 """
-from community.models import Attachment
+from community.models import Attachment, User
 from community.permissions.cases import access_case_or_404
 from community.permissions.core import _signed_in, row_or_404
 from community.permissions.discussions import access_discussion_or_404
@@ -32,6 +32,13 @@ def access_attachment_or_404(attachment_id, user):
     else:
         row_or_404(Attachment, attachment_id, lambda row: _is_uploader(user, row))
     return attachment
+
+
+def access_avatar_or_404(user_id, name, viewer):
+    """A profile photo, for signed-in users (as the name beside it), of an active account, by
+    its current file name (an old address of a replaced photo is gone)."""
+    return row_or_404(User, user_id, lambda user: _signed_in(viewer) and user.active
+                      and user.avatar_name is not None and name == user.avatar_name)
 
 
 def access_case_attachment_or_404(attachment_id, user):
