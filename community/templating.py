@@ -4,6 +4,7 @@ from flask_babel import get_locale
 from flask_wtf.csrf import generate_csrf
 
 from community import permissions, urls
+from community.icons import icon
 from community.labels import LABELS
 from community.realtime import streams
 from community.realtime.events import last_seq
@@ -20,6 +21,7 @@ def initials(name):
 
 def init_app(app):
     app.jinja_env.filters["initials"] = initials
+    app.jinja_env.globals["icon"] = icon
     app.jinja_env.globals.update(permissions.JINJA_GLOBALS)
     app.jinja_env.globals["csrf_token"] = generate_csrf
     app.jinja_env.globals["label"] = lambda group, value: LABELS[group].get(value, value) if value else ""
