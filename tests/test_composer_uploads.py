@@ -183,3 +183,26 @@ def test_discussion_start_rule(place):
                                                      f"![foto](/attachments/{image.id}/foto.png)")
     assert stored(image.id).discussion_id == discussion.id
     assert f'src="/attachments/{image.id}/foto.png"' in discussion.body_html
+
+
+def test_unclaimed_uploads_are_pruned_after_a_month_by_a_nightly_job(place):
+    from datetime import datetime, timedelta
+
+    from community import jobs
+    from community.jobs.files import prune_unclaimed_uploads
+    from community.models import utcnow
+
+    old = actions.add_upload(place["author"], "oud.png", io.BytesIO(image_bytes()))
+    recent = actions.add_upload(place["author"], "nieuw.png", io.BytesIO(image_bytes()))
+    claimed = actions.add_upload(place["author"], "in-tekst.png", io.BytesIO(image_bytes()))
+    discussion_actions.start_discussion(place["author"], place["public"], "Met foto", f"![x](/attachments/{claimed.id})")
+    db.session.execute(sa.update(Attachment).where(Attachment.id.in_([old.id, claimed.id]))
+                       .values(created_at=utcnow() - timedelta(days=actions.UNCLAIMED_DAYS + 1)))
+    db.session.commit()
+    old_path, old_id = actions.path_of(old), old.id
+    assert "prune_unclaimed_uploads" in [t.name for t in jobs.queue._registry.periodic_tasks]
+    assert prune_unclaimed_uploads.s().validate_datetime(datetime(2026, 1, 5, 4, 41))
+    prune_unclaimed_uploads.call_local()
+    db.session.expire_all()
+    assert stored(old_id) is None and not os.path.exists(old_path)
+    assert stored(recent.id) is not None and stored(claimed.id) is not None

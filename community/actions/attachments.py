@@ -10,6 +10,7 @@ import os
 import re
 import secrets
 import unicodedata
+from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import current_app
@@ -19,12 +20,13 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from community import permissions
 from community.actions import ActionError, NotAllowed
 from community.extensions import db
-from community.models import Attachment
+from community.models import Attachment, utcnow
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_PIXELS = 40_000_000
 MAX_PER_CASE = 20
 MAX_UNCLAIMED = 50  # images uploaded from composers and not yet in a saved text, per user
+UNCLAIMED_DAYS = 30  # then such an image is removed (community.jobs.files)
 # "/attachments/12/photo.jpg" or "/attachments/12)" in markdown: the composer writes the first.
 ATTACHMENT_LINK = re.compile(r"/attachments/(\d{1,12})(?=[/)\s?#]|$)")
 IMAGE_FORMATS = {"PNG": ("image/png", "png"), "JPEG": ("image/jpeg", "jpg"), "WEBP": ("image/webp", "webp")}
@@ -123,6 +125,19 @@ def _store(attachment, filename, data):
         os.remove(os.path.join(upload_folder(), stored))
         raise
     return attachment
+
+
+def prune_unclaimed():
+    """Remove composer uploads that no saved text has claimed within UNCLAIMED_DAYS, and their
+    files (after the commit). Returns how many went."""
+    rows = db.session.scalars(sa.select(Attachment).where(
+        *_unclaimed(), Attachment.created_at < utcnow() - timedelta(days=UNCLAIMED_DAYS))).all()
+    paths = [path_of(row) for row in rows]
+    for row in rows:
+        db.session.delete(row)
+    db.session.commit()
+    remove_files(paths)
+    return len(rows)
 
 
 def _unclaimed():
