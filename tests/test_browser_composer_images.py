@@ -65,7 +65,8 @@ def test_paste_and_drop_upload_at_once_and_write_the_markdown(page, setting):
     selector = "form[data-draft] textarea[data-markdown]"
 
     assert page.evaluate(SEND_FILE, [selector, "paste", b64png("red"), "sensor rood.png"]) is False
-    expect(body).to_have_value(re.compile(r"^Zo ziet het eruit:\n\n!\[sensor rood\]\(/attachments/\d+/sensor-rood\.png\)$"))
+    expect(body).to_have_value(
+        re.compile(r"^Zo ziet het eruit:\n\n!\[sensor rood\]\(/attachments/\d+/sensor-rood\.png\)$"))
     status = page.locator("[data-composer-status]").last
     expect(status).to_contain_text("sensor rood.png")
 

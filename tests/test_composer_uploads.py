@@ -195,7 +195,8 @@ def test_unclaimed_uploads_are_pruned_after_a_month_by_a_nightly_job(place):
     old = actions.add_upload(place["author"], "oud.png", io.BytesIO(image_bytes()))
     recent = actions.add_upload(place["author"], "nieuw.png", io.BytesIO(image_bytes()))
     claimed = actions.add_upload(place["author"], "in-tekst.png", io.BytesIO(image_bytes()))
-    discussion_actions.start_discussion(place["author"], place["public"], "Met foto", f"![x](/attachments/{claimed.id})")
+    discussion_actions.start_discussion(place["author"], place["public"], "Met foto",
+                                        f"![x](/attachments/{claimed.id})")
     db.session.execute(sa.update(Attachment).where(Attachment.id.in_([old.id, claimed.id]))
                        .values(created_at=utcnow() - timedelta(days=actions.UNCLAIMED_DAYS + 1)))
     db.session.commit()
