@@ -37,6 +37,9 @@ $(VENV)/.test-installed: requirements-test.txt $(VENV)/.installed
 	touch $@
 
 # Front-end libraries come from the npm registry at set-up time, never from a CDN.
+# The action icons (Lucide) that community/icons.py names:
+ICONS := reply quote thumbs-up flag pencil trash-2 ellipsis heading-2 bold italic link list image settings \
+	user-plus circle-help
 assets: static/vendor/.installed
 
 static/vendor/.installed: package.json package-lock.json
@@ -44,6 +47,9 @@ static/vendor/.installed: package.json package-lock.json
 	mkdir -p static/vendor
 	cp node_modules/socket.io-client/dist/socket.io.min.js static/vendor/
 	cp node_modules/axe-core/axe.min.js static/vendor/  # loaded only by the browser tests (accessibility checks)
+	mkdir -p static/vendor/icons
+	cp node_modules/lucide-static/LICENSE static/vendor/icons/LICENSE
+	for name in $(ICONS); do cp node_modules/lucide-static/icons/$$name.svg static/vendor/icons/; done
 	touch $@
 
 translations: $(MO_FILES)

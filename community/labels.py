@@ -30,6 +30,14 @@ LABELS = {
     "value_kind": {"immediate": _l("Immediate value"), "potential": _l("Potential value"),
                    "applied": _l("Applied value"), "realised": _l("Realised value"),
                    "reframing": _l("Reframing value")},
+    # One sentence each, shown beside the learning log (the value-creation framework's five cycles).
+    "value_kind_help": {
+        "immediate": _l("Useful right away: a good conversation, a tip that helps today."),
+        "potential": _l("Knowledge, skills, contacts or ideas gained that can be used later."),
+        "applied": _l("What was learned is put into practice: a way of working, a tool or a process changes."),
+        "realised": _l("The change shows results: time, quality, safety or costs measurably improve."),
+        "reframing": _l("Goals, standards or the way success is measured are rethought."),
+    },
     "trajectory_visibility": {"community": _l("Members of the community"), "confidential": _l("Confidential")},
     "case_level": {"mbo": _l("mbo"), "hbo": _l("hbo"), "both": _l("mbo and hbo"), "na": _l("not applicable")},
     "report_reason": {"spam": _l("Spam or advertising"), "inappropriate": _l("Inappropriate or offensive"),

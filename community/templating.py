@@ -4,12 +4,24 @@ from flask_babel import get_locale
 from flask_wtf.csrf import generate_csrf
 
 from community import permissions, urls
+from community.icons import icon
 from community.labels import LABELS
 from community.realtime import streams
 from community.realtime.events import last_seq
 
 
+def initials(name):
+    """'Marieke de Vries' -> 'MV', 'Fenna' -> 'F': the first letters of the first and last word."""
+    words = [word for word in (name or "").split() if word[:1].isalnum()]
+    if not words:
+        return "?"
+    letters = words[0][0] + (words[-1][0] if len(words) > 1 else "")
+    return letters.upper()
+
+
 def init_app(app):
+    app.jinja_env.filters["initials"] = initials
+    app.jinja_env.globals["icon"] = icon
     app.jinja_env.globals.update(permissions.JINJA_GLOBALS)
     app.jinja_env.globals["csrf_token"] = generate_csrf
     app.jinja_env.globals["label"] = lambda group, value: LABELS[group].get(value, value) if value else ""

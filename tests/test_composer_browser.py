@@ -188,10 +188,11 @@ def test_toolbar_by_keyboard_and_shortcuts(page, setting):
         if page.evaluate("document.activeElement.id") == "body":
             break
         names.append(page.evaluate("document.activeElement.getAttribute('data-md')"
-                                   " || document.activeElement.getAttribute('data-composer-tab')"))
+                                   " || document.activeElement.getAttribute('data-composer-tab')"
+                                   " || (document.activeElement.hasAttribute('data-composer-image') && 'image')"))
         assert page.evaluate("document.activeElement.getAttribute('aria-label')"
                              " || document.activeElement.textContent.trim()")
-    assert names == ["bold", "italic", "link", "list", "quote", "write", "preview"]
+    assert names == ["heading", "bold", "italic", "link", "list", "quote", "image", "write", "preview"]
     expect(body).to_be_focused()
 
     page.keyboard.type("sensoren")

@@ -92,6 +92,7 @@ def world(factories, make_client):
 # Every form of the app: who uses it, and the page that holds it. The form is read from that page.
 FORMS = {
     "account.api_tokens": ("lead", "/account/tokens"),
+    "account.avatar": ("lead", "/account/"),
     "account.change_email": ("lead", "/account/email"),
     "account.confirm_email": ("anonymous", "/account/email/confirm/{email_token}"),
     "account.delete_account": ("member", "/account/delete"),
@@ -179,6 +180,7 @@ FORMS = {
 # whose page needs a state this world lacks (the token is checked before the view looks for
 # its row): (who, URL, fields).
 SCRIPTED = {
+    "account.remove_avatar": ("member", "/account/avatar/remove", {}),
     "admin.retry_job": ("admin", "/admin/jobs/1/retry", {}),
     "discussions.mark_read": ("member", "/d/{discussion}/read", {"number": "1"}),
     "notifications.read_on_page": ("member", "/notifications/read/trajectory/{trajectory}", {}),

@@ -1,4 +1,5 @@
 from flask_babel import lazy_gettext as _l
+from flask_wtf.file import FileField
 from wtforms import EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import InputRequired
 
@@ -16,6 +17,12 @@ class ProfileForm(Form):
         super().__init__(**kwargs)
         self.kind.choices = choices("user_kind")
         self.language.choices = choices("language")
+
+
+class AvatarForm(Form):
+    avatar = FileField(_l("Photo"), description=_l(
+        "PNG, JPEG or WebP, at most 5 MB. It is cut to a square around the middle; location and camera "
+        "data are removed."))
 
 
 class PasswordForm(Form):

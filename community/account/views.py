@@ -1,12 +1,14 @@
 """The signed-in user's own account: profile, password, API tokens."""
+import io
+
 import sqlalchemy as sa
 from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user
 
 from community.account import bp
-from community.account.forms import PasswordForm, ProfileForm, TokenForm
-from community.actions import ActionError, accounts, tokens
+from community.account.forms import AvatarForm, PasswordForm, ProfileForm, TokenForm
+from community.actions import ActionError, accounts, avatars, tokens
 from community.extensions import db
 from community.models import ApiToken
 from community.security import keeps_input
@@ -21,7 +23,28 @@ def profile():
                                                   form.language.data),
                   _l("Your profile is saved.")):
         return redirect(url_for("account.profile"))
-    return render_template("account/profile.html", form=form), form.status
+    return render_template("account/profile.html", form=form,
+                           avatar_form=AvatarForm(prefix="photo", formdata=None)), form.status
+
+
+@bp.route("/avatar", methods=["POST"])
+@keeps_input
+def avatar():
+    """A new profile photo (multipart, field `photo-avatar`)."""
+    form = AvatarForm(prefix="photo")
+    upload = form.avatar.data
+    stream = upload.stream if upload is not None and getattr(upload, "filename", None) else io.BytesIO()
+    if form.saved(lambda: avatars.set_avatar(current_user, stream), _l("Your photo is saved.")):
+        return redirect(url_for("account.profile"))
+    return render_template("account/profile.html", form=ProfileForm(obj=current_user, formdata=None),
+                           avatar_form=form), form.status
+
+
+@bp.route("/avatar/remove", methods=["POST"])
+def remove_avatar():
+    avatars.remove_avatar(current_user)
+    flash(_("Your photo is removed; your initials are shown instead."), "success")
+    return redirect(url_for("account.profile"))
 
 
 @bp.route("/password", methods=["GET", "POST"])

@@ -1,4 +1,5 @@
-"""Attachments of practice cases: images (PNG, JPEG, WebP) and PDF, at most 10 MB.
+"""Attachments of practice cases (images: PNG, JPEG, WebP, and PDF) and images uploaded from any
+composer, at most 10 MB each.
 
 The type is decided by the content, never the name. Images are decoded and written anew by
 Pillow, which drops EXIF/GPS and anything appended to the file (polyglots). Files are stored
@@ -6,9 +7,12 @@ under server-made names in the instance folder, outside static/.
 """
 import io
 import os
+import re
 import secrets
 import unicodedata
+from datetime import timedelta
 
+import sqlalchemy as sa
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from PIL import Image, ImageOps, UnidentifiedImageError
@@ -16,11 +20,15 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from community import permissions
 from community.actions import ActionError, NotAllowed
 from community.extensions import db
-from community.models import Attachment
+from community.models import Attachment, utcnow
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_PIXELS = 40_000_000
 MAX_PER_CASE = 20
+MAX_UNCLAIMED = 50  # images uploaded from composers and not yet in a saved text, per user
+UNCLAIMED_DAYS = 30  # then such an image is removed (community.jobs.files)
+# "/attachments/12/photo.jpg" or "/attachments/12)" in markdown: the composer writes the first.
+ATTACHMENT_LINK = re.compile(r"/attachments/(\d{1,12})(?=[/)\s?#]|$)")
 IMAGE_FORMATS = {"PNG": ("image/png", "png"), "JPEG": ("image/jpeg", "jpg"), "WEBP": ("image/webp", "webp")}
 
 
@@ -60,11 +68,37 @@ def add_attachment(actor, case, filename, stream):
         raise NotAllowed(_l("You cannot add files to this case."))
     if len(case.attachments) >= MAX_PER_CASE:
         raise ActionError(_l("A case can have at most %(max)d attachments.", max=MAX_PER_CASE), field="file")
+    return _store(Attachment(case_id=case.id, uploader_id=actor.id), filename, _read(stream))
+
+
+def add_upload(actor, filename, stream):
+    """An image pasted or dropped into a composer, stored at once (before the text is saved).
+    It belongs to nobody but its uploader until a saved text shows it (claim_uploads)."""
+    if not permissions.can_upload_files(actor):
+        raise NotAllowed(_l("Sign in to add images."))
+    unclaimed = db.session.scalar(sa.select(sa.func.count(Attachment.id)).where(
+        Attachment.uploader_id == actor.id, *_unclaimed()))
+    if unclaimed >= MAX_UNCLAIMED:
+        raise ActionError(_l("You have %(count)d images that are not in a saved text yet. Save or discard "
+                             "your texts first.", count=unclaimed), field="file", status=429, code="too_many")
+    data = _read(stream)
+    if sniff(data) == "pdf":
+        raise ActionError(_l("Only images (PNG, JPEG, WebP) can be added to a text."), field="file",
+                          status=415, code="unsupported_type")
+    return _store(Attachment(uploader_id=actor.id), filename, data)
+
+
+def _read(stream):
     data = stream.read(MAX_BYTES + 1)
     if not data:
         raise ActionError(_l("The file is empty."), field="file")
     if len(data) > MAX_BYTES:
         raise ActionError(_l("The file is larger than 10 MB."), field="file", status=413, code="too_large")
+    return data
+
+
+def _store(attachment, filename, data):
+    """Check the content, write the file under a server-made name and commit the row."""
     kind = sniff(data)
     if kind is None:
         raise ActionError(_l("Only images (PNG, JPEG, WebP) and PDF files can be attached."), field="file",
@@ -80,9 +114,9 @@ def add_attachment(actor, case, filename, stream):
         handle.write(content)
     name = clean_filename(filename)
     base = name.rsplit(".", 1)[0] if "." in name else name
-    attachment = Attachment(case_id=case.id, uploader_id=actor.id, original_name=f"{base}.{ext}",
-                            stored_name=stored, content_type=content_type, size=len(content),
-                            width=size[0], height=size[1])
+    attachment.original_name, attachment.stored_name = f"{base}.{ext}", stored
+    attachment.content_type, attachment.size = content_type, len(content)
+    attachment.width, attachment.height = size
     db.session.add(attachment)
     try:
         db.session.commit()
@@ -93,8 +127,59 @@ def add_attachment(actor, case, filename, stream):
     return attachment
 
 
+def prune_unclaimed():
+    """Remove composer uploads that no saved text has claimed within UNCLAIMED_DAYS, and their
+    files (after the commit). Returns how many went."""
+    rows = db.session.scalars(sa.select(Attachment).where(
+        *_unclaimed(), Attachment.created_at < utcnow() - timedelta(days=UNCLAIMED_DAYS))).all()
+    paths = [path_of(row) for row in rows]
+    for row in rows:
+        db.session.delete(row)
+    db.session.commit()
+    remove_files(paths)
+    return len(rows)
+
+
+def _unclaimed():
+    return (Attachment.case_id.is_(None), Attachment.discussion_id.is_(None), Attachment.trajectory_id.is_(None))
+
+
+def claim_uploads(actor, *sources, case_id=None, discussion_id=None, trajectory_id=None):
+    """The text being saved shows images its author uploaded from the composer: from now on
+    they belong to its case, discussion or trajectory (and whoever may read that may see them).
+    Called by the actions that save markdown, before their commit; no query when the text
+    links no attachment."""
+    ids = {int(number) for source in sources for number in ATTACHMENT_LINK.findall(source or "")}
+    if not ids or not getattr(actor, "id", None):
+        return
+    db.session.execute(
+        sa.update(Attachment).where(Attachment.id.in_(sorted(ids)), Attachment.uploader_id == actor.id,
+                                    *_unclaimed())
+        .values(case_id=case_id, discussion_id=discussion_id, trajectory_id=trajectory_id),
+        execution_options={"synchronize_session": False})
+
+
 def _clean_image(data):
     """Decode and re-encode: no metadata, nothing appended, orientation applied."""
+    image, image_format, icc_profile = open_image(data)
+    content_type, ext = IMAGE_FORMATS[image_format]
+    # Pillow's encoders copy some of the source's info into the new file (the JPEG encoder
+    # writes im.info["comment"], for one). Keep only what the pixels need.
+    image.info = {key: value for key, value in image.info.items() if key == "transparency"}
+    extra = {"icc_profile": icc_profile} if icc_profile else {}
+    out = io.BytesIO()
+    if image_format == "JPEG":
+        image.convert("RGB").save(out, "JPEG", quality=88, optimize=True, **extra)
+    elif image_format == "PNG":
+        image.save(out, "PNG", optimize=True, **extra)
+    else:
+        image.save(out, "WEBP", quality=88, **extra)
+    return out.getvalue(), content_type, ext, image.size
+
+
+def open_image(data):
+    """Decode a PNG, JPEG or WebP image with its EXIF orientation applied: (image, format,
+    ICC profile). Refuses other formats, huge pixel counts and damaged files (ActionError)."""
     try:
         with Image.open(io.BytesIO(data)) as probe:
             if probe.format not in IMAGE_FORMATS:
@@ -114,19 +199,7 @@ def _clean_image(data):
         raise _too_many_pixels()
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
         raise ActionError(_l("This image could not be read; it may be damaged."), field="file")
-    content_type, ext = IMAGE_FORMATS[image_format]
-    # Pillow's encoders copy some of the source's info into the new file (the JPEG encoder
-    # writes im.info["comment"], for one). Keep only what the pixels need.
-    image.info = {key: value for key, value in image.info.items() if key == "transparency"}
-    extra = {"icc_profile": icc_profile} if icc_profile else {}
-    out = io.BytesIO()
-    if image_format == "JPEG":
-        image.convert("RGB").save(out, "JPEG", quality=88, optimize=True, **extra)
-    elif image_format == "PNG":
-        image.save(out, "PNG", optimize=True, **extra)
-    else:
-        image.save(out, "WEBP", quality=88, **extra)
-    return out.getvalue(), content_type, ext, image.size
+    return image, image_format, icc_profile
 
 
 def _too_many_pixels():

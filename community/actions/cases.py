@@ -112,6 +112,9 @@ def create_case(actor, community, publish=False, **data):
     case = Case(community_id=community.id, author_id=actor.id, status="draft")
     mentioned = _apply(case, actor, fields, tags)
     db.session.add(case)
+    if _links_upload(fields):
+        db.session.flush()  # the case's id, for the images it shows
+        _claim(actor, case, fields)
     db.session.commit()  # a draft: its mentions are recorded when it is published
     if publish:
         publish_case(actor, case)
@@ -136,6 +139,7 @@ def update_case(actor, case, edit_note="", publish=False, **data):
     if case.is_published and fields["title"] != case.title:
         retitle_feed_entries("case", case.id, fields["title"])
     mentioned = _apply(case, actor, fields, tags)
+    _claim(actor, case, fields)
     if case.is_published:
         _notify_mentions(actor, case, record_mentions("case", case.id, case.community, actor, mentioned))
         _send(case, "updated")
@@ -145,6 +149,14 @@ def update_case(actor, case, edit_note="", publish=False, **data):
     if publish and not case.is_published:
         publish_case(actor, case)
     return case
+
+
+def _links_upload(fields):
+    return any(attachments.ATTACHMENT_LINK.search(fields[name] or "") for name in CASE_SECTIONS)
+
+
+def _claim(actor, case, fields):
+    attachments.claim_uploads(actor, *(fields[name] for name in CASE_SECTIONS), case_id=case.id)
 
 
 def publish_case(actor, case):

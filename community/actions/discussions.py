@@ -12,7 +12,7 @@ from community.actions.content import (
 )
 from community.actions.feed import add_entry, retitle_feed_entries
 from community.actions.validate import clean_line
-from community.actions import abuse, moderation, notifications
+from community.actions import abuse, attachments, moderation, notifications
 from community.extensions import db
 from community.realtime import payloads, streams
 from community.realtime.events import send_event_on_commit
@@ -55,6 +55,7 @@ def start_discussion(user, community, title, body, case=None, commit=True):
                             last_activity_at=now, case_id=case.id if case else None)
     db.session.add(discussion)
     db.session.flush()
+    attachments.claim_uploads(user, body, discussion_id=discussion.id)
     record_mentions("discussion", discussion.id, community, user, mentioned)
     notifications.follow_by_default(user, discussion)
     if case is None:
@@ -85,6 +86,7 @@ def edit_discussion(user, discussion, title, body, edit_note=""):
     discussion.render_version = markup.RENDER_VERSION
     discussion.edited_at, discussion.edit_note = utcnow(), note
     moderation.record_edit(user, "discussion", discussion, note)
+    attachments.claim_uploads(user, body, discussion_id=discussion.id)
     new_mentions = record_mentions("discussion", discussion.id, discussion.community, user, mentioned)
     notifications.notify_mentions(user, "discussion", discussion.id, new_mentions, discussion.title)
     _send(discussion, "edited")
@@ -146,6 +148,7 @@ def post_reply(user, discussion, body, quote_of=None):
         notifications.follow(user, discussion)
     _set_read_mark(user, discussion, mark, number)
     db.session.flush()
+    attachments.claim_uploads(user, body, discussion_id=discussion.id)
     record_mentions("reply", reply.id, discussion.community, user, mentioned)
     notifications.notify_reply(user, reply, mentioned)
     _send_reply(reply, "new")
@@ -171,6 +174,7 @@ def edit_reply(user, reply, body, edit_note=""):
     reply.edited_at, reply.edit_note = utcnow(), note
     moderation.record_edit(user, "reply", reply, note)
     discussion = reply.discussion
+    attachments.claim_uploads(user, body, discussion_id=discussion.id)
     new_mentions = record_mentions("reply", reply.id, discussion.community, user, mentioned)
     notifications.notify_mentions(user, "discussion", discussion.id, new_mentions, discussion.title)
     _send_reply(reply, "edited")

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from community import markup, permissions
-from community.actions import ActionError, Conflict, NotAllowed
+from community.actions import ActionError, Conflict, NotAllowed, attachments
 from community.actions.content import TITLE_MAX, render, users_for_mentions
 from community.actions.feed import add_entry
 from community.actions.notifications import notify_trajectory
@@ -65,6 +65,9 @@ def create_trajectory(actor, organisation, community, **data):
     trajectory = Trajectory(organisation_id=organisation.id, community_id=community.id, status="concept",
                             created_by_id=actor.id, **_clean(**data))
     db.session.add(trajectory)
+    if attachments.ATTACHMENT_LINK.search(trajectory.goal):
+        db.session.flush()  # the trajectory's id, for the images its goal shows
+        attachments.claim_uploads(actor, trajectory.goal, trajectory_id=trajectory.id)
     db.session.commit()
     return trajectory
 
@@ -74,6 +77,7 @@ def update_trajectory(actor, trajectory, **data):
     visibility = trajectory.visibility
     for key, value in _clean(**data).items():
         setattr(trajectory, key, value)
+    attachments.claim_uploads(actor, trajectory.goal, trajectory_id=trajectory.id)
     _changed(trajectory, "updated")
     if trajectory.visibility != visibility:
         recheck_on_commit(community=trajectory.community)  # made confidential: outsiders stop now
@@ -106,6 +110,7 @@ def change_status(actor, trajectory, status, evaluation=""):
             _refuse(_l("Write a short evaluation (at least %(min)d characters) to complete the trajectory.",
                        min=EVALUATION_MIN), field="evaluation")
         trajectory.evaluation, trajectory.evaluation_html = evaluation, _render(evaluation)
+        attachments.claim_uploads(actor, evaluation, trajectory_id=trajectory.id)
         trajectory.completed_at = utcnow()
     trajectory.status = status
     _feed(trajectory, "trajectory_status", actor, status=status)
@@ -179,6 +184,7 @@ def add_milestone(actor, trajectory, **data):
     position = max((m.position for m in trajectory.milestones), default=0) + 1
     milestone = Milestone(trajectory_id=trajectory.id, position=position, **_clean_milestone(trajectory, **data))
     db.session.add(milestone)
+    attachments.claim_uploads(actor, milestone.description, trajectory_id=trajectory.id)
     _changed(trajectory, "milestones")
     db.session.commit()
     db.session.refresh(trajectory)
@@ -189,6 +195,7 @@ def update_milestone(actor, milestone, **data):
     _check_owner(actor, milestone.trajectory)
     for key, value in _clean_milestone(milestone.trajectory, **data).items():
         setattr(milestone, key, value)
+    attachments.claim_uploads(actor, milestone.description, trajectory_id=milestone.trajectory_id)
     _changed(milestone.trajectory, "milestones")
     db.session.commit()
     return milestone
@@ -265,6 +272,7 @@ def add_entry_to_log(actor, trajectory, body, kind, value_kind, milestone=None):
                          milestone_id=milestone.id if milestone else None, body=body, body_html=_render(body),
                          render_version=markup.RENDER_VERSION)
     db.session.add(entry)
+    attachments.claim_uploads(actor, body, trajectory_id=trajectory.id)
     _feed(trajectory, "outcome_logged", actor, entry_kind=kind)
     db.session.commit()
     return entry

@@ -173,6 +173,17 @@ class AttachmentSchema(Schema):
 AttachmentListSchema = list_of(AttachmentSchema, "AttachmentListSchema")
 
 
+class ComposerUploadSchema(Schema):
+    id = fields.Int()
+    name = fields.Str(attribute="original_name")
+    content_type = fields.Str()
+    size = fields.Int(metadata={"description": "Bytes"})
+    width = fields.Int()
+    height = fields.Int()
+    url = fields.Str(metadata={"description": "Where it is shown (with the reader's session)"})
+    markdown = fields.Str(metadata={"description": "The image in markdown, to put in the text"})
+
+
 class PreviewSchema(Schema):
     html = fields.Str(metadata={"description": "Sanitised HTML, exactly as a post would show it"})
 
@@ -253,6 +264,10 @@ CaseUpdateArgs.__doc__ = "Fields left out stay as they are."
 
 class UploadArgs(Schema):
     file = Upload(required=True, metadata={"description": "PNG, JPEG, WebP or PDF, at most 10 MB"})
+
+
+class ImageUploadArgs(Schema):
+    file = Upload(required=True, metadata={"description": "PNG, JPEG or WebP, at most 10 MB"})
 
 
 class PreviewArgs(Schema):

@@ -143,7 +143,7 @@ def upload(case_id):
 
 @bp.route("/attachments/<int:attachment_id>/remove", methods=["POST"])
 def remove_attachment(attachment_id):
-    attachment = permissions.access_attachment_or_404(attachment_id, current_user)
+    attachment = permissions.access_case_attachment_or_404(attachment_id, current_user)
     case = attachment_actions.attachment_case(attachment)
     name = attachment.original_name
     attachment_actions.remove_attachment(current_user, attachment)

@@ -210,11 +210,21 @@ class CaseTag(Row):
 
 
 class Attachment(Row):
-    """An image or PDF of a case, stored under a server-made name outside static/."""
+    """An image or PDF, stored under a server-made name outside static/.
+
+    It belongs to a case, a discussion (or one of its replies) or a trajectory, and whoever may
+    read that may read it. An image uploaded from a composer belongs to none of them until the
+    text that shows it is saved (community.actions.attachments.claim_uploads); until then only
+    its uploader can see it."""
 
     __tablename__ = "attachments"
 
-    case_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    case_id: so.Mapped[Optional[int]] = so.mapped_column(sa.ForeignKey("cases.id", ondelete="CASCADE"),
+                                                         index=True)
+    discussion_id: so.Mapped[Optional[int]] = so.mapped_column(
+        sa.ForeignKey("discussions.id", ondelete="CASCADE"), index=True)
+    trajectory_id: so.Mapped[Optional[int]] = so.mapped_column(
+        sa.ForeignKey("trajectories.id", ondelete="CASCADE"), index=True)
     uploader_id: so.Mapped[Optional[int]] = so.mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     original_name: so.Mapped[str] = so.mapped_column(sa.String(200))
     stored_name: so.Mapped[str] = so.mapped_column(sa.String(80), unique=True)

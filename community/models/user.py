@@ -43,6 +43,9 @@ class User(UserMixin, Row):
     # Set when the account was deleted: the row stays, anonymised ("Voormalig lid 7F3A"), so
     # what the person wrote stays readable (community/actions/privacy.py).
     deleted_at: so.Mapped[Optional[datetime]] = so.mapped_column(UTCDateTime)
+    # The profile photo: a server-made file name under instance/uploads/avatars (square, re-encoded
+    # by community.actions.avatars); None shows the initials on a colour made from the id.
+    avatar_name: so.Mapped[Optional[str]] = so.mapped_column(sa.String(80))
 
     memberships: so.Mapped[list["OrganisationMembership"]] = so.relationship(  # noqa: F821
         back_populates="user", foreign_keys="OrganisationMembership.user_id",

@@ -1,12 +1,14 @@
 """People's profile pages: who someone is, where they work and which communities they share
 with the viewer. Reached from @mentions and author names."""
+import io
 import re
 
 import sqlalchemy as sa
-from flask import abort, render_template
+from flask import abort, render_template, send_file
 from flask_login import current_user
 
 from community import permissions
+from community.actions import avatars
 from community.queries.communities import organisations_of
 from community.extensions import db
 from community.models import Community, CommunityMembership, User
@@ -33,3 +35,20 @@ def profile(handle):
         .order_by(sa.func.lower(Community.name))).all()
     return render_template("people/profile.html", person=user, communities=communities,
                            organisations=organisations_of([user.id]).get(user.id, []))
+
+
+@bp.route("/people/<int:user_id>/photo/<name>")
+def avatar(user_id, name):
+    """A profile photo, for signed-in users (as the names beside it). The name is the stored
+    file's: a new photo has a new address, so this one may be kept for long."""
+    user = permissions.access_avatar_or_404(user_id, name, current_user)
+    try:
+        with open(avatars.path_of(user), "rb") as handle:
+            data = io.BytesIO(handle.read())
+    except FileNotFoundError:
+        abort(404)
+    response = send_file(data, mimetype="image/jpeg", etag=user.avatar_name, conditional=True)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response.headers["Cache-Control"] = "private, max-age=86400"
+    return response

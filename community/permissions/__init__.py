@@ -14,10 +14,11 @@ blueprint.
     organisations  organisations, their members, platform administration
     communities    reading, joining, leaving and posting in a community
     hidden         who sees content a coordinator hid
-    cases          practice cases and attachments
+    cases          practice cases
     discussions    discussions and replies
     trajectories   development trajectories
     readers        who may read a place (the people an @mention there can reach), as SQL
+    uploads        files: case attachments, composer images, profile photos
     moderation     reporting, sanctions, moving a discussion
     live           live streams, notifications, catching up on events
     scan           the learning-culture scan
@@ -42,8 +43,8 @@ from community.permissions.communities import (  # noqa: F401
 )
 from community.permissions.hidden import can_see_content, can_see_reply, visible_content_filter  # noqa: F401
 from community.permissions.cases import (  # noqa: F401
-    access_attachment_or_404, access_case_for_editing_or_404, access_case_or_404, can_delete_case, can_edit_case,
-    can_publish_case, can_view_case, readable_cases_filter,
+    access_case_for_editing_or_404, access_case_or_404, can_delete_case, can_edit_case, can_publish_case,
+    can_view_case, readable_cases_filter,
 )
 from community.permissions.discussions import (  # noqa: F401
     access_discussion_for_editing_or_404, access_discussion_or_404, access_reply_for_editing_or_404,
@@ -58,6 +59,9 @@ from community.permissions.trajectories import (  # noqa: F401
 )
 from community.permissions.readers import (  # noqa: F401
     PLACE_KINDS, access_place_or_404, can_search_people, readers_filter,
+)
+from community.permissions.uploads import (  # noqa: F401
+    access_attachment_or_404, access_avatar_or_404, access_case_attachment_or_404, can_upload_files,
 )
 from community.permissions.moderation import (  # noqa: F401
     access_reported_item_or_404, access_sanction_or_404, can_move_discussion, can_report, can_sanction, item_community,

@@ -1,7 +1,7 @@
 """Practice cases and their attachments."""
 import sqlalchemy as sa
 
-from community.models import Attachment, Case, Community
+from community.models import Case, Community
 from community.permissions.communities import can_post_in_community, can_view_community, readable_communities_filter
 from community.permissions.core import _signed_in, can_coordinate, is_author_while_member, row_or_404, usable_or_403
 from community.permissions.hidden import can_see_content, visible_content_filter
@@ -44,12 +44,6 @@ def access_case_for_editing_or_404(case_id, user):
     """The edit page and the attachment upload: 404 when the user may not read the case, 403
     when they may read it but not edit it."""
     return usable_or_403(access_case_or_404(case_id, user), lambda case: can_edit_case(user, case))
-
-
-def access_attachment_or_404(attachment_id, user):
-    attachment = row_or_404(Attachment, attachment_id, lambda row: True)
-    access_case_or_404(attachment.case_id, user)
-    return attachment
 
 
 def readable_cases_filter(user):

@@ -19,7 +19,7 @@ from community import markup, permissions
 from community.extensions import db
 from community.models import (
     TRAJECTORY_STATUSES, Case, Community, Discussion, Milestone, OrganisationMembership, OutcomeEntry,
-    Trajectory, TrajectoryFollow, TrajectoryLink, TrajectoryParticipant,
+    Trajectory, TrajectoryFollow, TrajectoryLink, TrajectoryParticipant, User,
 )
 from community.pagination import offset_page
 
@@ -303,3 +303,18 @@ def linkable_evidence(user, trajectory, limit=100):
     both = both.subquery()
     rows = db.session.execute(sa.select(both).order_by(both.c.kind, both.c.id.desc()))
     return [(f"{row.kind}:{row.id}", row.title) for row in rows]
+
+
+def participant_candidates(trajectory, user_id=None, limit=500):
+    """Who the trajectory's owner can pick as a participant without typing an address: active
+    members of its company, with an active account, who do not take part yet, by name. With
+    ``user_id``: only that person (a list of one or none). One query; the participants are
+    loaded with the trajectory."""
+    taking_part = {participant.user_id for participant in trajectory.participants}
+    query = (sa.select(User).join(OrganisationMembership, OrganisationMembership.user_id == User.id)
+             .where(OrganisationMembership.organisation_id == trajectory.organisation_id,
+                    OrganisationMembership.state == "active", User.active.is_(True))
+             .order_by(sa.func.lower(User.display_name), User.id).limit(limit))
+    if user_id is not None:
+        query = query.where(User.id == user_id)
+    return [user for user in db.session.scalars(query) if user.id not in taking_part]

@@ -99,6 +99,8 @@ def _page(trajectory, entry_form=None, status=200):
         organisation=trajectory.organisation, entry_form=_entry_form(trajectory, page, entry_form),
         may_link_evidence=lists_queries.may_link_evidence(current_user, trajectory),
         next_statuses=STATUS_TRANSITIONS.get(trajectory.status, ()), today=lists_queries.today(),
+        candidates=(lists_queries.participant_candidates(trajectory)
+                    if permissions.can_edit_trajectory(current_user, trajectory) else []),
         follow_level=page.follow_level, live_last=page.live_last), status
 
 
@@ -158,10 +160,18 @@ def follow(trajectory_id):
 @login_required
 def add_participant(trajectory_id):
     trajectory = _owned_or_403(permissions.access_trajectory_or_404(trajectory_id, current_user))
+    chosen = row_id(request.form.get("user_id") or "")
     email = (request.form.get("email") or "").strip()
-    user = user_by_email(email) if email and len(email) <= 254 else None
-    if user is None:
-        raise ActionError(_("No one with this e-mail address has an account."), field="email")
+    if chosen is not None:
+        # Only a colleague from the list: an id is no way to reach someone outside the company.
+        found = lists_queries.participant_candidates(trajectory, user_id=chosen)
+        if not found:
+            raise ActionError(_("Choose a colleague from the list."), field="user_id")
+        user = found[0]
+    else:
+        user = user_by_email(email) if email and len(email) <= 254 else None
+        if user is None:
+            raise ActionError(_("No one with this e-mail address has an account."), field="email")
     participant = actions.add_participant(current_user, trajectory, user, request.form.get("role", ""))
     flash(_("%(name)s takes part.", name=participant.user.display_name), "success")
     return _back(trajectory, "participants")

@@ -115,8 +115,11 @@
     italic: function (textarea) { wrapInline(textarea, "*"); },
     link: insertLink,
     list: function (textarea) { prefixLines(textarea, "- "); },
-    quote: function (textarea) { prefixLines(textarea, "> "); }
+    quote: function (textarea) { prefixLines(textarea, "> "); },
+    heading: function (textarea) { prefixLines(textarea, "## "); }
   };
+  // For static/js/uploads.js: it inserts the markdown of an uploaded image the same way.
+  window.LeerkringComposer = { replaceSelection: replaceSelection };
 
   function csrfToken() {
     var meta = document.querySelector('meta[name="csrf-token"]');
