@@ -145,3 +145,14 @@ def test_names_in_a_thread_have_faces(factories, make_client):
     html = make_client(author).get(f"/d/{discussion.id}").get_data(as_text=True)
     # the header, the discussion's author and the reply's author
     assert html.count(f'<span class="avatar small c{author.id % 12}" aria-hidden="true">SV</span>') == 3
+
+
+def test_deleting_the_account_removes_the_photo(person, factories):
+    from community.actions import account_deletion
+
+    user = person[0]
+    avatars.set_avatar(user, io.BytesIO(image_bytes("PNG")))
+    path = avatars.path_of(user)
+    assert path and os.path.exists(path)
+    account_deletion.delete_account(factories.admin(), user)
+    assert user.avatar_name is None and not os.path.exists(path)

@@ -99,7 +99,7 @@ def test_a_case_gets_a_photo_with_the_image_button_before_its_first_save(page, s
     expect(button).to_have_accessible_name(re.compile(".+"))
     button.focus()
     with page.expect_file_chooser() as chooser:
-        page.keyboard.press("Enter")
+        button.press("Enter")
     chooser.value.set_files(files=[{"name": "spindel.png", "mimeType": "image/png", "buffer": png()}])
     expect(context).to_have_value(re.compile(r"lawaai\.\n\n!\[spindel\]\(/attachments/\d+/spindel\.png\)$"))
     expect(context).to_be_focused()
@@ -138,7 +138,7 @@ def test_heading_button_formats_the_line(page, setting):
     page.goto(f"/c/{setting.community.slug}/discussions/new")
     body = page.locator("#body")
     body.fill("Aanpak")
-    heading = page.get_by_role("button", name="Kop")
+    heading = page.get_by_role("button", name="Kop", exact=True)
     heading.focus()
     page.keyboard.press("Enter")
     expect(body).to_have_value("## Aanpak")

@@ -1,7 +1,7 @@
 """Deleting an account (by its owner, with their password, or by an admin): the person goes,
 what they wrote stays readable under a stable pseudonym ("Voormalig lid 7F3A").
 
-Removed: address (freed for a new registration), name, handle, password, API tokens, login
+Removed: address (freed for a new registration), name, handle, profile photo, password, API tokens, login
 sessions and live connections, memberships and participations, follows, mail choices, read
 marks, notifications (and their own event stream), mails, draft cases (with their files) and
 data exports. Kept, under the pseudonym: discussions, replies, published cases, log entries,
@@ -20,7 +20,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from community import markup, permissions
-from community.actions import ActionError, NotAllowed, attachments
+from community.actions import ActionError, NotAllowed, attachments, avatars
 from community.actions.accounts import end_all_sessions, unique_handle
 from community.actions.content import render, users_for_mentions
 from community.actions.moderation import audit
@@ -69,13 +69,15 @@ def delete_account(actor, user, password=None):
     user.password_hash = hash_password(new_secret())  # nobody knows it: no login, no reset (inactive)
     user.kind, user.is_admin, user.active, user.last_login_at = "other", False, False, None
     user.deleted_at = utcnow()
+    photo = avatars.path_of(user)
+    user.avatar_name = None  # the photo goes too (the file after the commit)
     db.session.flush()
     _rewrite_mentions(user, old_handle)
     _replace_name(old_name, old_handle, user.display_name, user.handle)
     files = _remove_personal_rows(user)
     db.session.commit()
     end_all_sessions(user)  # every session row goes and every live connection ends
-    attachments.remove_files(files)
+    attachments.remove_files(files + ([photo] if photo else []))
     return user
 
 
