@@ -104,8 +104,17 @@ class Config:
     RESET_LIMIT_PER_ACCOUNT = os.environ.get("RESET_LIMIT_PER_ACCOUNT", "3 per hour")
     # Changing the login address: requests (each sends a mail) per account.
     EMAIL_CHANGE_LIMIT = os.environ.get("EMAIL_CHANGE_LIMIT", "5 per hour")
-    # The live-update log: `flask prune-events` deletes rows older than this.
+    # Retention (README "Retention", the privacy page): the hourly retention job deletes, after
+    # this many days, live-update log rows; notifications once read (unread ones after the
+    # second period); invitations after they expired or were revoked; data exports.
     EVENT_RETENTION_DAYS = int(os.environ.get("EVENT_RETENTION_DAYS", "14"))
+    NOTIFICATION_RETENTION_DAYS = int(os.environ.get("NOTIFICATION_RETENTION_DAYS", "90"))
+    UNREAD_NOTIFICATION_RETENTION_DAYS = int(os.environ.get("UNREAD_NOTIFICATION_RETENTION_DAYS", "365"))
+    INVITATION_RETENTION_DAYS = int(os.environ.get("INVITATION_RETENTION_DAYS", "30"))
+    EXPORT_RETENTION_DAYS = int(os.environ.get("EXPORT_RETENTION_DAYS", "7"))
+    # The privacy statement's version (/privacy): registration records which one was accepted.
+    # Raise it when the statement changes in substance.
+    PRIVACY_VERSION = "2026-12"
 
     # Anti-abuse (README "Moderation"): reports per member per hour; posts (discussions, replies,
     # cases) per member per minute and per hour, stricter for accounts younger than a day;

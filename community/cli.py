@@ -33,9 +33,9 @@ def register_cli(app):
               help="Keep this many days (default: EVENT_RETENTION_DAYS, 14).")
 @with_appcontext
 def prune_events_command(days):
-    """Delete live-update log rows older than the retention period (run it daily, e.g. from cron).
-    A browser away for longer reloads its page instead of catching up."""
-    from community.realtime.events import prune_events
+    """Delete live-update log rows older than the retention period now (the job consumer also
+    does it every hour). A browser away for longer reloads its page instead of catching up."""
+    from community.actions.retention import prune_events
 
     days = days or current_app.config["EVENT_RETENTION_DAYS"]
     click.echo(f"Deleted {prune_events(days)} event log rows older than {days} days.")

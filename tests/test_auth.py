@@ -11,7 +11,7 @@ from tests.factories import PASSWORD
 def test_register_then_log_in_lands_on_dashboard(client):
     response = client.submit("/register", {
         "display_name": "Sanne de Vries", "email": "Sanne@Example.COM", "password": "een lange zin hier",
-        "kind": "employee", "language": "nl", "organisation": ""}, page="/register")
+        "kind": "employee", "language": "nl", "organisation": "", "accept_privacy": "y"}, page="/register")
     # Not logged in at once: that would tell a stranger the address had no account yet.
     assert response.status_code == 302 and response.headers["Location"] == "/login"
     assert db.session.scalar(db.select(User.email)) == "sanne@example.com"
@@ -29,7 +29,7 @@ def test_register_then_log_in_lands_on_dashboard(client):
 def test_register_keeps_next_for_the_login(client):
     response = client.submit("/register?next=/invite/abc", {
         "display_name": "Sanne", "email": "s@example.com", "password": "een lange zin hier",
-        "kind": "employee", "language": "nl"}, page="/register")
+        "kind": "employee", "language": "nl", "accept_privacy": "y"}, page="/register")
     assert response.headers["Location"] == "/login?next=/invite/abc"
 
 
@@ -37,7 +37,7 @@ def test_email_is_unique_case_insensitively(client, factories):
     factories.user(email="piet@example.com", name="Piet Echt")
     response = client.submit("/register", {
         "display_name": "Piet", "email": "PIET@example.com", "password": "x" * 12,
-        "kind": "employee", "language": "nl"}, page="/register")
+        "kind": "employee", "language": "nl", "accept_privacy": "y"}, page="/register")
     assert response.status_code == 302  # the same answer as for a new address (test_auth_hardening)
     assert db.session.scalar(db.select(db.func.count(User.id))) == 1
     assert db.session.scalar(db.select(User.display_name)) == "Piet Echt"
@@ -56,7 +56,7 @@ def test_email_is_unique_case_insensitively(client, factories):
 ])
 def test_register_refuses_bad_input_with_a_message(client, field, value):
     data = {"display_name": "Ok Naam", "email": "ok@example.com", "password": "y" * 12,
-            "kind": "student", "language": "en"}
+            "kind": "student", "language": "en", "accept_privacy": "y"}
     data[field] = value
     response = client.submit("/register", data, page="/register")
     assert response.status_code == 400
@@ -69,7 +69,8 @@ def test_register_refuses_bad_input_with_a_message(client, field, value):
 ])
 def test_unicode_names_are_welcome(client, name):
     response = client.submit("/register", {"display_name": name, "email": "u@example.com",
-                                           "password": "y" * 12, "kind": "student", "language": "nl"},
+                                           "password": "y" * 12, "kind": "student", "language": "nl",
+                                           "accept_privacy": "y"},
                              page="/register")
     assert response.status_code == 302
     import unicodedata

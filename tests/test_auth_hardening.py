@@ -90,7 +90,7 @@ def test_registering_a_taken_address_takes_the_same_time(real_hasher, make_clien
 
     def form(email):
         return {"display_name": "Naam", "email": email, "password": "een lang wachtwoord",
-                "kind": "employee", "language": "nl"}
+                "kind": "employee", "language": "nl", "accept_privacy": "y"}
 
     forms = {"taken": lambda n: form(taken.email), "new": lambda n: form(f"new{n}@example.com")}
     _timed_posts(client, "/register", {"taken": forms["taken"], "new": lambda n: form("warm@example.com")}, 1)
@@ -101,7 +101,7 @@ def test_registering_a_taken_address_takes_the_same_time(real_hasher, make_clien
 
 def _register(client, email, **extra):
     data = {"display_name": "Iemand Anders", "email": email, "password": "een ander wachtwoord",
-            "kind": "employee", "language": "nl", "organisation": ""} | extra
+            "kind": "employee", "language": "nl", "organisation": "", "accept_privacy": "y"} | extra
     response = client.submit("/register", data, page="/register")
     page = client.get(response.headers.get("Location", "/register")).get_data(as_text=True)
     return response, page

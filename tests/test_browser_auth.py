@@ -21,6 +21,7 @@ def test_register_login_dashboard_logout(page, factories):
 
     page.get_by_label("Wachtwoord").fill("een lang genoeg wachtwoord")
     page.get_by_label("Mijn organisatie").select_option(label="Van der Meer Metaalbewerking")
+    page.get_by_label("Ik heb de privacyverklaring gelezen en ga ermee akkoord").check()
     page.get_by_role("button", name="Account aanmaken").click()
     # The same answer whether or not the address had an account: log in next, address filled in.
     page.wait_for_url("**/login")

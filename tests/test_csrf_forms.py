@@ -156,6 +156,7 @@ FORMS = {
     "scan.delete": ("lead", "/scan/rounds/{scan_round}/delete"),
     "scan.enter_code": ("anonymous", "/scan/code"),
     "scan.new_round": ("lead", "/organisations/{company}/scan/new"),
+    "scan.research_consent": ("lead", "/scan/rounds/{scan_round}"),
     "trajectories.add_entry": ("member", "/t/{trajectory}"),
     "trajectories.add_milestone": ("lead", "/t/{trajectory}/milestones/new"),
     "trajectories.add_participant": ("lead", "/t/{trajectory}"),

@@ -77,7 +77,7 @@ def test_a_stranger_registers_through_the_mail_and_is_a_member_at_once(
     short = visitor.submit(path, {"display_name": "Nina Nieuw", "password": "kort"}, page=path)
     assert short.status_code == 400  # the password rules hold
     done = visitor.submit(path, {"display_name": "Nina Nieuw", "password": NEW_PASSWORD, "kind": "employee",
-                                 "language": language}, page=path)
+                                 "language": language, "accept_privacy": "y"}, page=path)
     assert done.status_code == 302 and done.headers["Location"] == f"/c/{community.slug}/"
     home = visitor.get(done.headers["Location"])
     assert home.status_code == 200 and "Nina Nieuw" in home.get_data(as_text=True)
@@ -152,7 +152,7 @@ def test_the_coordinator_withdraws_a_mailed_invitation(smtp_server, kring, make_
     visitor = make_client()
     page = visitor.get(path)
     assert page.status_code == 410 and "ingetrokken" in page.get_data(as_text=True)
-    refused = visitor.submit(path, {"display_name": "Weg", "password": NEW_PASSWORD}, page="/")
+    refused = visitor.submit(path, {"display_name": "Weg", "password": NEW_PASSWORD, "accept_privacy": "y"}, page="/")
     assert refused.status_code == 410
     assert db.session.scalar(sa.select(User).where(User.email == "weg@example.com")) is None
 
@@ -216,7 +216,7 @@ def test_an_address_that_registered_meanwhile_logs_in_and_joins(smtp_server, kri
     visitor = make_client()
     page = visitor.get(path)
     assert page.status_code == 200 and f"/login?next={path}" in page.get_data(as_text=True).replace("%2F", "/")
-    assert visitor.submit(path, {"display_name": "Dubbel", "password": NEW_PASSWORD}, page="/").status_code == 409
+    assert visitor.submit(path, {"display_name": "Dubbel", "password": NEW_PASSWORD, "accept_privacy": "y"}, page="/").status_code == 409
     visitor.login(user)
     joined = visitor.submit(path, {}, page=path)
     assert joined.status_code == 302 and joined.headers["Location"] == f"/c/{community.slug}/"

@@ -174,7 +174,7 @@ def test_requests_are_limited_per_address_typed_and_per_visitor(app, make_client
 def test_registering_with_a_taken_address_tells_its_owner_at_most_once_an_hour(smtp_server, factories, make_client):
     owner = factories.user(name="Els Eigenaar", email="els@example.com", language="en")
     form = {"display_name": "Iemand Anders", "email": "ELS@example.com", "password": "een lang genoeg wachtwoord",
-            "kind": "employee", "language": "nl", "organisation": ""}
+            "kind": "employee", "language": "nl", "organisation": "", "accept_privacy": "y"}
     for _ in range(2):
         answer = make_client().submit("/register", form, page="/register")
         assert answer.status_code == 302 and answer.headers["Location"] == "/login"

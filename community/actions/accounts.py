@@ -39,13 +39,22 @@ def register_user(email, display_name, password, kind="employee", language="nl",
     return _create_user(email, display_name, hash_password(password), kind, language, is_admin)
 
 
-def sign_up(email, display_name, password, kind="employee", language="nl"):
+def check_privacy_accepted(accepted):
+    """A visitor registers only after accepting the privacy statement (/privacy)."""
+    if accepted is not True:
+        raise ActionError(_l("Read and accept the privacy statement to create an account."),
+                          field="accept_privacy")
+
+
+def sign_up(email, display_name, password, kind="employee", language="nl", accepted_privacy=False):
     """Registration by a visitor, which must not tell whether the address already has an
     account: the same checks and the same password hashing either way. Returns the new user,
-    or None when the address was taken (also by a parallel registration)."""
+    or None when the address was taken (also by a parallel registration). The account records
+    the privacy statement's version (PRIVACY_VERSION) the visitor accepted, and when."""
     email = clean_email(email)
     display_name, kind, language = _clean_profile(display_name, kind, language)
     check_password(password)
+    check_privacy_accepted(accepted_privacy)
     password_hash = hash_password(password)  # also for a taken address: the same work and time
     if user_by_email(email) is not None:
         # when mail exists: send the owner a notice (how to log in or choose a new password), so
@@ -58,15 +67,18 @@ def sign_up(email, display_name, password, kind="employee", language="nl"):
         db.session.commit()
         return None
     try:
-        return _create_user(email, display_name, password_hash, kind, language)
+        return _create_user(email, display_name, password_hash, kind, language, accepted_privacy=True)
     except Conflict:
         return None
 
 
-def _create_user(email, display_name, password_hash, kind, language, is_admin=False):
+def _create_user(email, display_name, password_hash, kind, language, is_admin=False, accepted_privacy=False):
     user = User(email=email, display_name=display_name, password_hash=password_hash,
                 kind=kind, language=language, is_admin=is_admin, active=True,
                 handle=unique_handle(display_name))
+    if accepted_privacy:
+        user.privacy_version = current_app.config["PRIVACY_VERSION"]
+        user.privacy_accepted_at = utcnow()
     db.session.add(user)
     try:
         db.session.commit()

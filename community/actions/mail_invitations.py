@@ -14,7 +14,7 @@ from flask_babel import lazy_gettext as _l
 
 from community import permissions, signed_links
 from community.actions import ActionError, Conflict, NotAllowed
-from community.actions.accounts import _create_user, _clean_profile
+from community.actions.accounts import _create_user, _clean_profile, check_privacy_accepted
 from community.actions.communities import (
     _commit_membership, _membership_event, _not_archived, _not_banned, invite_user,
 )
@@ -119,17 +119,20 @@ def invitation_for_link(token):
     return invitation
 
 
-def register_by_invitation(token, display_name, password, kind="employee", language="nl"):
+def register_by_invitation(token, display_name, password, kind="employee", language="nl", accepted_privacy=False):
     """Make the account of the invited address and its active membership. Returns (user,
     membership). An address that has an account by now is told to log in (the holder of the
-    link owns the address, so this tells them nothing new)."""
+    link owns the address, so this tells them nothing new). As on the registration page, the
+    privacy statement must be accepted; the account records which version."""
     invitation = invitation_for_link(token)
     if user_by_email(invitation.email) is not None:
         raise Conflict(_l("This address has a Leerkring account already: log in, then open the link again."))
     display_name, kind, language = _clean_profile(display_name, kind, language)
     check_password(password)
+    check_privacy_accepted(accepted_privacy)
     _not_archived(invitation.community)
-    user = _create_user(invitation.email, display_name, hash_password(password), kind, language)
+    user = _create_user(invitation.email, display_name, hash_password(password), kind, language,
+                        accepted_privacy=True)
     return user, accept(user, token)
 
 

@@ -88,8 +88,10 @@ def _check_manager(actor, organisation):
 
 
 def create_round(actor, organisation, title, opens_on, closes_on, employee_codes=0, management_codes=0,
-                 open_link=True, *, on_day=None):
-    """Open a round for a company. ``on_day`` stands in for today (the demo seeds past rounds)."""
+                 open_link=True, research_consent=False, *, on_day=None):
+    """Open a round for a company. ``on_day`` stands in for today (the demo seeds past rounds).
+    ``research_consent``: the manager allows the round's anonymous, aggregated results to be used
+    for research across companies (respondents are told before they answer)."""
     _check_manager(actor, organisation)
     on_day = on_day or today()
     title = clean_line(title, "title", TITLE_MAX)
@@ -102,7 +104,8 @@ def create_round(actor, organisation, title, opens_on, closes_on, employee_codes
     scan_round = ScanRound(organisation_id=organisation.id, title=title, opens_on=opens_on, closes_on=closes_on,
                            questionnaire_version=scoring.questionnaire()["version"],
                            employee_token=secrets.token_urlsafe(24), management_token=secrets.token_urlsafe(24),
-                           open_link=bool(open_link), created_by_id=actor.id, created_at=utcnow())
+                           open_link=bool(open_link), research_consent=research_consent is True,
+                           created_by_id=actor.id, created_at=utcnow())
     db.session.add(scan_round)
     db.session.flush()
     codes = set()
@@ -121,6 +124,26 @@ def close_round(actor, scan_round):
     if scan_round.is_closed(today()):
         raise Conflict(_l("This round is already closed."))
     scan_round.closed_at = utcnow()
+    db.session.commit()
+    return scan_round
+
+
+def set_research_consent(actor, scan_round, consent, *, on_day=None):
+    """Allow or withdraw research use of the round's anonymous, aggregated results, until the
+    round closes. Allowing it once answers came in is refused: those respondents were told
+    their answers would not be used for research. Withdrawing is always possible while open."""
+    _check_manager(actor, scan_round.organisation)
+    if not isinstance(consent, bool):
+        raise ActionError(_l("Choose yes or no."), field="research_consent")
+    if scan_round.is_closed(on_day or today()):
+        raise Conflict(_l("This round is closed; its research choice can no longer change."))
+    if consent == scan_round.research_consent:
+        return scan_round
+    if consent and db.session.scalar(sa.select(ScanResponse.id).where(
+            ScanResponse.round_id == scan_round.id).limit(1)) is not None:
+        raise Conflict(_l("People have answered already without research use: it can only be allowed "
+                          "in a round nobody has answered yet."), field="research_consent")
+    scan_round.research_consent = consent
     db.session.commit()
     return scan_round
 

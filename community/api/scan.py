@@ -14,7 +14,7 @@ from community.actions import scan as actions
 from community.api import Blueprint, INPUT_REFUSED
 from community.api.communities import page_body
 from community.api.scan_schemas import (
-    CodeListSchema, ResultsSchema, RoundCreateArgs, RoundListArgs, RoundPageSchema, RoundSchema,
+    CodeListSchema, ResearchConsentArgs, ResultsSchema, RoundCreateArgs, RoundListArgs, RoundPageSchema, RoundSchema,
 )
 from community.extensions import db
 from community.models import ScanCode
@@ -45,7 +45,8 @@ def _code_counts(round_ids):
 def round_body(scan_round, counts, codes, today):
     return {"id": scan_round.id, "organisation_id": scan_round.organisation_id, "title": scan_round.title,
             "opens_on": scan_round.opens_on, "closes_on": scan_round.closes_on,
-            "status": scan_round.status(today), "open_link": scan_round.open_link, "closed_at": scan_round.closed_at,
+            "status": scan_round.status(today), "open_link": scan_round.open_link,
+            "research_consent": scan_round.research_consent, "closed_at": scan_round.closed_at,
             "employee_link": url_for("scan.answer", token=scan_round.employee_token, _external=True),
             "management_link": url_for("scan.answer", token=scan_round.management_token, _external=True),
             "code_link": url_for("scan.enter_code", _external=True),
@@ -103,6 +104,16 @@ def close_round(round_id):
     """Close the round now: no more answers, the results are final."""
     scan_round = permissions.access_scan_round_or_404(round_id, current_user)
     return _one(actions.close_round(current_user, scan_round))
+
+
+@blp.route("/scan-rounds/<int:round_id>/research-consent", methods=["POST"])
+@blp.response(200, RoundSchema, errors={404: NO_ROUND, 409: "Closed, or allowing after answers came in",
+                                         422: INPUT_REFUSED})
+@blp.arguments(ResearchConsentArgs)
+def set_research_consent(args, round_id):
+    """Allow or withdraw research use of the round's anonymous, aggregated results."""
+    scan_round = permissions.access_scan_round_or_404(round_id, current_user)
+    return _one(actions.set_research_consent(current_user, scan_round, args["research_consent"]))
 
 
 @blp.route("/scan-rounds/<int:round_id>", methods=["DELETE"])

@@ -17,9 +17,18 @@ class RoundCreateArgs(Schema):
                                                                     "of this day (Europe/Amsterdam)"})
     open_link = fields.Bool(load_default=True, metadata={
         "description": "false: employees answer only with an invitation code"})
+    research_consent = fields.Bool(load_default=False, metadata={
+        "description": "true: the round's anonymous, aggregated results may be used for research across "
+                       "companies (respondents are told before they answer)"})
     employee_codes = fields.Int(strict=True, load_default=0, validate=validate.Range(min=0, max=CODES_MAX))
     management_codes = fields.Int(strict=True, load_default=0,
                                   validate=validate.Range(min=0, max=MANAGEMENT_CODES_MAX))
+
+
+class ResearchConsentArgs(Schema):
+    research_consent = fields.Bool(required=True, metadata={
+        "description": "Allow (true) or withdraw (false) research use; only until the round closes, and "
+                       "allowing only while nobody has answered yet"})
 
 
 class RoundListArgs(Schema):
@@ -44,6 +53,8 @@ class RoundSchema(Schema):
     closes_on = fields.Date()
     status = fields.Str(metadata={"enum": ["scheduled", "open", "closed"]})
     open_link = fields.Bool()
+    research_consent = fields.Bool(metadata={"description": "Research use of the anonymous, aggregated "
+                                                            "results is allowed"})
     closed_at = fields.DateTime(allow_none=True)
     employee_link = fields.Str(metadata={"description": "The anonymous link for employees"})
     management_link = fields.Str(metadata={"description": "The link for the management version"})

@@ -1,5 +1,5 @@
 from flask_babel import lazy_gettext as _l
-from wtforms import SelectChoice, EmailField, PasswordField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, SelectChoice, EmailField, PasswordField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired
 
 from community.forms import Form
@@ -25,6 +25,7 @@ class RegisterForm(Form):
                                         description=_l("An administrator checks and adds it."))
     new_organisation_kind = SelectField(_l("Kind of organisation"), choices=[], default="company")
     new_organisation_city = StringField(_l("City"))
+    accept_privacy = BooleanField(_l("I have read the privacy statement and agree to it"))
 
     def __init__(self, organisations=(), **kwargs):
         super().__init__(**kwargs)

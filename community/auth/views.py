@@ -105,7 +105,8 @@ def register():
                                 city=form.new_organisation_city.data)
                 org_actions.check_proposal(**proposal)
             user = accounts.sign_up(form.email.data, form.display_name.data, form.password.data,
-                                    kind=form.kind.data, language=form.language.data)
+                                    kind=form.kind.data, language=form.language.data,
+                                    accepted_privacy=bool(form.accept_privacy.data))
         except ActionError as error:
             if error.field in ("name", "kind", "city"):
                 error.field = "new_organisation_" + error.field

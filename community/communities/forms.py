@@ -62,6 +62,7 @@ class InvitedRegisterForm(Form):
                              description=_l("At least 10 characters. A sentence you can remember works well."))
     kind = SelectField(_l("I am a"), choices=[], default="employee")
     language = SelectField(_l("Language"), choices=[], default="nl")
+    accept_privacy = BooleanField(_l("I have read the privacy statement and agree to it"))
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)

@@ -40,7 +40,8 @@ def mail_invitation(token):
     if form.validate_on_submit():
         try:
             user, _membership = actions.register_by_invitation(
-                token, form.display_name.data, form.password.data, kind=form.kind.data, language=form.language.data)
+                token, form.display_name.data, form.password.data, kind=form.kind.data, language=form.language.data,
+                accepted_privacy=bool(form.accept_privacy.data))
         except ActionError as error:
             form.add_error(error)
         else:

@@ -193,4 +193,4 @@ def run_consumer(app, workers=None):
     _consumer(app, workers).run()
 
 
-from community.jobs import fanout, mail  # noqa: E402,F401  (register the jobs with the queue)
+from community.jobs import fanout, mail, retention  # noqa: E402,F401  (register the jobs with the queue)

@@ -17,6 +17,14 @@ def index():
     return render_template("main/index.html")
 
 
+@bp.route("/privacy")
+def privacy():
+    """The privacy statement (for everyone, logged in or not); its periods come from config.py."""
+    from community.main.privacy import rows
+
+    return render_template("main/privacy.html", rows=rows(), version=current_app.config["PRIVACY_VERSION"])
+
+
 @bp.route("/dashboard")
 @login_required
 def dashboard():

@@ -40,6 +40,9 @@ class ScanRound(Row):
     management_token: so.Mapped[str] = so.mapped_column(sa.String(64), unique=True)
     # False: only people with an invitation code can answer (the links then say so).
     open_link: so.Mapped[bool] = so.mapped_column(default=True)
+    # The company's manager allows the round's anonymous, aggregated results to be used for
+    # research across companies (shown to respondents before they answer).
+    research_consent: so.Mapped[bool] = so.mapped_column(default=False)
     closed_at: so.Mapped[Optional[datetime]] = so.mapped_column(UTCDateTime)
     created_by_id: so.Mapped[Optional[int]] = so.mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)

@@ -32,6 +32,10 @@ class User(UserMixin, Row):
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
     updated_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     last_login_at: so.Mapped[Optional[datetime]] = so.mapped_column(UTCDateTime)
+    # The privacy statement accepted at registration (PRIVACY_VERSION then) and when; empty for
+    # accounts made by an administrator or the command line.
+    privacy_version: so.Mapped[Optional[str]] = so.mapped_column(sa.String(20))
+    privacy_accepted_at: so.Mapped[Optional[datetime]] = so.mapped_column(UTCDateTime)
 
     memberships: so.Mapped[list["OrganisationMembership"]] = so.relationship(  # noqa: F821
         back_populates="user", foreign_keys="OrganisationMembership.user_id",

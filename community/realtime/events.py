@@ -9,7 +9,6 @@ A stream is named by the server (community.realtime.streams: "discussion:12"); i
 same name, and only the socket handlers (after asking community.permissions) put a socket in it.
 """
 import logging
-from datetime import timedelta
 
 import sqlalchemy as sa
 from sqlalchemy import event as sa_event
@@ -212,11 +211,3 @@ def _parse_subject(subject):
     kind, object_id = streams.parse(subject)
     return (kind, object_id) if object_id is not None else None
 
-
-def prune_events(days):
-    """Delete log rows older than ``days`` days (the stream counters stay, so numbers never
-    repeat). A browser that was away longer reloads the page instead of catching up."""
-    cutoff = utcnow() - timedelta(days=days)
-    deleted = db.session.execute(sa.delete(Event).where(Event.created_at < cutoff)).rowcount
-    db.session.commit()
-    return deleted

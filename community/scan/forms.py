@@ -14,6 +14,8 @@ class RoundForm(Form):
                           description=_l("Answers are taken until the end of this day. Results appear "
                                          "once the round is closed."))
     open_link = BooleanField(_l("Anyone with the employee link may answer"), default=True)
+    research_consent = BooleanField(_l("Allow the anonymous, aggregated results of this round to be used "
+                                       "for research across companies"), default=False)
     employee_codes = IntegerField(
         _l("Invitation codes for employees"), validators=[Optional(), NumberRange(min=0, max=500)],
         default=0, render_kw={"inputmode": "numeric", "min": 0, "max": 500},
@@ -24,7 +26,8 @@ class RoundForm(Form):
 
     def values(self):
         return dict(title=self.title.data or "", opens_on=self.opens_on.data, closes_on=self.closes_on.data,
-                    open_link=bool(self.open_link.data), employee_codes=self.employee_codes.data or 0,
+                    open_link=bool(self.open_link.data), research_consent=bool(self.research_consent.data),
+                    employee_codes=self.employee_codes.data or 0,
                     management_codes=self.management_codes.data or 0)
 
 

@@ -164,6 +164,21 @@ def close(round_id):
     return redirect(url_for("scan.round_page", round_id=scan_round.id))
 
 
+@bp.route("/scan/rounds/<int:round_id>/research-consent", methods=["POST"])
+@login_required
+def research_consent(round_id):
+    scan_round = permissions.access_scan_round_or_404(round_id, current_user)
+    consent = request.form.get("consent") == "yes"
+    try:
+        actions.set_research_consent(current_user, scan_round, consent)
+    except ActionError as error:
+        flash(error.message, "error")
+    else:
+        flash(_("Research use of this round's anonymous results is allowed.") if consent else
+              _("This round's results will not be used for research."), "success")
+    return redirect(url_for("scan.round_page", round_id=scan_round.id))
+
+
 @bp.route("/scan/rounds/<int:round_id>/delete", methods=["GET", "POST"])
 @login_required
 def delete(round_id):

@@ -60,7 +60,8 @@ def seed_scan(users):
             continue
         opens_on = spec["opens_on"]
         scan_round = actions.create_round(manager, org, spec["title"], opens_on,
-                                          opens_on + timedelta(days=spec["days"]), on_day=opens_on)
+                                          opens_on + timedelta(days=spec["days"]), research_consent=True,
+                                          on_day=opens_on)
         for _ in range(spec["employees"]):
             actions.submit_response(scan_round, "employee", _answers(rng, "employee", spec["climate"]),
                                     on_day=opens_on)
@@ -72,6 +73,7 @@ def seed_scan(users):
         scan_round = actions.create_round(manager, org, OPEN_ROUND["title"], today,
                                           today + timedelta(days=OPEN_ROUND["days"]),
                                           employee_codes=OPEN_ROUND["employee_codes"],
-                                          management_codes=OPEN_ROUND["management_codes"])
+                                          management_codes=OPEN_ROUND["management_codes"],
+                                          research_consent=True)
         for _ in range(OPEN_ROUND["employees"]):
             actions.submit_response(scan_round, "employee", _answers(rng, "employee", AUTUMN))
