@@ -65,6 +65,7 @@ from community.permissions.scan import (  # noqa: F401
     access_scan_link_or_404, access_scan_organisation_or_404, access_scan_round_or_404, can_manage_scan,
     scan_code_row,
 )
+from community.permissions.research import can_use_research, can_become_researcher  # noqa: F401
 
 # The predicates templates may ask: every can_* and is_* above.
 JINJA_GLOBALS = {
