@@ -164,3 +164,22 @@ def test_the_role_is_for_schools_and_partners_and_is_audited(factories, make_cli
     db.session.refresh(lector)
     assert not lector.is_researcher
     assert make_client(lector).get("/research/").status_code == 403
+
+
+def test_the_api_gives_the_same_figures_to_researchers_only(factories, api):
+    for index in range(5):
+        _company_round(factories, index)
+    school = factories.organisation(kind="school")
+    researcher = factories.member(school)
+    accounts.set_user_researcher(factories.admin(), researcher, True)
+    body = api(researcher).get("/api/v1/research/instrument?version=1").get_json()
+    employees = next(group for group in body["groups"] if group["group"] == "employee")
+    report = _report()
+    assert employees["shown"] and employees["companies"] == 5 and employees["responses"] == 25
+    room = next(d for d in employees["dimensions"] if d["code"] == "room_to_learn")
+    expected = next(d for d in report.dimensions if d.code == "room_to_learn")
+    assert round(room["alpha"], 6) == round(expected.alpha, 6) and len(room["items"]) == 5
+    refused = api(factories.user()).get("/api/v1/research/instrument")
+    assert refused.status_code == 403 and refused.is_json and "error" in refused.get_json()
+    assert api(researcher).get("/api/v1/research/instrument?version=7").status_code == 404
+    assert api(researcher).get("/api/v1/research/instrument?version=x").status_code == 422
