@@ -4,7 +4,7 @@ import sqlalchemy as sa
 
 from community.actions import scan as actions
 from community.extensions import db
-from community.models import ScanResponse, ScanRound
+from community.models import Organisation, ScanResponse, ScanRound
 from community.scan.results import round_results
 
 
@@ -17,7 +17,9 @@ def test_seed_scan_is_idempotent_and_shows_trend(app):
     assert db.session.execute(sa.select(ScanResponse.id, ScanResponse.answers)
                               .order_by(ScanResponse.id)).all() == first
 
-    rounds = db.session.scalars(sa.select(ScanRound).order_by(ScanRound.opens_on)).all()
+    company = db.session.scalar(sa.select(Organisation).where(Organisation.name == "Van der Meer Metaalbewerking"))
+    rounds = db.session.scalars(sa.select(ScanRound).where(ScanRound.organisation_id == company.id)
+                                .order_by(ScanRound.opens_on)).all()
     today = actions.today()
     assert [r.status(today) for r in rounds] == ["closed", "closed", "open"]
     latest = round_results(rounds[1], today)
@@ -26,3 +28,20 @@ def test_seed_scan_is_idempotent_and_shows_trend(app):
     assert latest.trend("employee", "feedback") > 0
     assert latest.weakest()
     assert not round_results(rounds[2], today).employees.shown
+
+
+def test_seed_gives_the_research_area_figures(app):
+    """Eight synthetic companies (marked as demo data) with two closed, consented rounds each:
+    enough for every instrument figure, and the demo lector is a researcher."""
+    from community.queries.accounts import user_by_email
+    from community.research import instrument
+    from community.seed import seed_demo
+
+    seed_demo()
+    demo = db.session.scalars(sa.select(Organisation).where(Organisation.name.like("%(demodata)"))).all()
+    assert len(demo) == 8 and all("Synthetisch" in org.description for org in demo)
+    for variant in ("employee", "management"):
+        report = instrument.instrument_report(1, variant, actions.today())
+        assert report.shown and report.companies >= 5
+        assert all(0.5 < d.alpha < 1 for d in report.dimensions if len(d.items) > 2), variant
+    assert user_by_email("lector@hogeschooloost.example").is_researcher
