@@ -30,6 +30,14 @@ LABELS = {
     "value_kind": {"immediate": _l("Immediate value"), "potential": _l("Potential value"),
                    "applied": _l("Applied value"), "realised": _l("Realised value"),
                    "reframing": _l("Reframing value")},
+    # One sentence per value type (the value-creation framework the log uses), for the research area.
+    "value_kind_help": {
+        "immediate": _l("The activity itself was worthwhile: a good conversation, an inspiring visit, help at once."),
+        "potential": _l("Knowledge, skills or contacts were gained that may be used later."),
+        "applied": _l("What was learned was put into practice in the work."),
+        "realised": _l("The change in practice made a visible difference, such as quality, time or costs."),
+        "reframing": _l("People or the company rethought their goals or how they look at the work."),
+    },
     "trajectory_visibility": {"community": _l("Members of the community"), "confidential": _l("Confidential")},
     "case_level": {"mbo": _l("mbo"), "hbo": _l("hbo"), "both": _l("mbo and hbo"), "na": _l("not applicable")},
     "report_reason": {"spam": _l("Spam or advertising"), "inappropriate": _l("Inappropriate or offensive"),

@@ -36,3 +36,36 @@ def published_rounds(rounds, min_companies=MIN_COMPANIES):
             published += step
             step, companies = [], set()
     return published
+
+
+# --- the learning-outcome monitor (research/outcomes.py) --------------------------------------
+#
+# Rules for a breakdown of counts (per community, sector or year) whose cells partition the
+# non-confidential trajectories, so the total is the sum of the cells:
+# - A cell is shown only when its trajectories come from at least MIN_COMPANIES companies; the
+#   total only when all trajectories together do (otherwise nothing is shown).
+# - Complementary suppression: the withheld cells together must span at least MIN_COMPANIES
+#   companies, or "total minus the shown cells" would give a figure of fewer companies. While
+#   they span fewer (which is always the case when exactly one cell is withheld), the shown cell
+#   with the fewest companies is withheld too (then by key), until the withheld cells span at
+#   least MIN_COMPANIES companies or every cell is withheld (the total alone is then still an
+#   aggregate over at least MIN_COMPANIES companies).
+# - Only codes and counts leave this module; company ids are used to count companies, never shown.
+
+
+def shown_cells(cells, min_companies=MIN_COMPANIES):
+    """cells: {key: set of company ids}. Returns (total shown, set of keys of the shown cells)."""
+    everyone = set().union(*cells.values()) if cells else set()
+    if len(everyone) < min_companies:
+        return False, set()
+    shown = {key for key, companies in cells.items() if len(companies) >= min_companies}
+    withheld = set(cells) - shown
+
+    def span():
+        return len(set().union(*(cells[key] for key in withheld)))
+
+    while withheld and span() < min_companies and shown:
+        smallest = min(shown, key=lambda key: (len(cells[key]), str(key)))
+        shown.discard(smallest)
+        withheld.add(smallest)
+    return True, shown

@@ -37,3 +37,32 @@ def instrument_csv(reports):
                     _number(item.item_rest), _number(item.alpha_if_deleted), _number(item.floor),
                     _number(item.ceiling), _number(item.missing)]])
     return out.getvalue()
+
+
+OUTCOME_COLUMNS = ["breakdown", "cell", "shown", "companies", "trajectories", "figure", "code", "count"]
+LOOP_COLUMNS = ["dimension", "shown", "companies_with_trajectory", "companies_without", "change_with_trajectory",
+                "change_without"]
+
+
+def outcomes_csv(monitor, loop_rows):
+    """The monitor's cells (a withheld cell has shown=0 and no figures), then the loop."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(OUTCOME_COLUMNS)
+    for cell in [monitor.total] + monitor.cells:
+        label = "total" if cell is monitor.total else monitor.labels.get(cell.key, cell.key)
+        common = [monitor.breakdown, label, int(cell.shown)]
+        if not cell.shown:
+            writer.writerow([escape_cell(v) for v in common + ["", "", "", "", ""]])
+            continue
+        writer.writerow([escape_cell(v) for v in common + [cell.companies, cell.trajectories, "", "", ""]])
+        for figure in ("entries", "milestones", "statuses"):
+            for code, n in getattr(cell, figure).items():
+                writer.writerow([escape_cell(v) for v in common + [cell.companies, cell.trajectories, figure, code, n]])
+    writer.writerow([])
+    writer.writerow(LOOP_COLUMNS)
+    for row in loop_rows:
+        writer.writerow([row.dimension, int(row.shown), row.with_trajectory if row.shown else "",
+                         row.without_trajectory if row.shown else "", _number(row.change_with),
+                         _number(row.change_without)])
+    return out.getvalue()

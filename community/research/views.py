@@ -2,13 +2,15 @@
 only (permissions.can_use_research: 403 for everyone else); every figure passes through
 research.disclosure."""
 from flask import Response, abort, current_app, render_template, request
+from flask_babel import gettext as _
 
 from flask_login import current_user
 
 from community import permissions
 from community.actions.scan import today
-from community.research import bp, instrument
-from community.research.export import instrument_csv
+from community.labels import LABELS
+from community.research import bp, charts, instrument, outcomes
+from community.research.export import instrument_csv, outcomes_csv
 from community.scan import scoring, texts
 
 
@@ -34,7 +36,8 @@ def _reports(version):
 
 @bp.route("/")
 def index():
-    return render_template("research/index.html", versions=instrument.versions())
+    return render_template("research/index.html", versions=instrument.versions(),
+                           min_companies=instrument.disclosure.MIN_COMPANIES, min_group=scoring.MIN_GROUP)
 
 
 @bp.route("/instrument")
@@ -53,3 +56,54 @@ def instrument_export():
     return Response(instrument_csv(_reports(version)), mimetype="text/csv", headers={
         "Content-Disposition": f'attachment; filename="leerkring-scan-v{version}-instrument.csv"',
         "Cache-Control": "no-store"})
+
+
+def _breakdown():
+    value = request.args.get("by", "none")
+    if value not in outcomes.BREAKDOWNS:
+        abort(404)
+    return value
+
+
+def _outcome_charts(monitor, loop_rows, names):
+    total = monitor.total
+    result = {}
+    if total.shown:
+        result["entries"] = charts.bars([(LABELS["value_kind"][c], n) for c, n in total.entries.items()])
+        result["milestones"] = charts.bars([(outcomes_labels()[c], n) for c, n in total.milestones.items()])
+        result["statuses"] = charts.bars([(LABELS["trajectory_status"][c], n) for c, n in total.statuses.items()])
+    shown = [row for row in loop_rows if row.shown]
+    if shown:
+        result["loop"] = charts.bars([(names.get(row.dimension, row.dimension), row.change_with - row.change_without)
+                                      for row in shown])
+    return result
+
+
+def outcomes_labels():
+    return {"on_time": _("Done on time"), "late": _("Done late"), "overdue": _("Open, past the due date"),
+            "open": _("Open, not yet due")}
+
+
+def _breakdown_names():
+    return {"none": _("No breakdown"), "community": _("Per community"), "sector": _("Per sector"),
+            "year": _("Per year")}
+
+
+@bp.route("/outcomes")
+def outcome_monitor():
+    breakdown = _breakdown()
+    monitor = outcomes.monitor(breakdown, today())
+    loop_rows = outcomes.loop(today())
+    names = texts.dimension_names()
+    return render_template("research/outcomes.html", monitor=monitor, loop_rows=loop_rows, dimension_names=names,
+                           charts=_outcome_charts(monitor, loop_rows, names), milestone_labels=outcomes_labels(),
+                           breakdowns=outcomes.BREAKDOWNS, breakdown_names=_breakdown_names(),
+                           min_companies=instrument.disclosure.MIN_COMPANIES)
+
+
+@bp.route("/outcomes.csv")
+def outcomes_export():
+    breakdown = _breakdown()
+    return Response(outcomes_csv(outcomes.monitor(breakdown, today()), outcomes.loop(today())), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="leerkring-outcomes-{breakdown}.csv"',
+                             "Cache-Control": "no-store"})
