@@ -45,3 +45,25 @@ def test_seed_gives_the_research_area_figures(app):
         assert report.shown and report.companies >= 5
         assert all(0.5 < d.alpha < 1 for d in report.dimensions if len(d.items) > 2), variant
     assert user_by_email("lector@hogeschooloost.example").is_researcher
+    _seeded_outcome_figures(demo)
+
+
+def _seeded_outcome_figures(demo):
+    """The learning-outcome monitor shows every kind of figure on the demo, and the loop's
+    companies with a feedback trajectory have a round before and after it."""
+    from community.models import Trajectory
+    from community.research import outcomes
+
+    today = actions.today()
+    total = outcomes.monitor("none", today).total
+    assert total.shown and total.companies >= 8
+    assert all(n > 0 for n in total.entries.values())
+    assert total.milestones["on_time"] and total.milestones["late"] and total.milestones["overdue"]
+    assert total.statuses["active"] and total.statuses["completed"]
+    demo_ids = {org.id for org in demo}
+    on_feedback = db.session.scalars(sa.select(Trajectory.organisation_id).where(
+        Trajectory.scan_dimension == "feedback", Trajectory.organisation_id.in_(demo_ids))).all()
+    assert len(set(on_feedback)) == 5
+    rounds = outcomes._rounds(today)
+    starts = outcomes._starts()
+    assert all(outcomes._around(rounds[org], starts[(org, "feedback")]) for org in on_feedback)
