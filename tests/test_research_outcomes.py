@@ -218,3 +218,26 @@ def test_only_researchers_and_admins_see_it_and_never_a_name(factories, make_cli
         assert "Geheim Bedrijf" not in str(body)
     assert make_client(researcher).get("/research/outcomes?by=company").status_code == 404
     assert api(researcher).get("/api/v1/research/outcomes?by=company").status_code == 422
+
+
+def test_the_monitor_costs_the_same_statements_at_five_and_ten_companies(factories, make_client, count_queries):
+    """Counts are SQL aggregates: the number of statements does not grow with the data."""
+    client = make_client(factories.admin())
+    community = factories.community()
+    counts = []
+    for batch in range(2):
+        for index in range(5):
+            trajectory = _company_trajectory(factories, community, f"Bedrijf {batch}-{index}",
+                                             entries=("applied", "immediate"), milestones=[(date(2026, 3, 1), None)])
+            company, manager = trajectory.organisation, factories.member(trajectory.organisation, role="manager")
+            _rounds(factories, company, manager, [3, 4], first=date(2023 + batch, 3, 6))
+        for by in ("none", "community"):
+            assert client.get(f"/research/outcomes?by={by}").status_code == 200
+            with count_queries() as counter:
+                assert client.get(f"/research/outcomes?by={by}").status_code == 200
+            counts.append(counter.count)
+        with count_queries() as counter:
+            outcomes.monitor("year", TODAY)
+            outcomes.loop(TODAY)
+        assert counter.count == 3 + 3  # three for the monitor, three for the loop
+    assert counts[:2] == counts[2:]

@@ -85,7 +85,8 @@ def _normal(key):
 
 
 def monitor(breakdown, today):
-    """The figures for a breakdown ("none", "community", "sector", "year"): five statements."""
+    """The figures for a breakdown ("none", "community", "sector", "year"): three statements (a
+    fourth for the community names)."""
     key = _key(breakdown)
     pairs = _grouped(key, Trajectory.organisation_id, Trajectory.status, source=Trajectory)
     entries = _grouped(key, OutcomeEntry.value_kind, source=OutcomeEntry)
