@@ -241,3 +241,17 @@ def test_the_monitor_costs_the_same_statements_at_five_and_ten_companies(factori
             outcomes.loop(TODAY)
         assert counter.count == 3 + 3  # three for the monitor, three for the loop
     assert counts[:2] == counts[2:]
+
+
+def test_the_api_sets_and_keeps_the_scan_dimension(factories, api):
+    community = factories.community()
+    trajectory = _company_trajectory(factories, community, "Bedrijf")
+    owner = factories.member(trajectory.organisation, role="manager")
+    client = api(owner)
+    url = f"/api/v1/trajectories/{trajectory.id}"
+    response = client.patch(url, json={"scan_dimension": "autonomy"})
+    assert response.status_code == 200 and response.get_json()["scan_dimension"] == "autonomy"
+    assert client.patch(url, json={"title": "Anders"}).get_json()["scan_dimension"] == "autonomy"  # kept
+    refused = client.patch(url, json={"scan_dimension": "onbekend"})
+    assert refused.status_code == 422 and "scan_dimension" in str(refused.get_json())
+    assert client.patch(url, json={"scan_dimension": None}).get_json()["scan_dimension"] is None
