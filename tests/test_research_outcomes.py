@@ -143,6 +143,7 @@ def test_the_trajectory_form_takes_the_dimension_from_the_scan_link(factories, m
     from community.models import Trajectory
     made = db.session.scalar(db.select(Trajectory).where(Trajectory.title == "Feedback geven"))
     assert made.scan_dimension == "feedback"
+    assert "Feedback en reflectie" in client.get(f"/t/{made.id}").get_data(as_text=True)
 
 
 def _rounds(factories, company, manager, levels, first=date(2024, 3, 4)):

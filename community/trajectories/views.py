@@ -109,6 +109,7 @@ def _page(trajectory, entry_form=None, status=200):
         organisation=trajectory.organisation, entry_form=_entry_form(trajectory, page, entry_form),
         may_link_evidence=lists_queries.may_link_evidence(current_user, trajectory),
         next_statuses=STATUS_TRANSITIONS.get(trajectory.status, ()), today=lists_queries.today(),
+        scan_dimension=texts.dimension_names().get(trajectory.scan_dimension) if trajectory.scan_dimension else None,
         follow_level=page.follow_level, live_last=page.live_last), status
 
 
