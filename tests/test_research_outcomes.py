@@ -65,23 +65,39 @@ def test_four_companies_show_nothing_five_show_the_figures(factories):
 
 def test_cells_of_four_companies_are_withheld_with_their_complement(factories):
     big, small, third = factories.community(), factories.community(), factories.community()
-    for index in range(5):
-        _company_trajectory(factories, big, f"Groot {index}")
     for index in range(4):
         _company_trajectory(factories, small, f"Klein {index}")
+    for index in range(6):
+        _company_trajectory(factories, big, f"Groot {index}")
     monitor = outcomes.monitor("community", TODAY)
     cells = {cell.key: cell for cell in monitor.cells}
     # One cell withheld (4 companies): the other would give it by subtraction from the total,
-    # so it is withheld as well; the total (9 companies) stays.
-    assert monitor.total.shown and monitor.total.companies == 9
+    # so it is withheld as well; the total (10 companies) stays.
+    assert monitor.total.shown and monitor.total.companies == 10
     assert not cells[small.id].shown and not cells[big.id].shown
     assert cells[small.id].entries == {} and cells[small.id].companies == 0
-    # With a third cell of five companies, the two withheld cells together span nine companies.
+    # With a third cell of five companies, the smallest shown cell joins the withheld one, so
+    # the withheld cells together span nine companies.
     for index in range(5):
         _company_trajectory(factories, third, f"Derde {index}")
     cells = {cell.key: cell for cell in outcomes.monitor("community", TODAY).cells}
-    assert not cells[small.id].shown and cells[third.id].shown and cells[third.id].companies == 5
-    assert not cells[big.id].shown  # the smallest shown cell joins the withheld one
+    assert not cells[small.id].shown and cells[big.id].shown and cells[big.id].companies == 6
+    assert not cells[third.id].shown
+
+
+def test_trajectories_are_published_in_steps_of_five_companies(factories):
+    """One company more or less never changes a figure by itself: the sixth company's
+    trajectory waits for four more."""
+    community = factories.community()
+    for index in range(5):
+        _company_trajectory(factories, community, f"Bedrijf {index}")
+    first = outcomes.monitor("none", TODAY).total
+    _company_trajectory(factories, community, "Bedrijf 5", entries=("realised",) * 3)
+    assert outcomes.monitor("none", TODAY).total == first
+    for index in range(6, 10):
+        _company_trajectory(factories, community, f"Bedrijf {index}")
+    total = outcomes.monitor("none", TODAY).total
+    assert total.companies == 10 and total.entries["realised"] == 3
 
 
 def test_complementary_suppression_rule():
@@ -240,7 +256,7 @@ def test_the_monitor_costs_the_same_statements_at_five_and_ten_companies(factori
         with count_queries() as counter:
             outcomes.monitor("year", TODAY)
             outcomes.loop(TODAY)
-        assert counter.count == 3 + 3  # three for the monitor, three for the loop
+        assert counter.count == 4 + 3  # four for the monitor, three for the loop
     assert counts[:2] == counts[2:]
 
 

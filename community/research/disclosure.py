@@ -40,8 +40,13 @@ def published_rounds(rounds, min_companies=MIN_COMPANIES):
 
 # --- the learning-outcome monitor (research/outcomes.py) --------------------------------------
 #
+# The counted (non-confidential) trajectories are published in steps like the rounds above
+# (published_rounds, in the order they were started), so the figures of two moments never
+# differ by the trajectories of one company; the loop's two sides grow in steps the same way.
+# (What happens inside a published trajectory, a new log entry or a milestone done, still
+# shows at once: those are the figures the monitor is for.)
 # Rules for a breakdown of counts (per community, sector or year) whose cells partition the
-# non-confidential trajectories, so the total is the sum of the cells:
+# published trajectories, so the total is the sum of the cells:
 # - A cell is shown only when its trajectories come from at least MIN_COMPANIES companies; the
 #   total only when all trajectories together do (otherwise nothing is shown).
 # - Complementary suppression: the withheld cells together must span at least MIN_COMPANIES

@@ -57,6 +57,18 @@ def _key(breakdown):
             "sector": sa.func.coalesce(Organisation.sector, ""), "year": _year()}[breakdown]
 
 
+def published_trajectories():
+    """The ids of the counted trajectories in the published set: whole steps of at least five
+    companies in the order the trajectories were started (disclosure.published_rounds), so the
+    figures of two moments never differ by the trajectories of one company. One statement."""
+    rows = db.session.execute(sa.select(Trajectory.id, Trajectory.organisation_id, Trajectory.created_at)
+                              .where(counted())).all()
+    steps = disclosure.published_rounds(
+        [disclosure.EligibleRound(trajectory_id, organisation_id, created_at, 0)
+         for trajectory_id, organisation_id, created_at in rows])
+    return [item.round_id for item in steps]
+
+
 def _grouped(key, *columns, source, where=()):
     """SELECT key, columns..., count(*) FROM source (joined to its trajectory and company)
     GROUP BY key, columns; rows as (key or TOTAL, columns..., count)."""
@@ -85,13 +97,14 @@ def _normal(key):
 
 
 def monitor(breakdown, today):
-    """The figures for a breakdown ("none", "community", "sector", "year"): three statements (a
-    fourth for the community names)."""
+    """The figures for a breakdown ("none", "community", "sector", "year") over the published
+    trajectories: four statements (a fifth for the community names)."""
     key = _key(breakdown)
-    pairs = _grouped(key, Trajectory.organisation_id, Trajectory.status, source=Trajectory)
-    entries = _grouped(key, OutcomeEntry.value_kind, source=OutcomeEntry)
+    published = [Trajectory.id.in_(published_trajectories())]
+    pairs = _grouped(key, Trajectory.organisation_id, Trajectory.status, source=Trajectory, where=published)
+    entries = _grouped(key, OutcomeEntry.value_kind, source=OutcomeEntry, where=published)
     state = _milestone_state(today)
-    milestones = _grouped(key, state, source=Milestone)
+    milestones = _grouped(key, state, source=Milestone, where=published)
     cells = {}
     figures = {}
     for group, organisation_id, status, n in pairs:
@@ -206,29 +219,35 @@ def _around(held, start):
     """The last round closed on or before the start and the first that opened after it."""
     before = [r for r in held if r[2] <= start]
     after = [r for r in held if r[1] > start]
-    return (before[-1][0], after[0][0]) if before and after else None
+    return (before[-1], after[0]) if before and after else None
 
 
 def loop(today, min_companies=disclosure.MIN_COMPANIES):
     """Per dimension: the mean change (employees) of companies that ran a trajectory on it,
     between their round before and their first round after its start, beside the change
     between the last two consecutive rounds of companies that did not; only when both groups
-    have at least ``min_companies`` companies. Three statements."""
+    have at least ``min_companies`` companies; each side grows in steps of at least that many
+    companies (disclosure.published_rounds). Three statements."""
     rounds = _rounds(today)
     starts = _starts()
     means = _means([r[0] for held in rounds.values() for r in held])
     result = []
     for dimension in [d["code"] for d in scoring.questionnaire()["dimensions"]]:
-        treated, control = [], []
+        changes, treated, control = {}, [], []
         for organisation_id, held in rounds.items():
             start = starts.get((organisation_id, dimension))
             pair = _around(held, start) if start is not None else (
-                (held[-2][0], held[-1][0]) if len(held) >= 2 else None)
+                (held[-2], held[-1]) if len(held) >= 2 else None)
             if pair is None:
                 continue
-            first, second = (means.get((round_id, dimension)) for round_id in pair)
+            first, second = (means.get((r[0], dimension)) for r in pair)
             if first is not None and second is not None:
-                (treated if start is not None else control).append(second - first)
+                changes[organisation_id] = second - first
+                item = disclosure.EligibleRound(pair[1][0], organisation_id, pair[1][2], 0)
+                (treated if start is not None else control).append(item)
+        # Each side in whole steps of at least five companies, in the order their later round closed.
+        treated = [changes[r.organisation_id] for r in disclosure.published_rounds(treated, min_companies)]
+        control = [changes[r.organisation_id] for r in disclosure.published_rounds(control, min_companies)]
         if len(treated) >= min_companies and len(control) >= min_companies:
             result.append(LoopRow(dimension, True, len(treated), len(control),
                                   sum(treated) / len(treated), sum(control) / len(control)))
