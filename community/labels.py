@@ -50,6 +50,7 @@ LABELS = {
                      "dismiss": _l("Reports dismissed"), "pin": _l("Pinned"), "unpin": _l("Unpinned"),
                      "lock": _l("Locked"), "unlock": _l("Unlocked"), "move": _l("Moved"), "mute": _l("Muted"),
                      "ban": _l("Banned"), "lift": _l("Sanction lifted"), "disable_account": _l("Account disabled"),
+                     "grant_research": _l("Research role granted"), "revoke_research": _l("Research role taken back"),
                      "enable_account": _l("Account enabled"), "delete_account": _l("Account deleted (anonymised)")},
 }
 

@@ -41,6 +41,7 @@ def world(factories, make_client):
     factories.member(company, lead, role="manager")
     factories.member(company, member)
     other_company = factories.organisation(name="Metaal Zuid", actor=admin)
+    factories.member(factories.organisation(name="Hogeschool Noord", kind="school", actor=admin), coach)
     org_actions.request_membership(factories.user(name="Wacht Op Akkoord"), company)
     org_actions.propose_organisation(factories.user(name="Voorsteller"), name="Nieuw Bedrijf", kind="company",
                                      city="Delft")
@@ -107,6 +108,7 @@ FORMS = {
     "admin.delete_user": ("admin", "/admin/users/{member}"),
     "admin.set_active": ("admin", "/admin/users/{member}"),
     "admin.set_admin": ("admin", "/admin/users/{member}"),
+    "admin.set_researcher": ("admin", "/admin/users/{coach}"),
     "auth.forgot_password": ("anonymous", "/password/forgot"),
     "auth.login": ("anonymous", "/login"),
     "auth.logout": ("lead", "/dashboard"),
@@ -229,7 +231,7 @@ class FormReader(HTMLParser):
 
 def _url(template, world):
     return template.format(
-        member=world["people"]["member"].id, company=world["company"].id,
+        member=world["people"]["member"].id, coach=world["people"]["coach"].id, company=world["company"].id,
         other_company=world["other_company"].id, discussion=world["discussion"].id, reply=world["reply"].id,
         published=world["published"].id, draft=world["draft"].id, trajectory=world["trajectory"].id,
         milestone=world["milestone"].id, scan_round=world["scan_round"].id, invite_token=world["invite_token"],

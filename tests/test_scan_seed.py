@@ -4,7 +4,7 @@ import sqlalchemy as sa
 
 from community.actions import scan as actions
 from community.extensions import db
-from community.models import ScanResponse, ScanRound
+from community.models import Organisation, ScanResponse, ScanRound
 from community.scan.results import round_results
 
 
@@ -17,7 +17,9 @@ def test_seed_scan_is_idempotent_and_shows_trend(app):
     assert db.session.execute(sa.select(ScanResponse.id, ScanResponse.answers)
                               .order_by(ScanResponse.id)).all() == first
 
-    rounds = db.session.scalars(sa.select(ScanRound).order_by(ScanRound.opens_on)).all()
+    company = db.session.scalar(sa.select(Organisation).where(Organisation.name == "Van der Meer Metaalbewerking"))
+    rounds = db.session.scalars(sa.select(ScanRound).where(ScanRound.organisation_id == company.id)
+                                .order_by(ScanRound.opens_on)).all()
     today = actions.today()
     assert [r.status(today) for r in rounds] == ["closed", "closed", "open"]
     latest = round_results(rounds[1], today)
@@ -26,3 +28,42 @@ def test_seed_scan_is_idempotent_and_shows_trend(app):
     assert latest.trend("employee", "feedback") > 0
     assert latest.weakest()
     assert not round_results(rounds[2], today).employees.shown
+
+
+def test_seed_gives_the_research_area_figures(app):
+    """Eight synthetic companies (marked as demo data) with two closed, consented rounds each:
+    enough for every instrument figure, and the demo lector is a researcher."""
+    from community.queries.accounts import user_by_email
+    from community.research import instrument
+    from community.seed import seed_demo
+
+    seed_demo()
+    demo = db.session.scalars(sa.select(Organisation).where(Organisation.name.like("%(demodata)"))).all()
+    assert len(demo) == 8 and all("Synthetisch" in org.description for org in demo)
+    for variant in ("employee", "management"):
+        report = instrument.instrument_report(1, variant, actions.today())
+        assert report.shown and report.companies >= 5
+        assert all(0.5 < d.alpha < 1 for d in report.dimensions if len(d.items) > 2), variant
+    assert user_by_email("lector@hogeschooloost.example").is_researcher
+    _seeded_outcome_figures(demo)
+
+
+def _seeded_outcome_figures(demo):
+    """The learning-outcome monitor shows every kind of figure on the demo, and the loop's
+    companies with a feedback trajectory have a round before and after it."""
+    from community.models import Trajectory
+    from community.research import outcomes
+
+    today = actions.today()
+    total = outcomes.monitor("none", today).total
+    assert total.shown and total.companies >= 8
+    assert all(n > 0 for n in total.entries.values())
+    assert total.milestones["on_time"] and total.milestones["late"] and total.milestones["overdue"]
+    assert total.statuses["active"] and total.statuses["completed"]
+    demo_ids = {org.id for org in demo}
+    on_feedback = db.session.scalars(sa.select(Trajectory.organisation_id).where(
+        Trajectory.scan_dimension == "feedback", Trajectory.organisation_id.in_(demo_ids))).all()
+    assert len(set(on_feedback)) == 5
+    rounds = outcomes._rounds(today)
+    starts = outcomes._starts()
+    assert all(outcomes._around(rounds[org], starts[(org, "feedback")]) for org in on_feedback)

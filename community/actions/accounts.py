@@ -8,6 +8,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from community.actions import ActionError, Conflict, NotAllowed
+from community import permissions
 from community.actions.validate import check_choice, check_password, clean_email, clean_line
 from community.extensions import db
 from community.models import LANGUAGES, USER_KINDS, ApiToken, LoginSession, User, utcnow
@@ -198,6 +199,22 @@ def set_user_active(actor, user, active):
     db.session.commit()
     if not active:
         end_all_sessions(user)
+    return user
+
+
+def set_user_researcher(actor, user, is_researcher):
+    """Grant or take back the research area (admins; only for members of a school or partner
+    organisation). Recorded in the audit log."""
+    if not actor.is_admin:
+        raise NotAllowed(_l("Only platform administrators can do this."))
+    is_researcher = bool(is_researcher)
+    if is_researcher and not permissions.can_become_researcher(user):
+        raise ActionError(_l("Only members of a school or partner organisation can become researchers."))
+    from community.actions.moderation import audit
+    if user.is_researcher != is_researcher:
+        user.is_researcher = is_researcher
+        audit(actor, "grant_research" if is_researcher else "revoke_research", None, "member", user.id, user)
+    db.session.commit()
     return user
 
 

@@ -17,6 +17,7 @@ from community.realtime.events import send_event_on_commit
 from community.actions.validate import check_choice, clean_line, clean_text
 from community.extensions import db
 from community.i18n import format_day
+from community.scan import scoring
 from community.labels import LABELS
 from community.models import (
     ENTRY_KINDS, PARTICIPANT_ROLES, STATUS_TRANSITIONS, TRAJECTORY_VISIBILITIES, VALUE_KINDS, Case,
@@ -46,12 +47,20 @@ def _render(source):
     return render(source, users_for_mentions(source))[0]
 
 
-def _clean(title, goal="", visibility="community", planned_start=None, planned_end=None):
+def _scan_dimension(code):
+    """None (no dimension) or a dimension code of the scan's questionnaire."""
+    if code in (None, ""):
+        return None
+    return check_choice(code, [d["code"] for d in scoring.questionnaire()["dimensions"]], "scan_dimension")
+
+
+def _clean(title, goal="", visibility="community", planned_start=None, planned_end=None, scan_dimension=None):
     _check_dates(planned_start, planned_end)
     goal = clean_text(goal, "goal", GOAL_MAX)
     return dict(title=clean_line(title, "title", TITLE_MAX), goal=goal, goal_html=_render(goal),
                 visibility=check_choice(visibility, TRAJECTORY_VISIBILITIES, "visibility"),
-                planned_start=planned_start, planned_end=planned_end, render_version=markup.RENDER_VERSION)
+                planned_start=planned_start, planned_end=planned_end, scan_dimension=_scan_dimension(scan_dimension),
+                render_version=markup.RENDER_VERSION)
 
 
 def create_trajectory(actor, organisation, community, **data):
@@ -216,13 +225,14 @@ def move_milestone(actor, milestone, direction):
     return milestone
 
 
-def set_milestone_done(actor, milestone, done=True):
+def set_milestone_done(actor, milestone, done=True, at=None):
+    """``at``: when it was done (the demo seed backdates it); now by default."""
     trajectory = milestone.trajectory
     _check_owner(actor, trajectory)
     if done == milestone.is_done:
         return milestone
     milestone.status = "done" if done else "open"
-    milestone.done_at = utcnow() if done else None
+    milestone.done_at = (at or utcnow()) if done else None
     if not done:
         milestone.signed_off_by_id = milestone.signed_off_at = None
         _changed(trajectory, "milestones")

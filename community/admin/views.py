@@ -85,3 +85,12 @@ def delete_user(user_id):
     account_deletion.delete_account(current_user, user)
     flash(_("The account is deleted: it now shows as %(name)s.", name=user.display_name), "success")
     return redirect(url_for("admin.user", user_id=user.id))
+
+
+@bp.route("/users/<int:user_id>/researcher", methods=["POST"])
+def set_researcher(user_id):
+    user = permissions.access_user_for_admin_or_404(user_id, current_user)
+    accounts.set_user_researcher(current_user, user, request.form.get("is_researcher") == "1")
+    flash(_("%(name)s can now use the research area.", name=user.display_name) if user.is_researcher
+          else _("%(name)s no longer has the research area.", name=user.display_name), "success")
+    return redirect(url_for("admin.user", user_id=user.id))

@@ -33,7 +33,7 @@ from community.queries.trajectory_page import log_entries
 blp = Blueprint("api_trajectories", __name__, url_prefix="",
                 description="Development trajectories: milestones, participants, learning log, evidence, follows")
 ENTRIES_PER_PAGE = 50
-EDITABLE = ("title", "goal", "visibility", "planned_start", "planned_end")
+EDITABLE = ("title", "goal", "visibility", "planned_start", "planned_end", "scan_dimension")
 MILESTONE_EDITABLE = ("title", "description", "due_date")
 
 NO_TRAJECTORY = "No such trajectory, or a confidential one you are not part of"
@@ -76,6 +76,7 @@ def detail_of(trajectory):
         sa.select(TrajectoryParticipant).where(TrajectoryParticipant.trajectory_id == trajectory.id)
         .options(so.joinedload(TrajectoryParticipant.user)).order_by(TrajectoryParticipant.id)).all()
     body.update(goal=trajectory.goal, goal_html=trajectory.goal_html, evaluation=trajectory.evaluation,
+                scan_dimension=trajectory.scan_dimension,
                 evaluation_html=trajectory.evaluation_html, created_at=trajectory.created_at,
                 completed_at=trajectory.completed_at,
                 participants=[{"user": p.user, "role": p.role} for p in participants],

@@ -94,6 +94,7 @@ class TrajectorySchema(TrajectorySummarySchema):
     goal_html = fields.Str(metadata={"description": "Sanitised HTML rendered from the markdown"})
     evaluation = fields.Str(metadata={"description": "Written when the trajectory is completed"})
     evaluation_html = fields.Str()
+    scan_dimension = fields.Str(allow_none=True, metadata={"description": "The scan dimension it works on"})
     created_at = fields.DateTime()
     completed_at = fields.DateTime(allow_none=True)
     participants = fields.List(fields.Nested(ParticipantSchema))
@@ -154,6 +155,8 @@ def _trajectory_fields(create):
         "visibility": _choice(TRAJECTORY_VISIBILITIES, **default("community")),
         "planned_start": _date(**default(None)),
         "planned_end": _date(**default(None)),
+        "scan_dimension": Text(allow_none=True, validate=validate.Length(max=40), **default(None), metadata={
+            "description": "The learning-culture scan dimension it works on (a questionnaire dimension code)"}),
     }
 
 

@@ -13,7 +13,8 @@ REPORT_REASONS = ("spam", "inappropriate", "confidential", "off_topic", "other")
 REPORT_STATUSES = ("open", "dismissed", "resolved")
 SANCTION_KINDS = ("mute", "ban")
 AUDIT_ACTIONS = ("hide", "restore", "edit", "dismiss", "pin", "unpin", "lock", "unlock", "move",
-                 "mute", "ban", "lift", "disable_account", "enable_account", "delete_account")
+                 "mute", "ban", "lift", "disable_account", "enable_account", "delete_account", "grant_research",
+                 "revoke_research")
 
 
 class Report(Row):

@@ -49,6 +49,9 @@ class Trajectory(Row):
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
     updated_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     completed_at: so.Mapped[Optional[datetime]] = so.mapped_column(UTCDateTime)
+    # The learning-culture scan dimension the trajectory works on (a code of the questionnaire,
+    # community/scan/texts.py), for the research area's scan -> trajectory -> re-scan loop.
+    scan_dimension: so.Mapped[Optional[str]] = so.mapped_column(sa.String(40))
 
     organisation: so.Mapped["Organisation"] = so.relationship()  # noqa: F821
     community: so.Mapped["Community"] = so.relationship()  # noqa: F821

@@ -32,6 +32,9 @@ class User(UserMixin, Row):
     kind: so.Mapped[str] = so.mapped_column(sa.String(20), default="employee")
     language: so.Mapped[str] = so.mapped_column(sa.String(5), default="nl")
     is_admin: so.Mapped[bool] = so.mapped_column(default=False)
+    # Granted by an admin to members of a school or partner organisation: the research area
+    # (community/research), which shows only aggregates over at least five companies.
+    is_researcher: so.Mapped[bool] = so.mapped_column(default=False)
     active: so.Mapped[bool] = so.mapped_column(default=True)
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
     updated_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

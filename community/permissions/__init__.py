@@ -77,6 +77,7 @@ from community.permissions.scan import (  # noqa: F401
 from community.permissions.privacy import (  # noqa: F401
     access_export_or_404, can_delete_account, is_export_available, handover_needed,
 )
+from community.permissions.research import can_use_research, can_become_researcher  # noqa: F401
 
 # The predicates templates may ask: every can_* and is_* above.
 JINJA_GLOBALS = {

@@ -98,7 +98,8 @@ def _trajectory_link(organisation, dimension):
     goal = _("The learning-culture scan shows that “%(dimension)s” is one of our weakest dimensions "
              "(%(description)s) In this trajectory we work on it, and measure again in the next round.",
              dimension=dimension["name"], description=dimension["description"])
-    return url_for("trajectories.new", org_id=organisation.id) + "?" + urlencode({"title": title, "goal": goal})
+    return url_for("trajectories.new", org_id=organisation.id) + "?" + urlencode({"title": title, "goal": goal,
+                                                                         "scan_dimension": dimension["code"]})
 
 
 def _radar(results, dimensions):

@@ -13,6 +13,7 @@ from community.models import (
 from community.queries.accounts import user_by_email
 from community.seed.content import CASES, DISCUSSIONS
 from community import permissions
+from community.seed.research import seed_research
 from community.seed.scan import seed_scan
 from community.seed.trajectories import seed_trajectories
 
@@ -156,6 +157,7 @@ def seed_demo():
     _report(discussions, users)
     seed_trajectories(users)
     seed_scan(users)
+    seed_research(admin, users)
     _outbox_example()
     return [(spec[0], _login_description(spec)) for spec in USERS]
 

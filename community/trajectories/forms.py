@@ -16,10 +16,14 @@ class TrajectoryForm(Form):
                             validate_choice=False)
     planned_start = DateField(_l("Planned start"), validators=[Optional()], render_kw={"type": "date"})
     planned_end = DateField(_l("Planned end"), validators=[Optional()], render_kw={"type": "date"})
+    scan_dimension = SelectField(_l("Scan dimension it works on"), choices=[], validate_choice=False,
+                                 description=_l("Optional: the learning-culture scan dimension this trajectory "
+                                                "should improve; the next scan round shows whether it did."))
 
     def values(self):
         return dict(title=self.title.data or "", goal=self.goal.data or "", visibility=self.visibility.data,
-                    planned_start=self.planned_start.data, planned_end=self.planned_end.data)
+                    planned_start=self.planned_start.data, planned_end=self.planned_end.data,
+                    scan_dimension=self.scan_dimension.data or None)
 
 
 class MilestoneForm(Form):

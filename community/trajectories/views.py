@@ -20,6 +20,7 @@ from community.models import STATUS_TRANSITIONS
 from community.pagination import page_number
 from community.queries import trajectories as lists_queries, trajectory_page as queries
 from community.queries.accounts import user_by_email
+from community.scan import texts
 from community.trajectories import bp
 from community.trajectories.forms import EntryForm, MilestoneForm, TrajectoryForm
 from community.security import keeps_input
@@ -37,6 +38,12 @@ def _back(trajectory, anchor=None):
 
 # --- starting and editing ----------------------------------------------------------------------
 
+def _with_dimensions(form):
+    form.scan_dimension.choices = [("", _("No particular dimension"))] + [
+        (d["code"], d["name"]) for d in texts.dimensions()]
+    return form
+
+
 @bp.route("/organisations/<int:org_id>/trajectories/new", methods=["GET", "POST"])
 @login_required
 @keeps_input
@@ -46,8 +53,9 @@ def new(org_id):
         abort(403)
     # Title and goal can come pre-filled from a link (the scan's "start a trajectory on this
     # dimension"); the manager still reads, changes and confirms them.
-    prefill = {name: request.args.get(name, "")[:limit] for name, limit in (("title", 200), ("goal", 2000))}
-    form = TrajectoryForm(data=prefill if request.method == "GET" else None)
+    prefill = {name: request.args.get(name, "")[:limit]
+               for name, limit in (("title", 200), ("goal", 2000), ("scan_dimension", 40))}
+    form = _with_dimensions(TrajectoryForm(data=prefill if request.method == "GET" else None))
     communities = queries.host_communities(current_user)
     form.community_id.choices = [("", _("Choose a community"))] + [(str(c.id), c.name) for c in communities]
     if form.validate_on_submit():
@@ -75,7 +83,9 @@ def new(org_id):
 def edit(trajectory_id):
     trajectory = _owned_or_403(permissions.access_trajectory_or_404(trajectory_id, current_user))
     form = TrajectoryForm(data=dict(title=trajectory.title, goal=trajectory.goal, visibility=trajectory.visibility,
-                                    planned_start=trajectory.planned_start, planned_end=trajectory.planned_end))
+                                    planned_start=trajectory.planned_start, planned_end=trajectory.planned_end,
+                                    scan_dimension=trajectory.scan_dimension or ""))
+    _with_dimensions(form)
     del form.community_id  # the hosting community and the company stay
     if form.saved(lambda: actions.update_trajectory(current_user, trajectory, **form.values()),
                   _("Your changes are saved.")):
@@ -101,6 +111,7 @@ def _page(trajectory, entry_form=None, status=200):
         next_statuses=STATUS_TRANSITIONS.get(trajectory.status, ()), today=lists_queries.today(),
         candidates=(lists_queries.participant_candidates(trajectory)
                     if permissions.can_edit_trajectory(current_user, trajectory) else []),
+        scan_dimension=texts.dimension_names().get(trajectory.scan_dimension) if trajectory.scan_dimension else None,
         follow_level=page.follow_level, live_last=page.live_last), status
 
 
