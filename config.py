@@ -104,6 +104,8 @@ class Config:
     RESET_LIMIT_PER_ACCOUNT = os.environ.get("RESET_LIMIT_PER_ACCOUNT", "3 per hour")
     # Changing the login address: requests (each sends a mail) per account.
     EMAIL_CHANGE_LIMIT = os.environ.get("EMAIL_CHANGE_LIMIT", "5 per hour")
+    # Searches per signed-in user, the page /zoeken and GET /api/v1/search together.
+    SEARCH_LIMIT_PER_USER = os.environ.get("SEARCH_LIMIT_PER_USER", "60 per minute")
     # The live-update log: `flask prune-events` deletes rows older than this.
     EVENT_RETENTION_DAYS = int(os.environ.get("EVENT_RETENTION_DAYS", "14"))
 
@@ -145,7 +147,7 @@ class TestingConfig(Config):
     LOGIN_LIMIT_PER_ADDRESS = "10000 per minute"
     LOGIN_LIMIT_PER_ACCOUNT = "10000 per minute"
     REGISTER_LIMIT_PER_ADDRESS = "10000 per minute"
-    RESET_LIMIT_PER_ADDRESS = RESET_LIMIT_PER_ACCOUNT = EMAIL_CHANGE_LIMIT = "10000 per minute"
+    RESET_LIMIT_PER_ADDRESS = RESET_LIMIT_PER_ACCOUNT = EMAIL_CHANGE_LIMIT = SEARCH_LIMIT_PER_USER = "10000 per minute"
     REDIS_URL = ""
     MAIL_SERVER = ""  # the outbox; tests of SMTP start their own server (tests/mailserver.py)
     BASE_URL = "http://leerkring.test"

@@ -12,6 +12,7 @@ from community.actions.content import TITLE_MAX, render, users_for_mentions
 from community.actions.feed import add_entry
 from community.actions.notifications import notify_trajectory
 from community.realtime.access import recheck_on_commit
+from community.search import index as search_index
 from community.realtime import payloads, streams
 from community.realtime.events import send_event_on_commit
 from community.actions.validate import check_choice, clean_line, clean_text
@@ -64,6 +65,7 @@ def create_trajectory(actor, organisation, community, **data):
     trajectory = Trajectory(organisation_id=organisation.id, community_id=community.id, status="concept",
                             created_by_id=actor.id, **_clean(**data))
     db.session.add(trajectory)
+    search_index.trajectory_changed(trajectory)
     db.session.commit()
     return trajectory
 
@@ -81,7 +83,9 @@ def update_trajectory(actor, trajectory, **data):
 
 
 def _changed(trajectory, what):
-    """Changes without a feed line (those send one, see _feed) still tell open pages."""
+    """Changes without a feed line (those send one, see _feed) still tell open pages; its
+    title, goal and milestones are searched: the index follows."""
+    search_index.trajectory_changed(trajectory)
     send_event_on_commit(streams.trajectory(trajectory.id), "trajectory", what,
                          **payloads.trajectory_data(trajectory))
 
@@ -265,6 +269,7 @@ def add_entry_to_log(actor, trajectory, body, kind, value_kind, milestone=None):
                          render_version=markup.RENDER_VERSION)
     db.session.add(entry)
     _feed(trajectory, "outcome_logged", actor, entry_kind=kind)
+    search_index.trajectory_changed(trajectory)
     db.session.commit()
     return entry
 
