@@ -100,7 +100,7 @@ def api_field(form_field, api_field):
 def init_api(app):
     from community.api import (
         cases, communities, discussions, invitations, live, me, moderation, organisations, preview, scan,
-        trajectories,
+        search, trajectories,
     )
 
     api = LeerkringApi(app, spec_kwargs={
@@ -116,6 +116,7 @@ def init_api(app):
     # flask-smorest registers its own HTTPException handler; community.errors registers ours
     # after it, answering JSON under /api and HTML pages elsewhere.
     for blueprint in (me.blp, organisations.blp, communities.blp, invitations.blp, discussions.blp, cases.blp,
-                      preview.blp, trajectories.blp, live.blp, live.notifications_blp, scan.blp, moderation.blp):
+                      preview.blp, trajectories.blp, live.blp, live.notifications_blp, scan.blp, moderation.blp,
+                      search.blp):
         api.register_blueprint(blueprint, url_prefix="/api/v1" + blueprint.url_prefix)
     return api

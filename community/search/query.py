@@ -13,7 +13,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 
 from community import permissions
-from community.extensions import db
+from community.actions.cases import TAG_RE
 from community.models import (
     Case, CaseTag, Community, Discussion, OrganisationMembership, Reply, Sanction, SearchEntry, Trajectory, User,
     utcnow,
@@ -106,8 +106,10 @@ def _facets(filters):
     if filters.period in PERIODS:
         conditions.append(SearchEntry.created_at >= utcnow() - timedelta(days=PERIODS[filters.period]))
     if filters.tag:
+        tag = " ".join(filters.tag.split()).lower()
+        # Only the shape a tag can have reaches the database (no NUL, which PostgreSQL refuses).
         conditions.append(sa.and_(SearchEntry.kind == "case", sa.exists().where(
-            CaseTag.case_id == SearchEntry.case_id, CaseTag.tag == filters.tag.strip().lower())))
+            CaseTag.case_id == SearchEntry.case_id, CaseTag.tag == tag)) if TAG_RE.match(tag) else sa.false())
     return conditions
 
 
