@@ -83,7 +83,7 @@ def search(args):
         community_id = db.session.scalar(sa.select(Community.id).where(
             Community.slug == args["community"], permissions.readable_communities_filter(current_user))) or -1
     filters = search_query.SearchFilters(
-        q=args["q"].strip(), kind=args["kind"], community_id=community_id, author_id=args["author"],
+        q=args["q"], kind=args["kind"], community_id=community_id, author_id=args["author"],
         organisation_id=args["organisation"], period=args["period"], tag=args["tag"].strip(), sort=args["sort"],
         page=args["page"])
     try:

@@ -17,12 +17,13 @@ def _quoted(term):
 
 
 def expression(query):
-    """The FTS5 query for a parsed Query: every term and phrase must match (implicit AND)."""
+    """The FTS5 query for a parsed Query: every term and phrase must match (explicit AND: FTS5
+    has no implicit AND before a parenthesis)."""
     parts = [_quoted(term) for term in query.terms]
     parts += [_quoted(" ".join(phrase)) for phrase in query.phrases]
     if query.prefix_stem:
         parts.append(f"({_quoted(query.prefix_stem)} OR {_quoted(query.prefix)}*)")
-    return " ".join(parts)
+    return " AND ".join(parts)
 
 
 def from_matching(stmt, query):

@@ -41,13 +41,13 @@ def index():
     author_id = _id(args.get("author"))
     author = db.session.get(User, author_id) if author_id else None
     filters = search_query.SearchFilters(
-        q=(args.get("q") or "").strip(), kind=_choice(args.get("kind"), search_query.KINDS),
+        q=args.get("q") or "", kind=_choice(args.get("kind"), search_query.KINDS),
         community_id=community_id if community_id is not None else (-1 if slug else None),
         author_id=author_id, organisation_id=_id(args.get("organisation")),
         period=_choice(args.get("period"), search_query.PERIODS), tag=(args.get("tag") or "").strip()[:40],
         sort=_choice(args.get("sort"), search_query.SORTS) or "relevance", page=page_number())
     page, refused, status = None, None, 200
-    if filters.q:
+    if filters.q.strip():
         try:
             page, _query = search_query.search(current_user, filters)
         except QueryRefused as error:
