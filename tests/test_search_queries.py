@@ -198,3 +198,11 @@ def test_the_page_without_a_query_and_with_nothing_found(corpus, make_client):
     found = client.get("/zoeken?q=lasrobot").get_data(as_text=True)
     assert "resultaten" in found and "<mark>" in found and "Reactie #1" in found
     assert 'id="header-search"' in found
+
+
+def test_openapi_lists_the_search(client):
+    spec = client.get("/api/v1/openapi.json").get_json()
+    operation = spec["paths"]["/api/v1/search"]["get"]
+    assert {p["name"] for p in operation["parameters"]} >= {
+        "q", "kind", "community", "author", "organisation", "period", "tag", "sort", "page"}
+    assert {"200", "400", "401", "422", "429"} <= set(operation["responses"])

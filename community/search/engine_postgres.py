@@ -31,8 +31,13 @@ def expression(query):
 
 
 def from_matching(stmt, query):
+    """``stmt`` limited to the matching entries, and the relevance to order by. The match is a
+    MATERIALIZED CTE: the GIN index finds the entries first, then the permission filters and
+    joins look at those only (left to itself the planner may start from a community's index)."""
     tsquery = sa.func.to_tsquery(sa.literal_column(f"'{CONFIG}'::regconfig"), expression(query))
-    return stmt.where(document.op("@@")(tsquery)), sa.func.ts_rank_cd(document, tsquery).desc()
+    matches = (sa.select(SearchEntry.id.label("entry_id"), sa.func.ts_rank_cd(document, tsquery).label("rank"))
+               .where(document.op("@@")(tsquery)).cte("matches").prefix_with("MATERIALIZED"))
+    return stmt.join(matches, matches.c.entry_id == SearchEntry.id), matches.c.rank.desc()
 
 
 _INSERT = sa.text(

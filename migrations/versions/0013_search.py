@@ -58,12 +58,14 @@ def upgrade():
     with op.batch_alter_table('search_entries', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_search_entries_community_id'), ['community_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_search_entries_discussion_id'), ['discussion_id'], unique=False)
-    for statement in schema.create_statements(op.get_bind().dialect.name):
+    for statement in schema.create_statements(op.get_context().dialect.name):
         op.execute(statement)
 
 
 def downgrade():
-    for statement in schema.drop_statements(op.get_bind().dialect.name):
+    # The dialect from the context, not get_bind(): the downgrade guard reads this script without a
+    # database (migrations/env.py).
+    for statement in schema.drop_statements(op.get_context().dialect.name):
         op.execute(statement)
     with op.batch_alter_table('search_entries', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_search_entries_discussion_id'))
