@@ -13,6 +13,7 @@ from community.models import SearchEntry
 from community.search.schema import DOCUMENT_COLUMN
 
 CONFIG = "dutch"
+BEST_FIRST = "high"  # ts_rank_cd: the highest
 document = sa.literal_column(f"search_entries.{DOCUMENT_COLUMN}")
 
 
@@ -37,7 +38,7 @@ def from_matching(stmt, query):
     tsquery = sa.func.to_tsquery(sa.literal_column(f"'{CONFIG}'::regconfig"), expression(query))
     matches = (sa.select(SearchEntry.id.label("entry_id"), sa.func.ts_rank_cd(document, tsquery).label("rank"))
                .where(document.op("@@")(tsquery)).cte("matches").prefix_with("MATERIALIZED"))
-    return stmt.join(matches, matches.c.entry_id == SearchEntry.id), matches.c.rank.desc()
+    return stmt.join(matches, matches.c.entry_id == SearchEntry.id), matches.c.rank, BEST_FIRST
 
 
 _INSERT = sa.text(

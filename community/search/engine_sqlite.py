@@ -8,6 +8,7 @@ from community.search.schema import FTS_TABLE
 
 fts = sa.table(FTS_TABLE, sa.column("rowid"), sa.column("title"), sa.column("body"))
 TITLE_WEIGHT, BODY_WEIGHT = 3.0, 1.0
+BEST_FIRST = "low"
 
 
 def _quoted(term):
@@ -27,15 +28,15 @@ def expression(query):
 
 
 def from_matching(stmt, query):
-    """``stmt`` (selecting from search_entries) limited to the matching entries, and the
-    relevance to order by (ascending: best first). bm25() is computed in a subquery: FTS5
+    """``stmt`` (selecting from search_entries) limited to the matching entries, the relevance
+    column and which end of it is best (bm25: the lowest). bm25() is computed in a subquery: FTS5
     refuses it in a query with a window function (the page's count(*) OVER ())."""
     matches = (sa.select(fts.c.rowid.label("entry_id"),
                          sa.func.bm25(sa.literal_column(FTS_TABLE), TITLE_WEIGHT, BODY_WEIGHT).label("rank"))
                .where(sa.text(f"{FTS_TABLE} MATCH :search_expression")
                       .bindparams(search_expression=expression(query)))
                .subquery("matches"))
-    return stmt.join(matches, matches.c.entry_id == SearchEntry.id), matches.c.rank.asc()
+    return stmt.join(matches, matches.c.entry_id == SearchEntry.id), matches.c.rank, BEST_FIRST
 
 
 def store(session, rows):

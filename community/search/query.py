@@ -18,7 +18,8 @@ from community.models import (
     Case, CaseTag, Community, Discussion, OrganisationMembership, Reply, Sanction, SearchEntry, Trajectory, User,
     utcnow,
 )
-from community.pagination import Page, offset_page
+from community.extensions import db
+from community.pagination import Page
 from community.permissions.core import _signed_in
 from community.search import text
 from community.search.index import engine
@@ -114,33 +115,56 @@ def _facets(filters):
 
 
 def statement(user, query, filters):
-    """The SELECT of matching, readable entries with what a hit shows, in the chosen order."""
-    stmt = (sa.select(SearchEntry.kind, SearchEntry.title, SearchEntry.body, Community.name, Community.slug,
-                      SearchEntry.discussion_id, Discussion.title.label("discussion_title"), SearchEntry.reply_id,
-                      SearchEntry.reply_number, SearchEntry.case_id, SearchEntry.trajectory_id,
-                      SearchEntry.author_id, User.display_name, SearchEntry.created_at)
-            .select_from(SearchEntry))
-    stmt, relevance = engine().from_matching(stmt, query)
-    stmt = (stmt.join(Community, Community.id == SearchEntry.community_id)
+    """The ids of the matching entries the user may read, in the chosen order, with their
+    relevance ("rank") and date: the joins here are only those the permission filters need."""
+    stmt = sa.select(SearchEntry.id, SearchEntry.created_at).select_from(SearchEntry)
+    stmt, rank, best_first = engine().from_matching(stmt, query)
+    stmt = (stmt.add_columns(rank.label("rank"))
             .outerjoin(Discussion, Discussion.id == SearchEntry.discussion_id)
             .outerjoin(Reply, Reply.id == SearchEntry.reply_id)
             .outerjoin(Case, Case.id == SearchEntry.case_id)
             .outerjoin(Trajectory, Trajectory.id == SearchEntry.trajectory_id)
-            .outerjoin(User, User.id == SearchEntry.author_id)
             .where(readable_entries(user), *_facets(filters)))
-    newest = (SearchEntry.created_at.desc(), SearchEntry.id.desc())
-    return stmt.order_by(*newest) if filters.sort == "date" else stmt.order_by(relevance, *newest)
+    return stmt.order_by(*_order(filters, SearchEntry.id, SearchEntry.created_at, rank, best_first))
+
+
+def _order(filters, entry_id, created_at, rank, best_first):
+    newest = (created_at.desc(), entry_id.desc())
+    if filters.sort == "date":
+        return newest
+    return (rank.desc() if best_first == "high" else rank.asc(), *newest)
 
 
 def search(user, filters, per_page=PER_PAGE):
     """One page of hits (Page of Hit) for ``filters``; raises text.QueryRefused for a query we do
-    not run. Kind "people" finds nothing until people search is wired in."""
+    not run. Kind "people" finds nothing until people search is wired in.
+
+    One statement: the ordered, permitted ids with the total (count(*) OVER (), before LIMIT)
+    in a subquery, and what a hit shows joined to that page of ids only (a page past the end
+    counts apart, as pagination.offset_page does)."""
     query = text.parse(filters.q)
     if query.empty or filters.kind == PEOPLE_KIND:
         return Page(rows=[], number=filters.page, per_page=per_page, total=0), query
-    page = offset_page(statement(user, query, filters), number=filters.page, per_page=per_page)
-    page.rows = [_hit(row, query) for row in page.rows]
-    return page, query
+    ordered = statement(user, query, filters)
+    chosen = (ordered.add_columns(sa.func.count().over().label("total"))
+              .limit(per_page).offset((filters.page - 1) * per_page).subquery("chosen"))
+    rows = db.session.execute(
+        sa.select(chosen.c.total, SearchEntry.kind, SearchEntry.title, SearchEntry.body, Community.name,
+                  Community.slug, SearchEntry.discussion_id, Discussion.title.label("discussion_title"),
+                  SearchEntry.reply_id, SearchEntry.reply_number, SearchEntry.case_id, SearchEntry.trajectory_id,
+                  SearchEntry.author_id, User.display_name, SearchEntry.created_at)
+        .select_from(chosen).join(SearchEntry, SearchEntry.id == chosen.c.id)
+        .join(Community, Community.id == SearchEntry.community_id)
+        .outerjoin(Discussion, Discussion.id == SearchEntry.discussion_id)
+        .outerjoin(User, User.id == SearchEntry.author_id)
+        .order_by(*_order(filters, chosen.c.id, chosen.c.created_at, chosen.c.rank,
+                          engine().BEST_FIRST))).all()
+    if rows:
+        total = rows[0].total
+    else:
+        total = db.session.scalar(sa.select(sa.func.count()).select_from(ordered.order_by(None).subquery()))
+    return Page(rows=[_hit(row, query) for row in rows], number=filters.page, per_page=per_page,
+                total=total), query
 
 
 def _hit(row, query):
