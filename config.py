@@ -109,6 +109,8 @@ class Config:
     RESET_LIMIT_PER_ACCOUNT = os.environ.get("RESET_LIMIT_PER_ACCOUNT", "3 per hour")
     # Changing the login address: requests (each sends a mail) per account.
     EMAIL_CHANGE_LIMIT = os.environ.get("EMAIL_CHANGE_LIMIT", "5 per hour")
+    # Searches per signed-in user, the page /zoeken and GET /api/v1/search together.
+    SEARCH_LIMIT_PER_USER = os.environ.get("SEARCH_LIMIT_PER_USER", "60 per minute")
     # Retention (README "Retention", the privacy page): the hourly retention job deletes, after
     # this many days, live-update log rows; notifications once read (unread ones after the
     # second period); invitations after they expired or were revoked; data exports.
@@ -159,7 +161,7 @@ class TestingConfig(Config):
     LOGIN_LIMIT_PER_ADDRESS = "10000 per minute"
     LOGIN_LIMIT_PER_ACCOUNT = "10000 per minute"
     REGISTER_LIMIT_PER_ADDRESS = "10000 per minute"
-    RESET_LIMIT_PER_ADDRESS = RESET_LIMIT_PER_ACCOUNT = EMAIL_CHANGE_LIMIT = "10000 per minute"
+    RESET_LIMIT_PER_ADDRESS = RESET_LIMIT_PER_ACCOUNT = EMAIL_CHANGE_LIMIT = SEARCH_LIMIT_PER_USER = "10000 per minute"
     PEOPLE_SEARCH_LIMIT = "10000 per minute"
     REDIS_URL = ""
     MAIL_SERVER = ""  # the outbox; tests of SMTP start their own server (tests/mailserver.py)

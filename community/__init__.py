@@ -59,6 +59,7 @@ def register_blueprints(app):
     from community.research import bp as research_bp
     from community.scan import answer as _scan_answer  # noqa: F401  (the respondents' routes, on scan's bp)
     from community.scan.views import bp as scan_bp
+    from community.search.views import bp as search_bp
     from community.trajectories import bp as trajectories_bp
 
     app.register_blueprint(main_bp)
@@ -75,3 +76,4 @@ def register_blueprints(app):
     app.register_blueprint(notifications_bp)
     app.register_blueprint(moderation_bp)
     app.register_blueprint(research_bp)
+    app.register_blueprint(search_bp)

@@ -17,6 +17,7 @@ from flask import current_app
 
 from community.actions.attachments import upload_folder
 from community.extensions import db
+from community.search.schema import is_engine_table
 
 FORMAT = "leerkring-backup"
 MANIFEST = "manifest.json"
@@ -184,7 +185,8 @@ def _data_present():
     """What is already there: tables with rows (the schema alone does not count) and uploads."""
     found = []
     with db.engine.connect() as conn:
-        tables = sorted(set(sa.inspect(conn).get_table_names()) - {"alembic_version"})
+        tables = sorted(name for name in set(sa.inspect(conn).get_table_names()) - {"alembic_version"}
+                        if not is_engine_table(name))  # FTS5 keeps its settings in a row of its own
         filled = [name for name in tables
                   if conn.scalar(sa.select(sa.literal(1)).select_from(sa.table(name)).limit(1)) is not None]
     if filled:

@@ -1,5 +1,5 @@
 """flask commands: seed-demo, create-user, create-token, rerender, prune-events, backup, restore,
-and `db downgrade` with its --yes-drop-data guard."""
+search rebuild, and `db downgrade` with its --yes-drop-data guard."""
 import copy
 import sqlite3
 from contextlib import contextmanager
@@ -21,6 +21,7 @@ def register_cli(app):
     app.cli.add_command(prune_events_command)
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
+    app.cli.add_command(search_group)
     migrate_group = app.cli.commands.get("db")
     if migrate_group is not None:  # Flask-Migrate's group, with our downgrade (this app only)
         guarded = copy.copy(migrate_group)
@@ -112,6 +113,22 @@ def rerender_command():
     cases = rerender_cases()
     click.echo(f"Re-rendered to render version {RENDER_VERSION}: {descriptions} community descriptions, "
                f"{posts} discussions and replies, {cases} cases.")
+
+
+@click.group("search")
+def search_group():
+    """The full-text search index."""
+
+
+@search_group.command("rebuild")
+@with_appcontext
+def search_rebuild_command():
+    """Rebuild the search index from all discussions, replies, cases and trajectories (after a
+    restore from an old backup, or an import that wrote rows directly)."""
+    from community.actions.search import rebuild_search_index
+
+    counts = rebuild_search_index(echo=None)
+    click.echo("Search index rebuilt: " + ", ".join(f"{kind} {number}" for kind, number in counts.items()) + ".")
 
 
 @contextmanager

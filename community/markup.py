@@ -188,3 +188,23 @@ def _text(content):
     token = Token("text", "", 0)
     token.content = content
     return token
+
+
+def plain_text(source):
+    """The words of markdown ``source`` as plain text, for the search index: what a reader sees
+    (text, code, link and image texts), one block a line, without markup; never rendered HTML."""
+    if not source or not source.strip():
+        return ""
+    lines = []
+    for token in _md.parse(source, {}):
+        if token.type == "inline":
+            lines.append("".join(_plain_inline(child) for child in token.children or ()).strip())
+        elif token.type in ("code_block", "fence"):
+            lines.append(token.content.strip())
+    return "\n".join(line for line in lines if line)
+
+
+def _plain_inline(token):
+    if token.type in ("text", "code_inline", "image"):
+        return token.content
+    return " " if token.type in ("softbreak", "hardbreak") else ""

@@ -26,7 +26,7 @@ def init_app(app):
     app.jinja_env.globals["csrf_token"] = generate_csrf
     app.jinja_env.globals["label"] = lambda group, value: LABELS[group].get(value, value) if value else ""
     app.jinja_env.globals["labels"] = LABELS
-    app.jinja_env.globals.update(reply_url=urls.reply_url, reply_number_url=urls.reply_number_url,
+    app.jinja_env.globals.update(search_hit_url=urls.search_hit_url, reply_url=urls.reply_url, reply_number_url=urls.reply_number_url,
                                  quote_url=urls.quote_url, live_stream=streams.name, live_seq=last_seq)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

@@ -41,6 +41,17 @@ def item_url(target, item):
     return url_for("cases.view", case_id=item.id)
 
 
+def search_hit_url(hit):
+    """Where a search hit (community.search.query.Hit) lives."""
+    if hit.kind == "reply":
+        return reply_number_url(hit.discussion_id, hit.reply_number)
+    if hit.kind == "discussion":
+        return url_for("discussions.view", discussion_id=hit.discussion_id)
+    if hit.kind == "case":
+        return url_for("cases.view", case_id=hit.case_id)
+    return url_for("trajectories.view", trajectory_id=hit.trajectory_id)
+
+
 def notification_url(notification):
     """Where a notification leads: the reply in its discussion, the case, the trajectory, the
     community (or its requests page for coordinators)."""

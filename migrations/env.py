@@ -187,6 +187,9 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
+        # What only the search engine knows (FTS5 table, tsvector column) stays out of autogenerate.
+        from community.search.schema import include_name
+        conf_args.setdefault("include_name", include_name)
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),

@@ -1,6 +1,6 @@
 """The pages a member opens most read the database at most five times (DESIGN.md), and as often
-with a few rows as with many: thread, discussion list, case list, community home, dashboard and
-notification centre and trajectory page, for a signed-in member with replies, mentions and trajectory updates among
+with a few rows as with many: thread, discussion list, case list, community home, dashboard,
+search results, notification centre and trajectory page, for a signed-in member with replies, mentions and trajectory updates among
 their notifications (the centre reads each kind of thing its rows point at once: a case or a
 community among them is one statement more)."""
 import pytest
@@ -33,8 +33,11 @@ def setting(factories, make_client):
         reply = factories.reply(discussion, others[0], body="Iets ongepasts")
         moderation_actions.hide(coordinator, "reply", reply, "Niet passend")
 
+    # The search page too: its hits (replies, discussions, cases, the trajectory's log) grow with
+    # the rows; with an author filter it reads the author's name as well.
     urls = [f"/d/{discussion.id}", f"/c/{community.slug}/", f"/c/{community.slug}/discussions",
-            f"/c/{community.slug}/cases", "/dashboard", "/notifications", f"/t/{trajectory.id}"]
+            f"/c/{community.slug}/cases", "/dashboard", "/notifications", f"/t/{trajectory.id}", "/zoeken?q=antwoord",
+            f"/zoeken?q=antwoord&author={others[1].id}&sort=date"]
     return grow, urls, make_client(member)
 
 

@@ -20,6 +20,7 @@ from community.realtime.events import send_event_on_commit
 from community.actions.feed import add_entry, retitle_feed_entries
 from community.actions.validate import check_choice, clean_line, clean_text
 from community.extensions import db
+from community.search import index as search_index
 from community.models import (
     CASE_LEVELS, CASE_SECTIONS, Case, CaseTag, Organisation, OrganisationMembership, utcnow,
 )
@@ -115,6 +116,7 @@ def create_case(actor, community, publish=False, **data):
     if _links_upload(fields):
         db.session.flush()  # the case's id, for the images it shows
         _claim(actor, case, fields)
+    search_index.case_changed(case)  # its author finds their own draft
     db.session.commit()  # a draft: its mentions are recorded when it is published
     if publish:
         publish_case(actor, case)
@@ -145,6 +147,8 @@ def update_case(actor, case, edit_note="", publish=False, **data):
         _send(case, "updated")
     if case.discussion is not None and case.discussion.title != case.title:
         case.discussion.title = case.title
+        search_index.discussion_changed(case.discussion)
+    search_index.case_changed(case)
     db.session.commit()
     if publish and not case.is_published:
         publish_case(actor, case)
@@ -178,6 +182,7 @@ def publish_case(actor, case):
               title=case.title)
     if case.discussion is None:
         start_discussion(actor, case.community, case.title, "", case=case, commit=False)
+    search_index.case_changed(case)  # dated by its publication now
     db.session.commit()
     return case
 

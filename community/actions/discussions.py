@@ -14,6 +14,7 @@ from community.actions.feed import add_entry, retitle_feed_entries
 from community.actions.validate import clean_line
 from community.actions import abuse, attachments, moderation, notifications
 from community.extensions import db
+from community.search import index as search_index
 from community.realtime import payloads, streams
 from community.realtime.events import send_event_on_commit
 from community.models import Discussion, Mention, Reaction, ReadMark, Reply, Revision, utcnow
@@ -57,6 +58,7 @@ def start_discussion(user, community, title, body, case=None, commit=True):
     db.session.flush()
     attachments.claim_uploads(user, body, discussion_id=discussion.id)
     record_mentions("discussion", discussion.id, community, user, mentioned)
+    search_index.discussion_changed(discussion)
     notifications.follow_by_default(user, discussion)
     if case is None:
         add_entry(community, "discussion_started", actor=user, object_type="discussion",
@@ -89,6 +91,7 @@ def edit_discussion(user, discussion, title, body, edit_note=""):
     attachments.claim_uploads(user, body, discussion_id=discussion.id)
     new_mentions = record_mentions("discussion", discussion.id, discussion.community, user, mentioned)
     notifications.notify_mentions(user, "discussion", discussion.id, new_mentions, discussion.title)
+    search_index.discussion_changed(discussion)
     _send(discussion, "edited")
     db.session.commit()
     return discussion
@@ -150,6 +153,7 @@ def post_reply(user, discussion, body, quote_of=None):
     db.session.flush()
     attachments.claim_uploads(user, body, discussion_id=discussion.id)
     record_mentions("reply", reply.id, discussion.community, user, mentioned)
+    search_index.reply_changed(reply, discussion.community_id)
     notifications.notify_reply(user, reply, mentioned)
     _send_reply(reply, "new")
     db.session.commit()
@@ -177,6 +181,7 @@ def edit_reply(user, reply, body, edit_note=""):
     attachments.claim_uploads(user, body, discussion_id=discussion.id)
     new_mentions = record_mentions("reply", reply.id, discussion.community, user, mentioned)
     notifications.notify_mentions(user, "discussion", discussion.id, new_mentions, discussion.title)
+    search_index.reply_changed(reply, discussion.community_id)
     _send_reply(reply, "edited")
     db.session.commit()
     return reply
@@ -195,6 +200,7 @@ def remove_reply(user, reply):
     db.session.execute(sa.delete(Mention).where(Mention.target == "reply", Mention.target_id == reply.id))
     if reply.discussion.accepted_reply_id == reply.id:
         reply.discussion.accepted_reply_id = None
+    search_index.reply_changed(reply, reply.discussion.community_id)  # removed: it leaves the index
     _send_reply(reply, "removed")
     db.session.commit()
     return reply

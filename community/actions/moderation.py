@@ -11,6 +11,7 @@ from community import permissions
 from community.actions import ActionError, Conflict, NotAllowed
 from community.actions.validate import check_choice, clean_line, clean_text
 from community.extensions import db
+from community.search import index as search_index
 from community.models import (
     REPORT_REASONS, AuditEntry, Community, CommunityMembership, Discussion, Event, FeedEntry, Mention, Report, Sanction,
     utcnow,
@@ -183,6 +184,7 @@ def move_discussion(actor, discussion, community, reason=""):
     old = discussion.community
     reason = clean_line(reason, "reason", REASON_MAX, required=False)
     discussion.community = community  # the relationship too: the re-check at commit reads it
+    search_index.discussion_moved(discussion, community.id)
     db.session.execute(sa.update(FeedEntry).where(FeedEntry.object_type == "discussion",
                                                   FeedEntry.object_id == discussion.id)
                        .values(community_id=community.id), execution_options={"synchronize_session": False})

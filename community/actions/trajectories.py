@@ -12,6 +12,7 @@ from community.actions.content import TITLE_MAX, render, users_for_mentions
 from community.actions.feed import add_entry
 from community.actions.notifications import notify_trajectory
 from community.realtime.access import recheck_on_commit
+from community.search import index as search_index
 from community.realtime import payloads, streams
 from community.realtime.events import send_event_on_commit
 from community.actions.validate import check_choice, clean_line, clean_text
@@ -77,6 +78,7 @@ def create_trajectory(actor, organisation, community, **data):
     if attachments.ATTACHMENT_LINK.search(trajectory.goal):
         db.session.flush()  # the trajectory's id, for the images its goal shows
         attachments.claim_uploads(actor, trajectory.goal, trajectory_id=trajectory.id)
+    search_index.trajectory_changed(trajectory)
     db.session.commit()
     return trajectory
 
@@ -95,7 +97,9 @@ def update_trajectory(actor, trajectory, **data):
 
 
 def _changed(trajectory, what):
-    """Changes without a feed line (those send one, see _feed) still tell open pages."""
+    """Changes without a feed line (those send one, see _feed) still tell open pages; its
+    title, goal and milestones are searched: the index follows."""
+    search_index.trajectory_changed(trajectory)
     send_event_on_commit(streams.trajectory(trajectory.id), "trajectory", what,
                          **payloads.trajectory_data(trajectory))
 
@@ -284,6 +288,7 @@ def add_entry_to_log(actor, trajectory, body, kind, value_kind, milestone=None):
     db.session.add(entry)
     attachments.claim_uploads(actor, body, trajectory_id=trajectory.id)
     _feed(trajectory, "outcome_logged", actor, entry_kind=kind)
+    search_index.trajectory_changed(trajectory)
     db.session.commit()
     return entry
 

@@ -100,7 +100,7 @@ def api_field(form_field, api_field):
 def init_api(app):
     from community.api import (
         cases, communities, discussions, invitations, live, me, moderation, organisations, people, preview, research,
-        scan, trajectories, uploads,
+        scan, search, trajectories, uploads,
     )
 
     api = LeerkringApi(app, spec_kwargs={
@@ -117,6 +117,6 @@ def init_api(app):
     # after it, answering JSON under /api and HTML pages elsewhere.
     for blueprint in (me.blp, organisations.blp, communities.blp, invitations.blp, discussions.blp, cases.blp,
                       preview.blp, uploads.blp, trajectories.blp, live.blp, live.notifications_blp, scan.blp,
-                      moderation.blp, people.blp, research.blp):
+                      moderation.blp, people.blp, research.blp, search.blp):
         api.register_blueprint(blueprint, url_prefix="/api/v1" + blueprint.url_prefix)
     return api

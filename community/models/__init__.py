@@ -32,3 +32,4 @@ from community.models.jobs import JobFailure  # noqa: F401,E402
 from community.models.mail import (  # noqa: F401,E402
     KIND_CHOICES, MAIL_CHOICES, MAIL_DEFAULTS, MAIL_PREFERENCE_KINDS, MAIL_STATUSES, Mail, MailPreference,
 )
+from community.models.search import SEARCH_KINDS, SearchEntry  # noqa: F401,E402

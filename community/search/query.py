@@ -1,0 +1,175 @@
+"""The search: matching entries the reader may see, filtered, ordered and one page of them, with
+the total counted under the same conditions (pagination.offset_page: one statement).
+
+Permissions are part of the SQL, from the same filters the lists use (community.permissions):
+a discussion or reply only in a community the reader may read and is not banned from, not
+hidden (unless theirs or they moderate there), a case's discussion only with its readable case;
+a reply not removed; a case published or the reader's own draft; a trajectory only where
+visible_trajectories_filter allows (confidential ones for insiders only).
+"""
+from dataclasses import dataclass
+from datetime import timedelta
+
+import sqlalchemy as sa
+
+from community import permissions
+from community.actions.cases import TAG_RE
+from community.models import (
+    Case, CaseTag, Community, Discussion, OrganisationMembership, Reply, Sanction, SearchEntry, Trajectory, User,
+    utcnow,
+)
+from community.extensions import db
+from community.pagination import Page
+from community.permissions.core import _signed_in
+from community.search import text
+from community.search.index import engine
+
+KINDS = ("discussion", "reply", "case", "trajectory", "people")
+# Searching people (kind "people") is built apart (community.queries.people.search_people) and
+# wired in here when it lands; until then that kind finds nothing.
+PEOPLE_KIND = "people"
+SORTS = ("relevance", "date")
+PERIODS = {"week": 7, "month": 31, "year": 366}
+PER_PAGE = 20
+
+
+@dataclass
+class SearchFilters:
+    q: str = ""
+    kind: str = ""
+    community_id: int | None = None
+    author_id: int | None = None
+    organisation_id: int | None = None
+    period: str = ""
+    tag: str = ""
+    sort: str = "relevance"
+    page: int = 1
+
+
+@dataclass
+class Hit:
+    kind: str
+    title: str  # the item's title; a reply's is its discussion's
+    snippet: object  # Markup
+    community_name: str
+    community_slug: str
+    discussion_id: int | None
+    reply_id: int | None
+    reply_number: int | None
+    case_id: int | None
+    trajectory_id: int | None
+    author_id: int | None
+    author_name: str
+    created_at: object
+
+
+def readable_entries(user):
+    """SQL: the entries whose item the user may read (the statement must outer-join Discussion,
+    Reply, Case and Trajectory as search() does)."""
+    if not _signed_in(user):
+        return sa.false()
+    readable = SearchEntry.community_id.in_(
+        sa.select(Community.id).where(permissions.readable_communities_filter(user)))
+    now = utcnow()
+    banned = SearchEntry.community_id.in_(sa.select(Sanction.community_id).where(
+        Sanction.user_id == user.id, Sanction.kind == "ban", Sanction.lifted_at.is_(None),
+        sa.or_(Sanction.ends_at.is_(None), Sanction.ends_at > now)))
+    discussion_ok = sa.and_(
+        readable, permissions.visible_content_filter(user, Discussion),
+        sa.or_(Discussion.case_id.is_(None),
+               Discussion.case_id.in_(sa.select(Case.id).where(permissions.readable_cases_filter(user)))))
+    reply_ok = sa.and_(Reply.deleted_at.is_(None), sa.or_(
+        Reply.hidden_at.is_(None), Reply.author_id == user.id,
+        permissions.coordinated_communities_filter(user, SearchEntry.community_id)))
+    return sa.or_(
+        sa.and_(SearchEntry.kind == "discussion", ~banned, discussion_ok),
+        sa.and_(SearchEntry.kind == "reply", ~banned, discussion_ok, reply_ok),
+        sa.and_(SearchEntry.kind == "case", ~banned, permissions.readable_cases_filter(user)),
+        sa.and_(SearchEntry.kind == "trajectory", permissions.visible_trajectories_filter(user)),
+    )
+
+
+def _facets(filters):
+    conditions = []
+    if filters.kind:
+        conditions.append(SearchEntry.kind == filters.kind)
+    if filters.community_id is not None:
+        conditions.append(SearchEntry.community_id == filters.community_id)
+    if filters.author_id is not None:
+        conditions.append(SearchEntry.author_id == filters.author_id)
+    if filters.organisation_id is not None:
+        # A case's or trajectory's own organisation; for posts, their author's (active) one.
+        members = sa.select(OrganisationMembership.user_id).where(
+            OrganisationMembership.organisation_id == filters.organisation_id,
+            OrganisationMembership.state == "active")
+        conditions.append(sa.or_(SearchEntry.organisation_id == filters.organisation_id,
+                                 sa.and_(SearchEntry.organisation_id.is_(None), SearchEntry.author_id.in_(members))))
+    if filters.period in PERIODS:
+        conditions.append(SearchEntry.created_at >= utcnow() - timedelta(days=PERIODS[filters.period]))
+    if filters.tag:
+        tag = " ".join(filters.tag.split()).lower()
+        # Only the shape a tag can have reaches the database (no NUL, which PostgreSQL refuses).
+        conditions.append(sa.and_(SearchEntry.kind == "case", sa.exists().where(
+            CaseTag.case_id == SearchEntry.case_id, CaseTag.tag == tag)) if TAG_RE.match(tag) else sa.false())
+    return conditions
+
+
+def statement(user, query, filters):
+    """The ids of the matching entries the user may read, in the chosen order, with their
+    relevance ("rank") and date: the joins here are only those the permission filters need."""
+    stmt = sa.select(SearchEntry.id, SearchEntry.created_at).select_from(SearchEntry)
+    stmt, rank, best_first = engine().from_matching(stmt, query)
+    stmt = (stmt.add_columns(rank.label("rank"))
+            .outerjoin(Discussion, Discussion.id == SearchEntry.discussion_id)
+            .outerjoin(Reply, Reply.id == SearchEntry.reply_id)
+            .outerjoin(Case, Case.id == SearchEntry.case_id)
+            .outerjoin(Trajectory, Trajectory.id == SearchEntry.trajectory_id)
+            .where(readable_entries(user), *_facets(filters)))
+    return stmt.order_by(*_order(filters, SearchEntry.id, SearchEntry.created_at, rank, best_first))
+
+
+def _order(filters, entry_id, created_at, rank, best_first):
+    newest = (created_at.desc(), entry_id.desc())
+    if filters.sort == "date":
+        return newest
+    return (rank.desc() if best_first == "high" else rank.asc(), *newest)
+
+
+def search(user, filters, per_page=PER_PAGE):
+    """One page of hits (Page of Hit) for ``filters``; raises text.QueryRefused for a query we do
+    not run. Kind "people" finds nothing until people search is wired in.
+
+    One statement: the ordered, permitted ids with the total (count(*) OVER (), before LIMIT)
+    in a subquery, and what a hit shows joined to that page of ids only (a page past the end
+    counts apart, as pagination.offset_page does)."""
+    query = text.parse(filters.q)
+    if query.empty or filters.kind == PEOPLE_KIND:
+        return Page(rows=[], number=filters.page, per_page=per_page, total=0), query
+    ordered = statement(user, query, filters)
+    chosen = (ordered.add_columns(sa.func.count().over().label("total"))
+              .limit(per_page).offset((filters.page - 1) * per_page).subquery("chosen"))
+    rows = db.session.execute(
+        sa.select(chosen.c.total, SearchEntry.kind, SearchEntry.title, SearchEntry.body, Community.name,
+                  Community.slug, SearchEntry.discussion_id, Discussion.title.label("discussion_title"),
+                  SearchEntry.reply_id, SearchEntry.reply_number, SearchEntry.case_id, SearchEntry.trajectory_id,
+                  SearchEntry.author_id, User.display_name, SearchEntry.created_at)
+        .select_from(chosen).join(SearchEntry, SearchEntry.id == chosen.c.id)
+        .join(Community, Community.id == SearchEntry.community_id)
+        .outerjoin(Discussion, Discussion.id == SearchEntry.discussion_id)
+        .outerjoin(User, User.id == SearchEntry.author_id)
+        .order_by(*_order(filters, chosen.c.id, chosen.c.created_at, chosen.c.rank,
+                          engine().BEST_FIRST))).all()
+    if rows:
+        total = rows[0].total
+    else:
+        total = db.session.scalar(sa.select(sa.func.count()).select_from(ordered.order_by(None).subquery()))
+    return Page(rows=[_hit(row, query) for row in rows], number=filters.page, per_page=per_page,
+                total=total), query
+
+
+def _hit(row, query):
+    return Hit(kind=row.kind, title=row.title or row.discussion_title or "",
+               snippet=text.snippet(row.body or row.title, query), community_name=row.name,
+               community_slug=row.slug, discussion_id=row.discussion_id, reply_id=row.reply_id,
+               reply_number=row.reply_number, case_id=row.case_id, trajectory_id=row.trajectory_id,
+               author_id=row.author_id, author_name=row.display_name or "", created_at=row.created_at)
