@@ -39,7 +39,7 @@ $(VENV)/.test-installed: requirements-test.txt $(VENV)/.installed
 # Front-end libraries come from the npm registry at set-up time, never from a CDN.
 # The action icons (Lucide) that community/icons.py names:
 ICONS := reply quote thumbs-up flag pencil trash-2 ellipsis heading-2 bold italic link list image settings \
-	user-plus circle-help
+	user-plus circle-help search
 assets: static/vendor/.installed
 
 static/vendor/.installed: package.json package-lock.json

@@ -14,7 +14,7 @@ ICONS = {
     "reply": "reply", "quote": "quote", "helpful": "thumbs-up", "report": "flag", "edit": "pencil",
     "delete": "trash-2", "more": "ellipsis", "heading": "heading-2", "bold": "bold", "italic": "italic",
     "link": "link", "list": "list", "image": "image", "settings": "settings", "user-plus": "user-plus",
-    "help": "circle-help",
+    "help": "circle-help", "search": "search",
 }
 _loaded = {}
 

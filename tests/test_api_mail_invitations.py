@@ -39,7 +39,7 @@ def test_an_address_without_account_gets_a_mailed_link_that_works(smtp_server, k
     visitor = make_client()
     path = _link(msg)
     done = visitor.submit(path, {"display_name": "Nina Nieuw", "password": NEW_PASSWORD, "kind": "employee",
-                                 "language": "nl"}, page=path)
+                                 "language": "nl", "accept_privacy": "y"}, page=path)
     assert done.status_code == 302 and _member(community, "nieuw@example.com").state == "active"
     listed = api(lead).get(f"/api/v1/communities/{community.slug}/invitations").get_json()["items"]
     assert [(i["id"], i["email"], i["state"]) for i in listed] == [(body["id"], "nieuw@example.com", "used_up")]

@@ -32,7 +32,11 @@ FOCUSED_JS = """() => {
   const ring = style.outlineStyle !== "none" && parseFloat(style.outlineWidth) >= 2 ? rgb(style.outlineColor).slice(0, 3) : null;
   const [a, b] = ring ? [lum(ring), lum(behind)] : [0, 0];
   const label = el.labels && el.labels.length ? el.labels[0].innerText : "";
-  const name = (el.getAttribute("aria-label") || label || el.innerText || el.value || el.tagName).trim().split("\\n")[0];
+  // The visible text without what is hidden from assistive technology (an avatar's initials).
+  const copy = el.cloneNode(true);
+  copy.querySelectorAll('[aria-hidden="true"]').forEach((node) => node.remove());
+  const shown = el.innerText && copy.textContent.replace(/\\s+/g, " ").trim();
+  const name = (el.getAttribute("aria-label") || label || shown || el.value || el.tagName).trim().split("\\n")[0];
   return {name: name, tag: el.tagName.toLowerCase(), contrast: ring ? (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05) : 0};
 }"""
 
@@ -62,12 +66,13 @@ def test_the_header_menu_on_a_phone_and_a_desktop_with_the_keyboard(page, factor
     assert _walk(page, 3) == ["Naar de inhoud", "Leerkring", "Menu"]
     expect(toggle).to_have_attribute("aria-expanded", "false")
 
-    # Enter opens it; Tab goes through the menu, the language, the account and logging out.
+    # Enter opens it; Tab goes through the menu, the search box, the language, the account and
+    # logging out.
     page.keyboard.press("Enter")
     expect(toggle).to_have_attribute("aria-expanded", "true")
     expect(menu).to_be_visible()
-    assert _walk(page, 8) == ["Dashboard", "Leergemeenschappen", "Trajecten", "Organisaties", "Taal",
-                              "Ahmed El Amrani", "Uitloggen", "Meldingen"]
+    assert _walk(page, 10) == ["Dashboard", "Leergemeenschappen", "Trajecten", "Organisaties", "Zoeken", "Zoeken",
+                               "Taal", "Ahmed El Amrani", "Uitloggen", "Meldingen"]
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
 
     # Escape closes it and gives the focus back to the button.
@@ -89,8 +94,8 @@ def test_the_header_menu_on_a_phone_and_a_desktop_with_the_keyboard(page, factor
     expect(toggle).to_be_hidden()
     expect(menu).to_be_visible()
     page.locator("body").focus()
-    assert _walk(page, 9) == ["Naar de inhoud", "Leerkring", "Dashboard", "Leergemeenschappen", "Trajecten",
-                              "Organisaties", "Taal", "Ahmed El Amrani", "Uitloggen"]
+    assert _walk(page, 11) == ["Naar de inhoud", "Leerkring", "Dashboard", "Leergemeenschappen", "Trajecten",
+                               "Organisaties", "Zoeken", "Zoeken", "Taal", "Ahmed El Amrani", "Uitloggen"]
 
 
 def test_without_javascript_the_phone_menu_stays_open(browser, live_server, factories):

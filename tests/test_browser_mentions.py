@@ -50,7 +50,7 @@ def test_mention_by_keyboard_and_the_mentioned_person_is_notified(page, thread):
     first_id = options.nth(0).get_attribute("id")
     expect(body).to_have_attribute("aria-activedescendant", first_id)
     expect(options.nth(0)).to_have_attribute("aria-selected", "true")
-    expect(page.locator("#reply-form [role=status][aria-live=polite]")).to_have_text(
+    expect(page.locator("#reply-form .visually-hidden[role=status][aria-live=polite]")).to_have_text(
         page.locator("body").get_attribute("data-mention-many").replace("{count}", "2"))
 
     # Escape closes the list and keeps the text; typing on opens it again.

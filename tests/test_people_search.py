@@ -242,5 +242,5 @@ def test_every_composer_names_the_place_it_writes_in(factories, make_client):
     browser = make_client(world.owner)
     for url, places in pages.items():
         html = browser.get(url).get_data(as_text=True)
-        composers = re.findall(r'<div class="composer" data-composer(?: data-mention-place="([^"]+)")?>', html)
+        composers = re.findall(r'<div class="composer" data-composer(?: data-mention-place="([^"]+)")?[ >]', html)
         assert [place or None for place in composers] == places, url

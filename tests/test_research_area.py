@@ -114,9 +114,9 @@ def test_who_may_open_the_research_area(factories, make_client):
         for url in ("/research/", "/research/instrument?version=1", "/research/instrument.csv?version=1"):
             assert client.get(url).status_code == 403, url
         assert "/research/" not in client.get("/dashboard").get_data(as_text=True)
-    for user in (researcher, factories.admin()):
+    for user, menu in ((researcher, "/dashboard"), (factories.admin(), "/admin/")):
         client = make_client(user)
-        assert 'href="/research/"' in client.get("/dashboard").get_data(as_text=True)
+        assert 'href="/research/"' in client.get(menu).get_data(as_text=True)  # admins: in Beheer
         html = client.get("/research/instrument?version=1").get_data(as_text=True)
         assert "Cronbach" in html and "25" in html
         assert "Geheim Bedrijf" not in html  # no company names next to figures
