@@ -65,6 +65,9 @@ def _pages(w):
         ("admin", "/admin/users"), ("admin", f"/admin/users/{w['henriette'].id}"),
         ("coordinator", "/c/kring/members"), ("admin", "/admin/mail"), ("admin", f"/admin/mail/{w['mail_to_bob']}"),
         ("admin", f"/admin/mail/{w['mail_to_bob']}/html"),
+        # Search: the mention in Bob's question (the old handle), and her posts with their author.
+        ("bob", "/zoeken?q=jullie"), ("bob", "/api/v1/search?q=jullie"), ("bob", "/zoeken?q=vraag"),
+        ("bob", "/api/v1/search?q=vraag"), ("bob", "/zoeken?q=henriette&kind=people"),
     ]
 
 
@@ -84,6 +87,7 @@ def test_deleting_my_account_anonymises_me_everywhere(app, world, make_client, f
     named = [url for url, body in before.items() if CANARY.search(body)]
     assert len(named) >= 20  # pages, API answers, feeds, events, notifications and the outbox
     assert f"/admin/mail/{w['mail_to_bob']}" in named and f"/d/{w['hers'].id}" in named, named
+    assert "/zoeken?q=jullie" in named and "/api/v1/search?q=jullie" in named  # the mention, found by search
     bobs_reply_before = (w["bobs_reply"].body, w["bobs_reply"].body_html)
     draft_id = w["draft"].id
     socket = LiveSocket(app, w["clients"]["henriette"])

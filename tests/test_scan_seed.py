@@ -31,7 +31,7 @@ def test_seed_scan_is_idempotent_and_shows_trend(app):
 
 
 def test_seed_gives_the_research_area_figures(app):
-    """Eight synthetic companies (marked as demo data) with two closed, consented rounds each:
+    """Ten synthetic companies (marked as demo data) with two closed, consented rounds each:
     enough for every instrument figure, and the demo lector is a researcher."""
     from community.queries.accounts import user_by_email
     from community.research import instrument
@@ -39,7 +39,7 @@ def test_seed_gives_the_research_area_figures(app):
 
     seed_demo()
     demo = db.session.scalars(sa.select(Organisation).where(Organisation.name.like("%(demodata)"))).all()
-    assert len(demo) == 8 and all("Synthetisch" in org.description for org in demo)
+    assert len(demo) == 10 and all("Synthetisch" in org.description for org in demo)
     for variant in ("employee", "management"):
         report = instrument.instrument_report(1, variant, actions.today())
         assert report.shown and report.companies >= 5
@@ -67,3 +67,6 @@ def _seeded_outcome_figures(demo):
     rounds = outcomes._rounds(today)
     starts = outcomes._starts()
     assert all(outcomes._around(rounds[org], starts[(org, "feedback")]) for org in on_feedback)
+    # Five companies on each side: the loop shows the feedback dimension's change on the demo.
+    feedback = next(row for row in outcomes.loop(today) if row.dimension == "feedback")
+    assert feedback.shown

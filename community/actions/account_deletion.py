@@ -26,6 +26,7 @@ from community.actions.content import render, users_for_mentions
 from community.actions.moderation import audit
 from community.actions.privacy import drop_exports
 from community.extensions import db
+from community.search import index as search_index
 from community.mail import message as mail_message
 from community.models import (
     ApiToken, AuditEntry, Case, CommunityMembership, Discussion, Event, EventStream, FeedEntry, FollowLevel, Mail,
@@ -126,6 +127,12 @@ def _rewrite_mentions(user, old_handle):
             setattr(item, name, source)
             setattr(item, name + "_html", render(source, users)[0])
         item.render_version = markup.RENDER_VERSION
+        if target == "discussion":  # search finds the pseudonym, not the old handle
+            search_index.discussion_changed(item)
+        elif target == "reply":
+            search_index.reply_changed(item, item.discussion.community_id)
+        else:
+            search_index.case_changed(item)
         for revision in db.session.scalars(sa.select(Revision).where(Revision.target == target,
                                                                      Revision.target_id == target_id)):
             revision.body = pattern.sub(user.handle, revision.body)

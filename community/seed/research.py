@@ -1,4 +1,4 @@
-"""Synthetic demo data for the research area, built through the actions and idempotent: eight
+"""Synthetic demo data for the research area, built through the actions and idempotent: ten
 demo companies (named "… (demodata)", described as synthetic), each with two closed scan rounds
 whose companies allowed research use, so every instrument figure shows; and the demo lector is
 made a researcher.
@@ -12,9 +12,8 @@ For the learning-outcome monitor each demo company also gets one or two trajecto
 confidential) in a demo community, with milestones (some done on time, some late, some open) and
 learning-log entries of every value type; the first five work on the scan's feedback dimension
 and have a third consented round after their trajectory started, with a better climate on it.
-(The loop's comparison needs five companies on each side; with eight demo companies and Van der
-Meer as the only other consented company, the side "without" has four, so the page says "not
-enough companies yet" until two more companies take part.)
+The loop's comparison needs five companies on each side: the other five demo companies and Van
+der Meer make the side without a trajectory on that dimension.
 """
 import random
 from datetime import date, datetime, timedelta, timezone
@@ -30,7 +29,8 @@ from community.scan import scoring
 RESEARCHER = "lector@hogeschooloost.example"
 SECTORS = ("Metaal", "Installatietechniek", "Onderhoud", "Machinebouw")
 COMPANIES = ["Aalten Staalbouw", "Betuwe Constructie", "Drentse Lastechniek", "Flevo Installaties",
-             "Gelderse Machinebouw", "Hollandse Onderhoudsgroep", "IJssel Plaatwerk", "Kempen Mechatronica"]
+             "Gelderse Machinebouw", "Hollandse Onderhoudsgroep", "IJssel Plaatwerk", "Kempen Mechatronica",
+             "Limburgse Lasgroep", "Maasdelta Techniek"]
 DESCRIPTION = "Synthetisch demobedrijf voor het onderzoeksgedeelte; de scanantwoorden zijn gegenereerd."
 ROUND_DATES = (date(2025, 2, 3), date(2025, 9, 8))
 THIRD_ROUND = date(2026, 5, 4)      # after the trajectories started (TRAJECTORY_START)
