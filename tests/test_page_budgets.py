@@ -58,3 +58,32 @@ def test_the_busiest_pages_read_five_times_whatever_their_rows(setting, count_qu
     assert all(count <= BUDGET for count in few.values()), few
     grow(40)
     assert _counts(client, urls, count_queries) == few
+
+
+def test_a_company_manager_reads_trajectory_notifications_in_five(factories, make_client, count_queries):
+    """The centre loads the trajectories its rows point at with the reader's membership of each
+    company (a manager may see their company's trajectories): no query per company."""
+    coordinator = factories.user()
+    community = factories.community(coordinator=coordinator)
+    counts = []
+    manager = factories.user()
+    factories.community_member(community, manager)
+    for n in (1, 4):
+        for _ in range(n):
+            company = factories.organisation()
+            factories.member(company, manager, role="manager")
+            coach = factories.community_member(community).user
+            trajectory = factories.trajectory(community, manager, company, participants=[(coach, "coach")])
+            trajectory_actions.follow(manager, trajectory)
+            trajectory_actions.add_entry_to_log(coach, trajectory, "Geleerd", "reflection", "applied")
+        from community.extensions import db
+        from community.models import Notification
+        shown = db.session.scalar(db.select(db.func.count(Notification.id)).where(
+            Notification.user_id == manager.id, Notification.object_type == "trajectory"))
+        assert shown >= n  # one trajectory (and company) more per row
+        client = make_client(manager)
+        client.get("/notifications")
+        with count_queries() as counter:
+            assert client.get("/notifications").status_code == 200
+        counts.append(counter.count)
+    assert counts[0] == counts[1] <= BUDGET, counts

@@ -31,7 +31,7 @@ from community.permissions.core import (  # noqa: F401
 from community.permissions.organisations import (  # noqa: F401
     access_membership_or_404, access_organisation_for_managing_or_404, access_organisation_or_404,
     access_user_for_admin_or_404, can_leave_organisation, can_manage_organisation, can_request_membership,
-    can_view_organisation, is_organisation_manager, organisation_membership,
+    can_view_organisation, is_organisation_manager, organisation_membership, prime_organisation_membership,
 )
 from community.permissions.communities import (  # noqa: F401
     access_community_for_managing_or_404, access_community_for_posting_or_404, access_community_listing_or_404,

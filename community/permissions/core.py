@@ -73,7 +73,7 @@ def first_with_membership(stmt, community_id, user, organisation_id=None):
         return None
     entity, loaded_community_id, membership, *company = rows[0]
     prime_memberships(user, {loaded_community_id: membership})
-    if company:
+    if company:  # as permissions.organisations.prime_organisation_membership
         request_facts.remember("organisation_membership", (user.id, company[0]), company[1])
     return entity
 

@@ -23,6 +23,13 @@ def organisation_membership(user, org):
     return membership
 
 
+def prime_organisation_membership(user, organisation_id, membership):
+    """Tell the request what a bigger query already read: the user's membership row (or None)
+    of this organisation, as organisation_membership would remember it."""
+    if _signed_in(user):
+        request_facts.remember("organisation_membership", (user.id, organisation_id), membership)
+
+
 def is_organisation_manager(user, org):
     membership = organisation_membership(user, org)
     return membership is not None and membership.is_active and membership.role == "manager"

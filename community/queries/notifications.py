@@ -11,7 +11,8 @@ from flask_babel import to_user_timezone
 from community import permissions, request_facts
 from community.extensions import db
 from community.models import (
-    Case, Community, CommunityMembership, DataExport, Discussion, FollowLevel, Notification, Trajectory, utcnow,
+    Case, Community, CommunityMembership, DataExport, Discussion, FollowLevel, Notification, OrganisationMembership,
+    Trajectory, utcnow,
 )
 from community.pagination import offset_page
 
@@ -75,16 +76,27 @@ def load_targets(user, rows, memberships_known=False):
         "discussion": [so.joinedload(Discussion.community), so.joinedload(Discussion.case).lazyload(Case.tags)],
         "case": [so.joinedload(Case.community)],
         "trajectory": [so.joinedload(Trajectory.community), so.joinedload(Trajectory.organisation),
-                       so.selectinload(Trajectory.participants)],
+                       so.joinedload(Trajectory.participants)],
         "community": [],
         "export": [],
     }
+    signed_in = getattr(user, "is_authenticated", False)
     for kind, ids in wanted.items():
         model = MODELS.get(kind)
         if model is None:
             continue
-        for obj in db.session.scalars(sa.select(model).where(model.id.in_(sorted(ids)))
-                                      .options(*options[kind])).unique():
+        stmt = sa.select(model).where(model.id.in_(sorted(ids))).options(*options[kind])
+        if kind == "trajectory" and signed_in:
+            # The reader's membership of each trajectory's company comes with it: whether they
+            # manage it decides what they may see (permissions.can_view_trajectory).
+            stmt = stmt.add_columns(Trajectory.organisation_id, OrganisationMembership).outerjoin(
+                OrganisationMembership, sa.and_(OrganisationMembership.organisation_id == Trajectory.organisation_id,
+                                                OrganisationMembership.user_id == user.id))
+            for obj, organisation_id, membership in db.session.execute(stmt).unique():
+                targets[(kind, obj.id)] = obj
+                permissions.prime_organisation_membership(user, organisation_id, membership)
+            continue
+        for obj in db.session.scalars(stmt).unique():
             targets[(kind, obj.id)] = obj
     community_ids = {row.community_id for row in rows if row.community_id}
     if community_ids and not memberships_known and getattr(user, "is_authenticated", False):
