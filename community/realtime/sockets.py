@@ -10,12 +10,13 @@ wires these handlers in (init_app).
 import threading
 import time
 
+import sqlalchemy as sa
 from flask import current_app, request
 from flask_login import current_user
 from flask_socketio import disconnect, emit, join_room, leave_room, rooms
 
 from community import permissions
-from community.extensions import socketio
+from community.extensions import db, socketio
 from community.realtime import access, store, streams
 from community.realtime.events import last_seq
 
@@ -39,9 +40,20 @@ def init_app(app):
     )
 
 
+def _reader():
+    """The signed-in user, or None: not signed in, or the database cannot answer now (an
+    outage, a deadlock); then nothing is raised in the handler's thread."""
+    try:
+        return current_user._get_current_object() if current_user.is_authenticated else None
+    except sa.exc.DBAPIError:
+        db.session.rollback()
+        return None
+
+
 def _signed_in():
-    """Every message re-reads the login session: a socket whose session ended is closed."""
-    if current_user.is_authenticated:
+    """Every message re-reads the login session: a socket whose session ended is closed, and so
+    is one whose session cannot be read (the browser reconnects and catches up once it can)."""
+    if _reader() is not None:
         return True
     disconnect()
     return False
@@ -79,8 +91,9 @@ def on_disconnect(*args):
             _send_presence(room)
     _typing_sent.pop(request.sid, None)
     store.remove_follow(request.sid)
-    if current_user.is_authenticated:
-        store.remove_socket(current_user.id, request.sid)
+    reader = _reader()
+    if reader is not None:
+        store.remove_socket(reader.id, request.sid)
 
 
 @socketio.on("follow")
