@@ -8,6 +8,7 @@ on PostgreSQL. With LEERKRING_STRICT_SKIPS=1 (CI), a skipped postgres/redis/brow
 import os
 import re
 import tempfile
+import time
 
 import pytest
 import sqlalchemy as sa
@@ -70,13 +71,23 @@ def _clean_database(request, app):
     finally:
         db.session.remove()
         tables = [t.name for t in reversed(db.metadata.sorted_tables)]
-        with db.engine.begin() as conn:
-            if conn.dialect.name == "postgresql":
-                conn.execute(sa.text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables)
-                                     + " RESTART IDENTITY CASCADE"))
-            else:
-                for table in tables:
-                    conn.execute(sa.text(f'DELETE FROM "{table}"'))
+        # A browser test's live server may still be answering a request the page sent just before
+        # it closed; its reads and TRUNCATE's locks can deadlock. PostgreSQL then cancels one of
+        # the two: when it is this cleanup, try again (the request has ended by then).
+        for attempt in range(5):
+            try:
+                with db.engine.begin() as conn:
+                    if conn.dialect.name == "postgresql":
+                        conn.execute(sa.text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables)
+                                             + " RESTART IDENTITY CASCADE"))
+                    else:
+                        for table in tables:
+                            conn.execute(sa.text(f'DELETE FROM "{table}"'))
+                break
+            except sa.exc.OperationalError as error:
+                if attempt == 4 or "deadlock" not in str(error).lower():
+                    raise
+                time.sleep(0.2 * (attempt + 1))
         ctx.pop()
 
 
