@@ -5,7 +5,6 @@ import secrets
 from datetime import timedelta
 
 import sqlalchemy as sa
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from community import data_export
@@ -23,7 +22,10 @@ REUSE_FOR = timedelta(hours=1)
 
 
 def export_folder():
-    folder = os.path.join(current_app.instance_path, "exports")
+    """The exports folder (one definition: actions.retention.exports_folder), made when missing."""
+    from community.actions.retention import exports_folder
+
+    folder = exports_folder()
     os.makedirs(folder, exist_ok=True)
     return folder
 
