@@ -194,3 +194,22 @@ def browser_login(page, user, password=PASSWORD):
     page.locator("#password").fill(password)
     page.locator("form[data-draft=login] button[type=submit]").click()
     page.wait_for_url("**/dashboard")
+
+
+def closing_on_drop(app):
+    """The WSGI app, with its response closed even when the browser drops the connection halfway.
+
+    Werkzeug's development server skips the response's close() when a write fails on a closed
+    page (a favicon still streaming), so a static file stays open until garbage collection and
+    its ResourceWarning lands in whichever test is running. A generator's finally runs on close
+    or on collection, and closes the response first."""
+
+    def wsgi(environ, start_response):
+        response = app(environ, start_response)
+        try:
+            yield from response
+        finally:
+            if hasattr(response, "close"):
+                response.close()
+
+    return wsgi

@@ -13,7 +13,7 @@ from werkzeug.serving import WSGIRequestHandler, make_server
 from community.actions import ActionError, discussions as discussion_actions
 from community.extensions import db
 from tests import worlds
-from tests.helpers import browser_login
+from tests.helpers import browser_login, closing_on_drop
 
 pytestmark = pytest.mark.browser
 
@@ -63,7 +63,7 @@ class StoppableServer:
 
     def start(self):
         assert self._server is None
-        self._server = make_server("127.0.0.1", self.port, self._wsgi, threaded=True,
+        self._server = make_server("127.0.0.1", self.port, closing_on_drop(self._wsgi), threaded=True,
                                    request_handler=_TrackingHandler)
         self._server.open_connections = set()
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
