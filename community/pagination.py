@@ -32,6 +32,7 @@ class Page:
     number: int
     per_page: int
     total: int
+    more: bool = False  # there are more than ``total`` rows (a search that stops counting)
 
     @property
     def pages(self):

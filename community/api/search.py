@@ -6,7 +6,7 @@ from marshmallow import Schema, fields, validate
 from community import permissions
 from community.actions import ActionError
 from community.api import Blueprint
-from community.api.community_schemas import page_field, page_of
+from community.api.community_schemas import PageSchema, page_field
 from community.extensions import db
 from community.models import Community
 from community.search import query as search_query
@@ -67,7 +67,11 @@ class SearchHitSchema(Schema):
         return {"id": hit.author_id, "display_name": hit.author_name} if hit.author_id else None
 
 
-SearchPageSchema = page_of(SearchHitSchema, "SearchPageSchema")
+SearchPageSchema = PageSchema.from_dict({
+    "items": fields.List(fields.Nested(SearchHitSchema)),
+    "more": fields.Bool(metadata={"description": "true when more than `total` items match: a search reads, ranks "
+                                                 "and counts at most the newest 1,000 matches you may read"}),
+}, name="SearchPageSchema")
 
 
 @blp.route("")
@@ -90,4 +94,4 @@ def search(args):
         page, _query = search_query.search(current_user, filters)
     except QueryRefused as error:
         raise ActionError(refusal(error.code), field="q", status=400, code="query_refused")
-    return {"items": page.rows, "page": page.number, "pages": page.pages, "total": page.total}
+    return {"items": page.rows, "page": page.number, "pages": page.pages, "total": page.total, "more": page.more}

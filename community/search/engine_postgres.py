@@ -31,28 +31,44 @@ def expression(query):
     return " & ".join(parts)
 
 
+def _tsquery(query):
+    return sa.func.to_tsquery(sa.literal_column(f"'{CONFIG}'::regconfig"), expression(query))
+
+
 def from_matching(stmt, query):
-    """``stmt`` limited to the matching entries, and the relevance to order by. The match is a
-    MATERIALIZED CTE: the GIN index finds the entries first, then the permission filters and
-    joins look at those only (left to itself the planner may start from a community's index)."""
-    tsquery = sa.func.to_tsquery(sa.literal_column(f"'{CONFIG}'::regconfig"), expression(query))
-    matches = (sa.select(SearchEntry.id.label("entry_id"), sa.func.ts_rank_cd(document, tsquery).label("rank"))
-               .where(document.op("@@")(tsquery)).cte("matches").prefix_with("MATERIALIZED"))
-    return stmt.join(matches, matches.c.entry_id == SearchEntry.id), matches.c.rank, BEST_FIRST
+    """``stmt`` limited to the matching entries; returns it, no relevance (see rank_later) and
+    the column that orders entries newest first (the id). The planner finds rare words through
+    the GIN index and, for a word in a third of all posts, walks the primary key from the newest
+    end until the LIMIT of query.search is reached."""
+    return stmt.where(document.op("@@")(_tsquery(query))), None, SearchEntry.id
 
 
-_INSERT = sa.text(
-    "INSERT INTO search_entries (kind, community_id, discussion_id, reply_id, case_id, trajectory_id, "
-    "reply_number, author_id, organisation_id, created_at, title, body, document) VALUES (:kind, :community_id, "
+def rank_later(candidates, query):
+    """ts_rank_cd over the (at most CANDIDATES) chosen entries only: computed in the matching
+    statement it would run for every match before the LIMIT."""
+    return sa.func.ts_rank_cd(document, _tsquery(query))
+
+
+_INSERT = (
+    "INSERT INTO search_entries ({id}kind, community_id, discussion_id, reply_id, case_id, trajectory_id, "
+    "reply_number, author_id, organisation_id, created_at, title, body, document) VALUES ({id_value}:kind, :community_id, "
     ":discussion_id, :reply_id, :case_id, :trajectory_id, :reply_number, :author_id, :organisation_id, "
     ":created_at, :title, :body, "
-    f"setweight(to_tsvector('{CONFIG}', :title_terms), 'A') || setweight(to_tsvector('{CONFIG}', :body_terms), 'B'))"
-).bindparams(sa.bindparam("created_at", type_=SearchEntry.__table__.c.created_at.type))
+    f"setweight(to_tsvector('{CONFIG}', :title_terms), 'A') || setweight(to_tsvector('{CONFIG}', :body_terms), 'B'))")
+
+
+def _insert(with_id):
+    return sa.text(_INSERT.format(id="id, " if with_id else "", id_value=":id, " if with_id else "")).bindparams(
+        sa.bindparam("created_at", type_=SearchEntry.__table__.c.created_at.type))
+
+
+_INSERT_NEW, _INSERT_NUMBERED = _insert(False), _insert(True)
 
 
 def store(session, rows):
+    """Insert entries; rows with an "id" (a rebuild numbers them in date order) keep it."""
     if rows:
-        session.execute(_INSERT, rows)
+        session.execute(_INSERT_NUMBERED if "id" in rows[0] else _INSERT_NEW, rows)
 
 
 def clear(session):
@@ -60,4 +76,6 @@ def clear(session):
 
 
 def optimize(session):
-    pass
+    """After a rebuild that numbered the entries itself: new entries continue after the last."""
+    session.execute(sa.text("SELECT setval(pg_get_serial_sequence('search_entries', 'id'), "
+                            "COALESCE((SELECT max(id) FROM search_entries), 0) + 1, false)"))

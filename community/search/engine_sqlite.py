@@ -28,15 +28,20 @@ def expression(query):
 
 
 def from_matching(stmt, query):
-    """``stmt`` (selecting from search_entries) limited to the matching entries, the relevance
-    column and which end of it is best (bm25: the lowest). bm25() is computed in a subquery: FTS5
-    refuses it in a query with a window function (the page's count(*) OVER ())."""
-    matches = (sa.select(fts.c.rowid.label("entry_id"),
-                         sa.func.bm25(sa.literal_column(FTS_TABLE), TITLE_WEIGHT, BODY_WEIGHT).label("rank"))
-               .where(sa.text(f"{FTS_TABLE} MATCH :search_expression")
-                      .bindparams(search_expression=expression(query)))
-               .subquery("matches"))
-    return stmt.join(matches, matches.c.entry_id == SearchEntry.id), matches.c.rank, BEST_FIRST
+    """``stmt`` (selecting from search_entries) joined to the matching entries; returns it, the
+    relevance column (bm25: the lowest is best) and the column that orders entries newest first
+    (the FTS5 rowid, which FTS5 reads in that order itself, so a LIMIT stops the scan early).
+    bm25() is only allowed in the statement that reads search_fts, and never beside a window
+    function: query.search keeps this statement apart (a materialised CTE)."""
+    stmt = (stmt.join(fts, fts.c.rowid == SearchEntry.id)
+            .where(sa.text(f"{FTS_TABLE} MATCH :search_expression").bindparams(search_expression=expression(query))))
+    rank = sa.func.bm25(sa.literal_column(FTS_TABLE), TITLE_WEIGHT, BODY_WEIGHT)
+    return stmt, rank, fts.c.rowid
+
+
+def rank_later(candidates, query):
+    """SQLite ranks in the candidates' own statement (above): nothing to add afterwards."""
+    return None
 
 
 def store(session, rows):

@@ -109,6 +109,22 @@ def discussion_moved(discussion, community_id):
 BATCH = 2000
 
 
+def _chronological_ids(session):
+    """{(kind, item id): entry id}: entry ids in the order the items were written, as entries
+    made by the actions get them, so "the newest matches" (query.CANDIDATES) are the newest
+    items after a rebuild too."""
+    dated = []
+    for kind, column, when, where in (
+            ("discussion", Discussion.id, Discussion.created_at, ()),
+            ("reply", Reply.id, Reply.created_at, (Reply.deleted_at.is_(None),)),
+            ("case", Case.id, sa.func.coalesce(Case.published_at, Case.created_at), ()),
+            ("trajectory", Trajectory.id, Trajectory.created_at, ())):
+        dated += [(created_at, kind, item_id) for item_id, created_at in session.execute(
+            sa.select(column, when).where(*where))]
+    dated.sort(key=lambda row: (row[0], row[1], row[2]))
+    return {(kind, item_id): number for number, (_, kind, item_id) in enumerate(dated, start=1)}
+
+
 def rebuild(session=None, echo=None):
     """Empty the index and fill it from all content; returns {kind: entries}. One transaction
     (the caller commits): searches meanwhile see the old index."""
@@ -116,8 +132,11 @@ def rebuild(session=None, echo=None):
     chosen = engine(session)
     chosen.clear(session)
     counts = {}
+    ids = _chronological_ids(session)
 
     def write(kind, rows):
+        for row in rows:
+            row["id"] = ids[(kind, row[f"{kind}_id"])]
         for start in range(0, len(rows), BATCH):
             chosen.store(session, rows[start:start + BATCH])
         counts[kind] = counts.get(kind, 0) + len(rows)

@@ -25,12 +25,14 @@ from community.search import text
 from community.search.index import engine
 
 KINDS = ("discussion", "reply", "case", "trajectory", "people")
-# Searching people (kind "people") is built apart (community.queries.people.search_people) and
-# wired in here when it lands; until then that kind finds nothing.
+# Searching people (kind "people") is built apart (community.queries.people.search_people).
 PEOPLE_KIND = "people"
 SORTS = ("relevance", "date")
 PERIODS = {"week": 7, "month": 31, "year": 366}
 PER_PAGE = 20
+# At most this many matches are read, ranked and counted per search, the newest first: a word
+# found in a third of all posts costs the same as a rare one. Above it the page says "more than".
+CANDIDATES = 1000
 
 
 @dataclass
@@ -115,17 +117,20 @@ def _facets(filters):
 
 
 def statement(user, query, filters):
-    """The ids of the matching entries the user may read, in the chosen order, with their
-    relevance ("rank") and date: the joins here are only those the permission filters need."""
+    """The newest CANDIDATES matching entries the user may read (ids, dates and, where the
+    engine ranks while matching, the relevance "rank"), newest first. The joins here are only
+    those the permission filters need; the engine reads its index newest first, so a word found
+    in a third of all posts stops after CANDIDATES permitted entries instead of reading them all."""
     stmt = sa.select(SearchEntry.id, SearchEntry.created_at).select_from(SearchEntry)
-    stmt, rank, best_first = engine().from_matching(stmt, query)
-    stmt = (stmt.add_columns(rank.label("rank"))
-            .outerjoin(Discussion, Discussion.id == SearchEntry.discussion_id)
+    stmt, rank, newest = engine().from_matching(stmt, query)
+    if rank is not None:
+        stmt = stmt.add_columns(rank.label("rank"))
+    stmt = (stmt.outerjoin(Discussion, Discussion.id == SearchEntry.discussion_id)
             .outerjoin(Reply, Reply.id == SearchEntry.reply_id)
             .outerjoin(Case, Case.id == SearchEntry.case_id)
             .outerjoin(Trajectory, Trajectory.id == SearchEntry.trajectory_id)
             .where(readable_entries(user), *_facets(filters)))
-    return stmt.order_by(*_order(filters, SearchEntry.id, SearchEntry.created_at, rank, best_first))
+    return stmt.order_by(newest.desc()).limit(CANDIDATES)
 
 
 def _order(filters, entry_id, created_at, rank, best_first):
@@ -137,34 +142,43 @@ def _order(filters, entry_id, created_at, rank, best_first):
 
 def search(user, filters, per_page=PER_PAGE):
     """One page of hits (Page of Hit) for ``filters``; raises text.QueryRefused for a query we do
-    not run. Kind "people" finds nothing until people search is wired in.
+    not run. Kind "people" is searched apart (community.queries.people).
 
-    One statement: the ordered, permitted ids with the total (count(*) OVER (), before LIMIT)
-    in a subquery, and what a hit shows joined to that page of ids only (a page past the end
-    counts apart, as pagination.offset_page does)."""
+    One statement: the candidates (statement(), a materialised CTE), ranked and counted
+    (count(*) OVER ()) in a subquery that takes one page of them, and what a hit shows joined to
+    that page only (a page past the end counts apart). When CANDIDATES entries were found there
+    may be more: the page says "more than" (Page.more) and ranks among the newest."""
     query = text.parse(filters.q)
     if query.empty or filters.kind == PEOPLE_KIND:
         return Page(rows=[], number=filters.page, per_page=per_page, total=0), query
-    ordered = statement(user, query, filters)
-    chosen = (ordered.add_columns(sa.func.count().over().label("total"))
+    candidates = statement(user, query, filters).cte("candidates").prefix_with("MATERIALIZED")
+    ranked = sa.select(candidates.c.id, candidates.c.created_at).select_from(candidates)
+    rank = engine().rank_later(candidates, query)
+    if rank is None:
+        rank = candidates.c.rank
+    else:
+        ranked = ranked.join(SearchEntry, SearchEntry.id == candidates.c.id)
+    chosen = (ranked.add_columns(rank.label("rank"), sa.func.count().over().label("total"))
+              .order_by(*_order(filters, candidates.c.id, candidates.c.created_at, rank, engine().BEST_FIRST))
               .limit(per_page).offset((filters.page - 1) * per_page).subquery("chosen"))
+    found = SearchEntry.__table__.alias("found")
     rows = db.session.execute(
-        sa.select(chosen.c.total, SearchEntry.kind, SearchEntry.title, SearchEntry.body, Community.name,
-                  Community.slug, SearchEntry.discussion_id, Discussion.title.label("discussion_title"),
-                  SearchEntry.reply_id, SearchEntry.reply_number, SearchEntry.case_id, SearchEntry.trajectory_id,
-                  SearchEntry.author_id, User.display_name, SearchEntry.created_at)
-        .select_from(chosen).join(SearchEntry, SearchEntry.id == chosen.c.id)
-        .join(Community, Community.id == SearchEntry.community_id)
-        .outerjoin(Discussion, Discussion.id == SearchEntry.discussion_id)
-        .outerjoin(User, User.id == SearchEntry.author_id)
+        sa.select(chosen.c.total, found.c.kind, found.c.title, found.c.body, Community.name,
+                  Community.slug, found.c.discussion_id, Discussion.title.label("discussion_title"),
+                  found.c.reply_id, found.c.reply_number, found.c.case_id, found.c.trajectory_id,
+                  found.c.author_id, User.display_name, found.c.created_at)
+        .select_from(chosen).join(found, found.c.id == chosen.c.id)
+        .join(Community, Community.id == found.c.community_id)
+        .outerjoin(Discussion, Discussion.id == found.c.discussion_id)
+        .outerjoin(User, User.id == found.c.author_id)
         .order_by(*_order(filters, chosen.c.id, chosen.c.created_at, chosen.c.rank,
                           engine().BEST_FIRST))).all()
     if rows:
         total = rows[0].total
     else:
-        total = db.session.scalar(sa.select(sa.func.count()).select_from(ordered.order_by(None).subquery()))
+        total = db.session.scalar(sa.select(sa.func.count()).select_from(candidates))
     return Page(rows=[_hit(row, query) for row in rows], number=filters.page, per_page=per_page,
-                total=total), query
+                total=total, more=total >= CANDIDATES), query
 
 
 def _hit(row, query):
