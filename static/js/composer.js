@@ -171,6 +171,26 @@
     }
     if (parts) { activate(areas[0]); }
 
+    // The parts of one text grow with what is written in them, so the whole text reads as one
+    // document (the toolbar stays in view above it); the writer can still drag one larger.
+    function fit(textarea) {
+      if (!parts || textarea.hidden) { return; }
+      if (!textarea.leastHeight) { textarea.leastHeight = textarea.offsetHeight; }  // its rows
+      var scrolled = window.scrollY;  // "auto" shrinks it for a moment: the page must not jump
+      textarea.style.height = "auto";
+      var border = textarea.offsetHeight - textarea.clientHeight;
+      textarea.style.height = Math.max(textarea.scrollHeight + border, textarea.leastHeight) + "px";
+      if (window.scrollY !== scrolled) { window.scrollTo(window.scrollX, scrolled); }
+    }
+    function fitAll() { areas.forEach(fit); }
+    if (parts) {
+      fitAll();
+      var width = window.innerWidth;
+      window.addEventListener("resize", function () {
+        if (window.innerWidth !== width) { width = window.innerWidth; fitAll(); }
+      });
+    }
+
     tools.forEach(function (button) {
       var kind = button.getAttribute("data-md");
       if (kind === "bold") { button.setAttribute("aria-keyshortcuts", "Control+B Meta+B"); }
@@ -183,6 +203,7 @@
 
     areas.forEach(function (textarea) {
       textarea.addEventListener("focus", function () { activate(textarea); });
+      textarea.addEventListener("input", function () { fit(textarea); });
       textarea.addEventListener("keydown", function (event) {
         if (!(event.ctrlKey || event.metaKey) || event.altKey || event.shiftKey) { return; }
         var key = event.key.toLowerCase();
@@ -194,7 +215,7 @@
       // The browser cannot point at a hidden field that fails validation: show it first.
       textarea.addEventListener("invalid", function () { showWrite(false); });
       // Restoring a draft changes the text: show it.
-      textarea.addEventListener("draft:restored", function () { showWrite(false); });
+      textarea.addEventListener("draft:restored", function () { showWrite(false); fit(textarea); });
     });
 
     // Arrow keys move between the toolbar's buttons (as in the ARIA toolbar pattern);
@@ -277,6 +298,7 @@
       request += 1;
       composer.removeAttribute("aria-busy");
       setMode(false);
+      fitAll();
       if (focus) { activeTextarea(composer).focus(); }
     }
 
