@@ -14,10 +14,12 @@ from tests import factories, worlds
 from tests.helpers import browser_login
 from tests.test_browser_composer_images import IMAGE_MARKDOWN, SEND_FILE, _shown, b64png
 from tests.test_browser_phone import AXE_JS, OVERFLOW_JS
+from tests.test_composer_browser import _notice_button
 
 pytestmark = pytest.mark.browser
 
-HAS_DRAFT = "() => Object.keys(localStorage).some(k => k.startsWith('leerkring-draft:'))"
+DRAFT_HOLDS = """text => Object.keys(localStorage).some(
+  key => key.startsWith('leerkring-draft:') && localStorage.getItem(key).includes(text))"""
 SECTIONS = ("context", "question", "approach", "result", "lessons")
 
 
@@ -84,7 +86,17 @@ def test_a_case_is_written_in_one_composer_with_images_then_edited(page, setting
     expect(listbox.locator("[role=option]")).to_have_count(1)
     page.keyboard.press("Enter")
     expect(lessons).to_have_value(re.compile(r"^Vraag het @[\w.-]+ $"))
-    page.wait_for_function(HAS_DRAFT)  # the draft keeps every section
+
+    # A reload loses nothing: the draft keeps every section, and restoring it fills them again.
+    typed = {name: page.locator(f"#{name}").input_value() for name in SECTIONS}
+    page.wait_for_function(DRAFT_HOLDS, arg="Vraag het @")
+    page.reload()
+    expect(lessons).to_have_value("")
+    _notice_button(page, "restore").click()
+    for name, text in typed.items():
+        expect(page.locator(f"#{name}")).to_have_value(text)
+    expect(page.locator("#title")).to_have_value("Lagerschade aan de spindel")
+    lessons.focus()
 
     # One preview of the whole case, each section under its heading.
     composer.get_by_role("button", name="Voorbeeld").click()
