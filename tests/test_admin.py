@@ -24,7 +24,9 @@ def after_redirect(response, client):
 
 
 def user_names(html):
-    return set(re.findall(r'<td[^>]*><a href="/admin/users/\d+">([^<]+)</a>', html))
+    """The names in the user table (each after the person's avatar)."""
+    return set(re.findall(r'<td[^>]*><span class="with-avatar">(?:<img [^>]*>|<span [^>]*>[^<]*</span>)'
+                          r'<a href="/admin/users/\d+">([^<]+)</a>', html))
 
 
 def can_log_in(make_client, user, password=PASSWORD):

@@ -156,3 +156,40 @@ def test_deleting_the_account_removes_the_photo(person, factories):
     assert path and os.path.exists(path)
     account_deletion.delete_account(factories.admin(), user)
     assert user.avatar_name is None and not os.path.exists(path)
+
+
+def _face(user):
+    """The initials avatar the macro draws for ``user`` (no photo)."""
+    return f'<span class="avatar small c{user.id % 12}" aria-hidden="true">{initials(user.display_name)}</span>'
+
+
+def test_names_in_lists_have_faces(factories, make_client):
+    """The admin's user list, the case list, the learning log (page, timeline and the trajectory
+    cards) and the community's activity feed show the person beside the name. The rows already
+    carry their people (the page budgets in test_page_budgets.py pin the queries)."""
+    from community.actions import trajectories
+
+    community = factories.community()
+    writer = factories.community_member(community, factories.user(name="Wouter Lasser")).user
+    factories.case(community, writer, title="Cobot inwerken")
+    company, owner = factories.company_with_manager()
+    factories.community_member(community, owner)
+    trajectory = factories.trajectory(community, owner, company, participants=[(writer, "employee")])
+    trajectories.add_entry_to_log(writer, trajectory, "Ik leerde de cobot", "reflection", "applied")
+    reader = factories.community_member(community, factories.user(name="Lotte Lezer")).user
+    client = make_client(reader)
+
+    cases = client.get(f"/c/{community.slug}/cases").get_data(as_text=True)
+    assert f'<span class="with-avatar">{_face(writer)}Wouter Lasser</span>' in cases
+    log = client.get(f"/t/{trajectory.id}").get_data(as_text=True)
+    assert log.count(f"{_face(writer)}Wouter Lasser</span>") == 3  # participants, the log, the timeline
+    cards = client.get(f"/c/{community.slug}/trajectories").get_data(as_text=True)
+    assert f'<span class="with-avatar">{_face(writer)}Wouter Lasser</span>' in cards
+    feed = client.get(f"/c/{community.slug}/").get_data(as_text=True)
+    assert f'<div class="feed-line">{_face(writer)}<p>' in feed  # "... shared a practice case"
+    assert f'<div class="feed-line">{_face(reader)}<p>' in feed  # "Lotte Lezer joined"
+
+    admin = factories.admin(name="Anna Admin")
+    users = make_client(admin).get("/admin/users").get_data(as_text=True)
+    for person in (writer, reader, admin):
+        assert f'{_face(person)}<a href="/admin/users/{person.id}">{person.display_name}</a>' in users

@@ -5,6 +5,7 @@ Users here read English (language="en"), so the assertions on page text keep hol
 Dutch translations exist.
 """
 import io
+import re
 
 import pytest
 import sqlalchemy as sa
@@ -392,6 +393,57 @@ def test_form_page_has_the_structured_fields(world):
     # Tags joined for editing.
     case = _case(world.users["author"], place["community"], "Tags", tags="b, a, c")
     assert 'value="a, b, c"' in author.get(f"/cases/{case.id}/edit").get_data(as_text=True)
+
+
+def _composers(html):
+    """The composers of a page: for each, its toolbar's aria-controls and its textareas' names."""
+    found = []
+    for chunk in re.split(r'<div class="composer[^"]*" data-composer[ >]', html)[1:]:
+        chunk = chunk.split('data-composer-preview', 1)[0]
+        found.append((re.search(r'role="toolbar"[^>]*aria-controls="([^"]*)"', chunk).group(1),
+                      re.findall(r'<textarea[^>]* name="(\w+)"', chunk)))
+    return found
+
+
+def test_the_form_is_one_composer_with_the_sections_as_steps(world):
+    """Item 7 of issue 18: one composer (one toolbar, one preview) holds the five sections as
+    numbered, headed steps; each stays its own field, so drafts, errors and the API are as before."""
+    place, author = world.cases["public"], world.clients["author"]
+    sections = ["context", "question", "approach", "result", "lessons"]
+    html = author.get(f"/c/{place['community'].slug}/cases/new").get_data(as_text=True)
+    assert _composers(html) == [(" ".join(sections), sections)]
+    assert html.count('role="toolbar"') == 1 and html.count("data-composer-image ") == 1
+    assert html.count("<li class=\"composer-part\" data-composer-part") == 5
+    assert '<label for="approach">Approach</label>' in html
+    assert 'data-heading="Result and learning outcome"' in html
+
+    # Written and saved through the one composer: every section lands in its own column.
+    data = dict(SECTION_TEXT, title="Eén verhaal")
+    response = author.submit(f"/c/{place['community'].slug}/cases/new", data)
+    assert response.status_code == 302
+    case = db.session.scalar(sa.select(Case).where(Case.title == "Eén verhaal"))
+    assert {name: getattr(case, name) for name in sections} == SECTION_TEXT
+
+    # Editing shows each section in its step, and a refused change keeps all of them there, with
+    # the reason under the section it is about.
+    edit = author.get(f"/cases/{case.id}/edit").get_data(as_text=True)
+    assert _composers(edit) == [(" ".join(sections), sections)]
+    for name, text in SECTION_TEXT.items():
+        assert re.search(rf'<textarea[^>]* name="{name}"[^>]*>\s*{re.escape(text)}</textarea>', edit), name
+    response = author.submit(f"/cases/{case.id}/edit", dict(data, approach="z" * 20_001))
+    assert response.status_code == 400
+    refused = response.get_data(as_text=True)
+    assert _composers(refused) == [(" ".join(sections), sections)]
+    assert re.search(r'<textarea[^>]*aria-describedby="approach-help approach-error"[^>]*aria-invalid="true"'
+                     r'[^>]* name="approach"', refused)
+    assert 'id="approach-error"' in refused and "z" * 20_001 in refused
+    for name in ("context", "question", "result", "lessons"):
+        assert SECTION_TEXT[name] in refused
+    response = author.submit(f"/cases/{case.id}/edit", dict(data, question="Nieuwe vraag"))
+    assert response.status_code == 302
+    db.session.expire_all()
+    case = db.session.get(Case, case.id)
+    assert case.question == "Nieuwe vraag" and case.lessons == SECTION_TEXT["lessons"]
 
 
 def test_case_page_shows_sections_metadata_and_attachments(world):

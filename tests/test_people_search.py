@@ -231,8 +231,9 @@ def test_every_composer_names_the_place_it_writes_in(factories, make_client):
         f"/d/{discussion.id}": ["discussion:%d" % discussion.id],
         f"/d/{discussion.id}/edit": ["discussion:%d" % discussion.id],
         f"/replies/{reply.id}/edit": ["discussion:%d" % discussion.id],
-        f"/c/{world.community.slug}/cases/new": ["community:%d" % world.community.id] * 5,
-        f"/cases/{case.id}/edit": ["case:%d" % case.id] * 5,
+        # One composer for the case's five sections (issue 18, item 7): one place for all of them.
+        f"/c/{world.community.slug}/cases/new": ["community:%d" % world.community.id],
+        f"/cases/{case.id}/edit": ["case:%d" % case.id],
         f"/t/{trajectory.id}": ["trajectory:%d" % trajectory.id],
         f"/t/{trajectory.id}/edit": ["trajectory:%d" % trajectory.id],
         f"/t/{trajectory.id}/milestones/new": ["trajectory:%d" % trajectory.id],
@@ -242,5 +243,5 @@ def test_every_composer_names_the_place_it_writes_in(factories, make_client):
     browser = make_client(world.owner)
     for url, places in pages.items():
         html = browser.get(url).get_data(as_text=True)
-        composers = re.findall(r'<div class="composer" data-composer(?: data-mention-place="([^"]+)")?[ >]', html)
+        composers = re.findall(r'<div class="composer[\w -]*" data-composer(?: data-mention-place="([^"]+)")?[ >]', html)
         assert [place or None for place in composers] == places, url

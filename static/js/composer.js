@@ -126,33 +126,96 @@
     return meta ? meta.getAttribute("content") : "";
   }
 
+  // The textareas a composer writes in: one, or the parts of a text written in parts
+  // (templates/macros/composer.html, composer_parts). For static/js/uploads.js and mentions.js.
+  function textareasOf(composer) {
+    return Array.prototype.slice.call(composer.querySelectorAll("textarea"));
+  }
+
+  // The textarea the toolbar works on: the one last written in (the first at the start).
+  function activeTextarea(composer) {
+    var areas = textareasOf(composer);
+    return areas.filter(function (area) { return area.hasAttribute("data-composer-active"); })[0] || areas[0];
+  }
+  window.LeerkringComposer.textareasOf = textareasOf;
+  window.LeerkringComposer.activeTextarea = activeTextarea;
+
+  // The preview of a text in parts: every part with text under its heading.
+  function sourceOf(composer, areas) {
+    if (areas.length === 1) { return areas[0].value; }
+    return areas.filter(function (area) { return area.value.trim(); }).map(function (area) {
+      var part = area.closest("[data-composer-part]");
+      var heading = part ? part.getAttribute("data-heading") : "";
+      return (heading ? "## " + heading.replace(/\s+/g, " ") + "\n\n" : "") + area.value;
+    }).join("\n\n");
+  }
+
   function setupComposer(composer) {
     var bar = composer.querySelector(".composer-bar");
-    var textarea = composer.querySelector("textarea");
+    var areas = textareasOf(composer);
+    var parts = composer.querySelector("[data-composer-parts]");
     var preview = composer.querySelector("[data-composer-preview]");
-    if (!bar || !textarea) { return; }
+    if (!bar || !areas.length) { return; }
     var tools = Array.prototype.slice.call(bar.querySelectorAll("button[data-md]"));
     var writeTab = bar.querySelector('[data-composer-tab="write"]');
     var previewTab = bar.querySelector('[data-composer-tab="preview"]');
     var request = 0;
 
     bar.hidden = false;
+    function activate(area) {
+      areas.forEach(function (other) {
+        other.toggleAttribute("data-composer-active", other === area);
+        var part = other.closest("[data-composer-part]");
+        if (part) { part.classList.toggle("active", other === area); }
+      });
+    }
+    if (parts) { activate(areas[0]); }
+
+    // The parts of one text grow with what is written in them, so the whole text reads as one
+    // document (the toolbar stays in view above it); the writer can still drag one larger.
+    function fit(textarea) {
+      if (!parts || textarea.hidden) { return; }
+      if (!textarea.leastHeight) { textarea.leastHeight = textarea.offsetHeight; }  // its rows
+      var scrolled = window.scrollY;  // "auto" shrinks it for a moment: the page must not jump
+      textarea.style.height = "auto";
+      var border = textarea.offsetHeight - textarea.clientHeight;
+      textarea.style.height = Math.max(textarea.scrollHeight + border, textarea.leastHeight) + "px";
+      if (window.scrollY !== scrolled) { window.scrollTo(window.scrollX, scrolled); }
+    }
+    function fitAll() { areas.forEach(fit); }
+    if (parts) {
+      fitAll();
+      var width = window.innerWidth;
+      window.addEventListener("resize", function () {
+        if (window.innerWidth !== width) { width = window.innerWidth; fitAll(); }
+      });
+    }
+
     tools.forEach(function (button) {
       var kind = button.getAttribute("data-md");
       if (kind === "bold") { button.setAttribute("aria-keyshortcuts", "Control+B Meta+B"); }
       if (kind === "italic") { button.setAttribute("aria-keyshortcuts", "Control+I Meta+I"); }
       button.addEventListener("click", function () {
+        var textarea = activeTextarea(composer);
         if (ACTIONS[kind] && !textarea.hidden) { ACTIONS[kind](textarea); }
       });
     });
 
-    textarea.addEventListener("keydown", function (event) {
-      if (!(event.ctrlKey || event.metaKey) || event.altKey || event.shiftKey) { return; }
-      var key = event.key.toLowerCase();
-      if (key === "b" || key === "i") {
-        event.preventDefault();
-        ACTIONS[key === "b" ? "bold" : "italic"](textarea);
-      }
+    areas.forEach(function (textarea) {
+      textarea.addEventListener("focus", function () { activate(textarea); });
+      textarea.addEventListener("input", function () { fit(textarea); });
+      textarea.addEventListener("keydown", function (event) {
+        if (!(event.ctrlKey || event.metaKey) || event.altKey || event.shiftKey) { return; }
+        var key = event.key.toLowerCase();
+        if (key === "b" || key === "i") {
+          event.preventDefault();
+          ACTIONS[key === "b" ? "bold" : "italic"](textarea);
+        }
+      });
+      // The browser cannot point at a hidden field that fails validation: show it first.
+      textarea.addEventListener("invalid", function () { showWrite(false); });
+      // Restoring a draft changes the text: show it.
+      textarea.addEventListener("draft:restored", function () { showWrite(false); fit(textarea); });
     });
 
     // Arrow keys move between the toolbar's buttons (as in the ARIA toolbar pattern);
@@ -173,7 +236,8 @@
       if (writeTab) { writeTab.setAttribute("aria-pressed", previewing ? "false" : "true"); }
       if (previewTab) { previewTab.setAttribute("aria-pressed", previewing ? "true" : "false"); }
       // Hidden, never disabled: a disabled textarea would not be submitted with the form.
-      textarea.hidden = previewing;
+      areas.forEach(function (textarea) { textarea.hidden = previewing; });
+      if (parts) { parts.hidden = previewing; }
       if (preview) { preview.hidden = !previewing; }
       tools.forEach(function (button) { button.disabled = previewing; });
       composer.classList.toggle("previewing", previewing);
@@ -190,7 +254,7 @@
     function showPreview() {
       if (!preview) { return; }
       setMode(true);
-      var source = textarea.value;
+      var source = sourceOf(composer, areas);
       if (!source.trim()) {
         showMessage(text("previewEmpty", "Nothing to preview yet."));
         return;
@@ -234,15 +298,12 @@
       request += 1;
       composer.removeAttribute("aria-busy");
       setMode(false);
-      if (focus) { textarea.focus(); }
+      fitAll();
+      if (focus) { activeTextarea(composer).focus(); }
     }
 
     if (previewTab) { previewTab.addEventListener("click", showPreview); }
     if (writeTab) { writeTab.addEventListener("click", function () { showWrite(true); }); }
-    // The browser cannot point at a hidden field that fails validation: show it first.
-    textarea.addEventListener("invalid", function () { showWrite(false); });
-    // Restoring a draft changes the text: show it.
-    textarea.addEventListener("draft:restored", function () { showWrite(false); });
   }
 
   document.querySelectorAll("[data-composer]").forEach(setupComposer);

@@ -29,9 +29,17 @@
       .replace("{count}", String(count));
   }
 
+  // Every textarea of the composer (a practice case has one per part) gets its own list, shown
+  // under it.
   function setupMentions(composer) {
-    var textarea = composer.querySelector("textarea");
-    if (!textarea || !window.fetch) { return; }
+    if (!window.fetch) { return; }
+    composer.querySelectorAll("textarea").forEach(function (textarea) {
+      setupTextarea(composer, textarea);
+    });
+  }
+
+  function setupTextarea(composer, textarea) {
+    var holder = textarea.closest("[data-composer-part]") || composer;
     var place = composer.getAttribute("data-mention-place") || "";
     var id = "mention-list-" + (++counter);
     var list = document.createElement("ul");
@@ -44,8 +52,8 @@
     status.className = "visually-hidden";
     status.setAttribute("role", "status");
     status.setAttribute("aria-live", "polite");
-    composer.appendChild(list);
-    composer.appendChild(status);
+    holder.appendChild(list);
+    holder.appendChild(status);
 
     textarea.setAttribute("aria-autocomplete", "list");
     textarea.setAttribute("aria-haspopup", "listbox");

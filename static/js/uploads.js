@@ -33,8 +33,10 @@
     return (file.name || "image").replace(/[[\]()\n\r]/g, "").slice(0, 80) || "image";
   }
 
+  // A composer may write in several textareas (the parts of a practice case): a pasted or dropped
+  // image goes into the one it was pasted or dropped in, a chosen one into the one last written in.
   function setupUploads(composer) {
-    var textarea = composer.querySelector("textarea");
+    var areas = Array.prototype.slice.call(composer.querySelectorAll("textarea"));
     var status = composer.querySelector("[data-composer-status]");
     var button = composer.querySelector("[data-composer-image]");
     var input = composer.querySelector("[data-composer-file]");
@@ -42,7 +44,7 @@
     var texts = composer.dataset;
     var form = composer.closest("form");
     var pending = 0;
-    if (!textarea || !texts.uploadUrl || !window.fetch || !window.FormData) { return; }
+    if (!areas.length || !texts.uploadUrl || !window.fetch || !window.FormData) { return; }
     if (help) { help.hidden = false; }
 
     function say(message, isError) {
@@ -51,13 +53,18 @@
       status.classList.toggle("error", Boolean(isError));
     }
 
-    function changed() {
+    function activeTextarea() {
+      var composerApi = window.LeerkringComposer;
+      return composerApi && composerApi.activeTextarea ? composerApi.activeTextarea(composer) : areas[0];
+    }
+
+    function changed(textarea) {
       textarea.dispatchEvent(new Event("input", { bubbles: true }));
     }
 
     // The image gets a paragraph of its own: blank lines before and after where needed.
     // Answers the text inserted around `text`, so a refused upload can take it all away again.
-    function insertAtCaret(text) {
+    function insertAtCaret(textarea, text) {
       var value = textarea.value;
       var before = value.slice(0, textarea.selectionStart), after = value.slice(textarea.selectionEnd);
       var lead = !before || /\n\n$/.test(before) ? "" : (/\n$/.test(before) ? "\n" : "\n\n");
@@ -67,7 +74,7 @@
         window.LeerkringComposer.replaceSelection(textarea, insert, insert.length, insert.length);
       } else {
         textarea.setRangeText(insert, textarea.selectionStart, textarea.selectionEnd, "end");
-        changed();
+        changed(textarea);
       }
       return { lead: lead, trail: trail };
     }
@@ -80,11 +87,11 @@
     // Put `text` where the placeholder is (nothing, and the blank lines added with it, when the
     // upload was refused). The writer may have typed meanwhile: their caret stays in the same
     // place in their text.
-    function replacePlaceholder(placeholder, around, text) {
+    function replacePlaceholder(textarea, placeholder, around, text) {
       var value = textarea.value;
       var start = value.indexOf(placeholder);
       if (start === -1) {
-        if (text) { insertAtCaret(text); }
+        if (text) { insertAtCaret(textarea, text); }
         return;
       }
       var end = start + placeholder.length;
@@ -95,14 +102,14 @@
       var selStart = textarea.selectionStart, selEnd = textarea.selectionEnd;
       textarea.setRangeText(text, start, end, "preserve");
       textarea.setSelectionRange(shifted(selStart, start, end, text.length), shifted(selEnd, start, end, text.length));
-      changed();
+      changed(textarea);
     }
 
-    function upload(file) {
+    function upload(textarea, file) {
       var name = plainName(file);
       counter += 1;
       var placeholder = "![" + fill(texts.uploadBusy, { name: name }) + " #" + counter + "]()";
-      var around = insertAtCaret(placeholder);
+      var around = insertAtCaret(textarea, placeholder);
       say(fill(texts.uploadBusy, { name: name }));
       pending += 1;
       composer.setAttribute("data-uploading", String(pending));
@@ -119,15 +126,15 @@
         });
       }).then(function (result) {
         if (result.ok && typeof result.data.markdown === "string") {
-          replacePlaceholder(placeholder, around, result.data.markdown);
+          replacePlaceholder(textarea, placeholder, around, result.data.markdown);
           say(fill(texts.uploadDone, { name: name }));
         } else {
-          replacePlaceholder(placeholder, around, "");
+          replacePlaceholder(textarea, placeholder, around, "");
           var error = result.data.error;
           say(fill(texts.uploadFailed, { name: name, reason: error && error.message ? error.message : "" }), true);
         }
       }).catch(function () {
-        replacePlaceholder(placeholder, around, "");
+        replacePlaceholder(textarea, placeholder, around, "");
         say(fill(texts.uploadFailed, { name: name, reason: texts.uploadOffline || "" }), true);
       }).then(function () {
         pending -= 1;
@@ -139,47 +146,50 @@
       });
     }
 
-    function uploadAll(files) {
+    function uploadAll(textarea, files) {
       var write = composer.querySelector('[data-composer-tab="write"]');
       if (textarea.hidden && write) { write.click(); }  // images go into the text, not the preview
-      files.forEach(upload);
+      files.forEach(function (file) { upload(textarea, file); });
     }
-
-    textarea.addEventListener("paste", function (event) {
-      var files = imagesOf(event.clipboardData && event.clipboardData.files);
-      if (!files.length) { return; }
-      event.preventDefault();
-      uploadAll(files);
-    });
 
     function carriesFiles(event) {
       var types = event.dataTransfer && event.dataTransfer.types;
       return Boolean(types) && Array.prototype.indexOf.call(types, "Files") !== -1;
     }
 
-    textarea.addEventListener("dragover", function (event) {
-      if (!carriesFiles(event)) { return; }
-      event.preventDefault();
-      event.dataTransfer.dropEffect = "copy";
-      composer.classList.add("dropping");
-    });
-    textarea.addEventListener("dragleave", function () { composer.classList.remove("dropping"); });
-    textarea.addEventListener("drop", function (event) {
-      composer.classList.remove("dropping");
-      var files = imagesOf(event.dataTransfer && event.dataTransfer.files);
-      if (!files.length) { return; }
-      event.preventDefault();
-      textarea.focus();
-      uploadAll(files);
+    areas.forEach(function (textarea) {
+      textarea.addEventListener("paste", function (event) {
+        var files = imagesOf(event.clipboardData && event.clipboardData.files);
+        if (!files.length) { return; }
+        event.preventDefault();
+        uploadAll(textarea, files);
+      });
+
+      textarea.addEventListener("dragover", function (event) {
+        if (!carriesFiles(event)) { return; }
+        event.preventDefault();
+        event.dataTransfer.dropEffect = "copy";
+        textarea.classList.add("dropping");
+      });
+      textarea.addEventListener("dragleave", function () { textarea.classList.remove("dropping"); });
+      textarea.addEventListener("drop", function (event) {
+        textarea.classList.remove("dropping");
+        var files = imagesOf(event.dataTransfer && event.dataTransfer.files);
+        if (!files.length) { return; }
+        event.preventDefault();
+        textarea.focus();
+        uploadAll(textarea, files);
+      });
     });
 
     if (button && input) {
       button.addEventListener("click", function () { input.click(); });
       input.addEventListener("change", function () {
         var files = imagesOf(input.files);
+        var textarea = activeTextarea();
         input.value = "";
         textarea.focus();
-        uploadAll(files);
+        uploadAll(textarea, files);
       });
     }
 
