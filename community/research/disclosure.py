@@ -11,6 +11,10 @@ Rules (README, "Research"):
   least five companies, never by one company or one round (a figure cannot be "subtracted").
 - There are no filters that cut the published set (no date range, no sector): each figure is
   over the whole published set of a questionnaire version and group.
+- The learning-outcome monitor's breakdowns (none, community, sector, year) are decided together
+  (joint_shown): no shown cell, or union of shown cells of one breakdown, minus a shown cell or
+  union of another breakdown whose trajectories lie inside it, leaves a group of 1 to
+  MIN_COMPANIES - 1 companies; cells are withheld until none does.
 """
 from dataclasses import dataclass
 

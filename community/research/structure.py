@@ -16,7 +16,9 @@ covariance S (divisor N, as the library uses) and the model-implied covariance �
 "When n allows": only with at least max(MIN_RESPONSES, PER_PARAMETER · q) complete responses
 (README, "Research"); otherwise no figures. A fit whose optimiser did not converge, or that is
 improper (an error variance ≤ 0, a factor correlation of 1 or more, a standardised loading above
-1), is reported as such, without figures.
+1), is reported as such, without figures. The optimiser's own "failed to converge" (often
+"ABNORMAL" at its precision limit) counts as non-convergence only when the analytic gradient of F
+at its answer is not near zero (GRADIENT_TOLERANCE).
 """
 import math
 import warnings
@@ -30,6 +32,10 @@ MIN_RESPONSES = 200   # a common floor for maximum-likelihood CFA (Kline; Boomsm
 PER_PARAMETER = 5     # at least five responses per free parameter (Bentler & Chou, 1987)
 
 FITTED, TOO_FEW, NOT_CONVERGED, IMPROPER = "fitted", "too_few", "not_converged", "improper"
+# The library's optimiser (L-BFGS-B on numerical gradients) often reports "ABNORMAL" when it stops
+# at the limit of its precision; its answer is then taken only when F's analytic gradient there
+# is below this.
+GRADIENT_TOLERANCE = 1e-3
 
 
 @dataclass
@@ -81,6 +87,17 @@ def fit_indices(sample, implied, n, parameters):
     }
 
 
+def gradient(sample, implied, loadings, correlations, pattern):
+    """The largest absolute derivative of F (above) with respect to the free parameters, at a
+    solution: with W = Σ⁻¹(Σ − S)Σ⁻¹, ∂F/∂Λ = 2WΛΦ (free loadings), ∂F/∂ψᵢ = Wᵢᵢ and
+    ∂F/∂φₖₗ = 2(ΛᵀWΛ)ₖₗ (k ≠ l). Zero at a stationary point."""
+    inverse = np.linalg.inv(implied)
+    w = inverse @ (implied - sample) @ inverse
+    by_loading = (2 * w @ loadings @ correlations)[pattern == 1]
+    by_correlation = (2 * loadings.T @ w @ loadings)[np.tril_indices(pattern.shape[1], -1)]
+    return float(np.max(np.abs(np.concatenate([by_loading, np.diag(w), by_correlation]))))
+
+
 def _analyzer():
     """factor-analyzer 0.5.1 calls scikit-learn's check_array with ``force_all_finite``, which
     scikit-learn 1.8 renamed to ``ensure_all_finite``; translate that one keyword for its module."""
@@ -130,7 +147,9 @@ def confirmatory_check(matrices):
         except (ValueError, np.linalg.LinAlgError, FloatingPointError):
             check.status = NOT_CONVERGED
             return check
-    if any("failed to converge" in str(warning.message) for warning in caught) or not np.all(np.isfinite(implied)):
+    if not np.all(np.isfinite(implied)) or (
+            any("failed to converge" in str(warning.message) for warning in caught)
+            and gradient(model.cov_, implied, model.loadings_, model.factor_varcovs_, pattern) > GRADIENT_TOLERANCE):
         check.status = NOT_CONVERGED
         return check
     # A factor's sign is arbitrary: turn each so that its items' loadings sum to a positive value.
