@@ -141,26 +141,47 @@ def test_too_few_responses_give_no_figures():
 
 
 def test_non_convergence_is_reported_without_figures(monkeypatch):
+    """Converged means a zero gradient of F at the library's answer, whatever its optimiser said."""
     lam = np.array([0.8, 0.7, 0.6, 0.75, 0.65, 0.55, 0.7, 0.6, 0.5])
     data = exact_data(model_sigma(pattern(SIZES) * lam[:, None], np.eye(3)), 250)
     module = structure._analyzer()
     original = module.ConfirmatoryFactorAnalyzer.fit
 
-    def failing(self, X, y=None):
-        """The optimiser stops early: it warns, and its loadings are off the optimum."""
-        warnings.warn("The optimization routine failed to converge: ABNORMAL")
-        fitted = original(self, X, y)
-        fitted.loadings_ = fitted.loadings_ * 1.2
-        return fitted
+    def stopped_early(warn):
+        def fit(self, X, y=None):
+            if warn:
+                warnings.warn("The optimization routine failed to converge: ABNORMAL")
+            fitted = original(self, X, y)
+            fitted.loadings_ = fitted.loadings_ * 1.2      # off the optimum
+            return fitted
+        return fit
 
-    monkeypatch.setattr(module.ConfirmatoryFactorAnalyzer, "fit", failing)
-    check = structure.confirmatory_check(matrices(data, SIZES))
-    assert check.status == structure.NOT_CONVERGED and check.loadings == {} and check.chi_square is None
-    # The same warning at the optimum (the analytic gradient is zero there) is the optimiser's
-    # precision limit, not a failure: the figures stand.
+    for warn in (True, False):
+        monkeypatch.setattr(module.ConfirmatoryFactorAnalyzer, "fit", stopped_early(warn))
+        check = structure.confirmatory_check(matrices(data, SIZES))
+        assert check.status == structure.NOT_CONVERGED and check.loadings == {} and check.chi_square is None
+    # The warning at the optimum (the optimiser's precision limit) is not a failure.
     monkeypatch.setattr(module.ConfirmatoryFactorAnalyzer, "fit", lambda self, X, y=None: (
         warnings.warn("The optimization routine failed to converge: ABNORMAL"), original(self, X, y))[1])
     assert structure.confirmatory_check(matrices(data, SIZES)).status == structure.FITTED
+
+
+def test_a_fit_that_runs_too_long_is_stopped(monkeypatch):
+    lam = np.array([0.8, 0.7, 0.6, 0.75, 0.65, 0.55, 0.7, 0.6, 0.5])
+    data = exact_data(model_sigma(pattern(SIZES) * lam[:, None], np.eye(3)), 250)
+    monkeypatch.setattr(structure, "TIME_LIMIT", 0.0)
+    check = structure.confirmatory_check(matrices(data, SIZES))
+    assert check.status == structure.TIMED_OUT and check.loadings == {} and check.cfi is None
+
+
+def test_the_gradient_is_zero_at_the_optimum_and_not_beside_it():
+    lam = np.array([0.8, 0.7, 0.6, 0.75, 0.65, 0.55, 0.7, 0.6, 0.5])
+    loadings = pattern(SIZES) * lam[:, None]
+    sigma = model_sigma(loadings, np.eye(3))
+    assert structure.gradient(sigma, sigma, loadings, np.eye(3), pattern(SIZES)) == pytest.approx(0, abs=1e-12)
+    moved = loadings * 1.1
+    implied = moved @ moved.T + np.diag(1 - lam ** 2)
+    assert structure.gradient(sigma, implied, moved, np.eye(3), pattern(SIZES)) > 0.01
 
 
 def test_an_improper_solution_is_reported_without_figures():

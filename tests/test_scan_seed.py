@@ -44,6 +44,8 @@ def test_seed_gives_the_research_area_figures(app):
         report = instrument.instrument_report(1, variant, actions.today())
         assert report.shown and report.companies >= 5
         assert all(0.5 < d.alpha < 1 for d in report.dimensions if len(d.items) > 2), variant
+        # The confirmatory structure check: enough employees on the demo, too few managers.
+        assert report.structure.status == ("fitted" if variant == "employee" else "too_few"), variant
     assert user_by_email("lector@hogeschooloost.example").is_researcher
     _seeded_outcome_figures(demo)
 

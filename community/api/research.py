@@ -40,7 +40,7 @@ class ItemQualitySchema(Schema):
 
 class StructureSchema(Schema):
     status = fields.Str(metadata={"description": "fitted, too_few (fewer complete responses than needed), "
-                                                "not_converged or improper; figures only when fitted"})
+                                                "not_converged, improper or timed_out; figures only when fitted"})
     n = fields.Int(metadata={"description": "Complete responses (every item answered)"})
     needed = fields.Int(metadata={"description": "Complete responses needed: at least 200 and 5 per free parameter"})
     parameters = fields.Int(metadata={"description": "Free parameters of the six-factor model"})

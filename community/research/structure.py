@@ -16,11 +16,12 @@ covariance S (divisor N, as the library uses) and the model-implied covariance �
 "When n allows": only with at least max(MIN_RESPONSES, PER_PARAMETER · q) complete responses
 (README, "Research"); otherwise no figures. A fit whose optimiser did not converge, or that is
 improper (an error variance ≤ 0, a factor correlation of 1 or more, a standardised loading above
-1), is reported as such, without figures. The optimiser's own "failed to converge" (often
-"ABNORMAL" at its precision limit) counts as non-convergence only when the analytic gradient of F
-at its answer is not near zero (GRADIENT_TOLERANCE).
+1), is reported as such, without figures. Converged means: the analytic gradient of F at the
+library's answer is near zero (GRADIENT_TOLERANCE), whatever its optimiser reported. A fit that
+runs longer than TIME_LIMIT seconds is stopped and reported as such.
 """
 import math
+import time
 import warnings
 from dataclasses import dataclass, field
 from typing import Optional
@@ -31,16 +32,19 @@ from scipy import stats
 MIN_RESPONSES = 200   # a common floor for maximum-likelihood CFA (Kline; Boomsma)
 PER_PARAMETER = 5     # at least five responses per free parameter (Bentler & Chou, 1987)
 
-FITTED, TOO_FEW, NOT_CONVERGED, IMPROPER = "fitted", "too_few", "not_converged", "improper"
-# The library's optimiser (L-BFGS-B on numerical gradients) often reports "ABNORMAL" when it stops
-# at the limit of its precision; its answer is then taken only when F's analytic gradient there
-# is below this.
+FITTED, TOO_FEW, NOT_CONVERGED, IMPROPER, TIMED_OUT = "fitted", "too_few", "not_converged", "improper", "timed_out"
+# The library's optimiser (L-BFGS-B on numerical gradients) can stop short of the optimum without
+# a warning, and warns ("ABNORMAL") when it stops at the limit of its precision; so its answer is
+# taken as converged exactly when F's analytic gradient there is below this.
 GRADIENT_TOLERANCE = 1e-3
+# The fit runs while the page is drawn: one that takes longer than this many seconds is stopped
+# and reported as such (the employees' model on the demo takes about one second).
+TIME_LIMIT = 4.0
 
 
 @dataclass
 class StructureCheck:
-    status: str                       # FITTED, TOO_FEW, NOT_CONVERGED or IMPROPER
+    status: str                       # FITTED, TOO_FEW, NOT_CONVERGED, IMPROPER or TIMED_OUT
     n: int                            # complete responses (every item answered)
     needed: int                       # the minimum for this model
     parameters: int                   # free parameters q
@@ -91,7 +95,10 @@ def gradient(sample, implied, loadings, correlations, pattern):
     """The largest absolute derivative of F (above) with respect to the free parameters, at a
     solution: with W = Σ⁻¹(Σ − S)Σ⁻¹, ∂F/∂Λ = 2WΛΦ (free loadings), ∂F/∂ψᵢ = Wᵢᵢ and
     ∂F/∂φₖₗ = 2(ΛᵀWΛ)ₖₗ (k ≠ l). Zero at a stationary point."""
-    inverse = np.linalg.inv(implied)
+    try:
+        inverse = np.linalg.inv(implied)
+    except np.linalg.LinAlgError:
+        return math.inf
     w = inverse @ (implied - sample) @ inverse
     by_loading = (2 * w @ loadings @ correlations)[pattern == 1]
     by_correlation = (2 * loadings.T @ w @ loadings)[np.tril_indices(pattern.shape[1], -1)]
@@ -112,6 +119,24 @@ def _analyzer():
         check_array.leerkring_adapter = True
         module.check_array = check_array
     return module
+
+
+class _TimedOut(Exception):
+    pass
+
+
+def _fit(module, specification, data):
+    """The library's fit, stopped (_TimedOut) once it has run TIME_LIMIT seconds: its objective
+    is called for every step of the optimiser, so the clock is read there."""
+    deadline = time.monotonic() + TIME_LIMIT
+
+    class Bounded(module.ConfirmatoryFactorAnalyzer):
+        def _objective(self, *args):
+            if time.monotonic() > deadline:
+                raise _TimedOut
+            return super()._objective(*args)
+
+    return Bounded(specification, disp=False, max_iter=1000).fit(data)
 
 
 def confirmatory_check(matrices):
@@ -139,17 +164,19 @@ def confirmatory_check(matrices):
     module = _analyzer()
     # The dict parser writes into a read-only array under pandas 3; the array parser copies.
     specification = module.ModelSpecificationParser.parse_model_specification_from_array(complete, pattern)
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")   # its optimiser's messages; convergence is checked below
         try:
-            model = module.ConfirmatoryFactorAnalyzer(specification, disp=False, max_iter=1000).fit(complete)
+            model = _fit(module, specification, complete)
             implied = model.get_model_implied_cov()
+        except _TimedOut:
+            check.status = TIMED_OUT
+            return check
         except (ValueError, np.linalg.LinAlgError, FloatingPointError):
             check.status = NOT_CONVERGED
             return check
     if not np.all(np.isfinite(implied)) or (
-            any("failed to converge" in str(warning.message) for warning in caught)
-            and gradient(model.cov_, implied, model.loadings_, model.factor_varcovs_, pattern) > GRADIENT_TOLERANCE):
+            gradient(model.cov_, implied, model.loadings_, model.factor_varcovs_, pattern) > GRADIENT_TOLERANCE):
         check.status = NOT_CONVERGED
         return check
     # A factor's sign is arbitrary: turn each so that its items' loadings sum to a positive value.

@@ -49,7 +49,8 @@ def instrument_quality():
                            dimension_names=texts.dimension_names(version), item_texts=items,
                            min_companies=instrument.disclosure.MIN_COMPANIES, min_group=scoring.MIN_GROUP,
                            min_structure=instrument.structure.MIN_RESPONSES,
-                           per_parameter=instrument.structure.PER_PARAMETER)
+                           per_parameter=instrument.structure.PER_PARAMETER,
+                           time_limit=instrument.structure.TIME_LIMIT)
 
 
 @bp.route("/instrument.csv")
