@@ -175,8 +175,9 @@ def _cell(monitor, cell):
 def get_outcomes(args):
     """The learning-outcome monitor over trajectories that are not confidential: learning-log
     entries per value type, milestones, trajectories per status (a cell only when its trajectories
-    come from at least 5 companies, with complementary suppression), and the scan -> trajectory
-    -> re-scan loop per dimension (only when both groups have at least 5 companies)."""
+    come from at least 5 companies, with complementary suppression, decided for all breakdowns
+    together so that no cell of one minus a cell of another leaves fewer than 5 companies), and
+    the scan -> trajectory -> re-scan loop per dimension (only when both groups have at least 5 companies)."""
     if not permissions.can_use_research(current_user):
         raise NotAllowed(_l("Only researchers and administrators can use the research area."))
     monitor = outcomes.monitor(args["by"], today())
