@@ -39,7 +39,7 @@ FITTED, TOO_FEW, NOT_CONVERGED, IMPROPER, TIMED_OUT = "fitted", "too_few", "not_
 GRADIENT_TOLERANCE = 1e-3
 # The fit runs while the page is drawn: one that takes longer than this many seconds is stopped
 # and reported as such (the employees' model on the demo takes about one second).
-TIME_LIMIT = 4.0
+TIME_LIMIT = 6.0
 
 
 @dataclass
