@@ -134,4 +134,4 @@ def test_random_worlds_never_leak():
         assert leaks(breakdowns, shown, company.get) == [], breakdowns
         everyone = {company[m] for m in breakdowns["none"]["total"]}
         assert (shown["none"] == {"total"}) == (len(everyone) >= MIN)
-    assert leaking_before > 20    # the worlds are not all trivially safe
+    assert leaking_before > 50    # 105 of the 300 leak when each breakdown is decided alone

@@ -275,14 +275,15 @@ def test_the_api_sets_and_keeps_the_scan_dimension(factories, api):
 
 
 def test_switching_breakdowns_and_subtracting_gives_no_small_group(factories):
-    """Community a has companies 0..5, sector Metaal companies 0..4 (inside a): each breakdown on
-    its own would show both, and a minus Metaal would be company 5. Decided together, the pages'
-    shown cells pass the brute-force checker."""
+    """Fifteen companies (three whole steps of five, all published). Community a has companies
+    0..5, sector Metaal companies 0..4 (inside a): each breakdown on its own shows every cell,
+    and a minus Metaal would be company 5. Decided together, the pages' shown cells pass the
+    brute-force checker."""
     from tests.test_research_disclosure import leaks
 
     a, b = factories.community(), factories.community()
     members = {"none": {"total": set()}, "community": {}, "sector": {}, "year": {}}
-    for index in range(11):
+    for index in range(15):
         community, sector = (a if index < 6 else b), ("Metaal" if index < 5 else "Bouw")
         trajectory = _company_trajectory(factories, community, f"Bedrijf {index}", sector=sector,
                                          planned_start=date(2025, 3, 1))
