@@ -4,6 +4,7 @@ round), consent, closed rounds and the group of five, the CSV, and granting the 
 import random
 from datetime import date, timedelta
 
+import pytest
 import sqlalchemy as sa
 
 from community.actions import accounts
@@ -183,3 +184,58 @@ def test_the_api_gives_the_same_figures_to_researchers_only(factories, api):
     assert refused.status_code == 403 and refused.is_json and "error" in refused.get_json()
     assert api(researcher).get("/api/v1/research/instrument?version=7").status_code == 404
     assert api(researcher).get("/api/v1/research/instrument?version=x").status_code == 422
+
+
+def _structured(rng, variant):
+    """Answers with a level per dimension (six distinct constructs) and a little noise per item."""
+    levels = {d["code"]: rng.gauss(3, 1) for d in scoring.questionnaire()["dimensions"]}
+    answers = {}
+    for item in scoring.all_items(scoring.questionnaire(), variant):
+        value = min(5, max(1, round(levels[item["dimension"]] + rng.gauss(0, 0.5))))
+        answers[item["code"]] = 6 - value if item.get("reverse") else value
+    return answers
+
+
+def test_the_structure_check_on_the_page_in_the_csv_and_the_api(factories, make_client, api, monkeypatch):
+    """Seventy employees in each of five companies (350 complete responses) are enough for the
+    employee questionnaire's six-factor model (335); 25 managers are not (200). (No time limit
+    here: a busy test machine is not what this checks; test_research_structure covers it.)"""
+    from community.research import structure
+    monkeypatch.setattr(structure, "TIME_LIMIT", 120.0)
+    rng = random.Random(7)
+    for index in range(5):
+        org, manager = factories.company_with_manager(name=f"Bedrijf {index}")
+        scan_round = scan_factories.closed_round(
+            org, manager, title=f"Ronde {index}", opens_on=FIRST + timedelta(days=7 * index),
+            employees=[_structured(rng, "employee") for _ in range(70)],
+            management=[_structured(rng, "management") for _ in range(5)])
+        scan_round.research_consent = True
+        db.session.commit()
+    employees, management = _report().structure, _report("management").structure
+    assert employees.status == "fitted" and employees.n == 350 and employees.df == 26 * 27 // 2 - 67
+    assert all(0.5 < value < 1 for value in employees.loadings.values()) and len(employees.loadings) == 26
+    assert management.status == "too_few" and (management.n, management.needed) == (25, 200)
+    admin = factories.admin()
+    html = make_client(admin).get("/research/instrument?version=1").get_data(as_text=True)
+    dutch = lambda value, digits: f"{value:.{digits}f}".replace(".", ",")  # noqa: E731 (the page is in Dutch)
+    assert "Globale fit" in html and "CFI" in html and dutch(employees.cfi, 3) in html
+    assert "25 van de 200" in html
+    first_item = next(iter(employees.loadings))
+    assert dutch(employees.loadings[first_item], 2) in html
+    lines = make_client(admin).get("/research/instrument.csv?version=1").get_data(as_text=True).splitlines()
+    header = lines[0].split(",")
+    rows = {(row[1], row[6]): row for row in (line.split(",") for line in lines[1:]) if row[6] == "structure"}
+    fitted = dict(zip(header, rows[("employee", "structure")]))
+    assert fitted["cfa_status"] == "fitted" and fitted["n"] == "350" and fitted["cfi"] == f"{employees.cfi:.3f}"
+    assert fitted["df"] == str(employees.df) and fitted["rmsea"] == f"{employees.rmsea:.3f}"
+    assert dict(zip(header, rows[("management", "structure")]))["cfa_status"] == "too_few"
+    item_row = next(row for row in (dict(zip(header, line.split(","))) for line in lines[1:])
+                    if row["group"] == "employee" and row["item"] == first_item)
+    assert item_row["loading"] == f"{employees.loadings[first_item]:.3f}"
+    body = api(admin).get("/api/v1/research/instrument?version=1").get_json()
+    groups = {group["group"]: group for group in body["groups"]}
+    assert groups["employee"]["structure"]["status"] == "fitted"
+    assert groups["employee"]["structure"]["cfi"] == pytest.approx(employees.cfi)
+    assert groups["management"]["structure"]["cfi"] is None
+    loaded = groups["employee"]["dimensions"][0]["items"][0]
+    assert loaded["loading"] == pytest.approx(employees.loadings[loaded["code"]])

@@ -272,3 +272,31 @@ def test_the_api_sets_and_keeps_the_scan_dimension(factories, api):
     refused = client.patch(url, json={"scan_dimension": "onbekend"})
     assert refused.status_code == 422 and "scan_dimension" in str(refused.get_json())
     assert client.patch(url, json={"scan_dimension": None}).get_json()["scan_dimension"] is None
+
+
+def test_switching_breakdowns_and_subtracting_gives_no_small_group(factories):
+    """Fifteen companies (three whole steps of five, all published). Community a has companies
+    0..5, sector Metaal companies 0..4 (inside a): each breakdown on its own shows every cell,
+    and a minus Metaal would be company 5. Decided together, the pages' shown cells pass the
+    brute-force checker."""
+    from tests.test_research_disclosure import leaks
+
+    a, b = factories.community(), factories.community()
+    members = {"none": {"total": set()}, "community": {}, "sector": {}, "year": {}}
+    for index in range(15):
+        community, sector = (a if index < 6 else b), ("Metaal" if index < 5 else "Bouw")
+        trajectory = _company_trajectory(factories, community, f"Bedrijf {index}", sector=sector,
+                                         planned_start=date(2025, 3, 1))
+        company = trajectory.organisation_id
+        members["none"]["total"].add(company)
+        members["community"].setdefault(community.id, set()).add(company)
+        members["sector"].setdefault(sector, set()).add(company)
+        members["year"].setdefault(2025, set()).add(company)
+    shown = {"none": {"total"} if outcomes.monitor("none", TODAY).total.shown else set()}
+    for by in ("community", "sector", "year"):
+        shown[by] = {cell.key for cell in outcomes.monitor(by, TODAY).cells if cell.shown}
+    assert shown["none"] == {"total"}
+    assert leaks(members, {"none": {"total"}, "community": {a.id, b.id}, "sector": {"Metaal", "Bouw"},
+                           "year": {2025}})  # what each breakdown alone would show
+    assert leaks(members, shown) == []
+    assert shown["community"] or shown["sector"]   # not everything withheld

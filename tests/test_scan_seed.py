@@ -30,13 +30,15 @@ def test_seed_scan_is_idempotent_and_shows_trend(app):
     assert not round_results(rounds[2], today).employees.shown
 
 
-def test_seed_gives_the_research_area_figures(app):
+def test_seed_gives_the_research_area_figures(app, monkeypatch):
     """Ten synthetic companies (marked as demo data) with two closed, consented rounds each:
     enough for every instrument figure, and the demo lector is a researcher."""
     from community.queries.accounts import user_by_email
     from community.research import instrument
+    from community.research import structure
     from community.seed import seed_demo
 
+    monkeypatch.setattr(structure, "TIME_LIMIT", 120.0)   # a busy test machine is not what this checks
     seed_demo()
     demo = db.session.scalars(sa.select(Organisation).where(Organisation.name.like("%(demodata)"))).all()
     assert len(demo) == 10 and all("Synthetisch" in org.description for org in demo)
@@ -44,6 +46,8 @@ def test_seed_gives_the_research_area_figures(app):
         report = instrument.instrument_report(1, variant, actions.today())
         assert report.shown and report.companies >= 5
         assert all(0.5 < d.alpha < 1 for d in report.dimensions if len(d.items) > 2), variant
+        # The confirmatory structure check: enough employees on the demo, too few managers.
+        assert report.structure.status == ("fitted" if variant == "employee" else "too_few"), variant
     assert user_by_email("lector@hogeschooloost.example").is_researcher
     _seeded_outcome_figures(demo)
 

@@ -34,6 +34,23 @@ class ItemQualitySchema(Schema):
     floor = fields.Float(allow_none=True)
     ceiling = fields.Float(allow_none=True)
     missing = fields.Float(allow_none=True)
+    loading = fields.Float(allow_none=True, metadata={
+        "description": "Standardised loading on its own dimension in the confirmatory check (null unless fitted)"})
+
+
+class StructureSchema(Schema):
+    status = fields.Str(metadata={"description": "fitted, too_few (fewer complete responses than needed), "
+                                                "not_converged, improper or timed_out; figures only when fitted"})
+    n = fields.Int(metadata={"description": "Complete responses (every item answered)"})
+    needed = fields.Int(metadata={"description": "Complete responses needed: at least 200 and 5 per free parameter"})
+    parameters = fields.Int(metadata={"description": "Free parameters of the six-factor model"})
+    chi_square = fields.Float(allow_none=True)
+    df = fields.Int(allow_none=True)
+    p_value = fields.Float(allow_none=True)
+    cfi = fields.Float(allow_none=True)
+    tli = fields.Float(allow_none=True)
+    rmsea = fields.Float(allow_none=True)
+    srmr = fields.Float(allow_none=True)
 
 
 class DimensionQualitySchema(Schema):
@@ -58,6 +75,8 @@ class GroupQualitySchema(Schema):
     first_day = fields.Date(allow_none=True)
     last_day = fields.Date(allow_none=True)
     dimensions = fields.List(fields.Nested(DimensionQualitySchema))
+    structure = fields.Nested(StructureSchema, allow_none=True, metadata={
+        "description": "Confirmatory factor analysis of the six-dimension structure (null when not shown)"})
 
 
 class InstrumentSchema(Schema):
@@ -77,13 +96,18 @@ def _figures(row, names):
 def _group(report):
     if not report.shown:
         return {"group": report.variant, "shown": False, "companies": None, "rounds": None, "responses": None,
-                "first_day": None, "last_day": None, "dimensions": []}
+                "first_day": None, "last_day": None, "dimensions": [], "structure": None}
     item_names = ("code", "mean", "sd", "item_rest", "alpha_if_deleted", "floor", "ceiling", "missing")
     dimension_names = ("code", "n", "mean", "sd", "alpha", "omega", "floor", "ceiling", "missing")
+    structure_names = ("status", "n", "needed", "parameters", "chi_square", "df", "p_value", "cfi", "tli", "rmsea",
+                       "srmr")
+    loadings = report.structure.loadings
     return {"group": report.variant, "shown": True, "companies": report.companies, "rounds": report.rounds,
             "responses": report.responses, "first_day": report.first_day, "last_day": report.last_day,
-            "dimensions": [dict(_figures(d, dimension_names), items=[_figures(i, item_names) for i in d.items])
-                           for d in report.dimensions]}
+            "dimensions": [dict(_figures(d, dimension_names),
+                                items=[dict(_figures(i, item_names), loading=loadings.get(i.code)) for i in d.items])
+                           for d in report.dimensions],
+            "structure": _figures(report.structure, structure_names)}
 
 
 @blp.route("/research/instrument")
@@ -92,7 +116,9 @@ def _group(report):
 def get_instrument(args):
     """Instrument quality per group (employees, management) over the published set of consented,
     closed rounds: per dimension n, mean, SD, Cronbach's alpha, McDonald's omega, floor, ceiling
-    and missing shares, and per item the same with the item-rest correlation and alpha if deleted."""
+    and missing shares, and per item the same with the item-rest correlation and alpha if deleted;
+    and a confirmatory factor analysis of the six-dimension structure (standardised loadings per
+    item, chi-square, df, p, CFI, TLI, RMSEA, SRMR) when there are enough complete responses."""
     if not permissions.can_use_research(current_user):
         raise NotAllowed(_l("Only researchers and administrators can use the research area."))
     version = args["version"]
@@ -149,8 +175,9 @@ def _cell(monitor, cell):
 def get_outcomes(args):
     """The learning-outcome monitor over trajectories that are not confidential: learning-log
     entries per value type, milestones, trajectories per status (a cell only when its trajectories
-    come from at least 5 companies, with complementary suppression), and the scan -> trajectory
-    -> re-scan loop per dimension (only when both groups have at least 5 companies)."""
+    come from at least 5 companies, with complementary suppression, decided for all breakdowns
+    together so that no cell of one minus a cell of another leaves fewer than 5 companies), and
+    the scan -> trajectory -> re-scan loop per dimension (only when both groups have at least 5 companies)."""
     if not permissions.can_use_research(current_user):
         raise NotAllowed(_l("Only researchers and administrators can use the research area."))
     monitor = outcomes.monitor(args["by"], today())

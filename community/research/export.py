@@ -1,7 +1,9 @@
 """CSV of the instrument figures for further analysis (R, SPSS, a spreadsheet): comma-separated,
 a point as decimal mark, plain column names, one row per dimension and per item, with the
 questionnaire version, the group and the published set's date range on every row. The same
-figures as the page, nothing more; the only text cells are codes from the questionnaire."""
+figures as the page, nothing more; the only text cells are codes from the questionnaire. Item rows
+carry the standardised loading of the confirmatory check; one "structure" row per group has its
+status, the responses needed, and the global fit (empty unless the model was fitted)."""
 import csv
 import io
 import math
@@ -10,7 +12,9 @@ from community.scan.export import escape_cell
 
 COLUMNS = ["questionnaire_version", "group", "first_day", "last_day", "companies", "rounds", "level",
            "dimension", "item", "n", "mean", "sd", "alpha", "omega", "item_rest", "alpha_if_deleted",
-           "floor", "ceiling", "missing"]
+           "floor", "ceiling", "missing", "loading", "cfa_status", "cfa_needed", "chi_square", "df", "p",
+           "cfi", "tli", "rmsea", "srmr"]
+NO_STRUCTURE = ["", "", "", "", "", "", "", "", "", ""]
 
 
 def _number(value):
@@ -26,16 +30,23 @@ def instrument_csv(reports):
             continue
         common = [report.version, report.variant, report.first_day.isoformat(), report.last_day.isoformat(),
                   report.companies, report.rounds]
+        check = report.structure
         for dimension in report.dimensions:
             writer.writerow([escape_cell(v) for v in common + [
                 "dimension", dimension.code, "", dimension.n, _number(dimension.mean), _number(dimension.sd),
                 _number(dimension.alpha), _number(dimension.omega), "", "", _number(dimension.floor),
-                _number(dimension.ceiling), _number(dimension.missing)]])
+                _number(dimension.ceiling), _number(dimension.missing)] + NO_STRUCTURE])
             for item in dimension.items:
                 writer.writerow([escape_cell(v) for v in common + [
                     "item", dimension.code, item.code, dimension.n, _number(item.mean), _number(item.sd), "", "",
                     _number(item.item_rest), _number(item.alpha_if_deleted), _number(item.floor),
-                    _number(item.ceiling), _number(item.missing)]])
+                    _number(item.ceiling), _number(item.missing), _number(check.loadings.get(item.code))]
+                    + NO_STRUCTURE[1:]])
+        # The confirmatory check of the six-dimension structure: one row, figures only when fitted.
+        fit = [_number(check.chi_square), "" if check.df is None else check.df] + [
+            _number(getattr(check, name)) for name in ("p_value", "cfi", "tli", "rmsea", "srmr")]
+        writer.writerow([escape_cell(v) for v in common + [
+            "structure", "", "", check.n, "", "", "", "", "", "", "", "", "", "", check.status, check.needed] + fit])
     return out.getvalue()
 
 

@@ -1,6 +1,7 @@
 """Instrument quality of the scan for researchers: per questionnaire version and group
 (employees, management), over the published set of consented rounds (research.disclosure),
-the figures of research.psychometrics per dimension and item."""
+the figures of research.psychometrics per dimension and item, and the confirmatory check of
+the six-dimension structure (research.structure)."""
 import math
 from dataclasses import dataclass, field
 from datetime import date
@@ -11,7 +12,7 @@ import sqlalchemy as sa
 
 from community.extensions import db
 from community.models import ScanResponse, ScanRound
-from community.research import disclosure, psychometrics
+from community.research import disclosure, psychometrics, structure
 from community.scan import scoring
 from community.scan.results import closed_condition
 
@@ -27,6 +28,7 @@ class InstrumentReport:
     first_day: Optional[date] = None   # the published rounds' first opening and last closing day
     last_day: Optional[date] = None
     dimensions: list = field(default_factory=list)  # psychometrics.DimensionQuality
+    structure: Optional[object] = None              # structure.StructureCheck (when shown)
 
 
 def versions():
@@ -90,6 +92,8 @@ def instrument_report(version, variant, today):
         companies=len({r.organisation_id for r in published}), rounds=len(published),
         responses=sum(r.responses for r in published),
         first_day=min(opened[r.round_id] for r in published), last_day=max(r.closed_on for r in published))
-    for dimension, (codes, matrix) in item_matrix(round_ids, variant, version).items():
+    matrices = item_matrix(round_ids, variant, version)
+    for dimension, (codes, matrix) in matrices.items():
         report.dimensions.append(psychometrics.dimension_quality(dimension, codes, matrix))
+    report.structure = structure.confirmatory_check(matrices)
     return report

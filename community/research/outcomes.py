@@ -3,7 +3,8 @@
 late, still open past due, open) and trajectories by status, optionally broken down per
 community, sector or year; and the scan -> trajectory -> re-scan loop. Counts come from SQL
 (GROUP BY) in a fixed number of statements; what may be shown is decided by
-research.disclosure (cells of at least five companies, complementary suppression).
+research.disclosure (cells of at least five companies, complementary suppression, and all
+breakdowns together so that no cell of one minus a cell of another gives a smaller group).
 """
 from dataclasses import dataclass, field
 from typing import Optional
@@ -96,33 +97,49 @@ def _normal(key):
     return int(key) if key is not None and not isinstance(key, str) else key
 
 
+def _trajectory_rows(published):
+    """(trajectory id, company, status, {breakdown: key}) of the published trajectories: one statement."""
+    rows = db.session.execute(
+        sa.select(Trajectory.id, Trajectory.organisation_id, Trajectory.status, Trajectory.community_id,
+                  sa.func.coalesce(Organisation.sector, ""), _year())
+        .join(Organisation, Organisation.id == Trajectory.organisation_id).where(counted(), *published)).all()
+    return [(trajectory_id, organisation_id, status,
+             {"none": TOTAL, "community": community_id, "sector": sector, "year": _normal(year)})
+            for trajectory_id, organisation_id, status, community_id, sector, year in rows]
+
+
 def monitor(breakdown, today):
     """The figures for a breakdown ("none", "community", "sector", "year") over the published
-    trajectories: four statements (a fifth for the community names)."""
+    trajectories: four statements (a fifth for the community names). Which cells are shown is
+    decided for all breakdowns together (disclosure.joint_shown), so switching breakdowns and
+    subtracting gives no group under five companies."""
     key = _key(breakdown)
     published = [Trajectory.id.in_(published_trajectories())]
-    pairs = _grouped(key, Trajectory.organisation_id, Trajectory.status, source=Trajectory, where=published)
+    rows = _trajectory_rows(published)
     entries = _grouped(key, OutcomeEntry.value_kind, source=OutcomeEntry, where=published)
     state = _milestone_state(today)
     milestones = _grouped(key, state, source=Milestone, where=published)
-    cells = {}
+    members = {name: {} for name in BREAKDOWNS}
+    company = {}
     figures = {}
-    for group, organisation_id, status, n in pairs:
-        group = _normal(group)
-        cells.setdefault(group, set()).add(organisation_id)
+    for trajectory_id, organisation_id, status, keys in rows:
+        company[trajectory_id] = organisation_id
+        for name in BREAKDOWNS:
+            members[name].setdefault(keys[name], set()).add(trajectory_id)
+        group = keys[breakdown] if breakdown != "none" else TOTAL
         cell = figures.setdefault(group, Cell(key=group, shown=False))
-        cell.statuses[status] = cell.statuses.get(status, 0) + n
-        cell.trajectories += n
+        cell.statuses[status] = cell.statuses.get(status, 0) + 1
+        cell.trajectories += 1
     for group, value_kind, n in entries:
         cell = figures[_normal(group)]
         cell.entries[value_kind] = cell.entries.get(value_kind, 0) + n
     for group, milestone_state, n in milestones:
         cell = figures[_normal(group)]
         cell.milestones[milestone_state] = cell.milestones.get(milestone_state, 0) + n
-    total_shown, shown = disclosure.shown_cells(cells)
-    total = Cell(key=TOTAL, shown=total_shown)
-    if total_shown:
-        total.companies = len(set().union(*cells.values()))
+    shown = disclosure.joint_shown(members, company_of=company.get)
+    total = Cell(key=TOTAL, shown=TOTAL in shown["none"])
+    if total.shown:
+        total.companies = len(set(company.values()))
         for cell in figures.values():
             total.trajectories += cell.trajectories
             for name in ("entries", "milestones", "statuses"):
@@ -134,8 +151,8 @@ def monitor(breakdown, today):
     if breakdown != "none":
         for group in sorted(figures, key=lambda k: (str(type(k)), k)):
             cell = figures[group]
-            if group in shown:
-                cell.shown, cell.companies = True, len(cells[group])
+            if group in shown[breakdown]:
+                cell.shown, cell.companies = True, len({company[t] for t in members[breakdown][group]})
             else:
                 cell = Cell(key=group, shown=False)
             result.append(_complete(cell))

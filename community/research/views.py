@@ -47,7 +47,10 @@ def instrument_quality():
                        scoring.all_items(scoring.questionnaire(version), variant)} for variant in scoring.VARIANTS}
     return render_template("research/instrument.html", version=version, reports=_reports(version),
                            dimension_names=texts.dimension_names(version), item_texts=items,
-                           min_companies=instrument.disclosure.MIN_COMPANIES, min_group=scoring.MIN_GROUP)
+                           min_companies=instrument.disclosure.MIN_COMPANIES, min_group=scoring.MIN_GROUP,
+                           min_structure=instrument.structure.MIN_RESPONSES,
+                           per_parameter=instrument.structure.PER_PARAMETER,
+                           time_limit=instrument.structure.TIME_LIMIT)
 
 
 @bp.route("/instrument.csv")
