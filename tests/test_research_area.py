@@ -239,3 +239,33 @@ def test_the_structure_check_on_the_page_in_the_csv_and_the_api(factories, make_
     assert groups["management"]["structure"]["cfi"] is None
     loaded = groups["employee"]["dimensions"][0]["items"][0]
     assert loaded["loading"] == pytest.approx(employees.loadings[loaded["code"]])
+
+
+def test_the_structure_check_is_fitted_once_per_set_of_answers(factories, monkeypatch):
+    """The fit (up to seconds) is kept per set of answers: the same answers again are not fitted
+    again; another round's answers (a new published set) are, and a time-out is never kept."""
+    from community.research import instrument, structure
+    monkeypatch.setattr(instrument, "_CHECKS", {})
+    fitted = []
+    real = structure.confirmatory_check
+
+    def counting(matrices):
+        fitted.append(matrices)
+        return real(matrices)
+
+    monkeypatch.setattr(structure, "confirmatory_check", counting)
+    rng = random.Random(3)
+    for index in range(5):
+        _company_round(factories, index, rng=rng)
+    first = _report()
+    assert _report().structure is first.structure and len(fitted) == 1
+    for index in range(5, 10):  # the next whole step of five companies joins the published set
+        _company_round(factories, index, rng=rng)
+    second = _report()
+    assert len(fitted) == 2 and second.structure is not first.structure
+    assert second.structure.n > first.structure.n
+    monkeypatch.setattr(structure, "confirmatory_check",
+                        lambda matrices: structure.StructureCheck(status=structure.TIMED_OUT, n=0, needed=0,
+                                                                  parameters=0))
+    monkeypatch.setattr(instrument, "_CHECKS", {})
+    assert _report().structure.status == structure.TIMED_OUT and instrument._CHECKS == {}

@@ -2,6 +2,7 @@
 (employees, management), over the published set of consented rounds (research.disclosure),
 the figures of research.psychometrics per dimension and item, and the confirmatory check of
 the six-dimension structure (research.structure)."""
+import hashlib
 import math
 from dataclasses import dataclass, field
 from datetime import date
@@ -95,5 +96,29 @@ def instrument_report(version, variant, today):
     matrices = item_matrix(round_ids, variant, version)
     for dimension, (codes, matrix) in matrices.items():
         report.dimensions.append(psychometrics.dimension_quality(dimension, codes, matrix))
-    report.structure = structure.confirmatory_check(matrices)
+    report.structure = _structure_check(matrices)
     return report
+
+
+_CHECKS = {}  # digest of the answers fitted -> StructureCheck, the newest last
+_CHECKS_KEPT = 8
+
+
+def _structure_check(matrices):
+    """The confirmatory check (up to a few seconds) once per set of answers in this process,
+    keyed by a digest of the answers themselves: a round added, a consent withdrawn or any
+    answer changed is another key, so nothing needs forgetting. No user's data or rights are
+    part of it (the area shows the same figures to every researcher)."""
+    digest = hashlib.sha256()
+    for dimension, (codes, matrix) in matrices.items():
+        digest.update(repr((dimension, codes, matrix.shape)).encode())
+        digest.update(np.ascontiguousarray(matrix).tobytes())
+    key = digest.hexdigest()
+    if key not in _CHECKS:
+        check = structure.confirmatory_check(matrices)
+        if check.status == structure.TIMED_OUT:
+            return check  # a busy moment: try again next time
+        _CHECKS[key] = check
+        while len(_CHECKS) > _CHECKS_KEPT:
+            _CHECKS.pop(next(iter(_CHECKS)))
+    return _CHECKS[key]
