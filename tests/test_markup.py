@@ -296,9 +296,11 @@ PATHOLOGICAL = [
 @pytest.mark.parametrize("source", [source for _, source in PATHOLOGICAL],
                          ids=[label for label, _ in PATHOLOGICAL])
 def test_pathological_input_renders_quickly(source):
-    started = time.perf_counter()
+    # CPU time of this thread, not the clock: a quadratic blow-up shows in it, a busy machine
+    # (CI runs two suites side by side) does not (5000 table columns: 0.18 s, 2.3 s by the clock).
+    started = time.thread_time()
     output = render(source)
-    elapsed = time.perf_counter() - started
+    elapsed = time.thread_time() - started
     assert isinstance(output, str)
     assert elapsed < 2.0, f"took {elapsed:.2f} s"
     assert not problems_in(output)
