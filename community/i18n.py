@@ -1,7 +1,10 @@
 """Languages: Dutch by default, English complete; the user's choice wins."""
+import datetime
+import functools
+
+from babel import dates
 from flask import current_app, g, has_app_context, has_request_context, request, session
-from flask_babel import format_date, format_decimal, format_time, get_locale, get_timezone, get_translations
-from flask_babel import gettext
+from flask_babel import format_decimal, get_locale, get_timezone, get_translations
 from flask_login import current_user
 
 from community.extensions import babel
@@ -28,14 +31,42 @@ def select_locale():
 def format_day(value, _style=None):
     """Every date the product shows, in the reader's language: "3 december 2026", "December 3,
     2026" (the locale's long date). ``_style`` is ignored: there is one style (a template written
-    as ``|date("short")`` still gets it; tests/test_i18n.py refuses such templates)."""
-    return format_date(value, "long")
+    as ``|date("short")`` still gets it; tests/test_i18n.py refuses such templates). A date-time
+    shows its day in the reader's time zone."""
+    if isinstance(value, datetime.datetime):
+        value = _in_reader_zone(value).date()
+    return _long_date(value, get_locale())
 
 
 def format_moment(value, _style=None):
     """Every date with a time: "3 december 2026, 06:06", "December 3, 2026, 6:06 AM" (the long
     date and the locale's short time, in the reader's time zone)."""
-    return gettext("%(date)s, %(time)s", date=format_date(value, "long"), time=format_time(value, "short"))
+    local, locale = _in_reader_zone(value), get_locale()
+    return _translations().ugettext("%(date)s, %(time)s") % {
+        "date": _long_date(local.date(), locale), "time": _short_time(local.hour, local.minute, locale)}
+
+
+def _in_reader_zone(value):
+    """``value`` (naive values are UTC) in the reader's time zone, as flask_babel.to_user_timezone."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=datetime.timezone.utc)
+    zone = get_timezone()
+    local = value.astimezone(zone)
+    return zone.normalize(local) if hasattr(zone, "normalize") else local
+
+
+# Babel's formatting (the locale's pattern looked up and applied field by field) is the costly part
+# of a date, and a page of replies has one per reply: the day and the clock time are formatted once
+# per language and remembered for the process (a long date and a short time depend on nothing else;
+# a thread's replies share a few days, and a day has 1,440 minutes).
+@functools.lru_cache(maxsize=4096)
+def _long_date(day, locale):
+    return dates.format_date(day, "long", locale=locale)
+
+
+@functools.lru_cache(maxsize=4096)
+def _short_time(hour, minute, locale):
+    return dates.format_time(datetime.time(hour, minute), "short", locale=locale)
 
 
 def remembered(formatter):
