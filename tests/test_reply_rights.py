@@ -20,8 +20,10 @@ def _predicates(user, reply):
 
 def _rights(user, discussion, reply):
     rights = permissions.ReplyRights(user, discussion)
-    return dict(see=rights.see(reply), react=rights.react(reply), report=rights.report(reply),
-                edit=rights.edit(reply), delete=rights.delete(reply))
+    answers = dict(see=rights.see(reply), react=rights.react(reply), report=rights.report(reply),
+                   edit=rights.edit(reply), delete=rights.delete(reply))
+    assert rights.of(reply)._asdict() == {name: answers[name] for name in ("react", "report", "edit", "delete")}
+    return answers
 
 
 def _compare(app, world, discussion, replies):
