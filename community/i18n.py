@@ -95,7 +95,7 @@ def _short_time(hour, minute, locale):
 
 
 def remembered(formatter):
-    """The template filter for ``formatter`` (format_date, format_datetime): each value is
+    """The template filter for ``formatter`` (format_day: the ``date`` filter): each value is
     formatted once per request in a language and time zone, then looked up (a page shows the
     same dates in several places, and Babel's formatting is the costly part)."""
     def format_value(value, fmt="medium"):
