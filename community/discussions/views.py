@@ -19,7 +19,7 @@ from community.forms import row_id
 from community.pagination import page_number
 from community.queries import discussions as queries, trajectories as trajectory_queries
 from community.security import keeps_input
-from community.urls import reply_url
+from community.urls import ReplyLinks, page_of, reply_url
 
 
 # --- the list and a new discussion ---------------------------------------------------------------
@@ -92,13 +92,14 @@ def _thread(discussion, form, page=None, quote=None, status=200):
         read_up_to=shown if shown > (last_read or 0) else None,
         membership=permissions.community_membership(current_user, discussion.community),
         trajectory_box=trajectory_queries.link_box(current_user, discussion, facts.linkable),
-        live_last=facts.live_last, follow_level=facts.follow_level, viewer=_viewer()), status
+        live_last=facts.live_last, follow_level=facts.follow_level,
+        rights=_rights(discussion), links=ReplyLinks(discussion.id, replies.number)), status
 
 
-def _viewer():
-    """The reader itself for the reply macro, which asks about them for every reply (the
-    current_user proxy looks the user up on each use)."""
-    return current_user._get_current_object()
+def _rights(discussion):
+    """The reader's rights on each reply, for the reply macro (asked once per page, see
+    permissions.ReplyRights)."""
+    return permissions.ReplyRights(current_user._get_current_object(), discussion)
 
 
 def _one_reply(discussion, number):
@@ -111,7 +112,8 @@ def _one_reply(discussion, number):
     return render_template("discussions/_reply.html", reply=reply, discussion=discussion,
                            helpful=queries.helpful_reply_ids(current_user, [reply]),
                            may_reply=permissions.can_reply(current_user, discussion),
-                           may_accept=permissions.can_accept_answer(current_user, discussion), viewer=_viewer())
+                           may_accept=permissions.can_accept_answer(current_user, discussion),
+                           rights=_rights(discussion), links=ReplyLinks(discussion.id, page_of(reply.number)))
 
 
 @bp.route("/d/<int:discussion_id>/reply", methods=["POST"])

@@ -47,7 +47,7 @@ from community.permissions.cases import (  # noqa: F401
     can_view_case, readable_cases_filter,
 )
 from community.permissions.discussions import (  # noqa: F401
-    access_discussion_for_editing_or_404, access_discussion_or_404, access_reply_for_editing_or_404,
+    ReplyRights, access_discussion_for_editing_or_404, access_discussion_or_404, access_reply_for_editing_or_404,
     access_reply_or_404, can_accept_answer, can_delete_reply, can_edit_discussion, can_edit_reply, can_react,
     can_read_discussion, can_reply,
 )

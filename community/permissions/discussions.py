@@ -1,11 +1,14 @@
 """Discussions and their replies."""
+from collections import namedtuple
+
 import sqlalchemy.orm as so
 
 from community.models import Discussion, Reply
 from community.permissions.cases import can_view_case
 from community.permissions.communities import can_post_in_community, can_view_community
 from community.permissions.core import (
-    _signed_in, can_coordinate, is_author_while_member, community_row_or_404, row_or_404, usable_or_403,
+    _signed_in, can_coordinate, is_author_while_member, is_community_member, community_row_or_404, row_or_404,
+    usable_or_403,
 )
 from community.permissions.hidden import can_see_content
 
@@ -45,6 +48,49 @@ def can_react(user, reply):
     """Mark a reply helpful: members, not on their own replies."""
     return not reply.is_deleted and not reply.is_hidden and reply.author_id != getattr(user, "id", None) \
         and can_post_in_community(user, reply.discussion.community)
+
+
+class ReplyRights:
+    """What ``user`` may do with each reply of ``discussion``, for a page of replies: the answers
+    of can_see_reply, can_react, can_report(user, "reply", ...), can_edit_reply and
+    can_delete_reply, with what depends only on the reader and the discussion asked once (a page
+    asks five questions of each of its 50 replies). tests/test_reply_rights.py holds them equal."""
+
+    def __init__(self, user, discussion):
+        community = discussion.community
+        signed_in = _signed_in(user)
+        self.user_id = user.id if signed_in else None
+        self.any_id = getattr(user, "id", None)  # can_react compares with it, signed in or not
+        self.coordinates = can_coordinate(user, community)
+        self.posts = can_post_in_community(user, community)
+        self.reads = signed_in and can_read_discussion(user, discussion)
+        self.changes = signed_in and not community.archived
+        self.member = self.changes and is_community_member(user, community)
+
+    def see(self, reply):
+        return not reply.is_hidden or (self.user_id is not None
+                                       and (reply.author_id == self.user_id or self.coordinates))
+
+    def react(self, reply):
+        return self.posts and not reply.is_deleted and not reply.is_hidden and reply.author_id != self.any_id
+
+    def report(self, reply):
+        return self.reads and reply.author_id != self.user_id and not reply.is_deleted and self.see(reply)
+
+    def edit(self, reply):
+        return self.changes and not reply.is_deleted and (
+            self.coordinates or (self.member and reply.author_id == self.user_id))
+
+    def delete(self, reply):
+        return self.changes and not reply.is_deleted and reply.author_id == self.user_id
+
+    def of(self, reply):
+        """The answers that show on a visible reply, in one call (a template's calls cost more
+        than the answers): react, report, edit, delete."""
+        return ReplyAnswers(self.react(reply), self.report(reply), self.edit(reply), self.delete(reply))
+
+
+ReplyAnswers = namedtuple("ReplyAnswers", "react report edit delete")
 
 
 def can_accept_answer(user, discussion):
