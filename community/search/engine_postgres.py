@@ -76,6 +76,9 @@ def clear(session):
 
 
 def optimize(session):
-    """After a rebuild that numbered the entries itself: new entries continue after the last."""
+    """After a rebuild that numbered the entries itself: new entries continue after the last; and
+    the planner's word statistics are made afresh (migration 0021: it estimates how many entries
+    a word matches from them, and picks its way accordingly)."""
     session.execute(sa.text("SELECT setval(pg_get_serial_sequence('search_entries', 'id'), "
                             "COALESCE((SELECT max(id) FROM search_entries), 0) + 1, false)"))
+    session.execute(sa.text("ANALYZE search_entries"))
