@@ -30,9 +30,12 @@ PEOPLE_KIND = "people"
 SORTS = ("relevance", "date")
 PERIODS = {"week": 7, "month": 31, "year": 366}
 PER_PAGE = 20
-# At most this many matches are read, ranked and counted per search, the newest first: a word
-# found in a third of all posts costs the same as a rare one. Above it the page says "more than".
+# At most this many matches are ranked and counted per search, the newest first, out of at most
+# NEAR matches read in places the reader may read (the others among them are hidden or removed
+# items, others' drafts, confidential trajectories: a few). A word found in a third of all posts
+# costs the same as a rare one. Above it the page says "more than".
 CANDIDATES = 1000
+NEAR = CANDIDATES + CANDIDATES // 4
 
 
 @dataclass
@@ -65,29 +68,47 @@ class Hit:
     created_at: object
 
 
-def readable_entries(user):
-    """SQL: the entries whose item the user may read (the statement must outer-join Discussion,
-    Reply, Case and Trajectory as search() does)."""
-    if not _signed_in(user):
-        return sa.false()
-    readable = SearchEntry.community_id.in_(
+def _places(user, entry):
+    """SQL on the entry's own columns: (in a community the user may read, in one they are
+    banned from)."""
+    readable = entry.community_id.in_(
         sa.select(Community.id).where(permissions.readable_communities_filter(user)))
     now = utcnow()
-    banned = SearchEntry.community_id.in_(sa.select(Sanction.community_id).where(
+    banned = entry.community_id.in_(sa.select(Sanction.community_id).where(
         Sanction.user_id == user.id, Sanction.kind == "ban", Sanction.lifted_at.is_(None),
         sa.or_(Sanction.ends_at.is_(None), Sanction.ends_at > now)))
+    return readable, banned
+
+
+def readable_places(user):
+    """SQL on the entry's own columns, no join: a discussion, reply or case in a community the
+    user may read and is not banned from, or any trajectory (whose rights are its own). The
+    entries readable_entries allows are among these."""
+    if not _signed_in(user):
+        return sa.false()
+    readable, banned = _places(user, SearchEntry)
+    return sa.or_(SearchEntry.kind == "trajectory", sa.and_(readable, ~banned))
+
+
+def readable_entries(user, entry=SearchEntry):
+    """SQL: the entries whose item the user may read (the statement must outer-join Discussion,
+    Reply, Case and Trajectory as statement() does). ``entry``: SearchEntry, or the columns of a
+    selection of its rows (kind, community_id)."""
+    if not _signed_in(user):
+        return sa.false()
+    readable, banned = _places(user, entry)
     discussion_ok = sa.and_(
         readable, permissions.visible_content_filter(user, Discussion),
         sa.or_(Discussion.case_id.is_(None),
                Discussion.case_id.in_(sa.select(Case.id).where(permissions.readable_cases_filter(user)))))
     reply_ok = sa.and_(Reply.deleted_at.is_(None), sa.or_(
         Reply.hidden_at.is_(None), Reply.author_id == user.id,
-        permissions.coordinated_communities_filter(user, SearchEntry.community_id)))
+        permissions.coordinated_communities_filter(user, entry.community_id)))
     return sa.or_(
-        sa.and_(SearchEntry.kind == "discussion", ~banned, discussion_ok),
-        sa.and_(SearchEntry.kind == "reply", ~banned, discussion_ok, reply_ok),
-        sa.and_(SearchEntry.kind == "case", ~banned, permissions.readable_cases_filter(user)),
-        sa.and_(SearchEntry.kind == "trajectory", permissions.visible_trajectories_filter(user)),
+        sa.and_(entry.kind == "discussion", ~banned, discussion_ok),
+        sa.and_(entry.kind == "reply", ~banned, discussion_ok, reply_ok),
+        sa.and_(entry.kind == "case", ~banned, permissions.readable_cases_filter(user)),
+        sa.and_(entry.kind == "trajectory", permissions.visible_trajectories_filter(user)),
     )
 
 
@@ -116,21 +137,40 @@ def _facets(filters):
     return conditions
 
 
-def statement(user, query, filters):
-    """The newest CANDIDATES matching entries the user may read (ids, dates and, where the
-    engine ranks while matching, the relevance "rank"), newest first. The joins here are only
-    those the permission filters need; the engine reads its index newest first, so a word found
-    in a third of all posts stops after CANDIDATES permitted entries instead of reading them all."""
-    stmt = sa.select(SearchEntry.id, SearchEntry.created_at).select_from(SearchEntry)
+def _near(user, query, filters):
+    """The newest NEAR matching entries in places the user may read, with the facets: all on the
+    entry's own columns, so the engine reads its index newest first and stops (a word found in a
+    third of all posts reads about NEAR entries, a rare word only its own)."""
+    stmt = sa.select(*(getattr(SearchEntry, name) for name in NEAR_COLUMNS)).select_from(SearchEntry)
     stmt, rank, newest = engine().from_matching(stmt, query)
     if rank is not None:
         stmt = stmt.add_columns(rank.label("rank"))
-    stmt = (stmt.outerjoin(Discussion, Discussion.id == SearchEntry.discussion_id)
-            .outerjoin(Reply, Reply.id == SearchEntry.reply_id)
-            .outerjoin(Case, Case.id == SearchEntry.case_id)
-            .outerjoin(Trajectory, Trajectory.id == SearchEntry.trajectory_id)
-            .where(readable_entries(user), *_facets(filters)))
-    return stmt.order_by(newest.desc()).limit(CANDIDATES)
+    return stmt.where(readable_places(user), *_facets(filters)).order_by(newest.desc()).limit(NEAR)
+
+
+# What the item rules need of an entry, carried out of _near (joining the entries again would
+# let the planner read them all).
+NEAR_COLUMNS = ("id", "created_at", "kind", "community_id", "discussion_id", "reply_id", "case_id", "trajectory_id")
+
+
+def statement(user, query, filters):
+    return _statement(user, query, filters)[0]
+
+
+def _statement(user, query, filters):
+    """(statement, near): the newest CANDIDATES matching entries the user may read (ids, dates and, where the
+    engine ranks while matching, the relevance "rank"), newest first: of the near ones (_near, a
+    materialised CTE), those that pass the item's own rules (hidden, removed, a case's status, a
+    trajectory's confidentiality), read through the joins those rules need."""
+    near = _near(user, query, filters).cte("near").prefix_with("MATERIALIZED")
+    chosen = [near.c.id, near.c.created_at] + ([near.c.rank] if "rank" in near.c else [])
+    stmt = (sa.select(*chosen).select_from(near)
+            .outerjoin(Discussion, Discussion.id == near.c.discussion_id)
+            .outerjoin(Reply, Reply.id == near.c.reply_id)
+            .outerjoin(Case, Case.id == near.c.case_id)
+            .outerjoin(Trajectory, Trajectory.id == near.c.trajectory_id)
+            .where(readable_entries(user, near.c)))
+    return stmt.order_by(near.c.id.desc()).limit(CANDIDATES), near
 
 
 def _order(filters, entry_id, created_at, rank, best_first):
@@ -146,24 +186,28 @@ def search(user, filters, per_page=PER_PAGE):
 
     One statement: the candidates (statement(), a materialised CTE), ranked and counted
     (count(*) OVER ()) in a subquery that takes one page of them, and what a hit shows joined to
-    that page only (a page past the end counts apart). When CANDIDATES entries were found there
-    may be more: the page says "more than" (Page.more) and ranks among the newest."""
+    that page only (a page past the end counts apart). When CANDIDATES entries were found (or
+    NEAR were read) there may be more: the page says "more than" (Page.more) and ranks among the
+    newest."""
     query = text.parse(filters.q)
     if query.empty or filters.kind == PEOPLE_KIND:
         return Page(rows=[], number=filters.page, per_page=per_page, total=0), query
-    candidates = statement(user, query, filters).cte("candidates").prefix_with("MATERIALIZED")
+    ordered, near = _statement(user, query, filters)
+    candidates = ordered.cte("candidates").prefix_with("MATERIALIZED")
+    near_count = sa.select(sa.func.count()).select_from(near).scalar_subquery()
     ranked = sa.select(candidates.c.id, candidates.c.created_at).select_from(candidates)
     rank = engine().rank_later(candidates, query)
     if rank is None:
         rank = candidates.c.rank
     else:
         ranked = ranked.join(SearchEntry, SearchEntry.id == candidates.c.id)
-    chosen = (ranked.add_columns(rank.label("rank"), sa.func.count().over().label("total"))
+    chosen = (ranked.add_columns(rank.label("rank"), sa.func.count().over().label("total"),
+                                 near_count.label("near"))
               .order_by(*_order(filters, candidates.c.id, candidates.c.created_at, rank, engine().BEST_FIRST))
               .limit(per_page).offset((filters.page - 1) * per_page).subquery("chosen"))
     found = SearchEntry.__table__.alias("found")
     rows = db.session.execute(
-        sa.select(chosen.c.total, found.c.kind, found.c.title, found.c.body, Community.name,
+        sa.select(chosen.c.total, chosen.c.near, found.c.kind, found.c.title, found.c.body, Community.name,
                   Community.slug, found.c.discussion_id, Discussion.title.label("discussion_title"),
                   found.c.reply_id, found.c.reply_number, found.c.case_id, found.c.trajectory_id,
                   found.c.author_id, User.display_name, found.c.created_at)
@@ -174,11 +218,12 @@ def search(user, filters, per_page=PER_PAGE):
         .order_by(*_order(filters, chosen.c.id, chosen.c.created_at, chosen.c.rank,
                           engine().BEST_FIRST))).all()
     if rows:
-        total = rows[0].total
+        total, near_total = rows[0].total, rows[0].near
     else:
-        total = db.session.scalar(sa.select(sa.func.count()).select_from(candidates))
+        total, near_total = db.session.execute(
+            sa.select(sa.select(sa.func.count()).select_from(candidates).scalar_subquery(), near_count)).one()
     return Page(rows=[_hit(row, query) for row in rows], number=filters.page, per_page=per_page,
-                total=total, more=total >= CANDIDATES), query
+                total=total, more=total >= CANDIDATES or near_total >= NEAR), query
 
 
 def _hit(row, query):
