@@ -1,0 +1,68 @@
+"""In Chromium, what the screenshot review of the main pages (issue 18) found: the header shows an
+ordinary name whole and cuts a long one with an ellipsis, the header search is one row, and on a
+phone "2 of 4", a discussion's stats and the filter fields do not wrap raggedly."""
+import pytest
+
+from community.actions import discussions
+from community.actions import trajectories as trajectory_actions
+from tests import worlds
+from tests.factories import PASSWORD
+from tests.helpers import browser_login
+
+pytestmark = pytest.mark.browser
+
+NAME_BOX = """el => ({cut: el.scrollWidth > el.clientWidth + 1, overflow: getComputedStyle(el).textOverflow,
+                     width: el.clientWidth})"""
+
+
+def _context(browser, live_server, width, height):
+    return browser.new_context(base_url=live_server, locale="nl-NL", viewport={"width": width, "height": height})
+
+
+def test_header_name_whole_or_cut_with_an_ellipsis(browser, live_server, factories):
+    for name, cut in (("Ahmed El Amrani", False), ("Beheerder van het Platform Leerkring", True)):
+        person = factories.user(name=name)
+        context = _context(browser, live_server, 1366, 900)
+        page = context.new_page()
+        browser_login(page, person, PASSWORD)
+        box = page.locator(".user-link .user-name").evaluate(NAME_BOX)
+        assert box["overflow"] == "ellipsis" and box["cut"] is cut, (name, box)
+        search = page.locator(".header-search")
+        assert search.evaluate("el => getComputedStyle(el).display") == "flex"
+        tops = search.locator("input, button").evaluate_all("els => els.map(el => Math.round(el.getBoundingClientRect().top))")
+        assert abs(tops[0] - tops[1]) <= 4, tops  # the box and its button side by side
+        context.close()
+
+
+def _lines(locator):
+    """How many lines an inline element's text takes."""
+    return locator.evaluate("el => el.getClientRects().length")
+
+
+def test_phone_counts_stats_and_filters_do_not_wrap_raggedly(browser, live_server, factories):
+    world = worlds.trajectories()
+    t = worlds.trajectory(world, "community")
+    for title in ("Eerste", "Tweede", "Derde", "Vierde"):
+        milestone = trajectory_actions.add_milestone(world.owner, t, title=title)
+    trajectory_actions.set_milestone_done(world.owner, milestone)
+    discussions.start_discussion(world.owner, world.community, "Lasrobot of cobot voor kleine series?", "Wie weet het?")
+    context = _context(browser, live_server, 390, 844)
+    page = context.new_page()
+    browser_login(page, world.owner, PASSWORD)
+
+    page.goto("/trajectories/following")
+    count = page.locator(".trajectory-progress > .muted").first
+    assert count.text_content().strip() == "1 van 4" and _lines(count) == 1
+
+    page.goto("/c/lassen/discussions")
+    stats = page.locator(".discussion-stats").first
+    lefts = stats.locator("> *").evaluate_all("els => els.map(el => Math.round(el.getBoundingClientRect().left))")
+    assert len(set(lefts)) == 1, lefts  # count and last activity start at one edge, under the title
+
+    for url in ("/zoeken?q=lassen", "/communities/"):
+        page.goto(url)
+        form = page.locator("form.filters").evaluate("el => Math.round(el.getBoundingClientRect().width)")
+        widths = page.locator("form.filters .field").locator("input, select").evaluate_all(
+            "els => els.map(el => Math.round(el.getBoundingClientRect().width))")
+        assert widths and all(abs(width - form) <= 2 for width in widths), (url, form, widths)
+    context.close()
