@@ -66,3 +66,23 @@ def test_phone_counts_stats_and_filters_do_not_wrap_raggedly(browser, live_serve
             "els => els.map(el => Math.round(el.getBoundingClientRect().width))")
         assert widths and all(abs(width - form) <= 2 for width in widths), (url, form, widths)
     context.close()
+
+
+def test_case_page_edit_button_apart_from_the_side_panel_and_a_link_on_its_own_lines(page, factories):
+    world = worlds.trajectories()
+    t = worlds.trajectory(world, "community")
+    milestone = trajectory_actions.add_milestone(world.owner, t, title="Inwerkprogramma met de cobot beschreven")
+    case = factories.case(world.community, world.owner, title="Een nieuwe lasser inwerken met een cobot")
+    trajectory_actions.link_evidence(world.owner, t, case, milestone)
+    page.set_viewport_size({"width": 1366, "height": 900})
+    browser_login(page, world.owner)
+    page.goto(f"/cases/{case.id}")
+    edit = page.locator(".case > .page-head .inline-actions").evaluate("el => el.getBoundingClientRect().bottom")
+    panel = page.locator(".side-column .panel").first.evaluate("el => el.getBoundingClientRect().top")
+    assert panel - edit >= 12, (edit, panel)
+    link = page.locator(".trajectory-links li").first
+    title = link.locator("a").evaluate("el => el.getBoundingClientRect().bottom")
+    under = link.locator(".link-milestone").evaluate("el => el.getBoundingClientRect().top")
+    remove = link.locator("form").evaluate("el => el.getBoundingClientRect().top")
+    assert title <= under + 1 and under < remove, (title, under, remove)
+    assert "›" not in link.text_content()
