@@ -42,3 +42,11 @@ def test_admin_user_status_is_a_badge_like_disabled(make_client, factories):
     admin = factories.admin(name="Beheerder")
     html = make_client(admin).get("/admin/users").get_data(as_text=True)
     assert '<span class="badge ok">actief</span>' in html
+
+
+def test_composer_hint_speaks_of_formatting_not_markdown(make_client, factories):
+    community = factories.community()
+    member = factories.user()
+    factories.community_member(community, member)
+    html = make_client(member).get(f"/c/{community.slug}/discussions/new").get_data(as_text=True)
+    assert "Of typ de opmaak zelf: **vet**" in html and "Markdown" not in html
