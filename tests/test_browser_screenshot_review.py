@@ -86,3 +86,21 @@ def test_case_page_edit_button_apart_from_the_side_panel_and_a_link_on_its_own_l
     remove = link.locator("form").evaluate("el => el.getBoundingClientRect().top")
     assert title <= under + 1 and under < remove, (title, under, remove)
     assert "›" not in link.text_content()
+
+
+def test_follow_select_shows_its_whole_choice_in_the_side_column(browser, live_server, factories):
+    world = worlds.trajectories()
+    for width in (1366, 390):
+        context = _context(browser, live_server, width, 900)
+        page = context.new_page()
+        browser_login(page, world.member, PASSWORD)
+        page.goto("/c/lassen/")
+        select = page.locator(".side-column .follow-level select")
+        text = select.evaluate("el => el.options[el.selectedIndex].text")
+        # The chosen option's text, measured in the select's own font, fits beside the arrow.
+        needed = select.evaluate("""el => { const c = document.createElement('canvas').getContext('2d');
+            const s = getComputedStyle(el); c.font = s.fontWeight + ' ' + s.fontSize + ' ' + s.fontFamily;
+            return c.measureText(el.options[el.selectedIndex].text).width + 32; }""")
+        room = select.evaluate("el => el.clientWidth")
+        assert needed <= room, (width, text, needed, room)
+        context.close()
