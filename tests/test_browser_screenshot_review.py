@@ -88,7 +88,7 @@ def test_case_page_edit_button_apart_from_the_side_panel_and_a_link_on_its_own_l
     assert "›" not in link.text_content()
 
 
-def test_follow_select_shows_its_whole_choice_in_the_side_column(browser, live_server, factories):
+def test_follow_select_shows_its_whole_choice_apart_from_leave_in_the_side_column(browser, live_server, factories):
     world = worlds.trajectories()
     for width in (1366, 390):
         context = _context(browser, live_server, width, 900)
@@ -103,4 +103,7 @@ def test_follow_select_shows_its_whole_choice_in_the_side_column(browser, live_s
             return c.measureText(el.options[el.selectedIndex].text).width + 32; }""")
         room = select.evaluate("el => el.clientWidth")
         assert needed <= room, (width, text, needed, room)
+        form = page.locator(".side-column .follow-level").evaluate("el => el.getBoundingClientRect().bottom")
+        leave = page.locator(".side-column form.follow-level + form").evaluate("el => el.getBoundingClientRect().top")
+        assert leave - form >= 6, (width, form, leave)  # "Leave community" does not touch the select
         context.close()
