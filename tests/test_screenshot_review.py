@@ -50,3 +50,12 @@ def test_composer_hint_speaks_of_formatting_not_markdown(make_client, factories)
     factories.community_member(community, member)
     html = make_client(member).get(f"/c/{community.slug}/discussions/new").get_data(as_text=True)
     assert "Of typ de opmaak zelf: **vet**" in html and "Markdown" not in html
+
+
+def test_join_policy_badge_reads_as_a_property_not_an_action(make_client, factories):
+    """A member saw "Lid worden op aanvraag" ("become a member on request") beside "Lid"."""
+    community = factories.community(join_policy="request")
+    member = factories.user()
+    factories.community_member(community, member)
+    html = make_client(member).get(f"/c/{community.slug}/").get_data(as_text=True)
+    assert '<span class="badge">Toegang op aanvraag</span>' in html and "Lid worden op aanvraag" not in html
