@@ -1,11 +1,12 @@
 """In Chromium, what the screenshot review of the main pages (issue 18) found: the header shows an
 ordinary name whole and cuts a long one with an ellipsis, the header search is one row, and on a
-phone "2 of 4", a discussion's stats and the filter fields do not wrap raggedly."""
+phone "2 of 4", a discussion's stats and the filter fields do not wrap raggedly, and the scan's
+radar chart names its axes in letters one can read."""
 import pytest
 
 from community.actions import discussions
 from community.actions import trajectories as trajectory_actions
-from tests import worlds
+from tests import scan_factories, worlds
 from tests.factories import PASSWORD
 from tests.helpers import browser_login
 
@@ -106,4 +107,27 @@ def test_follow_select_shows_its_whole_choice_apart_from_leave_in_the_side_colum
         form = page.locator(".side-column .follow-level").evaluate("el => el.getBoundingClientRect().bottom")
         leave = page.locator(".side-column form.follow-level + form").evaluate("el => el.getBoundingClientRect().top")
         assert leave - form >= 6, (width, form, leave)  # "Leave community" does not touch the select
+        context.close()
+
+
+RENDERED_SIZES = """els => els.map(el => Math.round(el.getBoundingClientRect().height)).filter(height => height > 0)"""
+
+
+def test_radar_axes_readable_on_a_phone_and_named_on_a_desktop(browser, live_server, factories):
+    """On a phone the chart is drawn at half size: the six names were 6 px high."""
+    org, manager = factories.company_with_manager(name="Metaalbedrijf Noord")
+    done = scan_factories.closed_round(org, manager, employees=[3, 4, 4, 5, 3, 2], management=[4, 5, 4, 4, 5])
+    for width, names_in_chart in ((390, False), (1366, True)):
+        context = _context(browser, live_server, width, 900)
+        page = context.new_page()
+        browser_login(page, manager, PASSWORD)
+        page.goto(f"/scan/rounds/{done.id}")
+        label_sizes = page.locator("svg.radar .axis-label tspan").evaluate_all(RENDERED_SIZES)
+        number_sizes = page.locator("svg.radar .axis-number").evaluate_all(RENDERED_SIZES)
+        listed = page.locator(".axis-names li:visible").count()
+        if names_in_chart:  # the names in the chart; no numbers, no list
+            assert len(label_sizes) >= 6 and number_sizes == [] and listed == 0, (label_sizes, number_sizes, listed)
+        else:  # six large numbers in the chart, named in the list under it
+            assert label_sizes == [] and len(number_sizes) == 6 and listed == 6, (label_sizes, number_sizes, listed)
+        assert all(size >= 11 for size in label_sizes + number_sizes), (width, label_sizes, number_sizes)
         context.close()
