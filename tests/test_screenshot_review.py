@@ -59,3 +59,15 @@ def test_join_policy_badge_reads_as_a_property_not_an_action(make_client, factor
     factories.community_member(community, member)
     html = make_client(member).get(f"/c/{community.slug}/").get_data(as_text=True)
     assert '<span class="badge">Toegang op aanvraag</span>' in html and "Lid worden op aanvraag" not in html
+
+
+def test_trajectory_badge_says_who_can_read_it_and_the_dashboard_says_je(make_client):
+    from tests import worlds
+
+    world = worlds.trajectories()
+    t = worlds.trajectory(world, "community")
+    client = make_client(world.owner)
+    html = client.get(f"/t/{t.id}").get_data(as_text=True)
+    assert '<span class="badge ">Zichtbaar voor leden van de leergemeenschap</span>' in html
+    dashboard = client.get("/dashboard").get_data(as_text=True)
+    assert "Je trajecten" in dashboard and "Jouw" not in dashboard
