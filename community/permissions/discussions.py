@@ -1,5 +1,6 @@
 """Discussions and their replies."""
 from collections import namedtuple
+from functools import cached_property
 
 import sqlalchemy.orm as so
 
@@ -33,53 +34,67 @@ def can_edit_discussion(user, discussion):
 
 
 def can_edit_reply(user, reply):
-    community = reply.discussion.community
-    if not _signed_in(user) or reply.is_deleted or community.archived:
-        return False
-    return is_author_while_member(user, reply, community) or can_coordinate(user, community)
+    """Its author while a member, or a coordinator; not a removed reply, not in an archived community."""
+    return ReplyRights(user, reply.discussion).edit(reply)
 
 
 def can_delete_reply(user, reply):
-    return _signed_in(user) and not reply.is_deleted and reply.author_id == user.id \
-        and not reply.discussion.community.archived
+    """Its author, while the community is not archived."""
+    return ReplyRights(user, reply.discussion).delete(reply)
 
 
 def can_react(user, reply):
     """Mark a reply helpful: members, not on their own replies."""
-    return not reply.is_deleted and not reply.is_hidden and reply.author_id != getattr(user, "id", None) \
-        and can_post_in_community(user, reply.discussion.community)
+    return ReplyRights(user, reply.discussion).react(reply)
 
 
 class ReplyRights:
-    """What ``user`` may do with each reply of ``discussion``, for a page of replies: the answers
-    of can_see_reply, can_react, can_report(user, "reply", ...), can_edit_reply and
-    can_delete_reply, with what depends only on the reader and the discussion asked once (a page
-    asks five questions of each of its 50 replies). tests/test_reply_rights.py holds them equal."""
+    """What ``user`` may do with the replies of ``discussion``: the rules of can_react,
+    can_edit_reply, can_delete_reply and can_report(user, "reply", ...) live here, and those
+    predicates ask it. What depends only on the reader and the discussion is worked out once, when
+    first needed, so a page of 50 replies builds one ReplyRights and asks it per reply.
+    tests/test_reply_rights.py holds its answers equal to the predicates for every kind of reader."""
 
     def __init__(self, user, discussion):
-        community = discussion.community
-        signed_in = _signed_in(user)
-        self.user_id = user.id if signed_in else None
+        self.user, self.discussion, self.community = user, discussion, discussion.community
+        self.signed_in = _signed_in(user)
+        self.user_id = user.id if self.signed_in else None
         self.any_id = getattr(user, "id", None)  # can_react compares with it, signed in or not
-        self.coordinates = can_coordinate(user, community)
-        self.posts = can_post_in_community(user, community)
-        self.reads = signed_in and can_read_discussion(user, discussion)
-        self.changes = signed_in and not community.archived
-        self.member = self.changes and is_community_member(user, community)
+
+    @cached_property
+    def coordinates(self):
+        return can_coordinate(self.user, self.community)
+
+    @cached_property
+    def posts(self):
+        return can_post_in_community(self.user, self.community)
+
+    @cached_property
+    def reads(self):
+        return self.signed_in and can_read_discussion(self.user, self.discussion)
+
+    @cached_property
+    def changes(self):
+        return self.signed_in and not self.community.archived
+
+    @cached_property
+    def member(self):
+        return self.changes and is_community_member(self.user, self.community)
 
     def see(self, reply):
-        return not reply.is_hidden or (self.user_id is not None
-                                       and (reply.author_id == self.user_id or self.coordinates))
+        """can_see_reply: asked of a hidden reply only (the others everyone sees)."""
+        return not reply.is_hidden or can_see_content(self.user, reply)
 
     def react(self, reply):
-        return self.posts and not reply.is_deleted and not reply.is_hidden and reply.author_id != self.any_id
+        return not reply.is_deleted and not reply.is_hidden and reply.author_id != self.any_id and self.posts
 
     def report(self, reply):
-        return self.reads and reply.author_id != self.user_id and not reply.is_deleted and self.see(reply)
+        return (self.signed_in and reply.author_id != self.user_id and not reply.is_deleted and self.reads
+                and self.see(reply))
 
     def edit(self, reply):
         return self.changes and not reply.is_deleted and (
-            self.coordinates or (self.member and reply.author_id == self.user_id))
+            self.coordinates or (reply.author_id == self.user_id and self.member))
 
     def delete(self, reply):
         return self.changes and not reply.is_deleted and reply.author_id == self.user_id

@@ -7,7 +7,7 @@ from community.models import Case, Community, Discussion, Reply, Sanction
 from community.permissions.cases import can_view_case
 from community.permissions.communities import can_view_community, coordinated_communities_filter
 from community.permissions.core import _signed_in, can_coordinate, get_row, is_admin, is_coordinator
-from community.permissions.discussions import can_read_discussion
+from community.permissions.discussions import ReplyRights, can_read_discussion
 from community.permissions.hidden import can_see_reply
 
 
@@ -16,7 +16,7 @@ def can_report(user, target, item):
     if not _signed_in(user) or getattr(item, "author_id", None) == user.id:
         return False
     if target == "reply":
-        return not item.is_deleted and can_read_discussion(user, item.discussion) and can_see_reply(user, item)
+        return ReplyRights(user, item.discussion).report(item)
     if target == "discussion":
         return can_read_discussion(user, item)
     return target == "case" and item.is_published and can_view_case(user, item)
