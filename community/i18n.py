@@ -104,7 +104,7 @@ def remembered(formatter):
         if not has_app_context():
             return formatter(value, fmt)
         memo = g.setdefault("formatted_dates", {})
-        key = (formatter, value, fmt, get_locale(), get_timezone())
+        key = (formatter, value, fmt, *_reader())
         text = memo.get(key)
         if text is None:
             text = memo[key] = formatter(value, fmt)
