@@ -288,3 +288,41 @@ def test_disabled_recipients_get_nothing(s, factories):
     accounts.set_user_active(factories.admin(), s["author"], False)
     discussions.post_reply(s["replier"], s["discussion"], "Een")
     assert notified(s["author"]) == []
+
+
+def test_unread_is_counted_up_to_a_hundred_from_the_unread_index_only(s, make_client, api):
+    """The badge's count reads the partial index of unread notifications and stops at 100: a
+    member who left thousands unread costs the same on every page and in every reply's job."""
+    from community.models import utcnow
+    from community.queries import notifications as queries
+
+    def add(user, count, read=False):
+        db.session.execute(sa.insert(Notification.__table__), [
+            dict(user_id=user.id, kind="reply", object_type="discussion", object_id=s["discussion"].id,
+                 data={"title": "t", "number": 1}, created_at=utcnow(), read_at=utcnow() if read else None)
+            for _ in range(count)])
+        db.session.commit()
+
+    add(s["author"], 40, read=True)
+    add(s["author"], 99)
+    assert queries.unread_count(s["author"]) == 99
+    assert queries.unread_counts([s["author"].id, s["reader"].id]) == {s["author"].id: 99, s["reader"].id: 0}
+    client = make_client(s["author"])
+    assert 'id="notification-count">99<' in client.get("/notifications").get_data(as_text=True)
+    add(s["author"], 150)
+    assert queries.unread_count(s["author"]) == queries.UNREAD_COUNTED == 100
+    page = client.get("/notifications").get_data(as_text=True)
+    assert 'id="notification-count">99+<' in page and "Meldingen, 99+ ongelezen" in page
+    assert api(s["author"]).get("/api/v1/notifications").get_json()["unread"] == 100
+    actions.mark_read(s["author"])
+    assert queries.unread_count(s["author"]) == 0
+    # The plan: the unread index, on both databases (no read of the table's other rows).
+    statement = sa.select(queries.unread_column(s["author"].id))
+    compiled = statement.compile(db.engine, compile_kwargs={"literal_binds": True})
+    if db.engine.dialect.name == "sqlite":
+        plan = " ".join(row[-1] for row in db.session.execute(sa.text(f"EXPLAIN QUERY PLAN {compiled}")))
+        assert plan.count("ix_notifications_unread") == 2 and "SCAN notifications" not in plan
+    else:
+        db.session.execute(sa.text("SET LOCAL enable_seqscan = off"))
+        plan = " ".join(row[0] for row in db.session.execute(sa.text(f"EXPLAIN {compiled}")))
+        assert plan.count("ix_notifications_unread") == 2 and "Seq Scan" not in plan

@@ -23,6 +23,7 @@ from community.models import (
     TrajectoryParticipant, User, utcnow,
 )
 from community.jobs import enqueue_on_commit, fanout
+from community.queries.notifications import unread_counts
 from community.realtime import payloads, streams
 from community.realtime.events import send_event_on_commit
 
@@ -166,13 +167,6 @@ def _create(users, kind, actor, community, object_type, object_id, key, **data):
                              build=lambda row_id=ids[user_id], count=unread.get(user_id, 0):
                              payloads.notification_data(row_id, kind, count, html(row_id)))
     return [ids[user_id] for user_id in user_ids]
-
-
-def unread_counts(user_ids):
-    return dict(db.session.execute(
-        sa.select(Notification.user_id, sa.func.count(Notification.id))
-        .where(Notification.user_id.in_(list(user_ids)), Notification.read_at.is_(None))
-        .group_by(Notification.user_id)).all())
 
 
 def _muted_in_community(community_id, user_ids):

@@ -77,7 +77,7 @@ class NotificationPageSchema(Schema):
     items = fields.List(fields.Nested(NotificationSchema))
     page = fields.Int()
     pages = fields.Int()
-    unread = fields.Int()
+    unread = fields.Int(metadata={"description": "Unread notifications, counted up to 100 (100: a hundred or more)"})
 
 
 class ReadArgs(Schema):
@@ -87,7 +87,7 @@ class ReadArgs(Schema):
 
 class ReadSchema(Schema):
     marked = fields.Int()
-    unread = fields.Int()
+    unread = fields.Int(metadata={"description": "Unread notifications, counted up to 100 (100: a hundred or more)"})
 
 
 class LevelArgs(Schema):

@@ -17,7 +17,8 @@ from community.security import safe_next
 @bp.app_context_processor
 def _unread():
     # A function, so only pages that show the menu ask (one query).
-    return {"unread_notifications": lambda: queries.unread_count(current_user)}
+    return {"unread_notifications": lambda: queries.unread_count(current_user),
+            "unread_counted": queries.UNREAD_COUNTED}
 
 
 @bp.route("/notifications")

@@ -3,7 +3,8 @@ import sqlalchemy as sa
 
 from community import request_facts
 from community.extensions import db
-from community.models import EventStream, LoginSession, Notification, Sanction, User, utcnow
+from community.models import EventStream, LoginSession, Sanction, User, utcnow
+from community.queries.notifications import unread_column
 from community.realtime import streams
 from community.security import digest
 
@@ -33,8 +34,7 @@ def user_for_session_key(key):
 def _reader_facts(now):
     """Columns for the session load: unread notifications, the number of the user's own live
     stream, whether a sanction is in force."""
-    unread = (sa.select(sa.func.count(Notification.id))
-              .where(Notification.user_id == User.id, Notification.read_at.is_(None)).scalar_subquery())
+    unread = unread_column(User.id)
     stream_seq = (sa.select(EventStream.last_seq).where(EventStream.name == streams.user_in_sql(User.id))
                   .scalar_subquery())
     sanctioned = sa.exists().where(Sanction.user_id == User.id, Sanction.lifted_at.is_(None),

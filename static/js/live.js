@@ -186,6 +186,8 @@
   window.LeerkringLive.follow(body, function (message) {
     if (message.type !== "notification" || !badge) { return; }
     var unread = message.unread || 0;
+    var counted = link ? Number(link.getAttribute("data-counted")) || 0 : 0;
+    if (counted && unread >= counted) { unread = (counted - 1) + "+"; }  // counted up to there: "99+"
     badge.textContent = String(unread);
     badge.hidden = unread === 0;
     if (link) {
