@@ -16,6 +16,8 @@ same code as `flask search rebuild` (community.search.index.rebuild), whose time
     .venv/bin/python bench/search.py                          # SQLite
     .venv/bin/python bench/search.py --database postgres      # PostgreSQL (--postgres URL of a server)
 
+    .venv/bin/python bench/search.py --database postgres --profile /tmp/search.prof   # and a CPU profile
+
 Bounded: --runs requests per query after two warm-up runs; the database is temporary.
 """
 import argparse
@@ -145,9 +147,9 @@ for query in queries:
             times.append(elapsed)
             cpu.append(elapsed_cpu)
     results[query] = {"times": times, "cpu": cpu, "total": total}
-if profile_path:  # after the timing: the same requests again, under cProfile
+if profile_path:  # after the timing: the same requests again, under cProfile counting CPU time
     import cProfile
-    profiler = cProfile.Profile()
+    profiler = cProfile.Profile(time.process_time)
     for query in queries:
         for n in range(runs):
             profiler.enable()
@@ -165,8 +167,8 @@ def main():
     parser.add_argument("--discussions", type=int, default=5000)
     parser.add_argument("--replies", type=int, default=100_000)
     parser.add_argument("--runs", type=int, default=20, help="timed requests per query")
-    parser.add_argument("--profile", default="", help="then run the requests again under cProfile and write its "
-                                                      "statistics to this file (read them with pstats)")
+    parser.add_argument("--profile", default="", help="then run the requests again under cProfile (CPU time) and "
+                                                      "write its statistics to this file (read them with pstats)")
     args = parser.parse_args()
     import json
 

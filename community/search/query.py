@@ -6,6 +6,10 @@ a discussion or reply only in a community the reader may read and is not banned 
 hidden (unless theirs or they moderate there), a case's discussion only with its readable case;
 a reply not removed; a case published or the reader's own draft; a trajectory only where
 visible_trajectories_filter allows (confidential ones for insiders only).
+
+The statements are built once per process for each shape of a search (_statements): the filters
+are given a stand-in reader (_Reader) whose id is a bind parameter, as are the query, the facets'
+values, the time and the page; a search fills those in.
 """
 from dataclasses import dataclass
 from datetime import timedelta
@@ -97,7 +101,7 @@ def _places(user, entry):
 def readable_places(user):
     """SQL on the entry's own columns, no join: a discussion, reply or case in a community the
     user may read and is not banned from, or any trajectory (whose rights are its own). The
-    entries readable_entries allows are among these."""
+    entries readable_entries allows are among these. ``user``: a _Reader; "now" a bind parameter."""
     if not _signed_in(user):
         return sa.false()
     readable, banned = _places(user, SearchEntry)
@@ -106,8 +110,8 @@ def readable_places(user):
 
 def readable_entries(user, entry=SearchEntry):
     """SQL: the entries whose item the user may read (the statement must outer-join Discussion,
-    Reply, Case and Trajectory as statement() does). ``entry``: SearchEntry, or the columns of a
-    selection of its rows (kind, community_id)."""
+    Reply, Case and Trajectory as _statement() does). ``entry``: SearchEntry, or the columns of a
+    selection of its rows (kind, community_id). ``user``: a _Reader; "now" a bind parameter."""
     if not _signed_in(user):
         return sa.false()
     readable, banned = _places(user, entry)
@@ -187,12 +191,12 @@ def _facets(facets):
     return conditions
 
 
-def _near(user, facets):
+def _near(user, facets, search_engine):
     """The newest NEAR matching entries in places the user may read, with the facets: all on the
     entry's own columns, so the engine reads its index newest first and stops (a word found in a
     third of all posts reads about NEAR entries, a rare word only its own)."""
     stmt = sa.select(*(getattr(SearchEntry, name) for name in NEAR_COLUMNS)).select_from(SearchEntry)
-    stmt, rank, newest = engine().from_matching(stmt)
+    stmt, rank, newest = search_engine.from_matching(stmt)
     if rank is not None:
         stmt = stmt.add_columns(rank.label("rank"))
     return stmt.where(readable_places(user), *_facets(facets)).order_by(newest.desc()).limit(NEAR)
@@ -205,16 +209,17 @@ NEAR_COLUMNS = ("id", "created_at", "kind", "community_id", "discussion_id", "re
 
 def statement(user, query, filters):
     """The candidates' statement (see _statement) with this search's values bound."""
-    shape, values = _shape(user, filters, PER_PAGE, engine())
-    return _statements(shape)[0].params(_values(user, query, filters, PER_PAGE, values))
+    search_engine = engine()
+    shape, values = _shape(user, filters, PER_PAGE, search_engine)
+    return _statements(shape)[0].params(_values(user, query, filters, PER_PAGE, search_engine, values))
 
 
-def _statement(reader, facets):
+def _statement(reader, facets, search_engine):
     """(statement, near): the newest CANDIDATES matching entries the reader may read (ids, dates and, where the
     engine ranks while matching, the relevance "rank"), newest first: of the near ones (_near, a
     materialised CTE), those that pass the item's own rules (hidden, removed, a case's status, a
     trajectory's confidentiality), read through the joins those rules need."""
-    near = _near(reader, facets).cte("near").prefix_with("MATERIALIZED")
+    near = _near(reader, facets, search_engine).cte("near").prefix_with("MATERIALIZED")
     chosen = [near.c.id, near.c.created_at] + ([near.c.rank] if "rank" in near.c else [])
     stmt = (sa.select(*chosen).select_from(near)
             .outerjoin(Discussion, Discussion.id == near.c.discussion_id)
@@ -234,23 +239,22 @@ def _order(sort, entry_id, created_at, rank, best_first):
 
 # The statements of a search, built once per process for each shape (_shape: the engine, whether
 # the reader is signed in and an admin, the facets in use, the order, the page size, CANDIDATES
-# and NEAR): everything
-# else (the reader's id, the query, the facets' values, the time, the page) is a bind parameter
-# (_values). They hold no data, so they need no invalidation; SQLAlchemy's compiled cache then
-# finds them at once (the cache key of a statement object is worked out once).
+# and NEAR); everything else (the reader's id, the query, the facets' values, the time, the page)
+# is a bind parameter (_values). They hold no data, so they need no invalidation; SQLAlchemy's
+# compiled cache then finds them at once (a statement object works out its cache key once).
 _BUILT = {}
 
 
 def _shape(user, filters, per_page, engine_module):
     names, values = _facet_values(filters)
     signed_in = _signed_in(user)
-    shape = (engine_module.__name__, signed_in, signed_in and is_admin(user), names,
+    shape = (engine_module, signed_in, signed_in and is_admin(user), names,
              "date" if filters.sort == "date" else "relevance", per_page, CANDIDATES, NEAR)
     return shape, values
 
 
-def _values(user, query, filters, per_page, facet_values):
-    values = {"search_expression": engine().expression(query), "now": utcnow(),
+def _values(user, query, filters, per_page, engine_module, facet_values):
+    values = {"search_expression": engine_module.expression(query), "now": utcnow(),
               "skip": (filters.page - 1) * per_page, **facet_values}
     if _signed_in(user):
         values["reader_id"] = user.id
@@ -266,20 +270,20 @@ def _statements(shape):
 
 def _build(shape):
     """(the candidates' statement, one page of hits, the count for a page past the end) for a shape."""
-    _engine_name, signed_in, admin, facets, sort, per_page, _candidates, _near = shape
+    search_engine, signed_in, admin, facets, sort, per_page, _candidates, _near = shape
     reader = _Reader(admin) if signed_in else None
-    ordered, near = _statement(reader, facets)
+    ordered, near = _statement(reader, facets, search_engine)
     candidates = ordered.cte("candidates").prefix_with("MATERIALIZED")
     near_count = sa.select(sa.func.count()).select_from(near).scalar_subquery()
     ranked = sa.select(candidates.c.id, candidates.c.created_at).select_from(candidates)
-    rank = engine().rank_later(candidates)
+    rank = search_engine.rank_later(candidates)
     if rank is None:
         rank = candidates.c.rank
     else:
         ranked = ranked.join(SearchEntry, SearchEntry.id == candidates.c.id)
     chosen = (ranked.add_columns(rank.label("rank"), sa.func.count().over().label("total"),
                                  near_count.label("near"))
-              .order_by(*_order(sort, candidates.c.id, candidates.c.created_at, rank, engine().BEST_FIRST))
+              .order_by(*_order(sort, candidates.c.id, candidates.c.created_at, rank, search_engine.BEST_FIRST))
               .limit(per_page).offset(sa.bindparam("skip", type_=sa.Integer)).subquery("chosen"))
     found = SearchEntry.__table__.alias("found")
     page = (sa.select(chosen.c.total, chosen.c.near, found.c.kind, found.c.title, found.c.body, Community.name,
@@ -290,7 +294,7 @@ def _build(shape):
             .join(Community, Community.id == found.c.community_id)
             .outerjoin(Discussion, Discussion.id == found.c.discussion_id)
             .outerjoin(User, User.id == found.c.author_id)
-            .order_by(*_order(sort, chosen.c.id, chosen.c.created_at, chosen.c.rank, engine().BEST_FIRST)))
+            .order_by(*_order(sort, chosen.c.id, chosen.c.created_at, chosen.c.rank, search_engine.BEST_FIRST)))
     past_end = sa.select(sa.select(sa.func.count()).select_from(candidates).scalar_subquery(), near_count)
     return ordered, page, past_end
 
@@ -307,9 +311,10 @@ def search(user, filters, per_page=PER_PAGE):
     query = text.parse(filters.q)
     if query.empty or filters.kind == PEOPLE_KIND:
         return Page(rows=[], number=filters.page, per_page=per_page, total=0), query
-    shape, facet_values = _shape(user, filters, per_page, engine())
+    search_engine = engine()
+    shape, facet_values = _shape(user, filters, per_page, search_engine)
     _candidates, page, past_end = _statements(shape)
-    values = _values(user, query, filters, per_page, facet_values)
+    values = _values(user, query, filters, per_page, search_engine, facet_values)
     rows = db.session.execute(page, values).all()
     if rows:
         total, near_total = rows[0].total, rows[0].near

@@ -42,6 +42,8 @@ _stemmer = snowballstemmer.stemmer("dutch")
 
 def fold(text):
     """Lower case without accents: 'Coördinatie' -> 'coordinatie'."""
+    if text.isascii():  # nothing to decompose (the same answer, without the walk below)
+        return text.casefold()
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
@@ -147,21 +149,18 @@ def parse(text):
 SNIPPET_WORDS = 30
 
 
-class Marker:
-    """The snippets of one query's hits: whether a word (as written) matches is worked out once
-    for all of them."""
+class Marker(dict):
+    """The snippets of one query's hits: whether a word (as written) matches, worked out once for
+    all of them (``marker[word]``: True or False)."""
 
     def __init__(self, query):
+        super().__init__()
         self.wanted = query.stems()
         self.prefix = query.prefix
-        self.known = {}
 
-    def matches(self, word):
-        found = self.known.get(word)
-        if found is None:
-            folded = fold(word)
-            found = self.known[word] = stem(folded) in self.wanted or bool(
-                self.prefix and folded.startswith(self.prefix))
+    def __missing__(self, word):
+        folded = fold(word)
+        found = self[word] = stem(folded) in self.wanted or bool(self.prefix and folded.startswith(self.prefix))
         return found
 
     def snippet(self, text, size=SNIPPET_WORDS):
@@ -171,13 +170,13 @@ class Marker:
         words = list(WORD_RE.finditer(text))
         if not words:
             return Markup("")
-        first_hit = next((index for index, word in enumerate(words) if self.matches(word.group())), None)
+        first_hit = next((index for index, word in enumerate(words) if self[word.group()]), None)
         first = max(0, first_hit - size // 3) if first_hit is not None else 0
         window = words[first:first + size]
         out = ["… "] if first else []
         position = window[0].start()
         for word in window:  # the text between the marked words escaped as it comes
-            if self.matches(word.group()):
+            if self[word.group()]:
                 out += [escape(text[position:word.start()]), "<mark>", escape(word.group()), "</mark>"]
                 position = word.end()
         if first + size < len(words):
