@@ -16,6 +16,8 @@ same code as `flask search rebuild` (community.search.index.rebuild), whose time
     .venv/bin/python bench/search.py                          # SQLite
     .venv/bin/python bench/search.py --database postgres      # PostgreSQL (--postgres URL of a server)
 
+    .venv/bin/python bench/search.py --database postgres --profile /tmp/search.prof   # and a CPU profile
+
 Bounded: --runs requests per query after two warm-up runs; the database is temporary.
 """
 import argparse
@@ -40,6 +42,7 @@ import sqlalchemy as sa
 
 discussion_count, reply_count, runs = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
 queries = json.loads(sys.argv[4])
+profile_path = sys.argv[5] if len(sys.argv) > 5 else ""
 from flask_migrate import upgrade
 from wsgi import app
 from community.extensions import db
@@ -144,6 +147,15 @@ for query in queries:
             times.append(elapsed)
             cpu.append(elapsed_cpu)
     results[query] = {"times": times, "cpu": cpu, "total": total}
+if profile_path:  # after the timing: the same requests again, under cProfile counting CPU time
+    import cProfile
+    profiler = cProfile.Profile(time.process_time)
+    for query in queries:
+        for n in range(runs):
+            profiler.enable()
+            client.get("/api/v1/search", query_string={"q": query}, headers=headers)
+            profiler.disable()
+    profiler.dump_stats(profile_path)
 print(json.dumps({"results": results, "seeded": seeded, "rebuilt": rebuilt, "counts": counts}))
 """
 
@@ -155,10 +167,13 @@ def main():
     parser.add_argument("--discussions", type=int, default=5000)
     parser.add_argument("--replies", type=int, default=100_000)
     parser.add_argument("--runs", type=int, default=20, help="timed requests per query")
+    parser.add_argument("--profile", default="", help="then run the requests again under cProfile (CPU time) and "
+                                                      "write its statistics to this file (read them with pstats)")
     args = parser.parse_args()
     import json
 
-    result = run_script(ONE, (args.discussions, args.replies, args.runs, json.dumps(QUERIES)), args.database,
+    profile = os.path.abspath(args.profile) if args.profile else ""
+    result = run_script(ONE, (args.discussions, args.replies, args.runs, json.dumps(QUERIES), profile), args.database,
                         args.postgres, SEARCH_LIMIT_PER_USER="1000000 per minute")
     print(f"database {args.database}: {args.discussions:,} discussions, {args.replies:,} replies; index built in "
           f"{result['rebuilt']:.1f} s ({result['counts']}); {args.runs} timed GET /api/v1/search per query")

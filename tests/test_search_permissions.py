@@ -8,6 +8,7 @@ from community.actions import discussions as discussion_actions, moderation as m
 from community.actions import trajectories as trajectory_actions
 from community.extensions import db
 from community.models import Community
+from community.search import query as search_query
 
 SHARED = "vogelkooi"  # in every place: the count of hits for it is the count of places one may read
 
@@ -131,3 +132,27 @@ def test_a_ban_in_a_public_community_hides_its_content_from_search(world, factor
     assert api(users["outsider"]).get("/api/v1/search?q=kanariepubliek").json["total"] == 1
     moderation_actions.ban(users["coordinator"], public, users["member"], "Ongewenst")
     assert api(users["member"]).get("/api/v1/search?q=kanariepubliek").json["total"] == 0
+
+
+def test_readers_share_the_built_statements_and_each_gets_their_own_results(world, api, monkeypatch):
+    """The statements are built once per shape (query._statements); the reader is a bind
+    parameter: readers with other rights, one after the other, each find only their own places."""
+    users, places = world
+    built = {}
+    monkeypatch.setattr(search_query, "_BUILT", built)
+
+    def found(role):
+        answer = api(users[role]).get(f"/api/v1/search?q={SHARED}").json
+        return {word for word in places for item in answer["items"] if word in item["snippet_html"]}
+
+    public = {"kanariepubliek", "kanariecasus"}
+    member = public | {"kanarieprive", "kanariereactie", "kanariekring", "kanarieverborgen", "kanarieverborgenreactie",
+                       "kanarieconcept"}
+    assert found("member") == member
+    assert found("outsider") == public
+    assert found("banned") == public
+    assert found("member") == member
+    assert len(built) == 1  # one shape for readers who are not admins
+    assert found("admin") >= {"kanarievertrouwelijk", "kanarieverborgen"}
+    assert len(built) == 2
+    assert found("outsider") == public

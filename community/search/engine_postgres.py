@@ -15,6 +15,7 @@ from community.search.schema import DOCUMENT_COLUMN
 CONFIG = "dutch"
 BEST_FIRST = "high"  # ts_rank_cd: the highest
 document = sa.literal_column(f"search_entries.{DOCUMENT_COLUMN}")
+EXPRESSION = sa.bindparam("search_expression", type_=sa.String)
 
 
 def _quoted(term):
@@ -31,22 +32,24 @@ def expression(query):
     return " & ".join(parts)
 
 
-def _tsquery(query):
-    return sa.func.to_tsquery(sa.literal_column(f"'{CONFIG}'::regconfig"), expression(query))
+def _tsquery():
+    # The query's text is a bind parameter (EXPRESSION, the value expression() gives): the
+    # statement is the same for every query (community.search.query builds it once).
+    return sa.func.to_tsquery(sa.literal_column(f"'{CONFIG}'::regconfig"), EXPRESSION)
 
 
-def from_matching(stmt, query):
-    """``stmt`` limited to the matching entries; returns it, no relevance (see rank_later) and
-    the column that orders entries newest first (the id). The planner finds rare words through
-    the GIN index and, for a word in a third of all posts, walks the primary key from the newest
-    end until the LIMIT of query.search is reached."""
-    return stmt.where(document.op("@@")(_tsquery(query))), None, SearchEntry.id
+def from_matching(stmt):
+    """``stmt`` limited to the entries matching EXPRESSION; returns it, no relevance (see
+    rank_later) and the column that orders entries newest first (the id). The planner finds rare
+    words through the GIN index and, for a word in a third of all posts, walks the primary key
+    from the newest end until the LIMIT of query.search is reached."""
+    return stmt.where(document.op("@@")(_tsquery())), None, SearchEntry.id
 
 
-def rank_later(candidates, query):
+def rank_later(candidates):
     """ts_rank_cd over the (at most CANDIDATES) chosen entries only: computed in the matching
     statement it would run for every match before the LIMIT."""
-    return sa.func.ts_rank_cd(document, _tsquery(query))
+    return sa.func.ts_rank_cd(document, _tsquery())
 
 
 _INSERT = (

@@ -27,19 +27,21 @@ def expression(query):
     return " AND ".join(parts)
 
 
-def from_matching(stmt, query):
-    """``stmt`` (selecting from search_entries) joined to the matching entries; returns it, the
+def from_matching(stmt):
+    """``stmt`` (selecting from search_entries) joined to the entries matching the bind parameter
+    "search_expression" (the value expression() gives; the statement is the same for every
+    query: community.search.query builds it once); returns it, the
     relevance column (bm25: the lowest is best) and the column that orders entries newest first
     (the FTS5 rowid, which FTS5 reads in that order itself, so a LIMIT stops the scan early).
     bm25() is only allowed in the statement that reads search_fts, and never beside a window
     function: query.search keeps this statement apart (a materialised CTE)."""
     stmt = (stmt.join(fts, fts.c.rowid == SearchEntry.id)
-            .where(sa.text(f"{FTS_TABLE} MATCH :search_expression").bindparams(search_expression=expression(query))))
+            .where(sa.text(f"{FTS_TABLE} MATCH :search_expression")))
     rank = sa.func.bm25(sa.literal_column(FTS_TABLE), TITLE_WEIGHT, BODY_WEIGHT)
     return stmt, rank, fts.c.rowid
 
 
-def rank_later(candidates, query):
+def rank_later(candidates):
     """SQLite ranks in the candidates' own statement (above): nothing to add afterwards."""
     return None
 

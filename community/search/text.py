@@ -42,6 +42,8 @@ _stemmer = snowballstemmer.stemmer("dutch")
 
 def fold(text):
     """Lower case without accents: 'Coördinatie' -> 'coordinatie'."""
+    if text.isascii():  # nothing to decompose (the same answer, without the walk below)
+        return text.casefold()
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
@@ -147,32 +149,45 @@ def parse(text):
 SNIPPET_WORDS = 30
 
 
+class Marker(dict):
+    """The snippets of one query's hits: whether a word (as written) matches, worked out once for
+    all of them (``marker[word]``: True or False)."""
+
+    def __init__(self, query):
+        super().__init__()
+        self.wanted = query.stems()
+        self.prefix = query.prefix
+
+    def __missing__(self, word):
+        folded = fold(word)
+        found = self[word] = stem(folded) in self.wanted or bool(self.prefix and folded.startswith(self.prefix))
+        return found
+
+    def snippet(self, text, size=SNIPPET_WORDS):
+        """About ``size`` words of plain ``text`` around the first word that matches, escaped,
+        with <mark> around the matched words (Markup: safe to put in a page)."""
+        text = text or ""
+        words = list(WORD_RE.finditer(text))
+        if not words:
+            return Markup("")
+        first_hit = next((index for index, word in enumerate(words) if self[word.group()]), None)
+        first = max(0, first_hit - size // 3) if first_hit is not None else 0
+        window = words[first:first + size]
+        out = ["… "] if first else []
+        position = window[0].start()
+        for word in window:  # the text between the marked words escaped as it comes
+            if self[word.group()]:
+                out += [escape(text[position:word.start()]), "<mark>", escape(word.group()), "</mark>"]
+                position = word.end()
+        if first + size < len(words):
+            out += [escape(text[position:window[-1].end()]), " …"]
+        else:
+            out.append(escape(text[position:]))
+        return Markup(" ".join("".join(out).split()))
+
+
 def snippet(text, query, size=SNIPPET_WORDS):
     """About ``size`` words of plain ``text`` around the first part that matches, escaped, with
-    <mark> around the matched words (Markup: safe to put in a page)."""
-    text = text or ""
-    matches = list(WORD_RE.finditer(text))
-    if not matches:
-        return Markup("")
-    wanted = query.stems()
-
-    def hit(match):
-        folded = fold(match.group())
-        return stem(folded) in wanted or bool(query.prefix and folded.startswith(query.prefix))
-
-    hits = [index for index, match in enumerate(matches) if hit(match)]
-    first = max(0, hits[0] - size // 3) if hits else 0
-    window = matches[first:first + size]
-    marked = set(hits)
-    out = [Markup("… ")] if first else []
-    position = window[0].start()
-    for offset, match in enumerate(window):
-        out.append(escape(text[position:match.start()]))
-        word = escape(match.group())
-        out.append(Markup("<mark>%s</mark>") % word if first + offset in marked else word)
-        position = match.end()
-    if first + size < len(matches):
-        out.append(Markup(" …"))
-    else:
-        out.append(escape(text[position:]))
-    return Markup(" ".join("".join(str(part) for part in out).split()))
+    <mark> around the matched words (Markup: safe to put in a page). For many hits of one query:
+    Marker(query).snippet."""
+    return Marker(query).snippet(text, size)
