@@ -111,10 +111,13 @@ class GunicornWebSocket:
         queue = getattr(self.owner, "queue", None)
         if isinstance(queue, PacketQueue):
             queue.websocket = self
+            queue.taken = 0  # what long-polling took before the upgrade went out over polling
         try:
             self.app(self)
         finally:
             self.connected = False
+            if isinstance(queue, PacketQueue):
+                queue.websocket = None
         raise StopIteration()  # gunicorn: the response was written here; close the connection
 
     def _send_raw(self, data):
