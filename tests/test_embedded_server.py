@@ -91,3 +91,35 @@ def test_a_reply_and_its_notification_arrive_live(server):
         assert time.monotonic() - posted < 5
     finally:
         socket.close()
+
+
+@pytest.mark.parametrize("transports, final", [(["polling"], "polling"), (["polling", "websocket"], "websocket")])
+def test_long_polling_and_its_upgrade_to_a_websocket_deliver_too(server, transports, final):
+    """Browsers open a websocket first, but fall back to long-polling and may upgrade from it:
+    the packet queue (community/realtime/transport.py) serves both."""
+    import requests
+    import socketio
+
+    browser = _browser(server["url"], "follower@embedded.example")
+    events = []
+    client = socketio.Client(reconnection=False)
+    client.on("event", events.append)
+    client.connect(server["url"], headers={"Cookie": f"leerkring_session={browser.cookies.get('leerkring_session')}"},
+                   transports=transports, wait_timeout=10)
+    try:
+        assert client.call("follow", {"kind": "discussion", "id": server["discussion"]}, timeout=10)["ok"] is True
+        deadline = time.monotonic() + 10
+        while client.transport() != final and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert client.transport() == final
+        response = requests.post(f"{server['url']}/api/v1/discussions/{server['discussion']}/replies",
+                                 json={"body": f"Via {final}"},
+                                 headers={"Authorization": f"Bearer {server['token']}"}, timeout=30)
+        assert response.status_code == 201, response.text[:500]
+        reply_id = response.json()["id"]
+        deadline = time.monotonic() + 5
+        while not any(e.get("reply_id") == reply_id for e in events) and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert any(e.get("type") == "reply" and e.get("reply_id") == reply_id for e in events), events
+    finally:
+        client.disconnect()

@@ -38,6 +38,10 @@ def init_app(app):
         logger=False,
         engineio_logger=False,
     )
+    if app.config["SOCKETIO_ASYNC_MODE"] == "gevent":  # gunicorn's gevent worker: the lighter websocket
+        from community.realtime import transport
+
+        transport.install(socketio.server.eio)
 
 
 def _reader():
