@@ -139,8 +139,11 @@ def test_digests_go_out_at_the_hour_set_in_amsterdam_time_summer_and_winter(fact
 
     community, reader, author = _following(factories, "Klokkring")
     discussions.start_discussion(author, community, "Onderwerp", "Tekst")
-    tomorrow = (datetime.now(digests.LOCAL) + timedelta(days=1)).date()
-    seven = datetime.combine(tomorrow, time(7, 0, 5), tzinfo=digests.LOCAL).astimezone(timezone.utc)
+    # The next 07:00 in Amsterdam (today's before seven in the morning): the digest covers the
+    # day since the previous one, so the discussion just started falls in it at any hour.
+    local_now = datetime.now(digests.LOCAL)
+    day = local_now.date() + timedelta(days=0 if local_now.time() < time(7, 0) else 1)
+    seven = datetime.combine(day, time(7, 0, 5), tzinfo=digests.LOCAL).astimezone(timezone.utc)
     for hours in (2, 1):  # 05:00 and 06:00 in Amsterdam: not yet
         monkeypatch.setattr(digests, "utcnow", lambda hours=hours: seven - timedelta(hours=hours))
         morning_job.call_local()
